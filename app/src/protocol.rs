@@ -1,0 +1,361 @@
+//! Confab's wire contract, v1, as Rust types.
+//!
+//! These types are the single source of truth in code for what travels between the
+//! server and every client: WebSocket frames (one JSON object per text frame, tagged
+//! by `"type"`) and the JSON bodies of the HTTP API. The server and the wasm UI both
+//! use them, so the two can never disagree on a field name.
+//!
+//! The prose version of the contract is `docs/PROTOCOL.md` in this repository; the
+//! tests at the bottom of this file pin the exact JSON of every frame against it.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A room's identifier as it appears on the wire (`"general"`, `"design-team"`).
+pub type RoomId = String;
+
+/// A message's position in its room's total order: 1, 2, 3, … with no holes.
+pub type Seq = u64;
+
+/// Longest room name, in characters.
+pub const MAX_ROOM_NAME: usize = 32;
+/// Longest username, in characters.
+pub const MAX_USERNAME: usize = 32;
+/// Most messages one `history` frame or HTTP page returns.
+pub const MAX_HISTORY_LIMIT: u32 = 200;
+/// Messages per `history` page when the client names no `limit`.
+pub const DEFAULT_HISTORY_LIMIT: u32 = 50;
+
+/// WebSocket close codes the server uses, and what a client should do about each.
+pub mod close_code {
+    /// Server going away (restart, deploy): reconnect at once, with jitter.
+    pub const GOING_AWAY: u16 = 1001;
+    /// Policy: slow consumer or abuse. Reconnect with backoff and recover with `since`.
+    pub const POLICY: u16 = 1008;
+    /// A frame over the size limit.
+    pub const TOO_LARGE: u16 = 1009;
+    /// Token expired or revoked: log in again.
+    pub const TOKEN_EXPIRED: u16 = 4001;
+}
+
+/// A user as other users see them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct UserRef {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// Where a client left off in a room: the room's `epoch` and the last `seq` it has.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Since {
+    pub epoch: String,
+    pub seq: Seq,
+}
+
+/// A stored chat message. The `message` frame is this object plus `"type":"message"`;
+/// `history` frames and the HTTP messages page carry a list of these.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub room: RoomId,
+    pub seq: Seq,
+    pub epoch: String,
+    pub id: Uuid,
+    pub client_msg_id: Uuid,
+    pub author: UserRef,
+    pub body: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub ts: OffsetDateTime,
+}
+
+/// Whether a user is connected to a room (see the `presence` frame).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PresenceStatus {
+    Online,
+    Offline,
+}
+
+/// The `code` of an `error` frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Unparseable or unknown frame, or a bad field.
+    Invalid,
+    /// A field (such as `body`) longer than its limit.
+    TooLarge,
+    /// Not allowed in that room.
+    Forbidden,
+    /// No such room.
+    NotFound,
+    /// Too many frames too fast: slow down.
+    RateLimited,
+    /// The engine is down: retry later, nothing was stored.
+    Unavailable,
+}
+
+impl ErrorCode {
+    /// The code as it appears on the wire, e.g. for metric labels.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Invalid => "invalid",
+            ErrorCode::TooLarge => "too_large",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Unavailable => "unavailable",
+        }
+    }
+}
+
+/// What a client may ask over the socket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientFrame {
+    /// Subscribe to a room; with `since`, also recover what was missed.
+    Join {
+        room: RoomId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<Since>,
+    },
+    /// Unsubscribe from a room.
+    Leave { room: RoomId },
+    /// Publish a message. Resending the same `client_msg_id` stores it once.
+    Send {
+        room: RoomId,
+        client_msg_id: Uuid,
+        body: String,
+    },
+    /// Ask for older messages: those before `before` (or the newest), at most `limit`.
+    History {
+        room: RoomId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before: Option<Seq>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<u32>,
+    },
+    /// Tell the room this user is typing.
+    Typing { room: RoomId },
+    /// Ask for a `pong`.
+    Ping,
+}
+
+/// A client frame with its optional `ref`, which the server's reply repeats.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientEnvelope {
+    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    #[serde(flatten)]
+    pub frame: ClientFrame,
+}
+
+impl ClientEnvelope {
+    /// Parses one text frame. On failure the error says what is wrong in words a
+    /// client developer can act on, and carries the frame's `ref` when it had one.
+    pub fn parse(text: &str) -> Result<Self, FrameError> {
+        serde_json::from_str(text).map_err(|e| {
+            #[derive(Deserialize)]
+            struct RefOnly {
+                #[serde(rename = "ref")]
+                reference: Option<String>,
+            }
+            let reference = serde_json::from_str::<RefOnly>(text)
+                .ok()
+                .and_then(|r| r.reference);
+            let message = if e.is_syntax() || e.is_eof() {
+                format!("not a JSON object: {e}")
+            } else {
+                format!("bad frame: {e}")
+            };
+            FrameError { reference, message }
+        })
+    }
+}
+
+/// Why a client frame could not be decoded.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct FrameError {
+    /// The frame's `ref`, if it could still be read.
+    pub reference: Option<String>,
+    pub message: String,
+}
+
+/// What the server sends over the socket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// The answer to `join`: the room's `epoch`, its latest `seq`, and whether the
+    /// messages after `since` follow (`recovered: true`) or the client must reload.
+    Joined {
+        room: RoomId,
+        epoch: String,
+        seq: Seq,
+        recovered: bool,
+        #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+    },
+    /// A message in a room the connection has joined.
+    Message(Message),
+    /// The message with this `client_msg_id` is stored as `seq`.
+    Ack {
+        room: RoomId,
+        client_msg_id: Uuid,
+        seq: Seq,
+        #[serde(with = "time::serde::rfc3339")]
+        ts: OffsetDateTime,
+        #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+    },
+    /// The answer to `history`: messages oldest first.
+    History {
+        room: RoomId,
+        messages: Vec<Message>,
+        #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+    },
+    /// Someone in the room is typing.
+    Typing { room: RoomId, user: UserRef },
+    /// Someone's first connection to the room opened, or their last one closed.
+    Presence {
+        room: RoomId,
+        user: UserRef,
+        status: PresenceStatus,
+    },
+    /// A frame was refused; the connection stays open unless a close follows.
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+    },
+    /// The answer to `ping`.
+    Pong {
+        #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+    },
+}
+
+impl ServerFrame {
+    /// The frame as the JSON text that goes on the wire.
+    pub fn to_json(&self) -> String {
+        // Serializing these types cannot fail: every map key is a string.
+        serde_json::to_string(self).expect("server frames always serialize")
+    }
+
+    /// Parses one text frame from the server (used by the UI and by test clients).
+    pub fn parse(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}
+
+// ---------------------------------------------------------------- HTTP bodies
+
+/// Body of `POST /api/auth/register` and `POST /api/auth/login`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+/// Answer to a successful register or login.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthResponse {
+    pub token: String,
+    pub user: UserRef,
+}
+
+/// Answer to `GET /api/auth/me` (a Confab extension: who the session cookie is).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeResponse {
+    pub user: UserRef,
+}
+
+/// Who may see and join a room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoomKind {
+    Public,
+    Private,
+    Direct,
+}
+
+impl RoomKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoomKind::Public => "public",
+            RoomKind::Private => "private",
+            RoomKind::Direct => "direct",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "public" => Some(RoomKind::Public),
+            "private" => Some(RoomKind::Private),
+            "direct" => Some(RoomKind::Direct),
+            _ => None,
+        }
+    }
+}
+
+/// One entry of `GET /api/rooms`, and the answer to `POST /api/rooms`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomInfo {
+    pub id: RoomId,
+    pub name: String,
+    pub kind: RoomKind,
+    pub member: bool,
+}
+
+/// Body of `POST /api/rooms`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateRoom {
+    pub name: String,
+    pub kind: RoomKind,
+}
+
+/// Body of `POST /api/rooms/{id}/members`: `user` is a user id or a username.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddMember {
+    pub user: String,
+}
+
+/// Answer to `GET /api/rooms/{id}/messages`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessagesPage {
+    pub messages: Vec<Message>,
+}
+
+/// Every HTTP error: `{"error":{"code","message"}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+}
+
+/// Checks a username against the contract: 1–32 of `[A-Za-z0-9_.-]`.
+pub fn valid_username(name: &str) -> bool {
+    (1..=MAX_USERNAME).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// Checks a room name: 1–32 of `[a-z0-9_-]`, starting with a letter or digit.
+/// Public and private rooms use their name as their id.
+pub fn valid_room_name(name: &str) -> bool {
+    (1..=MAX_ROOM_NAME).contains(&name.len())
+        && name.as_bytes()[0].is_ascii_alphanumeric()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-'))
+}
+
+#[cfg(test)]
+mod tests;
