@@ -1,0 +1,299 @@
+//! Accounts and sessions: argon2 password hashes, and signed JWTs (HS256) that
+//! travel as a bearer token or in the HttpOnly session cookie.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use app::protocol::UserRef;
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, SaltString};
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use axum::http::{header, HeaderMap};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::config::{Config, Environment};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "confab_session";
+
+/// Shortest and longest password accepted, in bytes. The upper bound keeps hashing
+/// cost bounded whatever a client sends.
+pub const PASSWORD_LEN: std::ops::RangeInclusive<usize> = 8..=256;
+
+/// What a token says.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: Uuid,
+    pub name: String,
+    pub exp: u64,
+    pub iat: u64,
+}
+
+impl Claims {
+    pub fn user(&self) -> UserRef {
+        UserRef {
+            id: self.sub,
+            name: self.name.clone(),
+        }
+    }
+}
+
+pub struct Auth {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    ttl: Duration,
+    secure_cookie: bool,
+    /// Verified against when the user does not exist, so that an unknown name and
+    /// a wrong password take the same time.
+    dummy_hash: String,
+}
+
+impl Auth {
+    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
+        let secret = match (&config.jwt_secret, config.environment) {
+            (Some(s), _) if s.len() >= 32 => s.clone(),
+            (Some(_), _) => anyhow::bail!("CONFAB_JWT_SECRET must be at least 32 characters"),
+            (None, Environment::Prod) => {
+                anyhow::bail!("CONFAB_JWT_SECRET is required with --env prod")
+            }
+            (None, Environment::Dev) => dev_secret(&config.data_dir)?,
+        };
+        Ok(Self::new(
+            secret.as_bytes(),
+            config.token_ttl(),
+            config.environment == Environment::Prod,
+        ))
+    }
+
+    pub fn new(secret: &[u8], ttl: Duration, secure_cookie: bool) -> Self {
+        // Pin the algorithm: a token signed any other way (or `alg: none`) fails.
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 5;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        Auth {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            ttl,
+            secure_cookie,
+            dummy_hash: hash_password_blocking("confab-dummy-password"),
+        }
+    }
+
+    /// Signs a token for `user`, valid for the configured time.
+    pub fn issue(&self, user: &UserRef) -> String {
+        let now = unix_now();
+        let claims = Claims {
+            sub: user.id,
+            name: user.name.clone(),
+            iat: now,
+            exp: now + self.ttl.as_secs(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .expect("HS256 signing cannot fail")
+    }
+
+    /// Checks a token's signature, algorithm and expiry.
+    pub fn verify(&self, token: &str) -> Option<Claims> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()
+            .map(|data| data.claims)
+    }
+
+    /// The token a request carries: `Authorization: Bearer …`, else the cookie.
+    pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+        if let Some(value) = headers.get(header::AUTHORIZATION) {
+            let value = value.to_str().ok()?;
+            return value.strip_prefix("Bearer ").map(|t| t.trim().to_string());
+        }
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == COOKIE)
+            .map(|(_, value)| value.to_string())
+    }
+
+    /// Whether the request authenticated with the cookie (not a bearer token).
+    pub fn uses_cookie(headers: &HeaderMap) -> bool {
+        headers.get(header::AUTHORIZATION).is_none()
+    }
+
+    /// The Set-Cookie value that starts a browser session.
+    pub fn session_cookie(&self, token: &str) -> String {
+        format!(
+            "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+            self.ttl.as_secs(),
+            if self.secure_cookie { "; Secure" } else { "" }
+        )
+    }
+
+    /// The Set-Cookie value that ends it.
+    pub fn clear_cookie(&self) -> String {
+        format!(
+            "{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+            if self.secure_cookie { "; Secure" } else { "" }
+        )
+    }
+
+    /// Checks a password against a stored hash (or the dummy one), off the runtime.
+    pub async fn verify_password(&self, password: String, hash: Option<String>) -> bool {
+        let known = hash.is_some();
+        let hash = hash.unwrap_or_else(|| self.dummy_hash.clone());
+        let ok = tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&hash)
+                .map(|parsed| {
+                    Argon2::default()
+                        .verify_password(password.as_bytes(), &parsed)
+                        .is_ok()
+                })
+                .unwrap_or(false)
+        })
+        .await
+        .unwrap_or(false);
+        ok && known
+    }
+}
+
+/// Hashes a password with argon2id, off the runtime.
+pub async fn hash_password(password: String) -> String {
+    tokio::task::spawn_blocking(move || hash_password_blocking(&password))
+        .await
+        .expect("hashing task panicked")
+}
+
+fn hash_password_blocking(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 with default parameters cannot fail")
+        .to_string()
+}
+
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The dev secret: generated on first start, then read from the data directory.
+fn dev_secret(data_dir: &Path) -> anyhow::Result<String> {
+    let path = data_dir.join("jwt-secret");
+    if let Ok(secret) = std::fs::read_to_string(&path) {
+        if secret.trim().len() >= 32 {
+            return Ok(secret.trim().to_string());
+        }
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
+    let secret = hex::encode(rand::random::<[u8; 32]>());
+    write_private(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
+    tracing::info!(path = %path.display(), "generated a dev JWT secret");
+    Ok(secret)
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn auth() -> Auth {
+        Auth::new(
+            b"0123456789abcdef0123456789abcdef",
+            Duration::from_secs(60),
+            false,
+        )
+    }
+
+    fn alice() -> UserRef {
+        UserRef {
+            id: Uuid::from_u128(9),
+            name: "alice".into(),
+        }
+    }
+
+    #[test]
+    fn issued_tokens_verify_and_carry_the_user() {
+        let a = auth();
+        let claims = a.verify(&a.issue(&alice())).unwrap();
+        assert_eq!(claims.user(), alice());
+    }
+
+    #[test]
+    fn tokens_from_another_secret_or_algorithm_fail() {
+        let other = Auth::new(
+            b"another-secret-another-secret-xx",
+            Duration::from_secs(60),
+            false,
+        );
+        assert!(auth().verify(&other.issue(&alice())).is_none());
+        // alg: none, with the same claims.
+        let claims = r#"{"sub":"00000000-0000-0000-0000-000000000009","name":"alice","exp":99999999999,"iat":0}"#;
+        let b64 = |s: &str| {
+            use base64::Engine;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
+        };
+        let forged = format!("{}.{}.", b64(r#"{"alg":"none","typ":"JWT"}"#), b64(claims));
+        assert!(auth().verify(&forged).is_none());
+        assert!(auth().verify("not-a-token").is_none());
+    }
+
+    #[test]
+    fn expired_tokens_fail() {
+        let a = Auth::new(b"0123456789abcdef0123456789abcdef", Duration::ZERO, false);
+        let claims = Claims {
+            sub: alice().id,
+            name: "alice".into(),
+            iat: 0,
+            exp: unix_now() - 60,
+        };
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef"),
+        )
+        .unwrap();
+        assert!(a.verify(&token).is_none());
+    }
+
+    #[test]
+    fn bearer_wins_over_cookie() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            "x=1; confab_session=fromcookie".parse().unwrap(),
+        );
+        assert_eq!(Auth::token_from_headers(&h).as_deref(), Some("fromcookie"));
+        assert!(Auth::uses_cookie(&h));
+        h.insert(header::AUTHORIZATION, "Bearer frombearer".parse().unwrap());
+        assert_eq!(Auth::token_from_headers(&h).as_deref(), Some("frombearer"));
+    }
+
+    #[tokio::test]
+    async fn passwords_verify_only_against_their_hash() {
+        let a = auth();
+        let hash = hash_password("correct horse".into()).await;
+        assert!(
+            a.verify_password("correct horse".into(), Some(hash.clone()))
+                .await
+        );
+        assert!(!a.verify_password("wrong horse".into(), Some(hash)).await);
+        assert!(!a.verify_password("anything".into(), None).await);
+    }
+}

@@ -1,0 +1,62 @@
+//! Fan-out between server instances.
+//!
+//! Each instance delivers to its own connections itself (see `engine`); the broker
+//! carries what one instance must tell the others: a message was stored, someone is
+//! typing, someone came or went. Following DESIGN.md, the store stays the truth: a
+//! lost publish only delays delivery until the receiving side fills the gap from the
+//! store.
+//!
+//! [`MemoryBroker`] serves a single instance; a Redis implementation of the same trait
+//! lets any number of instances act as one.
+
+mod memory;
+
+use app::protocol::{Message, PresenceStatus, RoomId, UserRef};
+use async_trait::async_trait;
+
+pub use memory::MemoryBroker;
+
+/// What one instance publishes to the others about a room.
+#[derive(Clone, Debug)]
+pub enum BrokerEvent {
+    /// A message was stored.
+    Stored(Message),
+    /// A user is typing (never stored).
+    Typing(UserRef),
+    /// A user's first connection to the room opened, or their last one closed.
+    Presence(UserRef, PresenceStatus),
+}
+
+/// What a broker hands to its instance: an event from a peer, or word that the
+/// subscription was re-established (after which the instance fills gaps from the store).
+#[derive(Clone, Debug)]
+pub enum Incoming {
+    Event(RoomId, BrokerEvent),
+    Resubscribed,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("broker unavailable: {0}")]
+pub struct BrokerError(pub String);
+
+#[async_trait]
+pub trait Broker: Send + Sync + 'static {
+    /// Tells the other instances about `event` in `room`. Called after the store
+    /// has committed what the event speaks of.
+    async fn publish(&self, room: &str, event: BrokerEvent) -> Result<(), BrokerError>;
+    /// Starts receiving `room`'s events (when its first local member joins).
+    async fn subscribe(&self, room: &str) -> Result<(), BrokerError>;
+    /// Stops receiving them (when its last local member leaves).
+    async fn unsubscribe(&self, room: &str) -> Result<(), BrokerError>;
+
+    /// Counts one more connection of `user` in `room`; true if it is their first,
+    /// on any instance (they just came online there).
+    async fn presence_join(&self, room: &str, user: &UserRef) -> Result<bool, BrokerError>;
+    /// Counts one connection fewer; true if it was their last (they went offline).
+    async fn presence_leave(&self, room: &str, user: &UserRef) -> Result<bool, BrokerError>;
+    /// Who is online in `room`.
+    async fn presence_list(&self, room: &str) -> Result<Vec<UserRef>, BrokerError>;
+
+    /// Whether the broker can serve now (for `/readyz`).
+    async fn ready(&self) -> bool;
+}

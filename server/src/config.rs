@@ -1,0 +1,154 @@
+//! Configuration, from command-line flags or the environment.
+//!
+//! The listen address, database and Redis URLs use the ecosystem's variable names
+//! (`LEPTOS_SITE_ADDR`, `DATABASE_URL`, `REDIS_URL`); everything else is
+//! `--kebab-case` / `CONFAB_SNAKE_CASE`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Environment {
+    /// A JWT secret is generated once and kept in the data directory.
+    Dev,
+    /// A JWT secret must be given; cookies are marked Secure.
+    Prod,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Registration {
+    /// Anyone may create an account.
+    Open,
+    /// `POST /api/auth/register` answers 403.
+    Closed,
+}
+
+#[derive(Clone, Debug, Parser)]
+#[command(name = "confab", version, about = "Confab: real-time team chat")]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+
+    /// Store of record: sqlite:PATH. Default: a SQLite file in the data directory.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Redis for fan-out between instances (redis:// or rediss://). Without it, one
+    /// instance fans out in process.
+    #[arg(long, env = "REDIS_URL")]
+    pub redis_url: Option<String>,
+
+    /// Directory for the default database and the dev JWT secret.
+    #[arg(long, env = "CONFAB_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// dev or prod.
+    #[arg(long = "env", env = "CONFAB_ENV", value_enum, default_value = "dev")]
+    pub environment: Environment,
+
+    /// Secret that signs session tokens (HS256). Required in prod.
+    #[arg(long, env = "CONFAB_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// How long a session token is valid, in seconds.
+    #[arg(long, env = "CONFAB_TOKEN_TTL_SECS", default_value_t = 7 * 24 * 3600)]
+    pub token_ttl_secs: u64,
+
+    /// Origins allowed to open a socket, comma-separated (e.g.
+    /// https://chat.example.com). Empty: only the server's own origin (the
+    /// request's Host). Requests without an Origin header (non-browser clients)
+    /// are always allowed.
+    #[arg(long, env = "CONFAB_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
+    /// Who may register.
+    #[arg(long, env = "CONFAB_REGISTRATION", value_enum, default_value = "open")]
+    pub registration: Registration,
+
+    /// Largest WebSocket frame a client may send, in bytes (bigger: close 1009).
+    #[arg(long, env = "CONFAB_MAX_FRAME_BYTES", default_value_t = 64 * 1024)]
+    pub max_frame_bytes: usize,
+
+    /// Longest message body, in characters (longer: `too_large`).
+    #[arg(long, env = "CONFAB_MAX_BODY_CHARS", default_value_t = 4000)]
+    pub max_body_chars: usize,
+
+    /// Frames per second a connection may send, sustained.
+    #[arg(long, env = "CONFAB_RATE_PER_SEC", default_value_t = 20.0)]
+    pub rate_per_sec: f64,
+
+    /// Frames a connection may send in a burst above the sustained rate.
+    #[arg(long, env = "CONFAB_RATE_BURST", default_value_t = 60.0)]
+    pub rate_burst: f64,
+
+    /// Frames waiting to be written to one client before it counts as slow and is
+    /// closed with 1008.
+    #[arg(long, env = "CONFAB_OUTBOUND_QUEUE", default_value_t = 1024)]
+    pub outbound_queue: usize,
+
+    /// Largest HTTP request body, in bytes.
+    #[arg(long, env = "CONFAB_MAX_HTTP_BODY", default_value_t = 64 * 1024)]
+    pub max_http_body: usize,
+
+    /// Seconds in-flight work gets to finish after SIGTERM or Ctrl-C.
+    #[arg(long, env = "CONFAB_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
+    pub shutdown_grace_secs: u64,
+
+    /// Log format.
+    #[arg(long, env = "CONFAB_LOG_FORMAT", value_enum, default_value = "human")]
+    pub log_format: LogFormat,
+
+    /// Directory with the built UI (cargo-leptos' site root).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+}
+
+impl Config {
+    /// The database URL in force: the flag, or a SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite:{}", self.data_dir.join("confab.db").display()))
+    }
+
+    pub fn token_ttl(&self) -> Duration {
+        Duration::from_secs(self.token_ttl_secs)
+    }
+
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_flags() {
+        let c = Config::try_parse_from(["confab"]).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.database_url(), "sqlite:data/confab.db");
+        assert_eq!(c.environment, Environment::Dev);
+        let c = Config::try_parse_from([
+            "confab",
+            "--allowed-origins",
+            "https://a.example,https://b.example",
+            "--env",
+            "prod",
+        ])
+        .unwrap();
+        assert_eq!(c.allowed_origins.len(), 2);
+        assert_eq!(c.environment, Environment::Prod);
+    }
+}

@@ -1,0 +1,386 @@
+//! The engine: stores messages, orders them, and fans them out to this instance's
+//! connections and, through the broker, to the other instances.
+//!
+//! The rules (DESIGN.md):
+//! - the store assigns `seq` ([`crate::store`]);
+//! - to deliver `n`, a room first delivers everything up to `n - 1`, reading what it
+//!   lacks from the store, under the room's lock ([`Node::deliver`]);
+//! - a join with `since` replays from the store and subscribes under that same lock,
+//!   so replayed and live messages never interleave ([`Node::join`]);
+//! - after (re)subscribing, read up to the store's latest ([`Node::catch_up`]).
+
+pub mod outbox;
+mod room;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use app::protocol::{Message, PresenceStatus, RoomId, Seq, ServerFrame, Since, UserRef};
+use tokio::sync::{mpsc, Mutex as AsyncMutex};
+
+use crate::broker::{Broker, BrokerEvent, Incoming};
+use crate::store::{Appended, NewMessage, Store, StoreError};
+use outbox::{frame, ConnId, Outbox};
+use room::{RoomState, Subscriber};
+
+/// Most messages a `join` with `since` replays; a longer gap answers
+/// `recovered: false` and the client reloads history instead.
+pub const MAX_REPLAY: u64 = 500;
+
+/// How much a gap fill reads from the store at once.
+const FILL_BATCH: u32 = 500;
+
+type LocalRoom = Arc<AsyncMutex<RoomState>>;
+
+pub struct Node {
+    store: Arc<dyn Store>,
+    broker: Arc<dyn Broker>,
+    rooms: Mutex<HashMap<RoomId, LocalRoom>>,
+}
+
+/// How a join went, for the caller's logs.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Joined {
+    pub recovered: bool,
+    pub replayed: usize,
+}
+
+impl Node {
+    pub fn new(store: Arc<dyn Store>, broker: Arc<dyn Broker>) -> Arc<Self> {
+        Arc::new(Node {
+            store,
+            broker,
+            rooms: Mutex::default(),
+        })
+    }
+
+    /// Handles what the broker receives from other instances, until it closes.
+    pub async fn run_incoming(self: Arc<Self>, mut incoming: mpsc::Receiver<Incoming>) {
+        while let Some(event) = incoming.recv().await {
+            match event {
+                Incoming::Event(room, BrokerEvent::Stored(message)) => {
+                    debug_assert_eq!(room, message.room);
+                    self.deliver(message).await;
+                }
+                Incoming::Event(room, BrokerEvent::Typing(user)) => {
+                    self.local_typing(&room, &user).await;
+                }
+                Incoming::Event(room, BrokerEvent::Presence(user, status)) => {
+                    self.local_presence(&room, &user, status).await;
+                }
+                Incoming::Resubscribed => self.catch_up_all().await,
+            }
+        }
+    }
+
+    fn existing_room(&self, room: &str) -> Option<LocalRoom> {
+        self.rooms.lock().unwrap().get(room).cloned()
+    }
+
+    fn room_or_new(&self, room: &str) -> LocalRoom {
+        self.rooms
+            .lock()
+            .unwrap()
+            .entry(room.to_string())
+            .or_default()
+            .clone()
+    }
+
+    /// Stores a message, delivers it here and tells the other instances.
+    /// A resent `client_msg_id` answers with the first copy.
+    pub async fn send(&self, message: NewMessage) -> Result<Appended, StoreError> {
+        let appended = self.store.append(message).await?;
+        if appended.fresh {
+            metrics::counter!("confab_messages_stored_total").increment(1);
+        }
+        let started = Instant::now();
+        // Delivery is idempotent by seq, so a resend whose first delivery was lost
+        // (say, in a crash right after the commit) is delivered now.
+        self.deliver(appended.message.clone()).await;
+        metrics::histogram!("confab_fanout_seconds").record(started.elapsed().as_secs_f64());
+        if let Err(e) = self
+            .broker
+            .publish(
+                &appended.message.room,
+                BrokerEvent::Stored(appended.message.clone()),
+            )
+            .await
+        {
+            // The store has it: peers fill the gap when the broker is back.
+            tracing::warn!(error = %e, room = %appended.message.room, "publish failed");
+        }
+        Ok(appended)
+    }
+
+    /// Delivers a stored message to this instance's subscribers, in order, once:
+    /// anything between the last delivered `seq` and this one is read from the
+    /// store first.
+    pub async fn deliver(&self, message: Message) {
+        let Some(local) = self.existing_room(&message.room) else {
+            return; // nobody here listens to this room
+        };
+        let mut state = local.lock().await;
+        if !state.ready || state.closed || message.seq <= state.last_delivered {
+            return;
+        }
+        if message.epoch != state.epoch {
+            tracing::warn!(room = %message.room, "message from another epoch ignored");
+            return;
+        }
+        self.fill(&mut state, &message.room, message.seq - 1).await;
+        if message.seq == state.last_delivered + 1 {
+            state.fan_out_message(message);
+        }
+    }
+
+    /// Delivers, from the store, every message after `last_delivered` up to `upto`.
+    async fn fill(&self, state: &mut RoomState, room: &str, upto: Seq) {
+        while state.last_delivered < upto {
+            let want = (upto - state.last_delivered).min(FILL_BATCH as u64) as u32;
+            match self
+                .store
+                .messages_after(room, state.last_delivered, want)
+                .await
+            {
+                Ok(batch) if !batch.is_empty() => {
+                    for message in batch {
+                        if message.seq == state.last_delivered + 1 && message.seq <= upto {
+                            state.fan_out_message(message);
+                        }
+                    }
+                }
+                Ok(_) => {
+                    tracing::error!(room, upto, "store lacks messages below a delivered seq");
+                    return;
+                }
+                Err(e) => {
+                    // Clients see the gap in seq and ask `history` for it.
+                    tracing::warn!(room, error = %e, "gap fill failed");
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Brings one room up to the store's latest `seq`.
+    pub async fn catch_up(&self, room: &str) {
+        let Some(local) = self.existing_room(room) else {
+            return;
+        };
+        let mut state = local.lock().await;
+        if !state.ready || state.closed {
+            return;
+        }
+        match self.store.room(room).await {
+            Ok(Some(record)) if record.epoch == state.epoch => {
+                self.fill(&mut state, room, record.last_seq).await
+            }
+            Ok(_) => tracing::warn!(room, "room vanished or changed epoch"),
+            Err(e) => tracing::warn!(room, error = %e, "catch-up failed"),
+        }
+    }
+
+    /// Catches up every room that has subscribers here.
+    pub async fn catch_up_all(&self) {
+        let rooms: Vec<RoomId> = self.rooms.lock().unwrap().keys().cloned().collect();
+        for room in rooms {
+            self.catch_up(&room).await;
+        }
+    }
+
+    /// Subscribes a connection to a room. Queues `joined`, then (with a usable
+    /// `since`) every message after `since.seq`, then who is online; live messages
+    /// follow from then on, with no gap and no duplicate.
+    pub async fn join(
+        &self,
+        conn: ConnId,
+        user: &UserRef,
+        outbox: &Outbox,
+        room: &str,
+        since: Option<Since>,
+        reference: Option<String>,
+    ) -> Result<Joined, StoreError> {
+        loop {
+            let local = self.room_or_new(room);
+            let mut state = local.lock().await;
+            if state.closed {
+                continue; // dropped while we waited: take the fresh one
+            }
+            if !state.ready {
+                // Subscribe first, then read: nothing falls between the two.
+                if let Err(e) = self.broker.subscribe(room).await {
+                    tracing::warn!(room, error = %e, "subscribe failed; catch-up will cover");
+                }
+                let record = self.store.room(room).await?.ok_or(StoreError::NotFound)?;
+                state.epoch = record.epoch;
+                state.last_delivered = record.last_seq;
+                state.ready = true;
+            }
+            let latest = state.last_delivered;
+            let replay = match &since {
+                Some(s)
+                    if s.epoch == state.epoch
+                        && s.seq <= latest
+                        && latest - s.seq <= MAX_REPLAY =>
+                {
+                    Some(
+                        self.store
+                            .messages_after(room, s.seq, (latest - s.seq) as u32)
+                            .await?,
+                    )
+                }
+                _ => None,
+            };
+            let joined = Joined {
+                recovered: replay.is_some(),
+                replayed: replay.as_ref().map_or(0, Vec::len),
+            };
+            outbox.push(frame(&ServerFrame::Joined {
+                room: room.to_string(),
+                epoch: state.epoch.clone(),
+                seq: latest,
+                recovered: joined.recovered,
+                reference,
+            }));
+            for message in replay.into_iter().flatten() {
+                outbox.push(frame(&ServerFrame::Message(message)));
+            }
+            let rejoin = state
+                .subscribers
+                .insert(
+                    conn,
+                    Subscriber {
+                        user: user.clone(),
+                        outbox: outbox.clone(),
+                    },
+                )
+                .is_some();
+            if !rejoin {
+                self.presence_joined(&mut state, room, user, outbox).await;
+            }
+            return Ok(joined);
+        }
+    }
+
+    /// Tells the joiner who is online, and everyone else that the joiner is, if this
+    /// is the joiner's first connection to the room.
+    async fn presence_joined(
+        &self,
+        state: &mut RoomState,
+        room: &str,
+        user: &UserRef,
+        outbox: &Outbox,
+    ) {
+        let first = match self.broker.presence_join(room, user).await {
+            Ok(first) => first,
+            Err(e) => {
+                tracing::warn!(room, error = %e, "presence unavailable");
+                return;
+            }
+        };
+        for online in self.broker.presence_list(room).await.unwrap_or_default() {
+            outbox.push(frame(&ServerFrame::Presence {
+                room: room.to_string(),
+                user: online,
+                status: PresenceStatus::Online,
+            }));
+        }
+        if first {
+            self.announce_presence(state, room, user, PresenceStatus::Online)
+                .await;
+        }
+    }
+
+    async fn announce_presence(
+        &self,
+        state: &mut RoomState,
+        room: &str,
+        user: &UserRef,
+        status: PresenceStatus,
+    ) {
+        state.broadcast(
+            frame(&ServerFrame::Presence {
+                room: room.to_string(),
+                user: user.clone(),
+                status,
+            }),
+            Some(user.id),
+        );
+        let event = BrokerEvent::Presence(user.clone(), status);
+        if let Err(e) = self.broker.publish(room, event).await {
+            tracing::warn!(room, error = %e, "presence publish failed");
+        }
+    }
+
+    /// Unsubscribes a connection from a room; returns false if it was not subscribed.
+    pub async fn leave(&self, conn: ConnId, room: &str) -> bool {
+        let Some(local) = self.existing_room(room) else {
+            return false;
+        };
+        let mut state = local.lock().await;
+        let Some(subscriber) = state.subscribers.remove(&conn) else {
+            return false;
+        };
+        match self.broker.presence_leave(room, &subscriber.user).await {
+            Ok(true) => {
+                self.announce_presence(&mut state, room, &subscriber.user, PresenceStatus::Offline)
+                    .await
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(room, error = %e, "presence unavailable"),
+        }
+        if state.subscribers.is_empty() {
+            state.closed = true;
+            self.rooms.lock().unwrap().remove(room);
+            if let Err(e) = self.broker.unsubscribe(room).await {
+                tracing::warn!(room, error = %e, "unsubscribe failed");
+            }
+        }
+        true
+    }
+
+    /// Whether `conn` is subscribed to `room` here.
+    pub async fn is_subscribed(&self, conn: ConnId, room: &str) -> bool {
+        match self.existing_room(room) {
+            Some(local) => local.lock().await.subscribers.contains_key(&conn),
+            None => false,
+        }
+    }
+
+    /// Tells the room, here and on other instances, that `user` is typing.
+    pub async fn typing(&self, room: &str, user: &UserRef) {
+        self.local_typing(room, user).await;
+        if let Err(e) = self
+            .broker
+            .publish(room, BrokerEvent::Typing(user.clone()))
+            .await
+        {
+            tracing::debug!(room, error = %e, "typing publish failed");
+        }
+    }
+
+    async fn local_typing(&self, room: &str, user: &UserRef) {
+        if let Some(local) = self.existing_room(room) {
+            let typing = frame(&ServerFrame::Typing {
+                room: room.to_string(),
+                user: user.clone(),
+            });
+            local.lock().await.broadcast(typing, Some(user.id));
+        }
+    }
+
+    async fn local_presence(&self, room: &str, user: &UserRef, status: PresenceStatus) {
+        if let Some(local) = self.existing_room(room) {
+            let presence = frame(&ServerFrame::Presence {
+                room: room.to_string(),
+                user: user.clone(),
+                status,
+            });
+            local.lock().await.broadcast(presence, Some(user.id));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,198 @@
+//! One WebSocket connection: a single task that reads the client's frames, writes
+//! what its outbound queue holds, and closes with the right code.
+//!
+//! Everything the client is sent (replies, room messages, presence) goes through the
+//! one bounded queue, so the client sees it in the order it was queued. The task
+//! writes whatever is queued in one batch (feed, feed, …, flush). If the client stops
+//! reading, the queue fills, the engine asks this task to close with 1008, and the
+//! rest of the room never waits for it.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use app::protocol::{close_code, ClientEnvelope, ErrorCode, RoomId, ServerFrame, UserRef};
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::SinkExt;
+use tokio::sync::mpsc;
+use tokio::time::{sleep_until, timeout, Instant};
+use tracing::Instrument;
+
+use super::limits::TokenBucket;
+use crate::auth::{unix_now, Claims};
+use crate::engine::outbox::{frame, ConnId, Frame, Outbox};
+use crate::state::AppState;
+
+/// Most frames written per flush.
+const WRITE_BATCH: usize = 64;
+/// How long a close frame may take to leave before the socket is just dropped.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How many bad or rate-limited frames in a row (refilling 1 per second) a
+/// connection may send before it is closed for abuse.
+const ABUSE_BURST: f64 = 20.0;
+
+/// A connection's own state, as seen by the frame handlers in `dispatch`.
+pub struct Conn {
+    pub id: ConnId,
+    pub user: UserRef,
+    pub state: AppState,
+    pub outbox: Outbox,
+    /// Rooms this connection has joined.
+    pub rooms: HashSet<RoomId>,
+    rate: TokenBucket,
+    abuse: TokenBucket,
+}
+
+impl Conn {
+    /// Queues a reply frame for this client.
+    pub fn reply(&self, server_frame: &ServerFrame) {
+        self.outbox.push(frame(server_frame));
+    }
+
+    /// Queues an `error` frame.
+    pub fn error(&self, code: ErrorCode, message: impl Into<String>, reference: Option<String>) {
+        metrics::counter!("confab_errors_total", "code" => code.as_str()).increment(1);
+        self.reply(&ServerFrame::Error {
+            code,
+            message: message.into(),
+            reference,
+        });
+    }
+
+    /// Counts a bad frame against the abuse allowance; true once it is spent.
+    pub fn abused(&mut self) -> bool {
+        !self.abuse.try_take()
+    }
+}
+
+/// Serves one upgraded connection until it closes.
+pub async fn run(socket: WebSocket, state: AppState, claims: Claims) {
+    let id = state.next_conn_id();
+    let span = tracing::info_span!("ws", conn = id, user = %claims.name);
+    async move {
+        metrics::gauge!("confab_connections_open").increment(1.0);
+        tracing::debug!("connected");
+        let (outbox, queue) = Outbox::new(state.config.outbound_queue);
+        let mut conn = Conn {
+            id,
+            user: claims.user(),
+            rate: TokenBucket::new(state.config.rate_per_sec, state.config.rate_burst),
+            abuse: TokenBucket::new(1.0, ABUSE_BURST),
+            state,
+            outbox,
+            rooms: HashSet::new(),
+        };
+        let expires = Instant::now() + Duration::from_secs(claims.exp.saturating_sub(unix_now()));
+        let code = serve(&mut conn, socket, queue, expires).await;
+        for room in std::mem::take(&mut conn.rooms) {
+            conn.state.node.leave(conn.id, &room).await;
+        }
+        metrics::gauge!("confab_connections_open").decrement(1.0);
+        tracing::debug!(close = ?code, "disconnected");
+    }
+    .instrument(span)
+    .await
+}
+
+/// The connection's loop. Returns the close code it sent, if any.
+async fn serve(
+    conn: &mut Conn,
+    mut socket: WebSocket,
+    mut queue: mpsc::Receiver<Frame>,
+    expires: Instant,
+) -> Option<u16> {
+    let shutdown = conn.state.shutdown.clone();
+    let outbox = conn.outbox.clone();
+    let code = loop {
+        tokio::select! {
+            biased;
+            _ = shutdown.cancelled() => break Some(close_code::GOING_AWAY),
+            code = outbox.closing() => break Some(code),
+            _ = sleep_until(expires) => break Some(close_code::TOKEN_EXPIRED),
+            Some(first) = queue.recv() => {
+                // A client that stops reading blocks this write; the engine's
+                // close request (its queue filled meanwhile) still gets through.
+                tokio::select! {
+                    written = write_batch(&mut socket, first, &mut queue) => {
+                        if written.is_err() { break None; }
+                    }
+                    code = outbox.closing() => break Some(code),
+                    _ = shutdown.cancelled() => break Some(close_code::GOING_AWAY),
+                }
+            }
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Text(text))) => {
+                    if let Some(code) = on_text(conn, text.as_str()).await {
+                        break Some(code);
+                    }
+                }
+                Some(Ok(Message::Binary(_))) => {
+                    conn.error(ErrorCode::Invalid, "binary frames are not part of the protocol; send JSON text frames", None);
+                    if conn.abused() { break Some(close_code::POLICY); }
+                }
+                Some(Ok(Message::Close(_))) | None => break None,
+                Some(Ok(_)) => {} // pings are answered by the codec
+                Some(Err(e)) => {
+                    // The codec refuses frames far over the limit before reading them.
+                    let too_large = e.to_string().contains("Space limit exceeded");
+                    tracing::debug!(error = %e, "read failed");
+                    break too_large.then_some(close_code::TOO_LARGE);
+                }
+            }
+        }
+    };
+    if let Some(code) = code {
+        let reason = match code {
+            close_code::GOING_AWAY => "server going away",
+            close_code::POLICY => "policy: slow consumer or abuse",
+            close_code::TOO_LARGE => "frame too large",
+            close_code::TOKEN_EXPIRED => "token expired",
+            _ => "",
+        };
+        let close = Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        }));
+        let _ = timeout(CLOSE_TIMEOUT, socket.send(close)).await;
+    }
+    code
+}
+
+/// Handles one text frame; returns a close code if the connection must end.
+async fn on_text(conn: &mut Conn, text: &str) -> Option<u16> {
+    metrics::counter!("confab_frames_in_total").increment(1);
+    if text.len() > conn.state.config.max_frame_bytes {
+        return Some(close_code::TOO_LARGE);
+    }
+    if !conn.rate.try_take() {
+        conn.error(ErrorCode::RateLimited, "too many frames; slow down", None);
+        return conn.abused().then_some(close_code::POLICY);
+    }
+    match ClientEnvelope::parse(text) {
+        Ok(envelope) => super::dispatch::handle(conn, envelope).await,
+        Err(e) => {
+            conn.error(ErrorCode::Invalid, e.message, e.reference);
+            conn.abused().then_some(close_code::POLICY)
+        }
+    }
+}
+
+/// Writes `first` and whatever else is queued (up to a batch), then flushes once.
+async fn write_batch(
+    socket: &mut WebSocket,
+    first: Frame,
+    queue: &mut mpsc::Receiver<Frame>,
+) -> Result<(), axum::Error> {
+    socket.feed(Message::Text(first)).await?;
+    let mut written = 1u64;
+    while written < WRITE_BATCH as u64 {
+        match queue.try_recv() {
+            Ok(next) => {
+                socket.feed(Message::Text(next)).await?;
+                written += 1;
+            }
+            Err(_) => break,
+        }
+    }
+    metrics::counter!("confab_frames_out_total").increment(written);
+    socket.flush().await
+}

@@ -1,0 +1,60 @@
+//! The WebSocket gateway at `/ws`.
+//!
+//! The upgrade is where a connection is authenticated: a bad Origin gets 403 and a
+//! missing or invalid token 401, before any WebSocket exists. After it, each
+//! connection is one task ([`connection`]) with a bounded outbound queue.
+
+mod connection;
+mod dispatch;
+mod limits;
+
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::auth::Auth;
+use crate::http::error::ApiError;
+use crate::http::origin::origin_allowed;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/ws", get(upgrade))
+}
+
+async fn upgrade(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    if !origin_allowed(&headers, &state.config) {
+        return ApiError::forbidden("origin not allowed").into_response();
+    }
+    let Some(token) = Auth::token_from_headers(&headers) else {
+        return ApiError::unauthorized("log in first: session cookie or bearer token")
+            .into_response();
+    };
+    let Some(claims) = state.auth.verify(&token) else {
+        return ApiError::unauthorized("invalid or expired token").into_response();
+    };
+    if state.shutdown.is_cancelled() {
+        return ApiError::unavailable("shutting down").into_response();
+    }
+    let ws = match ws {
+        Ok(ws) => ws,
+        Err(rejection) => {
+            return ApiError::new(rejection.status(), "invalid", rejection.body_text())
+                .into_response()
+        }
+    };
+    // Frames up to the configured limit are read and checked by the connection
+    // (clean close 1009); far larger ones are refused by the WebSocket codec itself.
+    let codec_limit = (state.config.max_frame_bytes * 4).max(1 << 20);
+    let tracker = state.connections.clone();
+    ws.max_message_size(codec_limit)
+        .max_frame_size(codec_limit)
+        .on_upgrade(move |socket| tracker.track_future(connection::run(socket, state, claims)))
+}

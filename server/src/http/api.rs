@@ -1,0 +1,237 @@
+//! The JSON API under `/api`: accounts, rooms, members, message history.
+
+use app::protocol::{
+    valid_room_name, valid_username, AddMember, AuthResponse, CreateRoom, Credentials, MeResponse,
+    MessagesPage, RoomInfo, RoomKind, Seq, UserRef, DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT,
+};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::error::{from_json_rejection, ApiError};
+use super::session::AuthUser;
+use crate::auth::{hash_password, PASSWORD_LEN};
+use crate::config::Registration;
+use crate::state::AppState;
+use crate::store::{RoomRecord, StoreError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/auth/register", post(register))
+        .route("/api/auth/login", post(login))
+        .route("/api/auth/logout", post(logout))
+        .route("/api/auth/me", get(me))
+        .route("/api/rooms", get(list_rooms).post(create_room))
+        .route("/api/rooms/{id}/members", post(add_member))
+        .route("/api/rooms/{id}/messages", get(messages))
+}
+
+type JsonBody<T> = Result<Json<T>, JsonRejection>;
+
+fn body<T>(payload: JsonBody<T>) -> Result<T, ApiError> {
+    payload.map(|Json(t)| t).map_err(from_json_rejection)
+}
+
+fn signed_in(state: &AppState, status: StatusCode, user: UserRef) -> Response {
+    let token = state.auth.issue(&user);
+    let cookie = state.auth.session_cookie(&token);
+    (
+        status,
+        [(header::SET_COOKIE, cookie)],
+        Json(AuthResponse { token, user }),
+    )
+        .into_response()
+}
+
+async fn register(
+    State(state): State<AppState>,
+    payload: JsonBody<Credentials>,
+) -> Result<Response, ApiError> {
+    let creds = body(payload)?;
+    if state.config.registration == Registration::Closed {
+        return Err(ApiError::forbidden("registration is closed"));
+    }
+    if !valid_username(&creds.username) {
+        return Err(ApiError::invalid(
+            "username must be 1-32 characters of A-Z, a-z, 0-9, '_', '.', '-'",
+        ));
+    }
+    if !PASSWORD_LEN.contains(&creds.password.len()) {
+        return Err(ApiError::invalid(format!(
+            "password must be {} to {} bytes long",
+            PASSWORD_LEN.start(),
+            PASSWORD_LEN.end()
+        )));
+    }
+    let hash = hash_password(creds.password).await;
+    let user = match state.store.create_user(&creds.username, &hash).await {
+        Err(StoreError::Conflict) => return Err(ApiError::conflict("username is taken")),
+        other => other?,
+    };
+    tracing::info!(user = %user.name, "registered");
+    Ok(signed_in(&state, StatusCode::CREATED, user))
+}
+
+async fn login(
+    State(state): State<AppState>,
+    payload: JsonBody<Credentials>,
+) -> Result<Response, ApiError> {
+    let creds = body(payload)?;
+    let wrong = || ApiError::unauthorized("wrong username or password");
+    if !valid_username(&creds.username) || !PASSWORD_LEN.contains(&creds.password.len()) {
+        return Err(wrong());
+    }
+    let record = state.store.user_by_name(&creds.username).await?;
+    let hash = record.as_ref().map(|r| r.password_hash.clone());
+    if !state.auth.verify_password(creds.password, hash).await {
+        return Err(wrong());
+    }
+    let user = record.expect("verified against a real hash").user;
+    Ok(signed_in(&state, StatusCode::OK, user))
+}
+
+async fn logout(State(state): State<AppState>) -> Response {
+    (
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, state.auth.clear_cookie())],
+    )
+        .into_response()
+}
+
+async fn me(
+    State(state): State<AppState>,
+    AuthUser(claims): AuthUser,
+) -> Result<Json<MeResponse>, ApiError> {
+    let record = state
+        .store
+        .user_by_id(claims.sub)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("this account no longer exists"))?;
+    Ok(Json(MeResponse { user: record.user }))
+}
+
+async fn list_rooms(
+    State(state): State<AppState>,
+    AuthUser(claims): AuthUser,
+) -> Result<Json<Vec<RoomInfo>>, ApiError> {
+    Ok(Json(state.store.rooms_for(claims.sub).await?))
+}
+
+async fn create_room(
+    State(state): State<AppState>,
+    AuthUser(claims): AuthUser,
+    payload: JsonBody<CreateRoom>,
+) -> Result<(StatusCode, Json<RoomInfo>), ApiError> {
+    let request = body(payload)?;
+    if !valid_room_name(&request.name) {
+        return Err(ApiError::invalid(
+            "room name must be 1-32 characters of a-z, 0-9, '_', '-', starting with a letter or digit",
+        ));
+    }
+    if request.kind == RoomKind::Direct {
+        return Err(ApiError::invalid("direct rooms are not created by name"));
+    }
+    let room = match state
+        .store
+        .create_room(&request.name, request.kind, claims.sub)
+        .await
+    {
+        Err(StoreError::Conflict) => return Err(ApiError::conflict("room name is taken")),
+        other => other?,
+    };
+    tracing::info!(room = %room.id, kind = room.kind.as_str(), "room created");
+    Ok((
+        StatusCode::CREATED,
+        Json(RoomInfo {
+            id: room.id,
+            name: room.name,
+            kind: room.kind,
+            member: true,
+        }),
+    ))
+}
+
+/// The room, if `user` may read it: public rooms are open to all, the others to
+/// members (403 otherwise, as the socket's `forbidden`).
+pub async fn readable_room(
+    state: &AppState,
+    room: &str,
+    user: Uuid,
+) -> Result<RoomRecord, ApiError> {
+    let record = state
+        .store
+        .room(room)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such room"))?;
+    if record.kind == RoomKind::Public || state.store.is_member(room, user).await? {
+        Ok(record)
+    } else {
+        Err(ApiError::forbidden("not a member of this room"))
+    }
+}
+
+async fn add_member(
+    State(state): State<AppState>,
+    AuthUser(claims): AuthUser,
+    Path(room): Path<String>,
+    payload: JsonBody<AddMember>,
+) -> Result<(StatusCode, Json<MeResponse>), ApiError> {
+    let request = body(payload)?;
+    let record = readable_room(&state, &room, claims.sub).await?;
+    match record.kind {
+        RoomKind::Public => {}
+        RoomKind::Private if record.owner == Some(claims.sub) => {}
+        RoomKind::Private => return Err(ApiError::forbidden("only the room's owner adds members")),
+        RoomKind::Direct => {
+            return Err(ApiError::forbidden("direct rooms have exactly two members"))
+        }
+    }
+    let target = match Uuid::parse_str(&request.user) {
+        Ok(id) => state.store.user_by_id(id).await?,
+        Err(_) => state.store.user_by_name(&request.user).await?,
+    }
+    .ok_or_else(|| ApiError::not_found("no such user"))?;
+    let added = state.store.add_member(&room, target.user.id).await?;
+    let status = if added {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(MeResponse { user: target.user })))
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    before: Option<Seq>,
+    limit: Option<u32>,
+}
+
+/// Checks a history page size against the contract (1–200).
+pub fn history_limit(limit: Option<u32>) -> Result<u32, String> {
+    match limit.unwrap_or(DEFAULT_HISTORY_LIMIT) {
+        0 => Err("limit must be at least 1".into()),
+        n if n > MAX_HISTORY_LIMIT => Err(format!("limit must be at most {MAX_HISTORY_LIMIT}")),
+        n => Ok(n),
+    }
+}
+
+async fn messages(
+    State(state): State<AppState>,
+    AuthUser(claims): AuthUser,
+    Path(room): Path<String>,
+    query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<MessagesPage>, ApiError> {
+    let Query(page) = query.map_err(|e| ApiError::invalid(e.body_text()))?;
+    let limit = history_limit(page.limit).map_err(ApiError::invalid)?;
+    readable_room(&state, &room, claims.sub).await?;
+    let messages = state
+        .store
+        .messages_before(&room, page.before, limit)
+        .await?;
+    Ok(Json(MessagesPage { messages }))
+}

@@ -1,0 +1,24 @@
+//! Confab's server: an axum app holding the WebSockets, with the engine that
+//! stores, orders and fans out messages.
+//!
+//! - [`config`]: flags and environment.
+//! - [`store`]: the store of record (SQLite), which assigns every message's `seq`.
+//! - [`broker`]: fan-out between instances (in process for one instance).
+//! - [`engine`]: ordered, gap-free delivery to this instance's connections.
+//! - [`gateway`]: the `/ws` endpoint, one task per connection.
+//! - [`http`]: the JSON API, health and metrics.
+//! - [`ui`]: the server-rendered Leptos app.
+
+pub mod auth;
+pub mod broker;
+pub mod config;
+pub mod engine;
+mod gateway;
+pub mod http;
+mod server;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+mod ui;
+
+pub use server::run;

@@ -1,0 +1,92 @@
+//! Wiring: opens the store, picks the broker, serves HTTP and WebSockets, and
+//! shuts down in order.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::Auth;
+use crate::broker::{Broker, MemoryBroker};
+use crate::config::Config;
+use crate::engine::Node;
+use crate::state::AppState;
+use crate::store::{self, redact_url};
+use crate::{http, telemetry, ui};
+
+/// The room every instance makes sure exists.
+pub const DEFAULT_ROOM: &str = "general";
+
+/// Runs the server until SIGTERM or Ctrl-C, then shuts down gracefully: stop
+/// accepting, close every socket with 1001, let in-flight stores finish, close the
+/// store.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let metrics = telemetry::init_metrics()?;
+    let database_url = config.database_url();
+    let store = store::open(&database_url)
+        .await
+        .with_context(|| format!("opening the store at {}", redact_url(&database_url)))?;
+    store.ensure_public_room(DEFAULT_ROOM).await?;
+    let broker: Arc<dyn Broker> = match &config.redis_url {
+        Some(url) => anyhow::bail!(
+            "REDIS_URL ({}) is set, but this build fans out in process only",
+            redact_url(url)
+        ),
+        None => Arc::new(MemoryBroker::new()),
+    };
+    let node = Node::new(store.clone(), broker.clone());
+    let auth = Auth::from_config(&config)?;
+    let shutdown = CancellationToken::new();
+    let leptos = ui::leptos_options(&config);
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let grace = config.shutdown_grace();
+    let state = AppState::new(
+        config,
+        store.clone(),
+        broker,
+        node,
+        auth,
+        metrics,
+        shutdown.clone(),
+        leptos,
+    );
+    let connections = state.connections.clone();
+    tokio::spawn(cancel_on_signal(shutdown.clone()));
+
+    tracing::info!(store = %redact_url(&database_url), "listening on http://{addr}");
+    axum::serve(listener, http::router(state))
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await?;
+
+    tracing::info!("shutting down: closing sockets, finishing in-flight stores");
+    connections.close();
+    if tokio::time::timeout(grace, connections.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!("some connections did not finish within {grace:?}");
+    }
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn cancel_on_signal(token: CancellationToken) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    token.cancel();
+}

@@ -1,0 +1,71 @@
+//! What every request handler and connection shares.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::auth::Auth;
+use crate::broker::Broker;
+use crate::config::Config;
+use crate::engine::outbox::ConnId;
+use crate::engine::Node;
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Arc<dyn Store>,
+    pub broker: Arc<dyn Broker>,
+    pub node: Arc<Node>,
+    pub auth: Arc<Auth>,
+    pub metrics: PrometheusHandle,
+    /// Cancelled on SIGTERM / Ctrl-C: connections close with 1001.
+    pub shutdown: CancellationToken,
+    /// Every WebSocket connection's task, so shutdown can wait for them.
+    pub connections: TaskTracker,
+    pub leptos: LeptosOptions,
+    next_conn: Arc<AtomicU64>,
+}
+
+impl AppState {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        config: Config,
+        store: Arc<dyn Store>,
+        broker: Arc<dyn Broker>,
+        node: Arc<Node>,
+        auth: Auth,
+        metrics: PrometheusHandle,
+        shutdown: CancellationToken,
+        leptos: LeptosOptions,
+    ) -> Self {
+        AppState {
+            config: Arc::new(config),
+            store,
+            broker,
+            node,
+            auth: Arc::new(auth),
+            metrics,
+            shutdown,
+            connections: TaskTracker::new(),
+            leptos,
+            next_conn: Arc::default(),
+        }
+    }
+
+    /// A fresh id for a new connection.
+    pub fn next_conn_id(&self) -> ConnId {
+        self.next_conn.fetch_add(1, Ordering::Relaxed) + 1
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}

@@ -1,0 +1,185 @@
+//! The store of record: users, rooms, memberships and messages.
+//!
+//! Everything a user is promised rests on one rule here: a message's `seq` is
+//! assigned in the same transaction that stores it, by bumping its room's counter
+//! (`rooms.last_seq`). The row lock that bump takes serializes writers, so a room's
+//! `seq`s have no holes and `n` is committed before `n + 1` can be. The unique key on
+//! (room, author, client_msg_id) makes a resent message a no-op that answers with the
+//! first `seq`.
+//!
+//! [`Store`] is the interface the rest of the server sees; [`open`] picks the
+//! implementation from the database URL.
+
+mod sqlite;
+
+use std::sync::Arc;
+
+use app::protocol::{Message, RoomId, RoomInfo, RoomKind, Seq, UserRef};
+use async_trait::async_trait;
+use uuid::Uuid;
+
+pub use sqlite::SqliteStore;
+
+/// A user as the server knows them, password hash included.
+#[derive(Clone, Debug)]
+pub struct UserRecord {
+    pub user: UserRef,
+    pub password_hash: String,
+}
+
+/// A room as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoomRecord {
+    pub id: RoomId,
+    pub name: String,
+    pub kind: RoomKind,
+    pub owner: Option<Uuid>,
+    /// Names this room's history; a new one means `seq` started again.
+    pub epoch: String,
+    pub last_seq: Seq,
+}
+
+/// A message about to be stored.
+#[derive(Clone, Debug)]
+pub struct NewMessage {
+    pub room: RoomId,
+    pub author: UserRef,
+    pub client_msg_id: Uuid,
+    pub body: String,
+}
+
+/// What [`Store::append`] did.
+#[derive(Clone, Debug)]
+pub struct Appended {
+    /// The stored message: the new one, or the one first stored under this
+    /// `client_msg_id`.
+    pub message: Message,
+    /// False when the `client_msg_id` had been stored before.
+    pub fresh: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique name is taken.
+    #[error("already exists")]
+    Conflict,
+    /// The room (or user) named does not exist.
+    #[error("not found")]
+    NotFound,
+    /// The database could not be reached or failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Creates a user; [`StoreError::Conflict`] if the name (in any case) is taken.
+    async fn create_user(&self, name: &str, password_hash: &str) -> StoreResult<UserRef>;
+    /// Looks a user up by name, regardless of case.
+    async fn user_by_name(&self, name: &str) -> StoreResult<Option<UserRecord>>;
+    async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<UserRecord>>;
+
+    /// Creates the public room `name` unless it exists (used for `general`).
+    async fn ensure_public_room(&self, name: &str) -> StoreResult<()>;
+    /// Creates a room owned (and joined) by `owner`; Conflict if the id is taken.
+    async fn create_room(&self, name: &str, kind: RoomKind, owner: Uuid)
+        -> StoreResult<RoomRecord>;
+    async fn room(&self, id: &str) -> StoreResult<Option<RoomRecord>>;
+    /// Rooms `user` can see: every public room, and the others they belong to.
+    async fn rooms_for(&self, user: Uuid) -> StoreResult<Vec<RoomInfo>>;
+    /// Adds a member; returns false if they already were one.
+    async fn add_member(&self, room: &str, user: Uuid) -> StoreResult<bool>;
+    async fn is_member(&self, room: &str, user: Uuid) -> StoreResult<bool>;
+
+    /// Stores a message and assigns its `seq` (see the module docs).
+    async fn append(&self, message: NewMessage) -> StoreResult<Appended>;
+    /// Messages with `seq` in `(after, after + limit]`, oldest first.
+    async fn messages_after(&self, room: &str, after: Seq, limit: u32)
+        -> StoreResult<Vec<Message>>;
+    /// The newest `limit` messages before `before` (or the newest of all), oldest first.
+    async fn messages_before(
+        &self,
+        room: &str,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
+
+    /// Whether the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+    /// Waits for in-flight work and closes the connections.
+    async fn close(&self);
+}
+
+/// Opens the store a database URL names (`sqlite:…`), creating and migrating it.
+pub async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::open(url).await?))
+    } else {
+        anyhow::bail!(
+            "unsupported DATABASE_URL {:?}: this build supports sqlite: URLs",
+            redact_url(url)
+        )
+    }
+}
+
+/// A URL with any password replaced, safe to log.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Milliseconds since the Unix epoch, the stores' timestamp column format.
+pub(crate) fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+pub(crate) fn ms_to_time(ms: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
+/// A fresh epoch name: 16 hex digits.
+pub(crate) fn new_epoch() -> String {
+    Uuid::new_v4().simple().to_string()[..16].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords_only() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_url("sqlite:data/confab.db"), "sqlite:data/confab.db");
+    }
+
+    #[test]
+    fn timestamps_round_trip_to_the_millisecond() {
+        let ms = 1_764_000_000_123;
+        assert_eq!(
+            (ms_to_time(ms).unix_timestamp_nanos() / 1_000_000) as i64,
+            ms
+        );
+    }
+}

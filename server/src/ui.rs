@@ -1,0 +1,27 @@
+//! The server-rendered UI: Leptos renders the page, the browser hydrates it with
+//! the wasm bundle served from the site root.
+
+use app::{shell, App};
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos_axum::{file_and_error_handler, generate_route_list, LeptosRoutes};
+
+use crate::state::AppState;
+
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let routes = generate_route_list(App);
+    let options = state.leptos.clone();
+    Router::new()
+        .leptos_routes(state, routes, move || shell(options.clone()))
+        .fallback(file_and_error_handler::<AppState, _>(shell))
+}
+
+/// The Leptos options for this server: where the built site lives, and its name.
+pub fn leptos_options(config: &crate::config::Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("confab"))
+        .site_root(config.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.listen)
+        .build()
+}

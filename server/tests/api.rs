@@ -1,0 +1,319 @@
+//! The HTTP API against the real server: accounts, rooms, history, health.
+
+mod common;
+
+use app::protocol::{MessagesPage, RoomInfo, ServerFrame};
+use common::{error_code, TestServer};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn post(
+    server: &TestServer,
+    path: &str,
+    token: Option<&str>,
+    body: Value,
+) -> (StatusCode, Value) {
+    let mut request = reqwest::Client::new().post(server.http(path)).json(&body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn get(server: &TestServer, path: &str, token: &str) -> (StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .get(server.http(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn register_login_and_logout() {
+    let server = TestServer::start(&[]);
+    let creds = json!({"username": "Alice", "password": "password-123"});
+    let response = reqwest::Client::new()
+        .post(server.http("/api/auth/register"))
+        .json(&creds)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(cookie.starts_with("confab_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["user"]["name"], "Alice");
+    assert!(
+        cookie.contains(body["token"].as_str().unwrap()),
+        "the cookie carries the token"
+    );
+
+    let (status, body) = post(
+        &server,
+        "/api/auth/register",
+        None,
+        json!({"username": "alice", "password": "password-123"}),
+    )
+    .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::CONFLICT, "conflict"),
+        "names are case-insensitive"
+    );
+    let (status, body) = post(
+        &server,
+        "/api/auth/register",
+        None,
+        json!({"username": "no spaces", "password": "password-123"}),
+    )
+    .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::BAD_REQUEST, "invalid")
+    );
+    let (status, _) = post(
+        &server,
+        "/api/auth/register",
+        None,
+        json!({"username": "bob", "password": "short"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, body) = post(&server, "/api/auth/register", None, json!({"user": "x"})).await;
+    assert_eq!(
+        (status.as_u16(), error_code(&body)),
+        (422, "invalid"),
+        "missing fields"
+    );
+
+    let (status, body) = post(&server, "/api/auth/login", None, creds.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    let token = body["token"].as_str().unwrap().to_string();
+    let (wrong_pw, body_pw) = post(
+        &server,
+        "/api/auth/login",
+        None,
+        json!({"username": "Alice", "password": "wrong-password"}),
+    )
+    .await;
+    let (unknown, body_unknown) = post(
+        &server,
+        "/api/auth/login",
+        None,
+        json!({"username": "nobody", "password": "password-123"}),
+    )
+    .await;
+    assert_eq!(
+        (wrong_pw, unknown),
+        (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED)
+    );
+    assert_eq!(
+        body_pw, body_unknown,
+        "same answer for unknown user and wrong password"
+    );
+
+    let (status, me) = get(&server, "/api/auth/me", &token).await;
+    assert_eq!(
+        (status, me["user"]["name"].as_str()),
+        (StatusCode::OK, Some("Alice"))
+    );
+    let response = reqwest::Client::new()
+        .post(server.http("/api/auth/logout"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    assert!(response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+}
+
+#[tokio::test]
+async fn closed_registration_answers_403() {
+    let server = TestServer::start(&["--registration", "closed"]);
+    let (status, body) = post(
+        &server,
+        "/api/auth/register",
+        None,
+        json!({"username": "alice", "password": "password-123"}),
+    )
+    .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::FORBIDDEN, "forbidden")
+    );
+}
+
+#[tokio::test]
+async fn rooms_members_and_history() {
+    let server = TestServer::start(&[]);
+    let alice = server.register("alice").await;
+    let bob = server.register("bob").await;
+    let (status, body) = get(&server, "/api/rooms", "bad-token").await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::UNAUTHORIZED, "unauthorized")
+    );
+
+    let (status, rooms) = get(&server, "/api/rooms", &alice.token).await;
+    assert_eq!(status, StatusCode::OK);
+    let rooms: Vec<RoomInfo> = serde_json::from_value(rooms).unwrap();
+    assert!(
+        rooms.iter().any(|r| r.id == "general"),
+        "general exists on start"
+    );
+
+    let (status, room) = post(
+        &server,
+        "/api/rooms",
+        Some(&alice.token),
+        json!({"name": "ops", "kind": "private"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        room,
+        json!({"id": "ops", "name": "ops", "kind": "private", "member": true})
+    );
+    let (status, _) = post(
+        &server,
+        "/api/rooms",
+        Some(&bob.token),
+        json!({"name": "ops", "kind": "public"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = post(
+        &server,
+        "/api/rooms",
+        Some(&bob.token),
+        json!({"name": "Bad Name", "kind": "public"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Private: invisible and unreadable to bob until the owner adds him.
+    let (_, rooms) = get(&server, "/api/rooms", &bob.token).await;
+    assert!(!rooms.as_array().unwrap().iter().any(|r| r["id"] == "ops"));
+    let (status, _) = get(&server, "/api/rooms/ops/messages", &bob.token).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = post(
+        &server,
+        "/api/rooms/ops/members",
+        Some(&bob.token),
+        json!({"user": "bob"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "bob cannot add himself");
+    let (status, added) = post(
+        &server,
+        "/api/rooms/ops/members",
+        Some(&alice.token),
+        json!({"user": "bob"}),
+    )
+    .await;
+    assert_eq!(
+        (status, added["user"]["name"].as_str()),
+        (StatusCode::CREATED, Some("bob"))
+    );
+    let (status, _) = post(
+        &server,
+        "/api/rooms/ops/members",
+        Some(&alice.token),
+        json!({"user": "nobody"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, rooms) = get(&server, "/api/rooms", &bob.token).await;
+    assert!(rooms
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["id"] == "ops" && r["member"] == true));
+
+    // History pages, oldest first.
+    let mut ws = server.connect(&alice.token).await;
+    ws.join("ops", None).await;
+    for i in 1..=25 {
+        ws.send_text("ops", &format!("m{i}")).await;
+    }
+    ws.next_matching(|f| matches!(f, ServerFrame::Ack { seq: 25, .. }))
+        .await;
+    let (_, page) = get(&server, "/api/rooms/ops/messages?limit=10", &bob.token).await;
+    let page: MessagesPage = serde_json::from_value(page).unwrap();
+    assert_eq!(
+        page.messages.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        (16..=25).collect::<Vec<_>>()
+    );
+    let (_, page) = get(
+        &server,
+        "/api/rooms/ops/messages?before=16&limit=10",
+        &bob.token,
+    )
+    .await;
+    let page: MessagesPage = serde_json::from_value(page).unwrap();
+    assert_eq!(page.messages.first().map(|m| m.seq), Some(6));
+    let (status, body) = get(&server, "/api/rooms/ops/messages?limit=201", &bob.token).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::BAD_REQUEST, "invalid")
+    );
+    let (status, _) = get(&server, "/api/rooms/ops/messages?before=abc", &bob.token).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = get(&server, "/api/rooms/nope/messages", &bob.token).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn health_readiness_and_metrics() {
+    let server = TestServer::start(&[]);
+    let health = reqwest::get(server.http("/healthz")).await.unwrap();
+    assert_eq!(health.status(), 200);
+    let ready = reqwest::get(server.http("/readyz")).await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let (_, mut alice) = server.user_in_general("alice").await;
+    alice.send_text("general", "count me").await;
+    alice
+        .next_matching(|f| matches!(f, ServerFrame::Ack { .. }))
+        .await;
+    assert_eq!(server.metric("confab_connections_open").await, 1.0);
+    assert_eq!(server.metric("confab_messages_stored_total").await, 1.0);
+    assert!(server.metric("confab_fanout_seconds_count").await >= 1.0);
+    let text = reqwest::get(server.http("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for name in ["confab_frames_in_total", "confab_frames_out_total"] {
+        assert!(text.contains(name), "{name} missing from /metrics");
+    }
+}
+
+#[tokio::test]
+async fn cookie_writes_from_another_origin_are_refused() {
+    let server = TestServer::start(&[]);
+    let alice = server.register("alice").await;
+    let cookie = format!("confab_session={}", alice.token);
+    let attempt = |origin: &'static str| {
+        reqwest::Client::new()
+            .post(server.http("/api/rooms"))
+            .header("Cookie", cookie.clone())
+            .header("Origin", origin)
+            .json(&json!({"name": "csrf", "kind": "public"}))
+            .send()
+    };
+    assert_eq!(attempt("http://evil.example").await.unwrap().status(), 403);
+    let own = Box::leak(format!("http://{}", server.addr).into_boxed_str());
+    assert_eq!(attempt(own).await.unwrap().status(), 201);
+}

@@ -1,0 +1,260 @@
+//! Test harness: runs the real `confab` binary on a loopback port with its own data
+//! directory, and talks to it over real HTTP and WebSocket connections.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use app::protocol::{AuthResponse, ClientEnvelope, ClientFrame, ServerFrame};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How long any single expected frame may take before a test fails.
+pub const FRAME_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct TestServer {
+    child: Child,
+    pub addr: String,
+    pub data: tempfile::TempDir,
+    args: Vec<String>,
+}
+
+impl TestServer {
+    /// Starts a server with a fresh data directory and extra flags.
+    pub fn start(args: &[&str]) -> TestServer {
+        let data = tempfile::tempdir().expect("temp dir");
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let (child, addr) = spawn(&data, &args, "127.0.0.1:0");
+        TestServer {
+            child,
+            addr,
+            data,
+            args,
+        }
+    }
+
+    pub fn http(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    /// Sends SIGTERM and waits for a clean exit; returns the exit status's success.
+    pub fn terminate(&mut self) -> bool {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        for _ in 0..200 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("server did not stop within 10 s of SIGTERM");
+    }
+
+    /// Starts the server again on the same address and data.
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (child, addr) = spawn(&self.data, &self.args, &self.addr.clone());
+        self.child = child;
+        self.addr = addr;
+    }
+
+    pub async fn register(&self, name: &str) -> AuthResponse {
+        let response = reqwest::Client::new()
+            .post(self.http("/api/auth/register"))
+            .json(&serde_json::json!({"username": name, "password": "password-123"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "registering {name}");
+        response.json().await.unwrap()
+    }
+
+    pub async fn connect(&self, token: &str) -> Client {
+        let mut request = self.ws_url().into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+        let (ws, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("upgrade");
+        Client { ws }
+    }
+
+    /// A user, registered and connected, joined to `general`.
+    pub async fn user_in_general(&self, name: &str) -> (AuthResponse, Client) {
+        let auth = self.register(name).await;
+        let mut client = self.connect(&auth.token).await;
+        client.join("general", None).await;
+        (auth, client)
+    }
+
+    pub async fn metric(&self, name: &str) -> f64 {
+        let text = reqwest::get(self.http("/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .filter(|l| l.starts_with(name))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn(data: &tempfile::TempDir, args: &[String], listen: &str) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_confab"))
+        .args(["--listen", listen, "--log-format", "json"])
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("REDIS_URL")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("starting confab");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("server exited before listening")
+            .unwrap();
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
+                .collect::<String>();
+        }
+    };
+    // Keep draining the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines.by_ref() {});
+    (child, addr)
+}
+
+pub struct Client {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Client {
+    pub async fn send_raw(&mut self, text: &str) {
+        self.ws
+            .send(WsMessage::Text(text.to_string().into()))
+            .await
+            .expect("send");
+    }
+
+    pub async fn send_frame(&mut self, frame: ClientFrame, reference: Option<&str>) {
+        let text = serde_json::to_string(&ClientEnvelope {
+            reference: reference.map(str::to_string),
+            frame,
+        })
+        .unwrap();
+        self.send_raw(&text).await;
+    }
+
+    /// The next server frame; panics on close or timeout.
+    pub async fn next(&mut self) -> ServerFrame {
+        match self.next_event().await {
+            Event::Frame(f) => f,
+            Event::Closed(c) => panic!("connection closed: {c:?}"),
+        }
+    }
+
+    /// The next frame or the close (with its code).
+    pub async fn next_event(&mut self) -> Event {
+        loop {
+            let msg = tokio::time::timeout(FRAME_TIMEOUT, self.ws.next())
+                .await
+                .expect("timed out waiting for a frame");
+            match msg {
+                Some(Ok(WsMessage::Text(t))) => {
+                    return Event::Frame(
+                        ServerFrame::parse(t.as_str()).expect("server frame parses"),
+                    )
+                }
+                Some(Ok(WsMessage::Close(frame))) => return Event::Closed(frame),
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return Event::Closed(None),
+            }
+        }
+    }
+
+    /// Skips frames until one matches.
+    pub async fn next_matching(&mut self, mut f: impl FnMut(&ServerFrame) -> bool) -> ServerFrame {
+        loop {
+            let frame = self.next().await;
+            if f(&frame) {
+                return frame;
+            }
+        }
+    }
+
+    /// Joins and returns the `joined` frame.
+    pub async fn join(&mut self, room: &str, since: Option<app::protocol::Since>) -> ServerFrame {
+        self.send_frame(
+            ClientFrame::Join {
+                room: room.into(),
+                since,
+            },
+            Some("join"),
+        )
+        .await;
+        self.next_matching(|f| matches!(f, ServerFrame::Joined { .. } | ServerFrame::Error { .. }))
+            .await
+    }
+
+    pub async fn send_text(&mut self, room: &str, body: &str) -> uuid::Uuid {
+        let id = uuid::Uuid::new_v4();
+        self.send_frame(
+            ClientFrame::Send {
+                room: room.into(),
+                client_msg_id: id,
+                body: body.into(),
+            },
+            None,
+        )
+        .await;
+        id
+    }
+
+    /// Reads until the close frame and returns its code.
+    pub async fn close_code(&mut self) -> Option<u16> {
+        loop {
+            if let Event::Closed(frame) = self.next_event().await {
+                return frame.map(|f| u16::from(f.code));
+            }
+        }
+    }
+}
+
+pub enum Event {
+    Frame(ServerFrame),
+    Closed(Option<CloseFrame>),
+}
+
+/// JSON of an HTTP error body's `code`.
+pub fn error_code(body: &Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or("")
+}
