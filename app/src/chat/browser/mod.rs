@@ -1,0 +1,272 @@
+//! The client runtime in the browser: the session, the socket, and the commands the
+//! UI issues. It owns the WebSocket and turns its frames into model updates.
+
+mod http;
+mod socket;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use gloo_timers::callback::{Interval, Timeout};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use uuid::Uuid;
+
+use super::model::{Actions, ChatModel, Command, Link, Session};
+use super::timeline::Timeline;
+use crate::protocol::{
+    AuthResponse, ClientFrame, CreateRoom, Credentials, MeResponse, RoomId, RoomInfo, RoomKind,
+    UserRef,
+};
+use socket::Socket;
+
+/// The room a signed-in user lands in.
+const DEFAULT_ROOM: &str = "general";
+/// Minimum time between two `typing` frames, in ms.
+const TYPING_EVERY_MS: f64 = 3_000.0;
+
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Starts the runtime for this page and answers the UI's handle on it.
+pub fn start(model: ChatModel) -> Actions {
+    let runtime = Rc::new(Runtime {
+        model,
+        socket: RefCell::new(None),
+        generation: Cell::new(0),
+        attempt: Cell::new(0),
+        opened: Cell::new(false),
+        reconnect: RefCell::new(None),
+        stable: RefCell::new(None),
+        visited: RefCell::new(Vec::new()),
+        joined: RefCell::new(Default::default()),
+        last_typing: Cell::new(0.0),
+        ticker: RefCell::new(None),
+    });
+    model.now.set(now_ms());
+    *runtime.ticker.borrow_mut() = Some(Interval::new(500, move || model.now.set(now_ms())));
+    spawn_local({
+        let runtime = runtime.clone();
+        async move { runtime.restore_session().await }
+    });
+    let handle = StoredValue::new_local(runtime);
+    Actions::new(move |command| handle.with_value(|runtime| runtime.command(command)))
+}
+
+pub struct Runtime {
+    model: ChatModel,
+    socket: RefCell<Option<Socket>>,
+    /// Bumped for every new socket; events of older ones are ignored.
+    generation: Cell<u32>,
+    /// Failed connection attempts since the last stable connection.
+    attempt: Cell<u32>,
+    /// Whether the current socket ever opened.
+    opened: Cell<bool>,
+    reconnect: RefCell<Option<Timeout>>,
+    stable: RefCell<Option<Timeout>>,
+    /// Rooms opened in this page, joined again on every reconnect.
+    visited: RefCell<Vec<RoomId>>,
+    /// Rooms the current socket has joined.
+    joined: RefCell<std::collections::HashSet<RoomId>>,
+    last_typing: Cell<f64>,
+    ticker: RefCell<Option<Interval>>,
+}
+
+impl Runtime {
+    fn command(self: &Rc<Self>, command: Command) {
+        match command {
+            Command::SignIn {
+                username,
+                password,
+                register,
+            } => {
+                let runtime = self.clone();
+                spawn_local(async move { runtime.sign_in(username, password, register).await });
+            }
+            Command::SignOut => {
+                spawn_local(async {
+                    let _ = http::raw("POST", "/api/auth/logout", None).await;
+                });
+                self.disconnect();
+                self.visited.borrow_mut().clear();
+                self.model.reset(None);
+            }
+            Command::OpenRoom(room) => self.open_room(room),
+            Command::CreateRoom { name, private } => {
+                let runtime = self.clone();
+                spawn_local(async move { runtime.create_room(name, private).await });
+            }
+            Command::Send(body) => self.send(body),
+            Command::LoadOlder => self.load_older(),
+            Command::RetryNow => self.connect(),
+            Command::Typing => self.typing(),
+            Command::DismissNotice => self.model.notice.set(None),
+        }
+    }
+
+    async fn restore_session(self: Rc<Self>) {
+        match http::call::<MeResponse>("GET", "/api/auth/me", None::<&()>).await {
+            Ok(me) => self.signed_in(me.user).await,
+            Err(e) if e.status == 401 => {
+                self.model.session.set(Session::SignedOut { reason: None })
+            }
+            Err(e) => self.model.session.set(Session::SignedOut {
+                reason: Some(e.message),
+            }),
+        }
+    }
+
+    async fn sign_in(self: Rc<Self>, username: String, password: String, register: bool) {
+        let path = if register {
+            "/api/auth/register"
+        } else {
+            "/api/auth/login"
+        };
+        self.model.busy.set(true);
+        let answer =
+            http::call::<AuthResponse>("POST", path, Some(&Credentials { username, password }))
+                .await;
+        self.model.busy.set(false);
+        match answer {
+            Ok(auth) => {
+                self.model.notice.set(None);
+                self.signed_in(auth.user).await
+            }
+            Err(e) => self.model.notice.set(Some(e.message)),
+        }
+    }
+
+    async fn signed_in(self: &Rc<Self>, user: UserRef) {
+        self.model.session.set(Session::SignedIn(user));
+        self.refresh_rooms().await;
+        let hash = web_sys::window()
+            .and_then(|w| w.location().hash().ok())
+            .unwrap_or_default();
+        let room = hash.trim_start_matches('#');
+        let room = if crate::protocol::valid_room_name(room) {
+            room.to_string()
+        } else {
+            DEFAULT_ROOM.to_string()
+        };
+        self.open_room(room);
+        self.connect();
+    }
+
+    pub(super) async fn refresh_rooms(&self) {
+        match http::call::<Vec<RoomInfo>>("GET", "/api/rooms", None::<&()>).await {
+            Ok(rooms) => self.model.rooms.set(rooms),
+            Err(e) => self.model.notice.set(Some(e.message)),
+        }
+    }
+
+    async fn create_room(self: Rc<Self>, name: String, private: bool) {
+        let kind = if private {
+            RoomKind::Private
+        } else {
+            RoomKind::Public
+        };
+        match http::call::<RoomInfo>("POST", "/api/rooms", Some(&CreateRoom { name, kind })).await {
+            Ok(room) => {
+                self.refresh_rooms().await;
+                self.open_room(room.id);
+            }
+            Err(e) => self.model.notice.set(Some(e.message)),
+        }
+    }
+
+    fn open_room(self: &Rc<Self>, room: RoomId) {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().set_hash(&room);
+        }
+        self.model.current.set(Some(room.clone()));
+        if self.visited.borrow().contains(&room) {
+            return;
+        }
+        self.visited.borrow_mut().push(room.clone());
+        self.model.timelines.update(|timelines| {
+            timelines
+                .entry(room.clone())
+                .or_insert_with(|| Timeline::new(room.clone()));
+        });
+        if self.opened.get() {
+            self.send_join(&room);
+        }
+    }
+
+    fn send(self: &Rc<Self>, body: String) {
+        let Some(room) = self.model.current.get_untracked() else {
+            return;
+        };
+        let client_msg_id = Uuid::new_v4();
+        self.model.timelines.update(|timelines| {
+            if let Some(timeline) = timelines.get_mut(&room) {
+                timeline.add_pending(client_msg_id, body.clone());
+            }
+        });
+        if self.joined.borrow().contains(&room) {
+            self.send_frame(
+                ClientFrame::Send {
+                    room,
+                    client_msg_id,
+                    body,
+                },
+                Some(format!("send:{client_msg_id}")),
+            );
+        }
+        // Otherwise it goes out when the room is joined (see `on_joined`).
+    }
+
+    fn load_older(self: &Rc<Self>) {
+        let Some(room) = self.model.current.get_untracked() else {
+            return;
+        };
+        if !self.joined.borrow().contains(&room) {
+            return;
+        }
+        let request = self
+            .model
+            .timelines
+            .try_update(|timelines| timelines.get_mut(&room).and_then(Timeline::older_page));
+        if let Some(Some(request)) = request {
+            self.send_history(&room, request, true);
+        }
+    }
+
+    fn typing(self: &Rc<Self>) {
+        let Some(room) = self.model.current.get_untracked() else {
+            return;
+        };
+        let now = now_ms();
+        if now - self.last_typing.get() < TYPING_EVERY_MS || !self.joined.borrow().contains(&room) {
+            return;
+        }
+        self.last_typing.set(now);
+        self.send_frame(ClientFrame::Typing { room }, None);
+    }
+
+    /// Ends the session's socket for good (sign-out).
+    fn disconnect(&self) {
+        self.generation.set(self.generation.get() + 1);
+        self.reconnect.borrow_mut().take();
+        self.stable.borrow_mut().take();
+        if let Some(socket) = self.socket.borrow_mut().take() {
+            socket.close();
+        }
+        self.opened.set(false);
+        self.joined.borrow_mut().clear();
+    }
+
+    fn session_expired(&self) {
+        self.disconnect();
+        self.visited.borrow_mut().clear();
+        self.model
+            .reset(Some("Your session has ended. Sign in again.".into()));
+    }
+
+    fn set_link(&self, link: Link) {
+        if self.model.link.get_untracked() != link {
+            self.model.link.set(link);
+        }
+    }
+}

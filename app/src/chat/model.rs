@@ -1,0 +1,124 @@
+//! The state the UI renders, as signals, and the commands the UI issues.
+
+use std::collections::{BTreeMap, HashMap};
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use super::timeline::Timeline;
+use crate::protocol::{RoomId, RoomInfo, UserRef};
+
+/// Who is using the page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Session {
+    /// Not known yet (the server render, and the first moments in the browser).
+    Loading,
+    /// Show the sign-in form, with why, if there is a reason.
+    SignedOut {
+        reason: Option<String>,
+    },
+    SignedIn(UserRef),
+}
+
+/// The state of the connection to the server.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Link {
+    Connecting,
+    Online,
+    /// Waiting to reconnect: the next attempt is at `retry_at` (ms since epoch).
+    Waiting {
+        retry_at: f64,
+    },
+}
+
+/// Per room: who is typing, until when (ms since epoch).
+pub type TypingByRoom = HashMap<RoomId, BTreeMap<Uuid, (UserRef, f64)>>;
+/// Per room: who is online.
+pub type OnlineByRoom = HashMap<RoomId, BTreeMap<Uuid, UserRef>>;
+
+/// Everything the UI shows. Cheap to copy: every field is a signal handle.
+#[derive(Clone, Copy)]
+pub struct ChatModel {
+    pub session: RwSignal<Session>,
+    pub link: RwSignal<Link>,
+    pub rooms: RwSignal<Vec<RoomInfo>>,
+    pub current: RwSignal<Option<RoomId>>,
+    pub timelines: RwSignal<HashMap<RoomId, Timeline>>,
+    pub typing: RwSignal<TypingByRoom>,
+    pub online: RwSignal<OnlineByRoom>,
+    /// A message for the user about the last thing that went wrong.
+    pub notice: RwSignal<Option<String>>,
+    /// Set while a sign-in request is in flight.
+    pub busy: RwSignal<bool>,
+    /// The current time (ms since epoch), ticking while a countdown is shown.
+    pub now: RwSignal<f64>,
+}
+
+impl ChatModel {
+    pub fn new() -> Self {
+        ChatModel {
+            session: RwSignal::new(Session::Loading),
+            link: RwSignal::new(Link::Connecting),
+            rooms: RwSignal::new(Vec::new()),
+            current: RwSignal::new(None),
+            timelines: RwSignal::new(HashMap::new()),
+            typing: RwSignal::new(HashMap::new()),
+            online: RwSignal::new(HashMap::new()),
+            notice: RwSignal::new(None),
+            busy: RwSignal::new(false),
+            now: RwSignal::new(0.0),
+        }
+    }
+
+    /// Forgets everything about the signed-in user.
+    pub fn reset(&self, reason: Option<String>) {
+        self.rooms.set(Vec::new());
+        self.current.set(None);
+        self.timelines.set(HashMap::new());
+        self.typing.set(HashMap::new());
+        self.online.set(HashMap::new());
+        self.link.set(Link::Connecting);
+        self.session.set(Session::SignedOut { reason });
+    }
+}
+
+impl Default for ChatModel {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What the UI asks the client to do.
+#[derive(Clone, Debug)]
+pub enum Command {
+    SignIn {
+        username: String,
+        password: String,
+        register: bool,
+    },
+    SignOut,
+    OpenRoom(RoomId),
+    CreateRoom {
+        name: String,
+        private: bool,
+    },
+    Send(String),
+    LoadOlder,
+    RetryNow,
+    Typing,
+    DismissNotice,
+}
+
+/// The UI's handle for issuing commands. Copy, so any closure can hold it.
+#[derive(Clone, Copy)]
+pub struct Actions(Callback<Command>);
+
+impl Actions {
+    pub fn new(f: impl Fn(Command) + Send + Sync + 'static) -> Self {
+        Actions(Callback::new(f))
+    }
+
+    pub fn run(&self, command: Command) {
+        self.0.run(command)
+    }
+}

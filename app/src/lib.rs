@@ -1,0 +1,55 @@
+//! Confab's browser app (Leptos) and the wire protocol it shares with the server.
+//!
+//! - [`protocol`]: every frame and HTTP body of the contract, as serde types.
+//! - [`chat`]: the client's state and its rules (gap-free timelines, backoff), and
+//!   in the browser the runtime that speaks the protocol.
+//! - [`ui`]: the components.
+//!
+//! The server renders [`shell`]; the `frontend` crate hydrates [`App`] in the browser.
+
+pub mod chat;
+pub mod protocol;
+pub mod ui;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::StaticSegment;
+
+/// The HTML document the server sends for every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let model = chat::ChatModel::new();
+    let actions = chat::start(model);
+    provide_context(model);
+    provide_context(actions);
+    view! {
+        <Stylesheet id="leptos" href="/pkg/confab.css"/>
+        <Title text="Confab"/>
+        <Router>
+            <Routes fallback=|| view! { <ui::NotFound/> }>
+                <Route path=StaticSegment("") view=ui::Home/>
+            </Routes>
+        </Router>
+    }
+}

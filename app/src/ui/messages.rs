@@ -1,0 +1,176 @@
+//! The open room's messages, newest at the bottom; scrolling to the top loads
+//! older ones. Bodies are rendered as text, never as HTML.
+
+use leptos::html::Div;
+use leptos::prelude::*;
+
+use super::{actions, model};
+use crate::chat::timeline::Timeline;
+use crate::chat::{local_time, Command, Session};
+
+/// Messages from one author this close together (seconds) form one group.
+const GROUP_SECONDS: i64 = 5 * 60;
+/// How close to the top (px) scrolling must come to load older messages.
+const LOAD_MARGIN: i32 = 80;
+
+#[derive(Clone, PartialEq)]
+struct Row {
+    key: String,
+    author: String,
+    time: String,
+    body: String,
+    pending: bool,
+    /// First of a group: shows author and time.
+    first: bool,
+}
+
+fn rows(timeline: &Timeline, me: &str) -> Vec<Row> {
+    let mut rows = Vec::with_capacity(timeline.messages.len() + timeline.pending.len());
+    let mut previous: Option<(&str, i64)> = None;
+    for m in timeline.messages.values() {
+        let t = m.ts.unix_timestamp();
+        let first =
+            !matches!(previous, Some((a, p)) if a == m.author.name && t - p < GROUP_SECONDS);
+        previous = Some((&m.author.name, t));
+        rows.push(Row {
+            key: format!("{}:{first}", m.id),
+            author: m.author.name.clone(),
+            time: local_time(m.ts),
+            body: m.body.clone(),
+            pending: false,
+            first,
+        });
+    }
+    for (i, p) in timeline.pending.iter().enumerate() {
+        rows.push(Row {
+            key: format!("{}:{}", p.client_msg_id, i == 0),
+            author: me.to_string(),
+            time: "sending…".into(),
+            body: p.body.clone(),
+            pending: true,
+            first: i == 0,
+        });
+    }
+    rows
+}
+
+#[component]
+pub fn Messages() -> impl IntoView {
+    let model = model();
+    let actions = actions();
+    let list = NodeRef::<Div>::new();
+    // Distance from the bottom to keep while older messages are prepended.
+    let anchor = StoredValue::new(None::<i32>);
+    let at_bottom = StoredValue::new(true);
+    let me = move || match model.session.get() {
+        Session::SignedIn(user) => user.name,
+        _ => String::new(),
+    };
+    let timeline_view = move || {
+        let room = model.current.get()?;
+        let me = me();
+        model.timelines.with(|t| {
+            t.get(&room)
+                .map(|t| (rows(t, &me), t.has_older, t.loading_older))
+        })
+    };
+    let all_rows = Memo::new(move |_| timeline_view().map(|v| v.0).unwrap_or_default());
+    let has_older = move || timeline_view().is_some_and(|v| v.1);
+    let loading = move || timeline_view().is_some_and(|v| v.2);
+
+    // After each change: keep the reading position, or follow new messages.
+    Effect::new(move |_| {
+        all_rows.track();
+        request_animation_frame(move || {
+            let Some(div) = list.get_untracked() else {
+                return;
+            };
+            if let Some(distance) = anchor.get_value() {
+                div.set_scroll_top(div.scroll_height() - distance);
+                anchor.set_value(None);
+            } else if at_bottom.get_value() {
+                div.set_scroll_top(div.scroll_height());
+            }
+        });
+    });
+    let on_scroll = move |_| {
+        let Some(div) = list.get_untracked() else {
+            return;
+        };
+        at_bottom
+            .set_value(div.scroll_height() - div.scroll_top() - div.client_height() < LOAD_MARGIN);
+        if div.scroll_top() < LOAD_MARGIN && has_older() && !loading() {
+            anchor.set_value(Some(div.scroll_height() - div.scroll_top()));
+            actions.run(Command::LoadOlder);
+        }
+    };
+    let room_name = move || model.current.get().unwrap_or_default();
+    view! {
+        <div
+            class="messages"
+            node_ref=list
+            on:scroll=on_scroll
+            role="log"
+            aria-label=move || format!("Messages in #{}", room_name())
+            tabindex="0"
+        >
+            <p class="history-edge">
+                {move || {
+                    if loading() {
+                        "Loading older messages…".to_string()
+                    } else if has_older() {
+                        "Scroll up for older messages".to_string()
+                    } else {
+                        format!("This is the start of #{}.", room_name())
+                    }
+                }}
+            </p>
+            <ol class="message-list">
+                <For
+                    each=move || all_rows.get()
+                    key=|row| row.key.clone()
+                    children=move |row| {
+                        view! {
+                            <li class="message" class:first=row.first class:pending=row.pending>
+                                {row.first.then(|| view! {
+                                    <div class="meta">
+                                        <span class="author">{row.author.clone()}</span>
+                                        <span class="time">{row.time.clone()}</span>
+                                    </div>
+                                })}
+                                <p class="body">{row.body.clone()}</p>
+                            </li>
+                        }
+                    }
+                />
+            </ol>
+        </div>
+    }
+}
+
+/// "alice is typing…"
+#[component]
+pub fn TypingLine() -> impl IntoView {
+    let model = model();
+    let text = move || {
+        let room = model.current.get()?;
+        let now = model.now.get();
+        let names: Vec<String> = model.typing.with(|t| {
+            t.get(&room)
+                .map(|users| {
+                    users
+                        .values()
+                        .filter(|(_, until)| *until > now)
+                        .map(|(u, _)| u.name.clone())
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        match names.len() {
+            0 => None,
+            1 => Some(format!("{} is typing…", names[0])),
+            _ => Some(format!("{} are typing…", names.join(", "))),
+        }
+    };
+    view! { <p class="typing" aria-live="polite">{text}</p> }
+}

@@ -1,0 +1,90 @@
+//! The components. Each reads the [`ChatModel`] from context and issues
+//! [`Command`]s through [`Actions`]; none talks to the network itself.
+
+mod composer;
+mod messages;
+mod sidebar;
+mod sign_in;
+mod status;
+
+use leptos::prelude::*;
+
+use crate::chat::{Actions, ChatModel, Command, Session};
+
+pub fn model() -> ChatModel {
+    expect_context::<ChatModel>()
+}
+
+pub fn actions() -> Actions {
+    expect_context::<Actions>()
+}
+
+/// `/`: the sign-in form or the chat, depending on the session.
+#[component]
+pub fn Home() -> impl IntoView {
+    let model = model();
+    move || match model.session.get() {
+        Session::Loading => view! {
+            <main class="splash" aria-busy="true">
+                <h1 class="brand">"Confab"</h1>
+                <p>"Loading…"</p>
+            </main>
+        }
+        .into_any(),
+        Session::SignedOut { reason } => view! { <sign_in::SignIn reason/> }.into_any(),
+        Session::SignedIn(user) => view! { <Chat name=user.name/> }.into_any(),
+    }
+}
+
+/// The signed-in layout: rooms on the side, the open room in the middle.
+#[component]
+fn Chat(name: String) -> impl IntoView {
+    let model = model();
+    let actions = actions();
+    let nav_open = RwSignal::new(false);
+    let room_title = move || {
+        model
+            .current
+            .get()
+            .map(|r| format!("#{r}"))
+            .unwrap_or_default()
+    };
+    view! {
+        <div class="chat" class:nav-open=move || nav_open.get()>
+            <header class="topbar">
+                <button
+                    class="nav-toggle"
+                    aria-controls="rooms-nav"
+                    aria-expanded=move || nav_open.get().to_string()
+                    on:click=move |_| nav_open.update(|open| *open = !*open)
+                >
+                    "Rooms"
+                </button>
+                <span class="brand">"Confab"</span>
+                <h1 class="room-title">{room_title}</h1>
+                <status::LinkStatus/>
+                <span class="whoami">{name}</span>
+                <button class="link-button" on:click=move |_| actions.run(Command::SignOut)>
+                    "Sign out"
+                </button>
+            </header>
+            <sidebar::Sidebar on_pick=move || nav_open.set(false)/>
+            <main class="room" id="main">
+                <status::Notice/>
+                <messages::Messages/>
+                <messages::TypingLine/>
+                <composer::Composer/>
+            </main>
+        </div>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    view! {
+        <main class="splash">
+            <h1>"Not found"</h1>
+            <p><a href="/">"Back to Confab"</a></p>
+        </main>
+    }
+}

@@ -1,0 +1,107 @@
+//! The room list, the form that creates a room, and who is online.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+
+use super::{actions, model};
+use crate::chat::Command;
+use crate::protocol::RoomKind;
+
+#[component]
+pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let model = model();
+    let actions = actions();
+    let new_name = RwSignal::new(String::new());
+    let private = RwSignal::new(false);
+    let create = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let name = new_name.get_untracked().trim().to_lowercase();
+        if !name.is_empty() {
+            actions.run(Command::CreateRoom {
+                name,
+                private: private.get_untracked(),
+            });
+            new_name.set(String::new());
+            on_pick();
+        }
+    };
+    let online = move || {
+        let room = model.current.get()?;
+        let mut names: Vec<String> = model.online.with(|o| {
+            o.get(&room)
+                .map(|u| u.values().map(|u| u.name.clone()).collect())
+        })?;
+        names.sort_by_key(|n| n.to_lowercase());
+        Some(names)
+    };
+    view! {
+        <nav class="sidebar" id="rooms-nav" aria-label="Rooms">
+            <h2>"Rooms"</h2>
+            <ul class="rooms">
+                <For
+                    each=move || model.rooms.get()
+                    key=|room| (room.id.clone(), room.member)
+                    children=move |room| {
+                        let id = room.id.clone();
+                        let current = {
+                            let id = id.clone();
+                            move || model.current.get().as_deref() == Some(id.as_str())
+                        };
+                        let lock = (room.kind != RoomKind::Public).then_some(" (private)");
+                        view! {
+                            <li>
+                                <a
+                                    href=format!("#{id}")
+                                    class="room-link"
+                                    class:current=current.clone()
+                                    aria-current=move || current().then_some("page")
+                                    on:click=move |ev| {
+                                        ev.prevent_default();
+                                        actions.run(Command::OpenRoom(id.clone()));
+                                        on_pick();
+                                    }
+                                >
+                                    "# " {room.name.clone()} {lock}
+                                    {(!room.member).then_some(view! { <span class="join-hint">" · join"</span> })}
+                                </a>
+                            </li>
+                        }
+                    }
+                />
+            </ul>
+            <form class="new-room" on:submit=create>
+                <label for="new-room-name">"New room"</label>
+                <div class="row">
+                    <input
+                        id="new-room-name"
+                        placeholder="e.g. design-team"
+                        maxlength="32"
+                        pattern="[a-z0-9][a-z0-9_\\-]*"
+                        title="Lowercase letters, digits, '_', '-'"
+                        prop:value=move || new_name.get()
+                        on:input=move |ev| new_name.set(event_target_value(&ev))
+                    />
+                    <button type="submit">"Create"</button>
+                </div>
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || private.get()
+                        on:change=move |ev| private.set(event_target_checked(&ev))
+                    />
+                    " Private (members only)"
+                </label>
+            </form>
+            <h2>"Online"</h2>
+            <ul class="online" aria-live="polite">
+                {move || {
+                    online()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|name| view! { <li>{name}</li> })
+                        .collect_view()
+                }}
+            </ul>
+        </nav>
+    }
+}
