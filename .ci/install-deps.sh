@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs what building and testing Confab needs, if it is missing. Idempotent:
+# every step checks first. Usage: .ci/install-deps.sh [run|test]
+set -euo pipefail
+mode=${1:-test}
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.10       # 0.3.11 needs a newer rustc than 1.95
+WASM_BINDGEN_VERSION=0.2.130      # must equal the wasm-bindgen pin in Cargo.toml
+BINARYEN_VERSION=132              # wasm-opt, for release builds
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "apt-get install ${missing[*]}"
+  if [ -z "$apt_updated" ]; then as_root apt-get update -qq; apt_updated=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+}
+
+command -v cargo >/dev/null || { echo "Rust (cargo) is required: https://rustup.rs" >&2; exit 1; }
+command -v cc >/dev/null || apt_install build-essential
+command -v pkg-config >/dev/null || apt_install pkg-config
+command -v npm >/dev/null || apt_install nodejs npm
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  say "cargo install cargo-leptos@$CARGO_LEPTOS_VERSION (takes ~10 minutes once)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+fi
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+  say "cargo install wasm-bindgen-cli@$WASM_BINDGEN_VERSION"
+  # Not --locked: one of its locked dependencies is no longer on the registry.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+if ! command -v wasm-opt >/dev/null; then
+  say "npm install -g binaryen@$BINARYEN_VERSION (wasm-opt)"
+  as_root npm install -g --silent "binaryen@$BINARYEN_VERSION"
+fi
+
+if [ "$mode" = test ]; then
+  [ -x /usr/bin/chromium ] || apt_install chromium
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    say "npm ci (end2end)"
+    (cd end2end && npm ci --no-audit --no-fund --silent)
+  fi
+fi
+say "dependencies ready"

@@ -1,0 +1,46 @@
+# Confab's two set-up commands: `make run` and `make test`. Both install what they
+# need first (.ci/install-deps.sh). Builds go to a target directory outside the
+# clone, so a fresh clone reuses earlier builds.
+
+SHELL := /bin/bash
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/confab/target
+# cargo-leptos sets this when it builds the server; setting it for every cargo
+# command keeps `cargo test` and `cargo leptos build` from rebuilding each other.
+export LEPTOS_OUTPUT_NAME := confab
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+SITE_ROOT := target/site
+
+.PHONY: run test deps check lint unit e2e build-debug fmt clean
+
+## make run: build (release) and serve the chat on SQLite, in-process fan-out.
+run:
+	.ci/install-deps.sh run
+	cargo leptos build --release
+	LEPTOS_SITE_ROOT=$(SITE_ROOT) $(CARGO_TARGET_DIR)/release/confab
+
+## make test: fmt, clippy -D warnings, unit + integration tests, Playwright.
+test: deps lint unit e2e
+
+deps:
+	.ci/install-deps.sh test
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy -p app -p server --all-targets -- -D warnings
+	cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+
+unit:
+	cargo test -p app -p server
+
+build-debug:
+	cargo leptos build
+
+e2e: build-debug
+	cd end2end && CONFAB_BIN=$(CARGO_TARGET_DIR)/debug/confab CONFAB_SITE_ROOT=$(abspath $(SITE_ROOT)) npx playwright test
+
+fmt:
+	cargo fmt --all
+
+clean:
+	rm -rf $(SITE_ROOT) end2end/test-results end2end/artifacts
