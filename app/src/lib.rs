@@ -7,6 +7,9 @@
 //!
 //! The server renders [`shell`]; the `frontend` crate hydrates [`App`] in the browser.
 
+// Leptos' view types nest deeply; release builds need the headroom.
+#![recursion_limit = "256"]
+
 pub mod chat;
 pub mod protocol;
 pub mod ui;

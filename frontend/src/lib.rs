@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The browser entry point: cargo-leptos builds this crate to wasm, and the
 //! server-rendered page calls `hydrate()` to attach Confab's UI to the HTML it sent.
 
