@@ -25,7 +25,9 @@ use outbox::{frame, ConnId, Outbox};
 use room::{RoomState, Subscriber};
 
 /// Most messages a `join` with `since` replays; a longer gap answers
-/// `recovered: false` and the client reloads history instead.
+/// `recovered: false` and the client reloads history instead. A replay also never
+/// takes more than half of the connection's queue, so recovering can never make a
+/// healthy client look slow.
 pub const MAX_REPLAY: u64 = 500;
 
 /// How much a gap fill reads from the store at once.
@@ -218,11 +220,12 @@ impl Node {
                 state.ready = true;
             }
             let latest = state.last_delivered;
+            let max_replay = MAX_REPLAY.min(outbox.capacity() as u64 / 2);
             let replay = match &since {
                 Some(s)
                     if s.epoch == state.epoch
                         && s.seq <= latest
-                        && latest - s.seq <= MAX_REPLAY =>
+                        && latest - s.seq <= max_replay =>
                 {
                     Some(
                         self.store

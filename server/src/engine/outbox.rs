@@ -48,6 +48,11 @@ impl Outbox {
         (outbox, rx)
     }
 
+    /// How many frames the queue holds at most.
+    pub fn capacity(&self) -> usize {
+        self.tx.max_capacity()
+    }
+
     /// Queues a frame without waiting. Returns false if the connection is gone or
     /// its queue is full; in the latter case it is asked to close with 1008.
     pub fn push(&self, frame: Frame) -> bool {

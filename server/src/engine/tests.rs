@@ -193,3 +193,24 @@ async fn the_last_leave_drops_the_room_and_a_new_join_starts_fresh() {
         other => panic!("expected joined, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_replay_larger_than_half_the_queue_is_not_attempted() {
+    let f = fixture().await;
+    for i in 0..10 {
+        f.node
+            .send(new_message(&f.alice, &format!("m{i}")))
+            .await
+            .unwrap();
+    }
+    let epoch = f.store.room("general").await.unwrap().unwrap().epoch;
+    let (outbox, mut rx) = Outbox::new(16);
+    let since = Some(Since { epoch, seq: 1 });
+    let joined = f
+        .node
+        .join(1, &f.alice, &outbox, "general", since, None)
+        .await
+        .unwrap();
+    assert!(!joined.recovered, "9 missed > 16 / 2: reload instead");
+    assert!(message_seqs(&drain(&mut rx)).is_empty());
+}
