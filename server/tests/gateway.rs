@@ -157,15 +157,7 @@ async fn a_resent_client_msg_id_is_stored_once_and_acked_with_the_first_seq() {
         ServerFrame::Ack { seq, .. } => assert_eq!(seq, 1),
         other => panic!("expected ack, got {other:?}"),
     }
-    let page: app::protocol::MessagesPage = reqwest::Client::new()
-        .get(server.http("/api/rooms/general/messages"))
-        .bearer_auth(&auth.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = server.history(&auth.token, "general").await;
     assert_eq!(page.messages.len(), 1, "stored once");
     assert!(messages <= 1, "shown at most once");
 }
@@ -457,15 +449,7 @@ async fn sigterm_closes_sockets_with_1001_and_exits_cleanly() {
     let mut server = exited_cleanly.1;
     server.restart();
     let bob = server.register("bob").await;
-    let page: app::protocol::MessagesPage = reqwest::Client::new()
-        .get(server.http("/api/rooms/general/messages"))
-        .bearer_auth(&bob.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = server.history(&bob.token, "general").await;
     assert_eq!(page.messages[0].body, "stored before shutdown");
 }
 

@@ -81,6 +81,19 @@ impl TestServer {
         response.json().await.unwrap()
     }
 
+    /// The newest page of a room's history, over HTTP.
+    pub async fn history(&self, token: &str, room: &str) -> app::protocol::MessagesPage {
+        reqwest::Client::new()
+            .get(self.http(&format!("/api/rooms/{room}/messages")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     pub async fn connect(&self, token: &str) -> Client {
         let mut request = self.ws_url().into_client_request().unwrap();
         request
