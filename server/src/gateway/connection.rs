@@ -152,7 +152,19 @@ async fn serve(
             code,
             reason: reason.into(),
         }));
-        let _ = timeout(CLOSE_TIMEOUT, socket.send(close)).await;
+        if let Ok(Ok(())) = timeout(CLOSE_TIMEOUT, socket.send(close)).await {
+            // The closing handshake: read (and drop) what the client still sends
+            // until its Close arrives. Dropping the socket while frames are still
+            // coming in would reset the connection and lose our close frame.
+            let _ = timeout(CLOSE_TIMEOUT, async {
+                while let Some(Ok(message)) = socket.recv().await {
+                    if matches!(message, Message::Close(_)) {
+                        break;
+                    }
+                }
+            })
+            .await;
+        }
     }
     code
 }
