@@ -10,6 +10,8 @@
 //! [`Store`] is the interface the rest of the server sees; [`open`] picks the
 //! implementation from the database URL.
 
+mod postgres;
+mod sql;
 mod sqlite;
 
 use std::sync::Arc;
@@ -18,6 +20,7 @@ use app::protocol::{Message, RoomId, RoomInfo, RoomKind, Seq, UserRef};
 use async_trait::async_trait;
 use uuid::Uuid;
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// A user as the server knows them, password hash included.
@@ -114,13 +117,16 @@ pub trait Store: Send + Sync + 'static {
     async fn close(&self);
 }
 
-/// Opens the store a database URL names (`sqlite:…`), creating and migrating it.
+/// Opens the store a database URL names (`sqlite:…` or `postgres://…`), creating
+/// (SQLite) and migrating it.
 pub async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::open(url).await?))
     } else {
         anyhow::bail!(
-            "unsupported DATABASE_URL {:?}: this build supports sqlite: URLs",
+            "unsupported DATABASE_URL {:?}: use sqlite:PATH or postgres://…",
             redact_url(url)
         )
     }

@@ -1,0 +1,364 @@
+//! The SQL behind both stores. SQLite and PostgreSQL accept the same text here
+//! (`$N` parameters, `ON CONFLICT`, `UPDATE … RETURNING`), so the [`Store`]
+//! implementation is written once and stamped out for each backend by
+//! [`sql_store!`]: the backends differ only in how they connect.
+//!
+//! [`Store`]: super::Store
+
+/// Every message query's columns, in the order `message_from_row` reads them.
+macro_rules! message_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT m.room_id, m.seq, r.epoch, m.id, m.client_msg_id, m.author_id, u.name, \
+             m.body, m.created_ms \
+             FROM messages m JOIN users u ON u.id = m.author_id \
+             JOIN rooms r ON r.id = m.room_id ",
+            $rest
+        )
+    };
+}
+
+/// Implements `Store` for `$store`, a struct with `writer` and `reader` pools whose
+/// rows are `$row`.
+macro_rules! sql_store {
+    ($store:ty, $row:ty) => {
+        use app::protocol::{Message, RoomInfo, RoomKind, Seq, UserRef};
+        use async_trait::async_trait;
+        use sqlx::Row;
+        use uuid::Uuid;
+
+        use super::{
+            ms_to_time, new_epoch, now_ms, Appended, NewMessage, RoomRecord, Store,
+            StoreError, StoreResult, UserRecord,
+        };
+
+        fn parse_uuid(s: &str) -> StoreResult<Uuid> {
+            Uuid::parse_str(s).map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e))))
+        }
+
+        fn user_from_row(row: &$row) -> StoreResult<UserRecord> {
+            Ok(UserRecord {
+                user: UserRef {
+                    id: parse_uuid(row.try_get("id")?)?,
+                    name: row.try_get("name")?,
+                },
+                password_hash: row.try_get("password_hash")?,
+            })
+        }
+
+        fn kind_from_str(s: &str) -> StoreResult<RoomKind> {
+            RoomKind::parse(s).ok_or_else(|| {
+                StoreError::Database(sqlx::Error::Decode(format!("bad room kind {s:?}").into()))
+            })
+        }
+
+        fn room_from_row(row: &$row) -> StoreResult<RoomRecord> {
+            let owner: Option<String> = row.try_get("owner_id")?;
+            Ok(RoomRecord {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                kind: kind_from_str(row.try_get("kind")?)?,
+                owner: owner.as_deref().map(parse_uuid).transpose()?,
+                epoch: row.try_get("epoch")?,
+                last_seq: row.try_get::<i64, _>("last_seq")? as Seq,
+            })
+        }
+
+        fn message_from_row(row: &$row) -> StoreResult<Message> {
+            Ok(Message {
+                room: row.try_get(0)?,
+                seq: row.try_get::<i64, _>(1)? as Seq,
+                epoch: row.try_get(2)?,
+                id: parse_uuid(row.try_get(3)?)?,
+                client_msg_id: parse_uuid(row.try_get(4)?)?,
+                author: UserRef {
+                    id: parse_uuid(row.try_get(5)?)?,
+                    name: row.try_get(6)?,
+                },
+                body: row.try_get(7)?,
+                ts: ms_to_time(row.try_get(8)?),
+            })
+        }
+
+        fn is_unique_violation(e: &sqlx::Error) -> bool {
+            matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+        }
+
+        #[async_trait]
+        impl Store for $store {
+            async fn create_user(&self, name: &str, password_hash: &str) -> StoreResult<UserRef> {
+                let id = Uuid::new_v4();
+                let result = sqlx::query(
+                    "INSERT INTO users (id, name, password_hash, created_ms) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id.to_string())
+                .bind(name)
+                .bind(password_hash)
+                .bind(now_ms())
+                .execute(&self.writer)
+                .await;
+                match result {
+                    Ok(_) => Ok(UserRef { id, name: name.to_string() }),
+                    Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict),
+                    Err(e) => Err(e.into()),
+                }
+            }
+
+            async fn user_by_name(&self, name: &str) -> StoreResult<Option<UserRecord>> {
+                sqlx::query("SELECT id, name, password_hash FROM users WHERE lower(name) = lower($1)")
+                    .bind(name)
+                    .fetch_optional(&self.reader)
+                    .await?
+                    .as_ref()
+                    .map(user_from_row)
+                    .transpose()
+            }
+
+            async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<UserRecord>> {
+                sqlx::query("SELECT id, name, password_hash FROM users WHERE id = $1")
+                    .bind(id.to_string())
+                    .fetch_optional(&self.reader)
+                    .await?
+                    .as_ref()
+                    .map(user_from_row)
+                    .transpose()
+            }
+
+            async fn ensure_public_room(&self, name: &str) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO rooms (id, name, kind, owner_id, epoch, last_seq, created_ms) \
+                     VALUES ($1, $1, 'public', NULL, $2, 0, $3) ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(name)
+                .bind(new_epoch())
+                .bind(now_ms())
+                .execute(&self.writer)
+                .await?;
+                Ok(())
+            }
+
+            async fn create_room(
+                &self,
+                name: &str,
+                kind: RoomKind,
+                owner: Uuid,
+            ) -> StoreResult<RoomRecord> {
+                let room = RoomRecord {
+                    id: name.to_string(),
+                    name: name.to_string(),
+                    kind,
+                    owner: Some(owner),
+                    epoch: new_epoch(),
+                    last_seq: 0,
+                };
+                let now = now_ms();
+                let mut tx = self.writer.begin().await?;
+                let inserted = sqlx::query(
+                    "INSERT INTO rooms (id, name, kind, owner_id, epoch, last_seq, created_ms) \
+                     VALUES ($1, $2, $3, $4, $5, 0, $6)",
+                )
+                .bind(&room.id)
+                .bind(&room.name)
+                .bind(kind.as_str())
+                .bind(owner.to_string())
+                .bind(&room.epoch)
+                .bind(now)
+                .execute(&mut *tx)
+                .await;
+                match inserted {
+                    Ok(_) => {}
+                    Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict),
+                    Err(e) => return Err(e.into()),
+                }
+                sqlx::query("INSERT INTO memberships (room_id, user_id, joined_ms) VALUES ($1, $2, $3)")
+                    .bind(&room.id)
+                    .bind(owner.to_string())
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(room)
+            }
+
+            async fn room(&self, id: &str) -> StoreResult<Option<RoomRecord>> {
+                sqlx::query("SELECT id, name, kind, owner_id, epoch, last_seq FROM rooms WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.reader)
+                    .await?
+                    .as_ref()
+                    .map(room_from_row)
+                    .transpose()
+            }
+
+            async fn rooms_for(&self, user: Uuid) -> StoreResult<Vec<RoomInfo>> {
+                let rows = sqlx::query(
+                    "SELECT r.id, r.name, r.kind, (m.user_id IS NOT NULL) AS member \
+                     FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = $1 \
+                     WHERE r.kind = 'public' OR m.user_id IS NOT NULL ORDER BY r.name",
+                )
+                .bind(user.to_string())
+                .fetch_all(&self.reader)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        Ok(RoomInfo {
+                            id: row.try_get("id")?,
+                            name: row.try_get("name")?,
+                            kind: kind_from_str(row.try_get("kind")?)?,
+                            member: row.try_get("member")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn add_member(&self, room: &str, user: Uuid) -> StoreResult<bool> {
+                let result = sqlx::query(
+                    "INSERT INTO memberships (room_id, user_id, joined_ms) VALUES ($1, $2, $3) \
+                     ON CONFLICT (room_id, user_id) DO NOTHING",
+                )
+                .bind(room)
+                .bind(user.to_string())
+                .bind(now_ms())
+                .execute(&self.writer)
+                .await;
+                match result {
+                    Ok(done) => Ok(done.rows_affected() == 1),
+                    Err(sqlx::Error::Database(d)) if d.is_foreign_key_violation() => {
+                        Err(StoreError::NotFound)
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
+
+            async fn is_member(&self, room: &str, user: Uuid) -> StoreResult<bool> {
+                Ok(sqlx::query("SELECT 1 FROM memberships WHERE room_id = $1 AND user_id = $2")
+                    .bind(room)
+                    .bind(user.to_string())
+                    .fetch_optional(&self.reader)
+                    .await?
+                    .is_some())
+            }
+
+            async fn append(&self, new: NewMessage) -> StoreResult<Appended> {
+                let author = new.author.id.to_string();
+                let client_msg_id = new.client_msg_id.to_string();
+                let mut tx = self.writer.begin().await?;
+                // Write first: the bump takes the room's row lock (the database's
+                // write lock in SQLite) before anything is read, serializing this
+                // room's writers on every instance.
+                let Some(row) = sqlx::query(
+                    "UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq, epoch",
+                )
+                .bind(&new.room)
+                .fetch_optional(&mut *tx)
+                .await?
+                else {
+                    return Err(StoreError::NotFound);
+                };
+                let seq = row.try_get::<i64, _>(0)?;
+                let epoch: String = row.try_get(1)?;
+                let id = Uuid::now_v7();
+                let created = now_ms();
+                let inserted = sqlx::query(
+                    "INSERT INTO messages \
+                     (room_id, seq, id, author_id, client_msg_id, body, created_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     ON CONFLICT (room_id, author_id, client_msg_id) DO NOTHING",
+                )
+                .bind(&new.room)
+                .bind(seq)
+                .bind(id.to_string())
+                .bind(&author)
+                .bind(&client_msg_id)
+                .bind(&new.body)
+                .bind(created)
+                .execute(&mut *tx)
+                .await?;
+                if inserted.rows_affected() == 1 {
+                    tx.commit().await?;
+                    return Ok(Appended {
+                        message: Message {
+                            room: new.room,
+                            seq: seq as Seq,
+                            epoch,
+                            id,
+                            client_msg_id: new.client_msg_id,
+                            author: new.author,
+                            body: new.body,
+                            ts: ms_to_time(created),
+                        },
+                        fresh: true,
+                    });
+                }
+                // A resend: undo the bump and answer with what was stored the first time.
+                tx.rollback().await?;
+                let row = sqlx::query($crate::store::sql::message_select!(
+                    "WHERE m.room_id = $1 AND m.author_id = $2 AND m.client_msg_id = $3"
+                ))
+                .bind(&new.room)
+                .bind(&author)
+                .bind(&client_msg_id)
+                .fetch_one(&self.writer)
+                .await?;
+                Ok(Appended {
+                    message: message_from_row(&row)?,
+                    fresh: false,
+                })
+            }
+
+            async fn messages_after(
+                &self,
+                room: &str,
+                after: Seq,
+                limit: u32,
+            ) -> StoreResult<Vec<Message>> {
+                sqlx::query($crate::store::sql::message_select!(
+                    "WHERE m.room_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3"
+                ))
+                .bind(room)
+                .bind(after as i64)
+                .bind(limit as i64)
+                .fetch_all(&self.reader)
+                .await?
+                .iter()
+                .map(message_from_row)
+                .collect()
+            }
+
+            async fn messages_before(
+                &self,
+                room: &str,
+                before: Option<Seq>,
+                limit: u32,
+            ) -> StoreResult<Vec<Message>> {
+                let before = before.map(|b| b as i64).unwrap_or(i64::MAX);
+                let mut messages = sqlx::query($crate::store::sql::message_select!(
+                    "WHERE m.room_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3"
+                ))
+                .bind(room)
+                .bind(before)
+                .bind(limit as i64)
+                .fetch_all(&self.reader)
+                .await?
+                .iter()
+                .map(message_from_row)
+                .collect::<StoreResult<Vec<_>>>()?;
+                messages.reverse();
+                Ok(messages)
+            }
+
+            async fn ping(&self) -> StoreResult<()> {
+                sqlx::query("SELECT 1").execute(&self.reader).await?;
+                Ok(())
+            }
+
+            async fn close(&self) {
+                self.writer.close().await;
+                self.reader.close().await;
+            }
+        }
+    };
+}
+
+pub(crate) use message_select;
+pub(crate) use sql_store;

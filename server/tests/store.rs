@@ -1,0 +1,210 @@
+//! Both stores, real databases: SQLite in a temp dir, PostgreSQL in a database made
+//! for the test (see `common::postgres`).
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use app::protocol::{Message, RoomInfo, RoomKind, UserRef};
+use common::postgres::TestDatabase;
+use server::store::{open, NewMessage, Store, StoreError};
+use uuid::Uuid;
+
+async fn sqlite() -> (tempfile::TempDir, Arc<dyn Store>) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("t.db").display());
+    (dir, open(&url).await.unwrap())
+}
+
+fn message(room: &str, author: &UserRef, body: &str) -> NewMessage {
+    NewMessage {
+        room: room.into(),
+        author: author.clone(),
+        client_msg_id: Uuid::new_v4(),
+        body: body.into(),
+    }
+}
+
+/// Everything a store must do, the same for each backend.
+async fn behaves_like_a_store(store: Arc<dyn Store>) {
+    // Users: unique names regardless of case.
+    let alice = store.create_user("Alice", "h1").await.unwrap();
+    assert!(matches!(
+        store.create_user("alice", "h2").await,
+        Err(StoreError::Conflict)
+    ));
+    let found = store.user_by_name("ALICE").await.unwrap().unwrap();
+    assert_eq!(
+        (found.user.clone(), found.password_hash.as_str()),
+        (alice.clone(), "h1")
+    );
+    assert_eq!(
+        store.user_by_id(alice.id).await.unwrap().unwrap().user,
+        alice
+    );
+    let bob = store.create_user("bob", "h").await.unwrap();
+
+    // Rooms: visibility and membership.
+    store.ensure_public_room("general").await.unwrap();
+    store.ensure_public_room("general").await.unwrap();
+    let ops = store
+        .create_room("ops", RoomKind::Private, alice.id)
+        .await
+        .unwrap();
+    assert_eq!((ops.last_seq, ops.owner), (0, Some(alice.id)));
+    assert!(matches!(
+        store.create_room("ops", RoomKind::Public, bob.id).await,
+        Err(StoreError::Conflict)
+    ));
+    let ids = |rooms: Vec<RoomInfo>| {
+        rooms
+            .into_iter()
+            .map(|r| (r.id, r.member))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(store.rooms_for(alice.id).await.unwrap()),
+        vec![("general".into(), false), ("ops".into(), true)]
+    );
+    assert_eq!(
+        ids(store.rooms_for(bob.id).await.unwrap()),
+        vec![("general".into(), false)]
+    );
+    assert!(store.add_member("ops", bob.id).await.unwrap());
+    assert!(
+        !store.add_member("ops", bob.id).await.unwrap(),
+        "already a member"
+    );
+    assert!(store.is_member("ops", bob.id).await.unwrap());
+    assert!(matches!(
+        store.add_member("nope", bob.id).await,
+        Err(StoreError::NotFound)
+    ));
+
+    // Messages: seq from 1, idempotent on client_msg_id, pages both ways.
+    let first = store.append(message("ops", &alice, "one")).await.unwrap();
+    assert_eq!((first.message.seq, first.fresh), (1, true));
+    assert_eq!(first.message.epoch, ops.epoch);
+    let again = store
+        .append(NewMessage {
+            body: "changed".into(),
+            ..message("ops", &alice, "")
+        })
+        .await
+        .unwrap();
+    assert_eq!(again.message.seq, 2, "a new client_msg_id is a new message");
+    let resend = store
+        .append(NewMessage {
+            client_msg_id: first.message.client_msg_id,
+            body: "one, resent".into(),
+            ..message("ops", &alice, "")
+        })
+        .await
+        .unwrap();
+    assert!(!resend.fresh);
+    assert_eq!(resend.message, first.message, "answers with the first copy");
+    for i in 3..=10 {
+        store
+            .append(message("ops", &bob, &format!("m{i}")))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        store.room("ops").await.unwrap().unwrap().last_seq,
+        10,
+        "the resend used no seq"
+    );
+    let seqs = |m: Vec<Message>| m.into_iter().map(|m| m.seq).collect::<Vec<_>>();
+    assert_eq!(
+        seqs(store.messages_after("ops", 7, 100).await.unwrap()),
+        vec![8, 9, 10]
+    );
+    assert_eq!(
+        seqs(store.messages_after("ops", 2, 2).await.unwrap()),
+        vec![3, 4]
+    );
+    assert_eq!(
+        seqs(store.messages_before("ops", None, 3).await.unwrap()),
+        vec![8, 9, 10]
+    );
+    assert_eq!(
+        seqs(store.messages_before("ops", Some(3), 10).await.unwrap()),
+        vec![1, 2]
+    );
+    let m = &store.messages_after("ops", 0, 1).await.unwrap()[0];
+    assert_eq!((m.author.name.as_str(), m.body.as_str()), ("Alice", "one"));
+    assert!(matches!(
+        store.append(message("nope", &alice, "x")).await,
+        Err(StoreError::NotFound)
+    ));
+    store.ping().await.unwrap();
+}
+
+/// Concurrent writers, through separate stores (as separate instances would):
+/// every message gets a distinct seq, and together they are exactly 1..=n.
+async fn concurrent_writers_get_gap_free_seqs(stores: Vec<Arc<dyn Store>>) {
+    let author = stores[0].create_user("writer", "h").await.unwrap();
+    stores[0].ensure_public_room("general").await.unwrap();
+    let per_task = 25;
+    let mut tasks = Vec::new();
+    for t in 0..8 {
+        let store = stores[t % stores.len()].clone();
+        let author = author.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut seqs = Vec::new();
+            for i in 0..per_task {
+                let m = message("general", &author, &format!("{t}-{i}"));
+                seqs.push(store.append(m).await.unwrap().message.seq);
+            }
+            seqs
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        let seqs = task.await.unwrap();
+        assert!(
+            seqs.windows(2).all(|w| w[0] < w[1]),
+            "one writer's seqs increase"
+        );
+        all.extend(seqs);
+    }
+    let n = 8 * per_task as u64;
+    assert_eq!(
+        all.iter().copied().collect::<HashSet<_>>(),
+        (1..=n).collect()
+    );
+    assert_eq!(all.len() as u64, n);
+}
+
+#[tokio::test]
+async fn sqlite_behaves_like_a_store() {
+    let (_dir, store) = sqlite().await;
+    behaves_like_a_store(store).await;
+}
+
+#[tokio::test]
+async fn sqlite_concurrent_writers() {
+    let (dir, store) = sqlite().await;
+    let url = format!("sqlite:{}", dir.path().join("t.db").display());
+    let second = open(&url).await.unwrap();
+    concurrent_writers_get_gap_free_seqs(vec![store, second]).await;
+}
+
+#[tokio::test]
+async fn postgres_behaves_like_a_store() {
+    let db = TestDatabase::create().await;
+    let store = open(&db.url).await.unwrap();
+    behaves_like_a_store(store.clone()).await;
+    store.close().await;
+}
+
+#[tokio::test]
+async fn postgres_concurrent_writers_on_two_instances() {
+    let db = TestDatabase::create().await;
+    let a = open(&db.url).await.unwrap();
+    let b = open(&db.url).await.unwrap();
+    concurrent_writers_get_gap_free_seqs(vec![a.clone(), b.clone()]).await;
+    a.close().await;
+    b.close().await;
+}
