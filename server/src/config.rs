@@ -48,6 +48,15 @@ pub struct Config {
     #[arg(long, env = "REDIS_URL")]
     pub redis_url: Option<String>,
 
+    /// Prefix of every Redis key and channel, so deployments can share a Redis.
+    #[arg(long, env = "CONFAB_REDIS_PREFIX", default_value = "confab")]
+    pub redis_prefix: String,
+
+    /// Seconds between checks that each room with local members has every stored
+    /// message delivered (covers a publish lost while Redis stayed up).
+    #[arg(long, env = "CONFAB_CATCH_UP_SECS", default_value_t = 2)]
+    pub catch_up_secs: u64,
+
     /// Directory for the default database and the dev JWT secret.
     #[arg(long, env = "CONFAB_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
@@ -123,6 +132,10 @@ impl Config {
 
     pub fn token_ttl(&self) -> Duration {
         Duration::from_secs(self.token_ttl_secs)
+    }
+
+    pub fn catch_up_interval(&self) -> Duration {
+        Duration::from_secs(self.catch_up_secs.max(1))
     }
 
     pub fn shutdown_grace(&self) -> Duration {

@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::Auth;
-use crate::broker::{Broker, MemoryBroker};
+use crate::broker::{Broker, MemoryBroker, RedisBroker};
 use crate::config::Config;
 use crate::engine::Node;
 use crate::state::AppState;
@@ -28,14 +28,19 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("opening the store at {}", redact_url(&database_url)))?;
     store.ensure_public_room(DEFAULT_ROOM).await?;
+    let (incoming_tx, incoming) = tokio::sync::mpsc::channel(4096);
     let broker: Arc<dyn Broker> = match &config.redis_url {
-        Some(url) => anyhow::bail!(
-            "REDIS_URL ({}) is set, but this build fans out in process only",
-            redact_url(url)
-        ),
+        Some(url) => RedisBroker::connect(url, &config.redis_prefix, incoming_tx)
+            .await
+            .with_context(|| format!("connecting to Redis at {}", redact_url(url)))?,
         None => Arc::new(MemoryBroker::new()),
     };
     let node = Node::new(store.clone(), broker.clone());
+    tokio::spawn(node.clone().run_incoming(incoming));
+    if config.redis_url.is_some() {
+        // Pub/Sub is a hint, the store is the truth (DESIGN.md 5).
+        tokio::spawn(node.clone().run_catch_up(config.catch_up_interval()));
+    }
     let auth = Auth::from_config(&config)?;
     let shutdown = CancellationToken::new();
     let leptos = ui::leptos_options(&config);

@@ -10,11 +10,14 @@
 //! lets any number of instances act as one.
 
 mod memory;
+mod redis_broker;
+mod redis_presence;
 
 use app::protocol::{Message, PresenceStatus, RoomId, UserRef};
 use async_trait::async_trait;
 
 pub use memory::MemoryBroker;
+pub use redis_broker::RedisBroker;
 
 /// What one instance publishes to the others about a room.
 #[derive(Clone, Debug)]

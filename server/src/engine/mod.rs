@@ -146,6 +146,12 @@ impl Node {
                 .await
             {
                 Ok(batch) if !batch.is_empty() => {
+                    tracing::debug!(
+                        room,
+                        from = state.last_delivered + 1,
+                        n = batch.len(),
+                        "filling from the store"
+                    );
                     for message in batch {
                         if message.seq == state.last_delivered + 1 && message.seq <= upto {
                             state.fan_out_message(message);
@@ -180,6 +186,17 @@ impl Node {
             }
             Ok(_) => tracing::warn!(room, "room vanished or changed epoch"),
             Err(e) => tracing::warn!(room, error = %e, "catch-up failed"),
+        }
+    }
+
+    /// Every `interval`, catches up every room with subscribers here: a publish
+    /// lost while the subscription stayed up is delivered within one interval.
+    pub async fn run_catch_up(self: Arc<Self>, interval: std::time::Duration) {
+        let mut tick = tokio::time::interval(interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            self.catch_up_all().await;
         }
     }
 

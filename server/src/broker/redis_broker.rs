@@ -1,0 +1,426 @@
+//! The Redis broker: many instances act as one.
+//!
+//! - **Publish**: a dedicated task takes events from a bounded queue and PUBLISHes
+//!   them, pipelined, on a reconnecting [`ConnectionManager`]. A send never waits
+//!   for Redis; if Redis is down the event is dropped, and the store (the truth)
+//!   fills the gap on the other instances when it is back.
+//! - **Subscribe**: one pub/sub connection per instance, owned by a task that
+//!   reconnects with backoff, resubscribes to every room with local members, and
+//!   then reports [`Incoming::Resubscribed`] so the node reads what it missed.
+//!   A room's channel is subscribed when its first local member joins.
+//! - **Presence**: per-room counts of connections per user in Redis hashes, with
+//!   each instance's share recorded under its own key; an instance that stops
+//!   heartbeating has its share removed by the others.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use app::protocol::{Message, PresenceStatus, UserRef};
+use async_trait::async_trait;
+use futures_util::StreamExt;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::AsyncCommands;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+use super::{Broker, BrokerError, BrokerEvent, Incoming};
+
+/// Events waiting to be published; beyond this they are dropped (the store has them).
+const PUBLISH_QUEUE: usize = 8192;
+/// Most events sent in one pipeline.
+const PUBLISH_BATCH: usize = 256;
+/// How long a command may take before Redis counts as unreachable.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(2);
+/// How often an instance proves it is alive; three missed beats and its presence
+/// share is removed.
+pub const HEARTBEAT: Duration = Duration::from_secs(5);
+
+/// What travels on a room's channel.
+#[derive(Serialize, Deserialize)]
+struct Envelope {
+    /// The publishing instance, which ignores its own events.
+    origin: Uuid,
+    event: WireEvent,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum WireEvent {
+    Stored {
+        message: Message,
+    },
+    Typing {
+        user: UserRef,
+    },
+    Presence {
+        user: UserRef,
+        status: PresenceStatus,
+    },
+}
+
+impl From<BrokerEvent> for WireEvent {
+    fn from(event: BrokerEvent) -> Self {
+        match event {
+            BrokerEvent::Stored(message) => WireEvent::Stored { message },
+            BrokerEvent::Typing(user) => WireEvent::Typing { user },
+            BrokerEvent::Presence(user, status) => WireEvent::Presence { user, status },
+        }
+    }
+}
+
+impl From<WireEvent> for BrokerEvent {
+    fn from(event: WireEvent) -> Self {
+        match event {
+            WireEvent::Stored { message } => BrokerEvent::Stored(message),
+            WireEvent::Typing { user } => BrokerEvent::Typing(user),
+            WireEvent::Presence { user, status } => BrokerEvent::Presence(user, status),
+        }
+    }
+}
+
+enum Control {
+    Subscribe(String, oneshot::Sender<Result<(), BrokerError>>),
+    Unsubscribe(String),
+}
+
+/// Key names, all under one prefix so deployments (and tests) can share a Redis.
+#[derive(Clone)]
+struct Keys {
+    prefix: String,
+}
+
+impl Keys {
+    fn channel(&self, room: &str) -> String {
+        format!("{}:room:{room}", self.prefix)
+    }
+    fn room_of<'a>(&self, channel: &'a str) -> Option<&'a str> {
+        channel
+            .strip_prefix(self.prefix.as_str())?
+            .strip_prefix(":room:")
+    }
+    fn presence(&self, room: &str) -> String {
+        format!("{}:presence:{room}", self.prefix)
+    }
+    fn names(&self) -> String {
+        format!("{}:names", self.prefix)
+    }
+    fn node_share(&self, node: Uuid) -> String {
+        format!("{}:node:{node}", self.prefix)
+    }
+}
+
+pub struct RedisBroker {
+    node: Uuid,
+    keys: Keys,
+    commands: ConnectionManager,
+    publish: mpsc::Sender<(String, Vec<u8>)>,
+    control: mpsc::UnboundedSender<Control>,
+    /// Whether the pub/sub connection is up.
+    subscribed: Arc<AtomicBool>,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> BrokerError {
+    BrokerError(e.to_string())
+}
+
+async fn timed<T>(
+    f: impl std::future::Future<Output = redis::RedisResult<T>>,
+) -> Result<T, BrokerError> {
+    match tokio::time::timeout(COMMAND_TIMEOUT, f).await {
+        Ok(result) => result.map_err(unavailable),
+        Err(_) => Err(BrokerError("redis timed out".into())),
+    }
+}
+
+impl RedisBroker {
+    /// Connects (retrying for a while if Redis is not up yet) and starts the
+    /// publisher, subscriber and heartbeat tasks. Events from other instances go
+    /// to `incoming`.
+    pub async fn connect(
+        url: &str,
+        prefix: &str,
+        incoming: mpsc::Sender<Incoming>,
+    ) -> anyhow::Result<Arc<Self>> {
+        let client = redis::Client::open(url)?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(COMMAND_TIMEOUT)
+            .set_response_timeout(COMMAND_TIMEOUT)
+            .set_max_delay(2_000);
+        let mut attempt = 0;
+        let commands = loop {
+            match client
+                .get_connection_manager_with_config(config.clone())
+                .await
+            {
+                Ok(manager) => break manager,
+                Err(e) if attempt < 20 => {
+                    attempt += 1;
+                    tracing::warn!(error = %e, "redis not reachable yet; retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
+        let keys = Keys {
+            prefix: prefix.to_string(),
+        };
+        let node = Uuid::new_v4();
+        let (publish, publish_rx) = mpsc::channel(PUBLISH_QUEUE);
+        let (control, control_rx) = mpsc::unbounded_channel();
+        let broker = Arc::new(RedisBroker {
+            node,
+            keys: keys.clone(),
+            commands: commands.clone(),
+            publish,
+            control,
+            subscribed: Arc::default(),
+        });
+        tokio::spawn(run_publisher(commands.clone(), publish_rx));
+        tokio::spawn(run_subscriber(
+            client,
+            keys.clone(),
+            node,
+            control_rx,
+            incoming,
+            broker.subscribed.clone(),
+        ));
+        tokio::spawn(super::redis_presence::run_heartbeat(
+            commands,
+            keys.prefix.clone(),
+            node,
+        ));
+        tracing::info!(%node, "redis broker connected");
+        Ok(broker)
+    }
+
+    fn share_field(room: &str, user: &UserRef) -> String {
+        format!("{room}\n{}", user.id)
+    }
+}
+
+#[async_trait]
+impl Broker for RedisBroker {
+    async fn publish(&self, room: &str, event: BrokerEvent) -> Result<(), BrokerError> {
+        let envelope = Envelope {
+            origin: self.node,
+            event: event.into(),
+        };
+        let payload = serde_json::to_vec(&envelope).map_err(unavailable)?;
+        self.publish
+            .try_send((self.keys.channel(room), payload))
+            .map_err(|_| BrokerError("publish queue full".into()))
+    }
+
+    async fn subscribe(&self, room: &str) -> Result<(), BrokerError> {
+        let (done, answer) = oneshot::channel();
+        self.control
+            .send(Control::Subscribe(room.to_string(), done))
+            .map_err(unavailable)?;
+        match tokio::time::timeout(COMMAND_TIMEOUT, answer).await {
+            Ok(Ok(result)) => result,
+            _ => Err(BrokerError("subscribe timed out".into())),
+        }
+    }
+
+    async fn unsubscribe(&self, room: &str) -> Result<(), BrokerError> {
+        self.control
+            .send(Control::Unsubscribe(room.to_string()))
+            .map_err(unavailable)
+    }
+
+    async fn presence_join(&self, room: &str, user: &UserRef) -> Result<bool, BrokerError> {
+        let mut conn = self.commands.clone();
+        let key = self.keys.presence(room);
+        let share = self.keys.node_share(self.node);
+        let field = Self::share_field(room, user);
+        let id = user.id.to_string();
+        let (count,): (i64,) = timed(
+            redis::pipe()
+                .atomic()
+                .hincr(&key, &id, 1)
+                .hset(self.keys.names(), &id, &user.name)
+                .ignore()
+                .hincr(&share, &field, 1)
+                .ignore()
+                .query_async(&mut conn),
+        )
+        .await?;
+        Ok(count == 1)
+    }
+
+    async fn presence_leave(&self, room: &str, user: &UserRef) -> Result<bool, BrokerError> {
+        let mut conn = self.commands.clone();
+        let key = self.keys.presence(room);
+        let share = self.keys.node_share(self.node);
+        let field = Self::share_field(room, user);
+        let id = user.id.to_string();
+        let (count, _): (i64, i64) = timed(
+            redis::pipe()
+                .atomic()
+                .hincr(&key, &id, -1)
+                .hincr(&share, &field, -1)
+                .query_async(&mut conn),
+        )
+        .await?;
+        if count <= 0 {
+            let _: Result<(), _> = timed(conn.hdel(&key, &id)).await;
+            let _: Result<(), _> = timed(conn.hdel(&share, &field)).await;
+        }
+        Ok(count == 0)
+    }
+
+    async fn presence_list(&self, room: &str) -> Result<Vec<UserRef>, BrokerError> {
+        let mut conn = self.commands.clone();
+        let counts: Vec<(String, i64)> = timed(conn.hgetall(self.keys.presence(room))).await?;
+        let ids: Vec<String> = counts
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(id, _)| id)
+            .collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let names: Vec<Option<String>> = timed(
+            redis::cmd("HMGET")
+                .arg(self.keys.names())
+                .arg(&ids)
+                .query_async(&mut conn),
+        )
+        .await?;
+        let mut users: Vec<UserRef> = ids
+            .iter()
+            .zip(names)
+            .filter_map(|(id, name)| {
+                Some(UserRef {
+                    id: Uuid::parse_str(id).ok()?,
+                    name: name?,
+                })
+            })
+            .collect();
+        users.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(users)
+    }
+
+    async fn ready(&self) -> bool {
+        let mut conn = self.commands.clone();
+        let ping: Result<String, _> = timed(redis::cmd("PING").query_async(&mut conn)).await;
+        ping.is_ok() && self.subscribed.load(Ordering::Acquire)
+    }
+}
+
+/// Publishes queued events, as many per round trip as are waiting.
+async fn run_publisher(mut conn: ConnectionManager, mut queue: mpsc::Receiver<(String, Vec<u8>)>) {
+    let mut batch = Vec::with_capacity(PUBLISH_BATCH);
+    while queue.recv_many(&mut batch, PUBLISH_BATCH).await > 0 {
+        let mut pipe = redis::pipe();
+        for (channel, payload) in batch.drain(..) {
+            pipe.publish(channel, payload).ignore();
+        }
+        let sent: Result<(), _> = timed(pipe.query_async(&mut conn)).await;
+        if let Err(e) = sent {
+            // Dropped: subscribers fill the gap from the store on reconnect or
+            // at their next periodic check.
+            tracing::warn!(error = %e, "publish failed");
+        }
+    }
+}
+
+/// Owns the pub/sub connection: connects, (re)subscribes, forwards messages.
+async fn run_subscriber(
+    client: redis::Client,
+    keys: Keys,
+    node: Uuid,
+    mut control: mpsc::UnboundedReceiver<Control>,
+    incoming: mpsc::Sender<Incoming>,
+    up: Arc<AtomicBool>,
+) {
+    let wanted: Mutex<HashSet<String>> = Mutex::default();
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        let pubsub = match client.get_async_pubsub().await {
+            Ok(pubsub) => pubsub,
+            Err(e) => {
+                tracing::warn!(error = %e, "redis pub/sub unreachable; retrying in {backoff:?}");
+                // Answer subscribe requests meanwhile: wanted, subscribed later.
+                let deadline = tokio::time::sleep(backoff);
+                tokio::pin!(deadline);
+                loop {
+                    tokio::select! {
+                        _ = &mut deadline => break,
+                        Some(c) = control.recv() => note_wanted(&wanted, c, false),
+                    }
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(2));
+                continue;
+            }
+        };
+        let (mut sink, mut stream) = pubsub.split();
+        let rooms: Vec<String> = wanted.lock().unwrap().iter().cloned().collect();
+        let mut ok = true;
+        for room in &rooms {
+            if sink.subscribe(keys.channel(room)).await.is_err() {
+                ok = false;
+                break;
+            }
+        }
+        if !ok {
+            continue;
+        }
+        backoff = Duration::from_millis(100);
+        up.store(true, Ordering::Release);
+        tracing::info!(rooms = rooms.len(), "redis pub/sub subscribed");
+        let _ = incoming.send(Incoming::Resubscribed).await;
+        loop {
+            tokio::select! {
+                message = stream.next() => {
+                    let Some(message) = message else { break };
+                    let Some(room) = keys.room_of(message.get_channel_name()) else { continue };
+                    match serde_json::from_slice::<Envelope>(message.get_payload_bytes()) {
+                        Ok(envelope) if envelope.origin == node => {}
+                        Ok(envelope) => {
+                            let event = Incoming::Event(room.to_string(), envelope.event.into());
+                            if incoming.send(event).await.is_err() {
+                                return;
+                            }
+                        }
+                        Err(e) => tracing::warn!(error = %e, "unreadable broker message"),
+                    }
+                }
+                command = control.recv() => {
+                    let Some(command) = command else { return };
+                    let result = match &command {
+                        Control::Subscribe(room, _) => sink.subscribe(keys.channel(room)).await,
+                        Control::Unsubscribe(room) => sink.unsubscribe(keys.channel(room)).await,
+                    };
+                    let failed = result.is_err();
+                    note_wanted(&wanted, command, !failed);
+                    if failed { break; }
+                }
+            }
+        }
+        up.store(false, Ordering::Release);
+        tracing::warn!("redis pub/sub connection lost; reconnecting");
+    }
+}
+
+/// Records what the node wants subscribed, and answers a subscribe request.
+fn note_wanted(wanted: &Mutex<HashSet<String>>, command: Control, done: bool) {
+    match command {
+        Control::Subscribe(room, answer) => {
+            wanted.lock().unwrap().insert(room);
+            let _ = answer.send(if done {
+                Ok(())
+            } else {
+                Err(BrokerError(
+                    "redis pub/sub is down; will subscribe on reconnect".into(),
+                ))
+            });
+        }
+        Control::Unsubscribe(room) => {
+            wanted.lock().unwrap().remove(&room);
+        }
+    }
+}
