@@ -3,6 +3,18 @@
 
 #![allow(dead_code)]
 
+pub mod postgres;
+pub mod redis;
+
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -59,6 +71,12 @@ impl TestServer {
             std::thread::sleep(Duration::from_millis(50));
         }
         panic!("server did not stop within 10 s of SIGTERM");
+    }
+
+    /// SIGKILL: the instance dies without closing anything.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// Starts the server again on the same address and data.
@@ -161,8 +179,16 @@ fn spawn(data: &tempfile::TempDir, args: &[String], listen: &str) -> (Child, Str
                 .collect::<String>();
         }
     };
-    // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines.by_ref() {});
+    // Keep draining the log so the server never blocks on a full pipe; with
+    // CONFAB_TEST_LOGS set, show it.
+    let show = std::env::var_os("CONFAB_TEST_LOGS").is_some();
+    std::thread::spawn(move || {
+        for line in lines.by_ref().map_while(Result::ok) {
+            if show {
+                eprintln!("[server] {line}");
+            }
+        }
+    });
     (child, addr)
 }
 

@@ -1,0 +1,388 @@
+//! Many instances acting as one: two real `confab` processes sharing a real
+//! PostgreSQL database and a private real `redis-server`, with real WebSocket
+//! clients — and Redis and instances killed mid-flight.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use app::protocol::{ClientEnvelope, ClientFrame, PresenceStatus, ServerFrame, Since};
+use common::postgres::TestDatabase;
+use common::redis::RedisServer;
+use common::{Client, TestServer};
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use uuid::Uuid;
+
+/// Fields drop in order: the instances, then Redis, then the database.
+struct Cluster {
+    a: TestServer,
+    b: TestServer,
+    redis: RedisServer,
+    _db: TestDatabase,
+}
+
+async fn cluster() -> Cluster {
+    let redis = RedisServer::start();
+    let db = TestDatabase::create().await;
+    let prefix = format!("t{}", Uuid::new_v4().simple());
+    let args: Vec<String> = [
+        "--database-url",
+        &db.url,
+        "--redis-url",
+        &redis.url(),
+        "--redis-prefix",
+        &prefix,
+        "--jwt-secret",
+        "cluster-test-secret-0123456789abcdef",
+        "--catch-up-secs",
+        "1",
+        "--rate-per-sec",
+        "10000",
+        "--rate-burst",
+        "10000",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let a = TestServer::start(&args);
+    let b = TestServer::start(&args);
+    Cluster {
+        a,
+        b,
+        redis,
+        _db: db,
+    }
+}
+
+#[tokio::test]
+async fn users_on_two_instances_chat_and_see_one_order() {
+    let c = cluster().await;
+    let alice = c.a.register("alice").await;
+    let bob = c.b.register("bob").await;
+    let mut on_a = c.a.connect(&alice.token).await;
+    let mut on_b = c.b.connect(&bob.token).await;
+    on_a.join("general", None).await;
+    on_b.join("general", None).await;
+    for i in 0..20 {
+        on_a.send_text("general", &format!("a{i}")).await;
+        on_b.send_text("general", &format!("b{i}")).await;
+    }
+    let mut seen = Vec::new();
+    for client in [&mut on_a, &mut on_b] {
+        let mut got = Vec::new();
+        while got.len() < 40 {
+            if let ServerFrame::Message(m) = client.next().await {
+                got.push((m.seq, m.id, m.body));
+            }
+        }
+        seen.push(got);
+    }
+    assert_eq!(
+        seen[0], seen[1],
+        "both instances deliver one identical order"
+    );
+    let seqs: Vec<u64> = seen[0].iter().map(|m| m.0).collect();
+    assert_eq!(seqs, (1..=40).collect::<Vec<_>>());
+}
+
+/// What one member saw and had acknowledged.
+#[derive(Default)]
+struct Log {
+    /// seq of every `message` frame, in arrival order.
+    seqs: Vec<u64>,
+    /// client_msg_id → seq of every `ack`.
+    acks: HashMap<Uuid, u64>,
+    last_epoch: Option<String>,
+}
+
+impl Log {
+    fn since(&self) -> Option<Since> {
+        Some(Since {
+            epoch: self.last_epoch.clone()?,
+            seq: *self.seqs.last()?,
+        })
+    }
+}
+
+/// Runs a joined member: sends `bodies` (one every `pace`) while reading
+/// everything, until it has seen `expected` messages (once known) or the
+/// connection drops. Returns what it saw, and the sends not yet acknowledged.
+async fn run_member(
+    client: Client,
+    mut log: Log,
+    mut to_send: Vec<(Uuid, String)>,
+    pace: Duration,
+    expected: Arc<AtomicU64>,
+    acked_total: Arc<AtomicU64>,
+) -> (Log, Vec<(Uuid, String)>, bool) {
+    let (mut sink, mut stream) = client.ws.split();
+    to_send.reverse();
+    let mut in_flight: Vec<(Uuid, String)> = Vec::new();
+    let mut ticker = tokio::time::interval(pace);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let dropped = loop {
+        let want = expected.load(Ordering::Acquire);
+        if want > 0 && log.seqs.len() as u64 >= want && in_flight.is_empty() && to_send.is_empty() {
+            break false;
+        }
+        if Instant::now() > deadline {
+            let missing: Vec<u64> = (1..=want)
+                .filter(|s| !log.seqs.contains(s))
+                .take(20)
+                .collect();
+            panic!(
+                "member stuck: saw {} of {want}; missing {missing:?}",
+                log.seqs.len()
+            );
+        }
+        tokio::select! {
+            _ = ticker.tick(), if !to_send.is_empty() => {
+                let (id, body) = to_send.pop().unwrap();
+                let frame = ClientEnvelope {
+                    reference: None,
+                    frame: ClientFrame::Send { room: "general".into(), client_msg_id: id, body: body.clone() },
+                };
+                in_flight.push((id, body));
+                if sink.send(WsMessage::Text(serde_json::to_string(&frame).unwrap().into())).await.is_err() {
+                    break true;
+                }
+            }
+            frame = tokio::time::timeout(Duration::from_secs(1), stream.next()) => {
+                match frame {
+                    Err(_) => continue, // idle: check the exit condition again
+                    Ok(Some(Ok(WsMessage::Text(text)))) => match ServerFrame::parse(text.as_str()).unwrap() {
+                        ServerFrame::Message(m) => {
+                            log.last_epoch = Some(m.epoch);
+                            log.seqs.push(m.seq);
+                        }
+                        ServerFrame::Ack { client_msg_id, seq, .. } => {
+                            in_flight.retain(|(id, _)| *id != client_msg_id);
+                            if log.acks.insert(client_msg_id, seq).is_none() {
+                                acked_total.fetch_add(1, Ordering::AcqRel);
+                            }
+                        }
+                        ServerFrame::Error { code, message, .. } => panic!("error frame: {code:?} {message}"),
+                        _ => {}
+                    },
+                    Ok(Some(Ok(_))) => {}
+                    Ok(Some(Err(_)) | None) => break true,
+                }
+            }
+        }
+    };
+    // Whatever was sent but not acknowledged goes out again, same client_msg_id.
+    in_flight.extend(to_send.into_iter().rev());
+    (log, in_flight, dropped)
+}
+
+fn bodies(tag: &str, n: usize) -> Vec<(Uuid, String)> {
+    (0..n)
+        .map(|i| (Uuid::new_v4(), format!("{tag}-{i}")))
+        .collect()
+}
+
+/// Asserts each log saw exactly 1..=total, in order, once, and that every
+/// acknowledged seq is among them.
+fn assert_exactly_once(logs: &[&Log], total: u64) {
+    let acked: BTreeMap<u64, Uuid> = logs
+        .iter()
+        .flat_map(|l| l.acks.iter().map(|(id, seq)| (*seq, *id)))
+        .collect();
+    assert_eq!(
+        acked.len() as u64,
+        total,
+        "every send acknowledged with a distinct seq"
+    );
+    for (i, log) in logs.iter().enumerate() {
+        let expected: Vec<u64> = (1..=total).collect();
+        let lost = expected.iter().filter(|s| !log.seqs.contains(s)).count();
+        let dups = log.seqs.len() as i64
+            - log
+                .seqs
+                .iter()
+                .collect::<std::collections::HashSet<_>>()
+                .len() as i64;
+        assert_eq!(
+            (lost, dups),
+            (0, 0),
+            "member {i}: lost and duplicated messages"
+        );
+        assert_eq!(log.seqs, expected, "member {i}: in seq order");
+    }
+}
+
+#[tokio::test]
+async fn killing_redis_mid_way_loses_and_duplicates_nothing() {
+    let mut c = cluster().await;
+    let expected = Arc::new(AtomicU64::new(0));
+    let acked = Arc::new(AtomicU64::new(0));
+    // Everyone joins before anyone sends: a join without `since` starts live.
+    let mut clients = Vec::new();
+    for (i, server) in [&c.a, &c.a, &c.b, &c.b].into_iter().enumerate() {
+        let auth = server.register(&format!("sender{i}")).await;
+        let mut client = server.connect(&auth.token).await;
+        client.join("general", None).await;
+        clients.push(client);
+    }
+    let mut members = Vec::new();
+    for (i, client) in clients.into_iter().enumerate() {
+        members.push(tokio::spawn(run_member(
+            client,
+            Log::default(),
+            bodies(&format!("s{i}"), 250),
+            Duration::from_millis(4),
+            expected.clone(),
+            acked.clone(),
+        )));
+    }
+    // Kill Redis once 300 messages are acknowledged; bring it back a second later.
+    let started = Instant::now();
+    while acked.load(Ordering::Acquire) < 300 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "sends are not being acknowledged"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    c.redis.kill();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(
+        acked.load(Ordering::Acquire) > 300,
+        "sends go on while Redis is down"
+    );
+    c.redis.restart();
+    while acked.load(Ordering::Acquire) < 1000 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "not every send was acknowledged"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    expected.store(1000, Ordering::Release);
+    let mut logs = Vec::new();
+    for member in members {
+        let (log, unacked, dropped) = member.await.unwrap();
+        assert!(unacked.is_empty() && !dropped);
+        logs.push(log);
+    }
+    assert_exactly_once(&logs.iter().collect::<Vec<_>>(), 1000);
+    println!("redis chaos: 1000 acknowledged, 4 members x 2 instances, 0 lost, 0 duplicated");
+}
+
+#[tokio::test]
+async fn clients_of_a_killed_instance_recover_on_the_other() {
+    let mut c = cluster().await;
+    let expected = Arc::new(AtomicU64::new(0));
+    let acked = Arc::new(AtomicU64::new(0));
+    let mut tokens = Vec::new();
+    let mut clients = Vec::new();
+    // Two members on A, one on B; all join, then all send.
+    for (i, server) in [&c.a, &c.a, &c.b].into_iter().enumerate() {
+        let auth = server.register(&format!("member{i}")).await;
+        let mut client = server.connect(&auth.token).await;
+        client.join("general", None).await;
+        tokens.push(auth.token);
+        clients.push(client);
+    }
+    let mut members = Vec::new();
+    for (i, client) in clients.into_iter().enumerate() {
+        members.push(tokio::spawn(run_member(
+            client,
+            Log::default(),
+            bodies(&format!("m{i}"), 200),
+            Duration::from_millis(5),
+            expected.clone(),
+            acked.clone(),
+        )));
+    }
+    let started = Instant::now();
+    while acked.load(Ordering::Acquire) < 150 {
+        assert!(started.elapsed() < Duration::from_secs(30));
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    c.a.kill();
+    // A's members find their connection dropped; they reconnect to B with
+    // `since` and resend what was not acknowledged.
+    let mut survivors = Vec::new();
+    for (i, member) in members.into_iter().enumerate() {
+        if i < 2 {
+            let (log, unacked, dropped) = member.await.unwrap();
+            assert!(dropped, "member {i} was on the killed instance");
+            let mut client = c.b.connect(&tokens[i]).await;
+            let joined = client.join("general", log.since()).await;
+            assert!(
+                matches!(
+                    joined,
+                    ServerFrame::Joined {
+                        recovered: true,
+                        ..
+                    }
+                ),
+                "{joined:?}"
+            );
+            survivors.push(tokio::spawn(run_member(
+                client,
+                log,
+                unacked,
+                Duration::from_millis(5),
+                expected.clone(),
+                acked.clone(),
+            )));
+        } else {
+            survivors.push(member);
+        }
+    }
+    while acked.load(Ordering::Acquire) < 600 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "not every send was acknowledged"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    expected.store(600, Ordering::Release);
+    let mut logs = Vec::new();
+    for member in survivors {
+        logs.push(member.await.unwrap().0);
+    }
+    assert_exactly_once(&logs.iter().collect::<Vec<_>>(), 600);
+    println!("instance kill: 600 acknowledged, 0 lost, 0 duplicated");
+}
+
+#[tokio::test]
+async fn presence_crosses_instances() {
+    let c = cluster().await;
+    let alice = c.a.register("alice").await;
+    let bob = c.b.register("bob").await;
+    let mut on_b = c.b.connect(&bob.token).await;
+    on_b.join("general", None).await;
+    let mut on_a = c.a.connect(&alice.token).await;
+    on_a.join("general", None).await;
+    on_b.next_matching(|f| {
+        matches!(f, ServerFrame::Presence { user, status: PresenceStatus::Online, .. } if user.name == "alice")
+    })
+    .await;
+    // Alice already sees bob online, from the join's presence list.
+    on_a.next_matching(|f| {
+        matches!(f, ServerFrame::Presence { user, status: PresenceStatus::Online, .. } if user.name == "bob")
+    })
+    .await;
+    on_a.send_frame(
+        ClientFrame::Typing {
+            room: "general".into(),
+        },
+        None,
+    )
+    .await;
+    on_b.next_matching(|f| matches!(f, ServerFrame::Typing { user, .. } if user.name == "alice"))
+        .await;
+    drop(on_a);
+    on_b.next_matching(|f| {
+        matches!(f, ServerFrame::Presence { user, status: PresenceStatus::Offline, .. } if user.name == "alice")
+    })
+    .await;
+}
