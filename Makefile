@@ -8,16 +8,24 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/confab/target
 # command keeps `cargo test` and `cargo leptos build` from rebuilding each other.
 export LEPTOS_OUTPUT_NAME := confab
 export PATH := $(HOME)/.cargo/bin:$(PATH)
+# Where tests create their databases (one per test, dropped after it).
+export CONFAB_TEST_POSTGRES_URL ?= postgres://postgres:postgres@127.0.0.1:5432/postgres
 
 SITE_ROOT := target/site
 
-.PHONY: run test deps check lint unit e2e build-debug fmt clean
+.PHONY: run test cluster deps check lint unit e2e build-debug fmt clean
 
 ## make run: build (release) and serve the chat on SQLite, in-process fan-out.
 run:
 	.ci/install-deps.sh run
 	cargo leptos build --release
 	LEPTOS_SITE_ROOT=$(SITE_ROOT) $(CARGO_TARGET_DIR)/release/confab
+
+## make cluster: Redis, PostgreSQL, two instances and nginx (http://127.0.0.1:8080).
+cluster:
+	.ci/install-deps.sh cluster
+	cargo leptos build --release
+	PATH=$(PATH):/usr/sbin deploy/cluster.sh $(CARGO_TARGET_DIR)/release/confab $(abspath $(SITE_ROOT))
 
 ## make test: fmt, clippy -D warnings, unit + integration tests, Playwright.
 test: deps lint unit e2e

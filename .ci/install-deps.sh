@@ -50,6 +50,26 @@ fi
 
 if [ "$mode" = test ]; then
   [ -x /usr/bin/chromium ] || apt_install chromium
+fi
+if [ "$mode" = test ] || [ "$mode" = cluster ]; then
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx
+  # Tests spawn their own redis-server processes (they kill and restart them).
+  command -v redis-server >/dev/null || apt_install redis-server
+  # Tests create a database each on the local PostgreSQL, as user postgres.
+  command -v pg_isready >/dev/null || apt_install postgresql
+  if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    say "starting PostgreSQL"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start
+    for _ in $(seq 50); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.2; done
+  fi
+  # Stock Debian asks for a password over TCP: give the test user the one the
+  # Makefile passes (CONFAB_TEST_POSTGRES_URL). Where trust auth is on, nothing to do.
+  if ! psql -h 127.0.0.1 -U postgres -d postgres -w -c 'select 1' >/dev/null 2>&1; then
+    say "setting the postgres role's password for the tests"
+    as_root su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\""
+  fi
+fi
+if [ "$mode" = test ]; then
   if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "npm ci (end2end)"
     (cd end2end && npm ci --no-audit --no-fund --silent)

@@ -3,6 +3,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { Browser, expect, Page, test } from "@playwright/test";
 import { mkdirSync } from "node:fs";
+import { Cluster } from "./cluster";
 import { ConfabServer } from "./server";
 
 const PASSWORD = "password-123";
@@ -184,5 +185,27 @@ test("no accessibility violations; screenshots at 1280 px and 360 px", async ({ 
     expect(phone.violations, JSON.stringify(phone.violations, null, 2)).toEqual([]);
   } finally {
     await server.dispose();
+  }
+});
+
+test("a cluster: one browser on each instance, through nginx and directly, chat both ways", async ({ browser }) => {
+  const cluster = await Cluster.start();
+  try {
+    // Alice goes straight to instance A, Bob to instance B.
+    const alice = await signUp(browser, cluster.a.url, "alice");
+    const bob = await signUp(browser, cluster.b.url, "bob");
+    await say(alice, "hello from instance A");
+    await expect(bob.locator(".message-list")).toContainText("hello from instance A");
+    await say(bob, "hello back from instance B");
+    await expect(alice.locator(".message-list")).toContainText("hello back from instance B");
+    await expect(bob.locator("ul.online")).toContainText("alice");
+    // Carol comes in through nginx, which picks either instance.
+    const carol = await signUp(browser, cluster.url, "carol");
+    await expect.poll(() => bodies(carol)).toEqual(["hello from instance A", "hello back from instance B"]);
+    await say(carol, "and carol through nginx");
+    await expect(alice.locator(".message-list")).toContainText("and carol through nginx");
+    await expect(bob.locator(".message-list")).toContainText("and carol through nginx");
+  } finally {
+    await cluster.dispose();
   }
 });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 const BIN = process.env.CONFAB_BIN ?? "../target/debug/confab";
 const SITE_ROOT = process.env.CONFAB_SITE_ROOT ?? "../target/site";
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", reject);
