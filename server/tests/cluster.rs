@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use app::protocol::{ClientEnvelope, ClientFrame, PresenceStatus, ServerFrame, Since};
 use common::postgres::TestDatabase;
 use common::redis::RedisServer;
-use common::{Client, TestServer};
+use common::{Client, Event, TestServer};
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use uuid::Uuid;
@@ -26,6 +26,10 @@ struct Cluster {
 }
 
 async fn cluster() -> Cluster {
+    cluster_with(&[]).await
+}
+
+async fn cluster_with(extra: &[&str]) -> Cluster {
     let redis = RedisServer::start();
     let db = TestDatabase::create().await;
     let prefix = format!("t{}", Uuid::new_v4().simple());
@@ -46,6 +50,7 @@ async fn cluster() -> Cluster {
         "10000",
     ]
     .iter()
+    .chain(extra)
     .map(|s| s.to_string())
     .collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -385,4 +390,111 @@ async fn presence_crosses_instances() {
         matches!(f, ServerFrame::Presence { user, status: PresenceStatus::Offline, .. } if user.name == "alice")
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_slow_consumer_on_one_instance_is_closed_and_recovers_while_others_keep_up() {
+    let c = cluster_with(&["--outbound-queue", "32"]).await;
+    let slow_auth = c.a.register("slow").await;
+    let mut slow = c.a.connect(&slow_auth.token).await;
+    slow.join("general", None).await;
+    let mut fast_a = c.a.user_in_general("fast-a").await.1;
+    let mut fast_b = c.b.user_in_general("fast-b").await.1;
+    // The sender does not join; it reads its acks after each batch.
+    let sender_auth = c.b.register("sender").await;
+    let mut sender = c.b.connect(&sender_auth.token).await;
+    let body = "z".repeat(3500);
+    let mut sent_at: HashMap<u64, Instant> = HashMap::new();
+    let mut worst = Duration::ZERO;
+    let mut sent = 0u64;
+    let started = Instant::now();
+    while c.a.metric("confab_slow_consumers_total").await < 1.0 {
+        assert!(
+            sent < 20_000 && started.elapsed() < Duration::from_secs(120),
+            "never closed"
+        );
+        for _ in 0..200 {
+            sent += 1;
+            sent_at.insert(sent, Instant::now());
+            sender.send_text("general", &body).await;
+        }
+        let mut acked = 0;
+        while acked < 200 {
+            if let ServerFrame::Ack { .. } = sender.next().await {
+                acked += 1;
+            }
+        }
+        for fast in [&mut fast_a, &mut fast_b] {
+            let mut got = 0;
+            while got < 200 {
+                if let ServerFrame::Message(m) = fast.next().await {
+                    got += 1;
+                    worst = worst.max(sent_at[&m.seq].elapsed());
+                }
+            }
+        }
+    }
+    assert!(
+        worst < Duration::from_secs(2),
+        "others were held up for {worst:?}"
+    );
+    // The slow client reads at last: what was queued, then the close.
+    let mut last_seen = None;
+    let code = loop {
+        match slow.next_event().await {
+            Event::Frame(ServerFrame::Message(m)) => last_seen = Some((m.epoch, m.seq)),
+            Event::Frame(_) => {}
+            Event::Closed(frame) => break frame.map(|f| u16::from(f.code)),
+        }
+    };
+    assert_eq!(code, Some(app::protocol::close_code::POLICY));
+    // It recovers: reconnect (to the other instance, say), join with since; when
+    // the gap is too long to replay, load the history it missed.
+    let (epoch, seq) = last_seen.expect("it read something before the close");
+    let mut again = c.b.connect(&slow_auth.token).await;
+    let joined = again.join("general", Some(Since { epoch, seq })).await;
+    let ServerFrame::Joined {
+        seq: latest,
+        recovered,
+        ..
+    } = joined
+    else {
+        panic!("{joined:?}")
+    };
+    assert_eq!(latest, sent);
+    let mut have: Vec<u64> = Vec::new();
+    if recovered {
+        while have.len() as u64 != latest - seq {
+            if let ServerFrame::Message(m) = again.next().await {
+                have.push(m.seq);
+            }
+        }
+    } else {
+        let mut before = latest + 1;
+        while before > seq + 1 {
+            again
+                .send_frame(
+                    ClientFrame::History {
+                        room: "general".into(),
+                        before: Some(before),
+                        limit: Some(200),
+                    },
+                    Some("page"),
+                )
+                .await;
+            let page = again
+                .next_matching(|f| matches!(f, ServerFrame::History { .. }))
+                .await;
+            let ServerFrame::History { messages, .. } = page else {
+                unreachable!()
+            };
+            before = messages[0].seq;
+            have.splice(0..0, messages.iter().map(|m| m.seq).filter(|s| *s > seq));
+        }
+    }
+    assert_eq!(
+        have,
+        (seq + 1..=latest).collect::<Vec<_>>(),
+        "recovered everything it missed, once"
+    );
 }

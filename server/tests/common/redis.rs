@@ -43,7 +43,7 @@ impl Drop for RedisServer {
 }
 
 fn spawn(port: u16) -> Child {
-    let child = Command::new("redis-server")
+    let mut child = Command::new("redis-server")
         .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
         .args(["--save", "", "--appendonly", "no"])
         .stdout(Stdio::null())
@@ -55,5 +55,7 @@ fn spawn(port: u16) -> Child {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("redis-server did not listen on {port}");
 }
