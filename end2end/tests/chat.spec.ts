@@ -1,15 +1,28 @@
 // Confab as people use it, in Chromium: sign up, chat, reload, scroll back, survive
 // a server restart, and stay safe and accessible.
 import AxeBuilder from "@axe-core/playwright";
-import { Browser, expect, Page, test } from "@playwright/test";
+import { Browser, BrowserContext, expect, Page, test } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 import { Cluster } from "./cluster";
 import { ConfabServer } from "./server";
 
 const PASSWORD = "password-123";
 
+// Every browser context a test opens is closed after it, so no page of a finished
+// test keeps reconnecting in the background.
+const contexts: BrowserContext[] = [];
+test.afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+});
+
+async function newPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  return context.newPage();
+}
+
 async function signUp(browser: Browser, base: string, name: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+  const page = await newPage(browser);
   await page.goto(base);
   await page.getByRole("button", { name: "New here? Create an account" }).click();
   await page.getByLabel("Username").fill(name);
@@ -156,7 +169,7 @@ test("message text is shown as text, never run as HTML", async ({ browser }) => 
 test("no accessibility violations; screenshots at 1280 px and 360 px", async ({ browser }, testInfo) => {
   const server = await ConfabServer.start();
   try {
-    const page = await (await browser.newContext()).newPage();
+    const page = await newPage(browser);
     await page.goto(server.url);
     await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
     const login = await new AxeBuilder({ page }).analyze();
