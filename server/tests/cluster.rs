@@ -185,6 +185,14 @@ async fn run_member(
     (log, in_flight, dropped)
 }
 
+async fn readyz(server: &TestServer) -> u16 {
+    reqwest::get(server.http("/readyz"))
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
 fn bodies(tag: &str, n: usize) -> Vec<(Uuid, String)> {
     (0..n)
         .map(|i| (Uuid::new_v4(), format!("{tag}-{i}")))
@@ -260,7 +268,20 @@ async fn killing_redis_mid_way_loses_and_duplicates_nothing() {
         acked.load(Ordering::Acquire) > 300,
         "sends go on while Redis is down"
     );
+    for server in [&c.a, &c.b] {
+        assert_eq!(readyz(server).await, 503, "not ready without Redis");
+    }
     c.redis.restart();
+    for server in [&c.a, &c.b] {
+        let back = Instant::now();
+        while readyz(server).await != 200 {
+            assert!(
+                back.elapsed() < Duration::from_secs(15),
+                "never ready again"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
     while acked.load(Ordering::Acquire) < 1000 {
         assert!(
             started.elapsed() < Duration::from_secs(60),
