@@ -48,6 +48,11 @@ pub struct Config {
     #[arg(long, env = "REDIS_URL")]
     pub redis_url: Option<String>,
 
+    /// PEM file of the certificate authority that signed Redis' TLS certificate
+    /// (rediss://), when it is not in the system's trust store.
+    #[arg(long, env = "CONFAB_REDIS_CA_FILE")]
+    pub redis_ca_file: Option<PathBuf>,
+
     /// Prefix of every Redis key and channel, so deployments can share a Redis.
     #[arg(long, env = "CONFAB_REDIS_PREFIX", default_value = "confab")]
     pub redis_prefix: String,

@@ -30,9 +30,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     store.ensure_public_room(DEFAULT_ROOM).await?;
     let (incoming_tx, incoming) = tokio::sync::mpsc::channel(4096);
     let broker: Arc<dyn Broker> = match &config.redis_url {
-        Some(url) => RedisBroker::connect(url, &config.redis_prefix, incoming_tx)
-            .await
-            .with_context(|| format!("connecting to Redis at {}", redact_url(url)))?,
+        Some(url) => RedisBroker::connect(
+            url,
+            config.redis_ca_file.as_deref(),
+            &config.redis_prefix,
+            incoming_tx,
+        )
+        .await
+        .with_context(|| format!("connecting to Redis at {}", redact_url(url)))?,
         None => Arc::new(MemoryBroker::new()),
     };
     let node = Node::new(store.clone(), broker.clone());

@@ -30,8 +30,15 @@ async fn cluster() -> Cluster {
 }
 
 async fn cluster_with(extra: &[&str]) -> Cluster {
-    let redis = RedisServer::start();
+    cluster_on(RedisServer::start(), extra).await
+}
+
+async fn cluster_on(redis: RedisServer, extra: &[&str]) -> Cluster {
     let db = TestDatabase::create().await;
+    let ca: Vec<String> = redis
+        .ca_file()
+        .map(|f| vec!["--redis-ca-file".to_string(), f])
+        .unwrap_or_default();
     let prefix = format!("t{}", Uuid::new_v4().simple());
     let args: Vec<String> = [
         "--database-url",
@@ -52,6 +59,7 @@ async fn cluster_with(extra: &[&str]) -> Cluster {
     .iter()
     .chain(extra)
     .map(|s| s.to_string())
+    .chain(ca)
     .collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let a = TestServer::start(&args);
@@ -66,7 +74,15 @@ async fn cluster_with(extra: &[&str]) -> Cluster {
 
 #[tokio::test]
 async fn users_on_two_instances_chat_and_see_one_order() {
-    let c = cluster().await;
+    two_instances_one_order(cluster().await).await;
+}
+
+#[tokio::test]
+async fn instances_fan_out_through_redis_over_tls() {
+    two_instances_one_order(cluster_on(RedisServer::start_tls(), &[]).await).await;
+}
+
+async fn two_instances_one_order(c: Cluster) {
     let alice = c.a.register("alice").await;
     let bob = c.b.register("bob").await;
     let mut on_a = c.a.connect(&alice.token).await;

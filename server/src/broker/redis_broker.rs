@@ -141,10 +141,24 @@ impl RedisBroker {
     /// to `incoming`.
     pub async fn connect(
         url: &str,
+        ca_file: Option<&std::path::Path>,
         prefix: &str,
         incoming: mpsc::Sender<Incoming>,
     ) -> anyhow::Result<Arc<Self>> {
-        let client = redis::Client::open(url)?;
+        // rediss:// needs a TLS crypto provider; ring is this build's.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = match ca_file {
+            Some(path) => {
+                let root_cert = std::fs::read(path)
+                    .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+                let certs = redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(root_cert),
+                };
+                redis::Client::build_with_tls(url, certs)?
+            }
+            None => redis::Client::open(url)?,
+        };
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(COMMAND_TIMEOUT)
             .set_response_timeout(COMMAND_TIMEOUT)

@@ -2,25 +2,53 @@
 //! restart (the machine's shared Redis is never touched).
 
 use std::net::TcpStream;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 pub struct RedisServer {
     child: Child,
     pub port: u16,
+    /// With TLS: the directory holding the test CA and the server's certificate.
+    tls: Option<tempfile::TempDir>,
 }
 
 impl RedisServer {
     pub fn start() -> RedisServer {
         let port = super::free_port();
         RedisServer {
-            child: spawn(port),
+            child: spawn(port, None),
             port,
+            tls: None,
+        }
+    }
+
+    /// A Redis that speaks only TLS, with a certificate for 127.0.0.1 signed by a
+    /// CA made for this test (see [`RedisServer::ca_file`]).
+    pub fn start_tls() -> RedisServer {
+        let dir = tempfile::tempdir().unwrap();
+        make_certificates(dir.path());
+        let port = super::free_port();
+        RedisServer {
+            child: spawn(port, Some(dir.path())),
+            port,
+            tls: Some(dir),
         }
     }
 
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
+        let scheme = if self.tls.is_some() {
+            "rediss"
+        } else {
+            "redis"
+        };
+        format!("{scheme}://127.0.0.1:{}", self.port)
+    }
+
+    /// The test CA's certificate (TLS only).
+    pub fn ca_file(&self) -> Option<String> {
+        let dir = self.tls.as_ref()?;
+        Some(dir.path().join("ca.pem").display().to_string())
     }
 
     /// SIGKILL: Redis vanishes mid-flight, its pub/sub connections with it.
@@ -32,7 +60,7 @@ impl RedisServer {
     /// Starts again on the same port (empty: it keeps nothing on disk).
     pub fn restart(&mut self) {
         self.kill();
-        self.child = spawn(self.port);
+        self.child = spawn(self.port, self.tls.as_ref().map(|d| d.path()));
     }
 }
 
@@ -42,10 +70,22 @@ impl Drop for RedisServer {
     }
 }
 
-fn spawn(port: u16) -> Child {
-    let mut child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--save", "", "--appendonly", "no"])
+fn spawn(port: u16, tls: Option<&Path>) -> Child {
+    let mut command = Command::new("redis-server");
+    command.args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
+    match tls {
+        None => command.args(["--port", &port.to_string()]),
+        Some(dir) => command
+            .args(["--port", "0", "--tls-port", &port.to_string()])
+            .arg("--tls-cert-file")
+            .arg(dir.join("server.pem"))
+            .arg("--tls-key-file")
+            .arg(dir.join("server.key"))
+            .arg("--tls-ca-cert-file")
+            .arg(dir.join("ca.pem"))
+            .args(["--tls-auth-clients", "no"]),
+    };
+    let mut child = command
         .stdout(Stdio::null())
         .spawn()
         .expect("redis-server on PATH (make test installs it)");
@@ -58,4 +98,63 @@ fn spawn(port: u16) -> Child {
     let _ = child.kill();
     let _ = child.wait();
     panic!("redis-server did not listen on {port}");
+}
+
+/// A CA and a server certificate for 127.0.0.1 signed by it, made with openssl.
+fn make_certificates(dir: &Path) {
+    let run = |args: &[&str]| {
+        let status = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl on PATH");
+        assert!(status.success(), "openssl {args:?}");
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=confab test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ]);
+    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+        "-out",
+        "server.pem",
+    ]);
 }
