@@ -55,6 +55,8 @@ if [ "$mode" = test ] || [ "$mode" = cluster ]; then
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx
   # Tests spawn their own redis-server processes (they kill and restart them).
   command -v redis-server >/dev/null || apt_install redis-server
+  # The TLS Redis test makes its certificates with openssl.
+  command -v openssl >/dev/null || apt_install openssl
   # Tests create a database each on the local PostgreSQL, as user postgres.
   command -v pg_isready >/dev/null || apt_install postgresql
   if ! pg_isready -q -h 127.0.0.1 -p 5432; then

@@ -209,6 +209,58 @@ async fn readyz(server: &TestServer) -> u16 {
         .as_u16()
 }
 
+/// Registers a member on each of `servers`, joins them all to `general`, and
+/// only then starts them sending `per_member` messages each (a join without
+/// `since` starts live, so nobody may send before everyone has joined).
+async fn start_members(
+    servers: &[&TestServer],
+    per_member: usize,
+    pace: Duration,
+    expected: &Arc<AtomicU64>,
+    acked: &Arc<AtomicU64>,
+) -> (
+    Vec<String>,
+    Vec<tokio::task::JoinHandle<(Log, Vec<(Uuid, String)>, bool)>>,
+) {
+    let mut tokens = Vec::new();
+    let mut clients = Vec::new();
+    for (i, server) in servers.iter().enumerate() {
+        let auth = server.register(&format!("member{i}")).await;
+        let mut client = server.connect(&auth.token).await;
+        client.join("general", None).await;
+        tokens.push(auth.token);
+        clients.push(client);
+    }
+    let members = clients
+        .into_iter()
+        .enumerate()
+        .map(|(i, client)| {
+            tokio::spawn(run_member(
+                client,
+                Log::default(),
+                bodies(&format!("m{i}"), per_member),
+                pace,
+                expected.clone(),
+                acked.clone(),
+            ))
+        })
+        .collect();
+    (tokens, members)
+}
+
+/// Waits (bounded) until at least `n` sends are acknowledged.
+async fn wait_acked(acked: &AtomicU64, n: u64) {
+    let started = Instant::now();
+    while acked.load(Ordering::Acquire) < n {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "only {} of {n} sends acknowledged",
+            acked.load(Ordering::Acquire)
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 fn bodies(tag: &str, n: usize) -> Vec<(Uuid, String)> {
     (0..n)
         .map(|i| (Uuid::new_v4(), format!("{tag}-{i}")))
@@ -250,34 +302,11 @@ async fn killing_redis_mid_way_loses_and_duplicates_nothing() {
     let mut c = cluster().await;
     let expected = Arc::new(AtomicU64::new(0));
     let acked = Arc::new(AtomicU64::new(0));
-    // Everyone joins before anyone sends: a join without `since` starts live.
-    let mut clients = Vec::new();
-    for (i, server) in [&c.a, &c.a, &c.b, &c.b].into_iter().enumerate() {
-        let auth = server.register(&format!("sender{i}")).await;
-        let mut client = server.connect(&auth.token).await;
-        client.join("general", None).await;
-        clients.push(client);
-    }
-    let mut members = Vec::new();
-    for (i, client) in clients.into_iter().enumerate() {
-        members.push(tokio::spawn(run_member(
-            client,
-            Log::default(),
-            bodies(&format!("s{i}"), 250),
-            Duration::from_millis(4),
-            expected.clone(),
-            acked.clone(),
-        )));
-    }
+    let servers = [&c.a, &c.a, &c.b, &c.b];
+    let pace = Duration::from_millis(4);
+    let (_, members) = start_members(&servers, 250, pace, &expected, &acked).await;
     // Kill Redis once 300 messages are acknowledged; bring it back a second later.
-    let started = Instant::now();
-    while acked.load(Ordering::Acquire) < 300 {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "sends are not being acknowledged"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    wait_acked(&acked, 300).await;
     c.redis.kill();
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(
@@ -298,13 +327,7 @@ async fn killing_redis_mid_way_loses_and_duplicates_nothing() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
-    while acked.load(Ordering::Acquire) < 1000 {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "not every send was acknowledged"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    wait_acked(&acked, 1000).await;
     expected.store(1000, Ordering::Release);
     let mut logs = Vec::new();
     for member in members {
@@ -321,32 +344,10 @@ async fn clients_of_a_killed_instance_recover_on_the_other() {
     let mut c = cluster().await;
     let expected = Arc::new(AtomicU64::new(0));
     let acked = Arc::new(AtomicU64::new(0));
-    let mut tokens = Vec::new();
-    let mut clients = Vec::new();
-    // Two members on A, one on B; all join, then all send.
-    for (i, server) in [&c.a, &c.a, &c.b].into_iter().enumerate() {
-        let auth = server.register(&format!("member{i}")).await;
-        let mut client = server.connect(&auth.token).await;
-        client.join("general", None).await;
-        tokens.push(auth.token);
-        clients.push(client);
-    }
-    let mut members = Vec::new();
-    for (i, client) in clients.into_iter().enumerate() {
-        members.push(tokio::spawn(run_member(
-            client,
-            Log::default(),
-            bodies(&format!("m{i}"), 200),
-            Duration::from_millis(5),
-            expected.clone(),
-            acked.clone(),
-        )));
-    }
-    let started = Instant::now();
-    while acked.load(Ordering::Acquire) < 150 {
-        assert!(started.elapsed() < Duration::from_secs(30));
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    // Two members on A, one on B; all send.
+    let pace = Duration::from_millis(5);
+    let (tokens, members) = start_members(&[&c.a, &c.a, &c.b], 200, pace, &expected, &acked).await;
+    wait_acked(&acked, 150).await;
     c.a.kill();
     // A's members find their connection dropped; they reconnect to B with
     // `since` and resend what was not acknowledged.
@@ -379,13 +380,7 @@ async fn clients_of_a_killed_instance_recover_on_the_other() {
             survivors.push(member);
         }
     }
-    while acked.load(Ordering::Acquire) < 600 {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "not every send was acknowledged"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    wait_acked(&acked, 600).await;
     expected.store(600, Ordering::Release);
     let mut logs = Vec::new();
     for member in survivors {
@@ -453,14 +448,8 @@ async fn a_slow_consumer_on_one_instance_is_closed_and_recovers_while_others_kee
         for _ in 0..200 {
             sent += 1;
             sent_at.insert(sent, Instant::now());
-            sender.send_text("general", &body).await;
         }
-        let mut acked = 0;
-        while acked < 200 {
-            if let ServerFrame::Ack { .. } = sender.next().await {
-                acked += 1;
-            }
-        }
+        sender.send_acked("general", &body, 200).await;
         for fast in [&mut fast_a, &mut fast_b] {
             let mut got = 0;
             while got < 200 {

@@ -395,14 +395,8 @@ async fn a_client_that_never_reads_is_closed_with_1008_and_others_stay_fast() {
         for _ in 0..200 {
             sent += 1;
             sent_at.insert(sent, Instant::now());
-            sender.send_text("general", &body).await;
         }
-        let mut acked = 0;
-        while acked < 200 {
-            if let ServerFrame::Ack { .. } = sender.next().await {
-                acked += 1;
-            }
-        }
+        sender.send_acked("general", &body, 200).await;
         while received < sent {
             if let ServerFrame::Message(m) = fast.next().await {
                 received += 1;

@@ -278,6 +278,20 @@ impl Client {
         id
     }
 
+    /// Sends `n` copies of `body` to `room`, then waits for their `n` acks (frames
+    /// other than acks are skipped: a client that sends this must not have joined).
+    pub async fn send_acked(&mut self, room: &str, body: &str, n: usize) {
+        for _ in 0..n {
+            self.send_text(room, body).await;
+        }
+        let mut acked = 0;
+        while acked < n {
+            if let ServerFrame::Ack { .. } = self.next().await {
+                acked += 1;
+            }
+        }
+    }
+
     /// Reads until the close frame and returns its code.
     pub async fn close_code(&mut self) -> Option<u16> {
         loop {
