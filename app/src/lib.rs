@@ -21,6 +21,8 @@ use leptos_router::StaticSegment;
 
 /// The HTML document the server sends for every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -54,5 +56,26 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("") view=ui::Home/>
             </Routes>
         </Router>
+    }
+}
+
+/// The page's Content Security Policy: scripts only from this origin or carrying
+/// this response's nonce (Leptos' hydration script does), wasm allowed to compile,
+/// no framing, no plugins. An injected inline script has no nonce and does not run.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    use leptos_axum::ResponseOptions;
+    let (Some(response), Some(nonce)) =
+        (use_context::<ResponseOptions>(), leptos::nonce::use_nonce())
+    else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+         frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }

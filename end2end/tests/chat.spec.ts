@@ -222,3 +222,37 @@ test("a cluster: one browser on each instance, through nginx and directly, chat 
     await cluster.dispose();
   }
 });
+
+test("the Content Security Policy blocks an injected inline script while the app runs", async ({ browser }) => {
+  const server = await ConfabServer.start();
+  try {
+    const violations: string[] = [];
+    const alice = await newPage(browser);
+    alice.on("console", (m) => {
+      if (m.type() === "error" && /Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
+    await alice.goto(server.url);
+    await alice.getByRole("button", { name: "New here? Create an account" }).click();
+    await alice.getByLabel("Username").fill("alice");
+    await alice.getByLabel("Password").fill(PASSWORD);
+    await alice.getByRole("button", { name: "Create account" }).click();
+    await expect(alice.getByText("Connected")).toBeVisible();
+    expect(violations, "the app itself runs within the policy").toEqual([]);
+
+    // An attacker's inline script, however it got into the page, does not run.
+    await alice.evaluate(() => {
+      const script = document.createElement("script");
+      script.textContent = "window.__injected = true";
+      document.body.appendChild(script);
+    });
+    expect(await alice.evaluate(() => (window as unknown as { __injected?: boolean }).__injected)).toBeUndefined();
+    await expect.poll(() => violations.length).toBeGreaterThan(0);
+
+    // And the app still works.
+    await say(alice, "still here");
+    await expect(alice.locator(".message-list")).toContainText("still here");
+    await expect(alice.locator(".message.pending")).toHaveCount(0);
+  } finally {
+    await server.dispose();
+  }
+});

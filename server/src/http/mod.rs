@@ -8,9 +8,14 @@ pub mod origin;
 pub mod session;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::Request;
+use axum::http::{header, HeaderValue, Request};
 use axum::Router;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+
+/// For responses that set no policy of their own (the page sets a stricter one
+/// with its nonce): nothing may frame, script or embed them.
+const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 use crate::state::AppState;
 
@@ -23,6 +28,22 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::gateway::routes())
         .merge(crate::ui::routes(&state))
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DEFAULT_CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
                 // The path only: query strings could carry anything.
