@@ -85,6 +85,11 @@ pub struct Config {
     #[arg(long, env = "CONFAB_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
 
+    /// Take the client's address from the last `X-Forwarded-For` entry (set this
+    /// only behind a proxy that appends it, such as deploy/nginx.conf).
+    #[arg(long, env = "CONFAB_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+
     /// Who may register.
     #[arg(long, env = "CONFAB_REGISTRATION", value_enum, default_value = "open")]
     pub registration: Registration,

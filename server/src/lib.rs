@@ -7,6 +7,7 @@
 //! - [`engine`]: ordered, gap-free delivery to this instance's connections.
 //! - [`gateway`]: the `/ws` endpoint, one task per connection.
 //! - [`http`]: the JSON API, health and metrics.
+//! - [`throttle`]: login throttling, per name and per address.
 //! - [`ui`]: the server-rendered Leptos app.
 
 pub mod auth;
@@ -19,6 +20,7 @@ mod server;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod throttle;
 mod ui;
 
 pub use server::run;

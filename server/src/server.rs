@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::engine::Node;
 use crate::state::AppState;
 use crate::store::{self, redact_url};
+use crate::throttle::LoginThrottle;
 use crate::{http, telemetry, ui};
 
 /// The room every instance makes sure exists.
@@ -29,16 +30,20 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("opening the store at {}", redact_url(&database_url)))?;
     store.ensure_public_room(DEFAULT_ROOM).await?;
     let (incoming_tx, incoming) = tokio::sync::mpsc::channel(4096);
-    let broker: Arc<dyn Broker> = match &config.redis_url {
-        Some(url) => RedisBroker::connect(
-            url,
-            config.redis_ca_file.as_deref(),
-            &config.redis_prefix,
-            incoming_tx,
-        )
-        .await
-        .with_context(|| format!("connecting to Redis at {}", redact_url(url)))?,
-        None => Arc::new(MemoryBroker::new()),
+    let (broker, logins): (Arc<dyn Broker>, LoginThrottle) = match &config.redis_url {
+        Some(url) => {
+            let redis = RedisBroker::connect(
+                url,
+                config.redis_ca_file.as_deref(),
+                &config.redis_prefix,
+                incoming_tx,
+            )
+            .await
+            .with_context(|| format!("connecting to Redis at {}", redact_url(url)))?;
+            let logins = LoginThrottle::in_redis(redis.commands(), &config.redis_prefix);
+            (redis, logins)
+        }
+        None => (Arc::new(MemoryBroker::new()), LoginThrottle::in_memory()),
     };
     let node = Node::new(store.clone(), broker.clone());
     tokio::spawn(node.clone().run_incoming(incoming));
@@ -60,6 +65,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         broker,
         node,
         auth,
+        logins,
         metrics,
         shutdown.clone(),
         leptos,
@@ -68,7 +74,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tokio::spawn(cancel_on_signal(shutdown.clone()));
 
     tracing::info!(store = %redact_url(&database_url), "listening on http://{addr}");
-    axum::serve(listener, http::router(state))
+    let app = http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown.cancelled_owned())
         .await?;
 

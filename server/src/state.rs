@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::engine::outbox::ConnId;
 use crate::engine::Node;
 use crate::store::Store;
+use crate::throttle::LoginThrottle;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -23,6 +24,7 @@ pub struct AppState {
     pub broker: Arc<dyn Broker>,
     pub node: Arc<Node>,
     pub auth: Arc<Auth>,
+    pub logins: Arc<LoginThrottle>,
     pub metrics: PrometheusHandle,
     /// Cancelled on SIGTERM / Ctrl-C: connections close with 1001.
     pub shutdown: CancellationToken,
@@ -40,6 +42,7 @@ impl AppState {
         broker: Arc<dyn Broker>,
         node: Arc<Node>,
         auth: Auth,
+        logins: LoginThrottle,
         metrics: PrometheusHandle,
         shutdown: CancellationToken,
         leptos: LeptosOptions,
@@ -50,6 +53,7 @@ impl AppState {
             broker,
             node,
             auth: Arc::new(auth),
+            logins: Arc::new(logins),
             metrics,
             shutdown,
             connections: TaskTracker::new(),

@@ -302,3 +302,84 @@ async fn cookie_writes_from_another_origin_are_refused() {
     let own = Box::leak(format!("http://{}", server.addr).into_boxed_str());
     assert_eq!(attempt(own).await.unwrap().status(), 201);
 }
+
+#[tokio::test]
+async fn security_headers_on_every_response_and_a_nonce_csp_on_the_page() {
+    let server = TestServer::start(&[]);
+    for path in ["/healthz", "/api/rooms", "/api/auth/me", "/no-such-page"] {
+        let response = reqwest::get(server.http(path)).await.unwrap();
+        let h = response.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+    }
+    let page = reqwest::get(server.http("/")).await.unwrap();
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let html = page.text().await.unwrap();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("the page's CSP carries a nonce");
+    assert!(
+        csp.contains("'wasm-unsafe-eval'") && !csp.contains("'unsafe-inline'"),
+        "{csp}"
+    );
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries the CSP's nonce"
+    );
+    // Every response gets a fresh nonce.
+    let again = reqwest::get(server.http("/")).await.unwrap();
+    assert!(!again.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains(nonce));
+}
+
+#[tokio::test]
+async fn failed_logins_are_throttled_per_name_and_per_address() {
+    let server = TestServer::start(&[]);
+    server.register("alice").await;
+    server.register("bob").await;
+    let login = |name: &str, password: &str| {
+        post(
+            &server,
+            "/api/auth/login",
+            None,
+            json!({"username": name, "password": password}),
+        )
+    };
+    for _ in 0..5 {
+        assert_eq!(
+            login("alice", "wrong-password").await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let (status, body) = login("alice", "password-123").await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+        "even the right password, once the name is locked"
+    );
+    assert_eq!(
+        login("bob", "password-123").await.0,
+        StatusCode::OK,
+        "other names are not"
+    );
+    // Spread over many names, failures lock the address (20 in all).
+    for i in 0..15 {
+        login(&format!("nobody{i}"), "wrong-password").await;
+    }
+    let (status, _) = login("bob", "password-123").await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the address is locked"
+    );
+}

@@ -28,6 +28,8 @@ pub enum BrokerEvent {
     Typing(UserRef),
     /// A user's first connection to the room opened, or their last one closed.
     Presence(UserRef, PresenceStatus),
+    /// A user was removed from the room: drop their subscriptions at once.
+    Evicted(uuid::Uuid),
 }
 
 /// What a broker hands to its instance: an event from a peer, or word that the

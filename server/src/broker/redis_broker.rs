@@ -59,6 +59,9 @@ enum WireEvent {
         user: UserRef,
         status: PresenceStatus,
     },
+    Evicted {
+        user: Uuid,
+    },
 }
 
 impl From<BrokerEvent> for WireEvent {
@@ -67,6 +70,7 @@ impl From<BrokerEvent> for WireEvent {
             BrokerEvent::Stored(message) => WireEvent::Stored { message },
             BrokerEvent::Typing(user) => WireEvent::Typing { user },
             BrokerEvent::Presence(user, status) => WireEvent::Presence { user, status },
+            BrokerEvent::Evicted(user) => WireEvent::Evicted { user },
         }
     }
 }
@@ -77,6 +81,7 @@ impl From<WireEvent> for BrokerEvent {
             WireEvent::Stored { message } => BrokerEvent::Stored(message),
             WireEvent::Typing { user } => BrokerEvent::Typing(user),
             WireEvent::Presence { user, status } => BrokerEvent::Presence(user, status),
+            WireEvent::Evicted { user } => BrokerEvent::Evicted(user),
         }
     }
 }
@@ -208,6 +213,11 @@ impl RedisBroker {
         ));
         tracing::info!(%node, "redis broker connected");
         Ok(broker)
+    }
+
+    /// The command connection, for other Redis-backed state (login throttling).
+    pub fn commands(&self) -> ConnectionManager {
+        self.commands.clone()
     }
 
     fn share_field(room: &str, user: &UserRef) -> String {

@@ -71,6 +71,9 @@ impl Node {
                 Incoming::Event(room, BrokerEvent::Presence(user, status)) => {
                     self.local_presence(&room, &user, status).await;
                 }
+                Incoming::Event(room, BrokerEvent::Evicted(user)) => {
+                    self.local_evict(&room, user).await;
+                }
                 Incoming::Resubscribed => self.catch_up_all().await,
             }
         }
@@ -358,6 +361,48 @@ impl Node {
             }
         }
         true
+    }
+
+    /// Removes every subscription of `user` to `room`, here and on every other
+    /// instance: from this moment none of their connections gets the room's frames.
+    /// Each affected connection is told with a `forbidden` error.
+    pub async fn evict(&self, room: &str, user: uuid::Uuid) {
+        self.local_evict(room, user).await;
+        if let Err(e) = self.broker.publish(room, BrokerEvent::Evicted(user)).await {
+            tracing::warn!(room, error = %e, "eviction publish failed");
+        }
+    }
+
+    async fn local_evict(&self, room: &str, user: uuid::Uuid) {
+        let Some(local) = self.existing_room(room) else {
+            return;
+        };
+        let mut state = local.lock().await;
+        let notice = frame(&ServerFrame::Error {
+            code: app::protocol::ErrorCode::Forbidden,
+            message: format!("you were removed from {room:?}"),
+            reference: None,
+        });
+        let mut evicted = Vec::new();
+        state.subscribers.retain(|_, sub| {
+            if sub.user.id != user {
+                return true;
+            }
+            sub.outbox.push(notice.clone());
+            evicted.push(sub.user.clone());
+            false
+        });
+        // One presence count per connection of theirs that was here.
+        let mut went_offline = None;
+        for who in evicted {
+            if let Ok(true) = self.broker.presence_leave(room, &who).await {
+                went_offline = Some(who);
+            }
+        }
+        if let Some(who) = went_offline {
+            self.announce_presence(&mut state, room, &who, PresenceStatus::Offline)
+                .await;
+        }
     }
 
     /// Whether `conn` is subscribed to `room` here.

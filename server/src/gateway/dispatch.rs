@@ -38,7 +38,7 @@ pub async fn handle(conn: &mut Conn, envelope: ClientEnvelope) -> Option<u16> {
             limit,
         } => history(conn, room, before, limit, reference).await,
         ClientFrame::Typing { room } => {
-            if conn.rooms.contains(&room) {
+            if conn.state.node.is_subscribed(conn.id, &room).await {
                 conn.state.node.typing(&room, &conn.user).await;
             } else {
                 conn.error(ErrorCode::Forbidden, "join the room first", reference);
@@ -160,8 +160,9 @@ async fn send(
         );
         return conn.abused().then_some(close_code::POLICY);
     }
-    // Rooms this connection joined were checked at the join.
-    if !conn.rooms.contains(&room) {
+    // Rooms this connection is subscribed to were checked at the join (and an
+    // eviction unsubscribes it).
+    if !conn.state.node.is_subscribed(conn.id, &room).await {
         if let Err(refusal) = check_room(conn, &room, false).await {
             refuse(conn, refusal, &room, reference);
             return None;
@@ -205,7 +206,7 @@ async fn history(
         Ok(limit) => limit,
         Err(message) => return conn.error(ErrorCode::Invalid, message, reference),
     };
-    if !conn.rooms.contains(&room) {
+    if !conn.state.node.is_subscribed(conn.id, &room).await {
         if let Err(refusal) = check_room(conn, &room, false).await {
             return refuse(conn, refusal, &room, reference);
         }

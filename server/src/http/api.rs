@@ -14,7 +14,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::error::{from_json_rejection, ApiError};
-use super::session::AuthUser;
+use super::session::{AuthUser, ClientAddress};
 use crate::auth::{hash_password, PASSWORD_LEN};
 use crate::config::Registration;
 use crate::state::AppState;
@@ -28,6 +28,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/auth/me", get(me))
         .route("/api/rooms", get(list_rooms).post(create_room))
         .route("/api/rooms/{id}/members", post(add_member))
+        .route(
+            "/api/rooms/{id}/members/{user}",
+            axum::routing::delete(remove_member),
+        )
         .route("/api/rooms/{id}/messages", get(messages))
 }
 
@@ -79,18 +83,30 @@ async fn register(
 
 async fn login(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     payload: JsonBody<Credentials>,
 ) -> Result<Response, ApiError> {
     let creds = body(payload)?;
     let wrong = || ApiError::unauthorized("wrong username or password");
-    if !valid_username(&creds.username) || !PASSWORD_LEN.contains(&creds.password.len()) {
-        return Err(wrong());
+    if !state.logins.allowed(&creds.username, &address).await {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many failed logins; try again later",
+        ));
     }
-    let record = state.store.user_by_name(&creds.username).await?;
+    let record = if valid_username(&creds.username) && PASSWORD_LEN.contains(&creds.password.len())
+    {
+        state.store.user_by_name(&creds.username).await?
+    } else {
+        None
+    };
     let hash = record.as_ref().map(|r| r.password_hash.clone());
     if !state.auth.verify_password(creds.password, hash).await {
+        state.logins.failed(&creds.username, &address).await;
         return Err(wrong());
     }
+    state.logins.succeeded(&creds.username).await;
     let user = record.expect("verified against a real hash").user;
     Ok(signed_in(&state, StatusCode::OK, user))
 }
@@ -203,6 +219,43 @@ async fn add_member(
         StatusCode::OK
     };
     Ok((status, Json(MeResponse { user: target.user })))
+}
+
+/// Removes a member from a private room: the owner removes anyone, a member
+/// removes themself. Their connections stop getting the room's messages at once,
+/// on every instance.
+async fn remove_member(
+    State(state): State<AppState>,
+    AuthUser(claims): AuthUser,
+    Path((room, user)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let record = readable_room(&state, &room, claims.sub).await?;
+    let target = match Uuid::parse_str(&user) {
+        Ok(id) => state.store.user_by_id(id).await?,
+        Err(_) => state.store.user_by_name(&user).await?,
+    }
+    .ok_or_else(|| ApiError::not_found("no such user"))?;
+    let own_room = record.owner == Some(claims.sub);
+    match record.kind {
+        RoomKind::Private if own_room || target.user.id == claims.sub => {}
+        RoomKind::Private => {
+            return Err(ApiError::forbidden("only the room's owner removes members"))
+        }
+        _ => {
+            return Err(ApiError::invalid(
+                "only private rooms have members to remove",
+            ))
+        }
+    }
+    if record.owner == Some(target.user.id) {
+        return Err(ApiError::invalid("the owner cannot be removed"));
+    }
+    if !state.store.remove_member(&room, target.user.id).await? {
+        return Err(ApiError::not_found("not a member of this room"));
+    }
+    state.node.evict(&room, target.user.id).await;
+    tracing::info!(room, user = %target.user.name, "member removed");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]

@@ -1,6 +1,10 @@
-//! The `AuthUser` extractor: who is calling, from the bearer token or the cookie.
+//! Who is calling: the `AuthUser` extractor (from the bearer token or the cookie)
+//! and the `ClientAddress` extractor (for per-address limits).
 
-use axum::extract::FromRequestParts;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::Method;
 
@@ -31,5 +35,35 @@ impl FromRequestParts<AppState> for AuthUser {
             return Err(ApiError::forbidden("origin not allowed"));
         }
         Ok(AuthUser(claims))
+    }
+}
+
+/// The client's address: the peer's, or with `--trust-forwarded-for` the last
+/// `X-Forwarded-For` entry (the one the trusted proxy appended).
+pub struct ClientAddress(pub String);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        if state.config.trust_forwarded_for {
+            let forwarded = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .rfind(|a| !a.is_empty());
+            if let Some(address) = forwarded {
+                return Ok(ClientAddress(address.to_string()));
+            }
+        }
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string())
+            .unwrap_or_default();
+        Ok(ClientAddress(peer))
     }
 }

@@ -97,6 +97,8 @@ pub trait Store: Send + Sync + 'static {
     /// Adds a member; returns false if they already were one.
     async fn add_member(&self, room: &str, user: Uuid) -> StoreResult<bool>;
     async fn is_member(&self, room: &str, user: Uuid) -> StoreResult<bool>;
+    /// Removes a member; returns false if they were not one.
+    async fn remove_member(&self, room: &str, user: Uuid) -> StoreResult<bool>;
 
     /// Stores a message and assigns its `seq` (see the module docs).
     async fn append(&self, message: NewMessage) -> StoreResult<Appended>;

@@ -239,6 +239,15 @@ macro_rules! sql_store {
                     .is_some())
             }
 
+            async fn remove_member(&self, room: &str, user: Uuid) -> StoreResult<bool> {
+                let done = sqlx::query("DELETE FROM memberships WHERE room_id = $1 AND user_id = $2")
+                    .bind(room)
+                    .bind(user.to_string())
+                    .execute(&self.writer)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn append(&self, new: NewMessage) -> StoreResult<Appended> {
                 let author = new.author.id.to_string();
                 let client_msg_id = new.client_msg_id.to_string();
