@@ -61,11 +61,9 @@ impl Auth {
             }
             (None, Environment::Dev) => dev_secret(&config.data_dir)?,
         };
-        Ok(Self::new(
-            secret.as_bytes(),
-            config.token_ttl(),
-            config.environment == Environment::Prod,
-        ))
+        // Secure cookies in prod, and whenever this server speaks TLS itself.
+        let secure = config.environment == Environment::Prod || config.tls_cert.is_some();
+        Ok(Self::new(secret.as_bytes(), config.token_ttl(), secure))
     }
 
     pub fn new(secret: &[u8], ttl: Duration, secure_cookie: bool) -> Self {

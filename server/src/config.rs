@@ -39,6 +39,14 @@ pub struct Config {
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
     pub listen: SocketAddr,
 
+    /// PEM certificate chain: serve HTTPS and wss:// directly (with --tls-key).
+    #[arg(long, env = "CONFAB_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key for --tls-cert.
+    #[arg(long, env = "CONFAB_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
     /// Store of record: sqlite:PATH. Default: a SQLite file in the data directory.
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,

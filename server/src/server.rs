@@ -23,6 +23,8 @@ pub const DEFAULT_ROOM: &str = "general";
 /// accepting, close every socket with 1001, let in-flight stores finish, close the
 /// store.
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    // TLS (HTTPS, rediss://) uses rustls with ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let metrics = telemetry::init_metrics()?;
     let database_url = config.database_url();
     let store = store::open(&database_url)
@@ -59,6 +61,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let grace = config.shutdown_grace();
+    let config_tls = (config.tls_cert.clone(), config.tls_key.clone());
     let state = AppState::new(
         config,
         store.clone(),
@@ -73,11 +76,36 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let connections = state.connections.clone();
     tokio::spawn(cancel_on_signal(shutdown.clone()));
 
-    tracing::info!(store = %redact_url(&database_url), "listening on http://{addr}");
     let app = http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown.cancelled_owned())
-        .await?;
+    match (&config_tls.0, &config_tls.1) {
+        (Some(cert), Some(key)) => {
+            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+                .await
+                .with_context(|| {
+                    format!("loading TLS from {} and {}", cert.display(), key.display())
+                })?;
+            tracing::info!(store = %redact_url(&database_url), "listening on https://{addr}");
+            let handle = axum_server::Handle::new();
+            tokio::spawn({
+                let handle = handle.clone();
+                let shutdown = shutdown.clone();
+                async move {
+                    shutdown.cancelled().await;
+                    handle.graceful_shutdown(Some(grace));
+                }
+            });
+            axum_server::from_tcp_rustls(listener.into_std()?, tls)?
+                .handle(handle)
+                .serve(app)
+                .await?;
+        }
+        _ => {
+            tracing::info!(store = %redact_url(&database_url), "listening on http://{addr}");
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown.cancelled_owned())
+                .await?;
+        }
+    }
 
     tracing::info!("shutting down: closing sockets, finishing in-flight stores");
     connections.close();

@@ -150,8 +150,6 @@ impl RedisBroker {
         prefix: &str,
         incoming: mpsc::Sender<Incoming>,
     ) -> anyhow::Result<Arc<Self>> {
-        // rediss:// needs a TLS crypto provider; ring is this build's.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = match ca_file {
             Some(path) => {
                 let root_cert = std::fs::read(path)

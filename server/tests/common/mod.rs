@@ -5,6 +5,7 @@
 
 pub mod postgres;
 pub mod redis;
+pub mod tls;
 
 /// A loopback port nobody listens on right now.
 pub fn free_port() -> u16 {
@@ -172,8 +173,10 @@ fn spawn(data: &tempfile::TempDir, args: &[String], listen: &str) -> (Child, Str
             .next()
             .expect("server exited before listening")
             .unwrap();
-        if let Some(rest) = line.split("listening on http://").nth(1) {
+        if let Some(rest) = line.split("listening on http").nth(1) {
             break rest
+                .trim_start_matches('s')
+                .trim_start_matches("://")
                 .chars()
                 .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
                 .collect::<String>();

@@ -27,7 +27,7 @@ impl RedisServer {
     /// CA made for this test (see [`RedisServer::ca_file`]).
     pub fn start_tls() -> RedisServer {
         let dir = tempfile::tempdir().unwrap();
-        make_certificates(dir.path());
+        super::tls::make_certificates(dir.path());
         let port = super::free_port();
         RedisServer {
             child: spawn(port, Some(dir.path())),
@@ -98,63 +98,4 @@ fn spawn(port: u16, tls: Option<&Path>) -> Child {
     let _ = child.kill();
     let _ = child.wait();
     panic!("redis-server did not listen on {port}");
-}
-
-/// A CA and a server certificate for 127.0.0.1 signed by it, made with openssl.
-fn make_certificates(dir: &Path) {
-    let run = |args: &[&str]| {
-        let status = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("openssl on PATH");
-        assert!(status.success(), "openssl {args:?}");
-    };
-    run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=confab test CA",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-    ]);
-    run(&[
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-    ]);
-    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-days",
-        "2",
-        "-extfile",
-        "san.ext",
-        "-out",
-        "server.pem",
-    ]);
 }
