@@ -29,6 +29,9 @@ pub struct Claims {
     pub name: String,
     pub exp: u64,
     pub iat: u64,
+    /// The token's own id, for revoking just this one (logout).
+    #[serde(default)]
+    pub jti: String,
 }
 
 impl Claims {
@@ -89,6 +92,7 @@ impl Auth {
             name: user.name.clone(),
             iat: now,
             exp: now + self.ttl.as_secs(),
+            jti: Uuid::new_v4().simple().to_string(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing cannot fail")
@@ -260,6 +264,7 @@ mod tests {
             name: "alice".into(),
             iat: 0,
             exp: unix_now() - 60,
+            jti: String::new(),
         };
         let token = jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),

@@ -98,6 +98,11 @@ pub struct Config {
     #[arg(long, env = "CONFAB_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
 
+    /// Usernames that are admins (comma-separated): marked at start and when they
+    /// register. Admins can disable and re-enable accounts.
+    #[arg(long, env = "CONFAB_ADMINS", value_delimiter = ',')]
+    pub admins: Vec<String>,
+
     /// Who may register.
     #[arg(long, env = "CONFAB_REGISTRATION", value_enum, default_value = "open")]
     pub registration: Registration,

@@ -31,6 +31,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("opening the store at {}", redact_url(&database_url)))?;
     store.ensure_public_room(DEFAULT_ROOM).await?;
+    for name in &config.admins {
+        match store.user_by_name(name).await? {
+            Some(record) => {
+                store.set_admin(record.user.id, true).await?;
+            }
+            None => {
+                tracing::info!(user = %name, "admin not registered yet; made admin when they do")
+            }
+        }
+    }
     let (incoming_tx, incoming) = tokio::sync::mpsc::channel(4096);
     let (broker, logins): (Arc<dyn Broker>, LoginThrottle) = match &config.redis_url {
         Some(url) => {

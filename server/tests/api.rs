@@ -383,3 +383,109 @@ async fn failed_logins_are_throttled_per_name_and_per_address() {
         "the address is locked"
     );
 }
+
+#[tokio::test]
+async fn logout_revokes_that_token_and_closes_its_sockets_only() {
+    let server = TestServer::start(&[]);
+    let first = server.register("alice").await;
+    let (_, second) = post(
+        &server,
+        "/api/auth/login",
+        None,
+        json!({"username": "alice", "password": "password-123"}),
+    )
+    .await;
+    let second = second["token"].as_str().unwrap().to_string();
+    let mut first_socket = server.connect(&first.token).await;
+    let mut second_socket = server.connect(&second).await;
+    let response = reqwest::Client::new()
+        .post(server.http("/api/auth/logout"))
+        .bearer_auth(&first.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    assert_eq!(
+        first_socket.close_code().await,
+        Some(app::protocol::close_code::TOKEN_EXPIRED)
+    );
+    assert_eq!(
+        get(&server, "/api/rooms", &first.token).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        get(&server, "/api/rooms", &second).await.0,
+        StatusCode::OK,
+        "other sessions live on"
+    );
+    second_socket
+        .send_frame(app::protocol::ClientFrame::Ping, None)
+        .await;
+    second_socket
+        .next_matching(|f| matches!(f, ServerFrame::Pong { .. }))
+        .await;
+    // A revoked token cannot open a socket either.
+    let mut request =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+            server.ws_url(),
+        )
+        .unwrap();
+    request.headers_mut().insert(
+        "Authorization",
+        format!("Bearer {}", first.token).parse().unwrap(),
+    );
+    match tokio_tungstenite::connect_async(request).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => assert_eq!(r.status(), 401),
+        other => panic!("expected 401, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[tokio::test]
+async fn admins_disable_accounts_which_closes_their_sockets_and_refuses_them() {
+    let server = TestServer::start(&["--admins", "root"]);
+    let root = server.register("root").await;
+    let mallory = server.register("mallory").await;
+    let mut socket = server.connect(&mallory.token).await;
+    let (status, _) = post(
+        &server,
+        "/api/admin/users/root/disable",
+        Some(&mallory.token),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "admins only");
+    let (status, _) = post(
+        &server,
+        "/api/admin/users/mallory/disable",
+        Some(&root.token),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        socket.close_code().await,
+        Some(app::protocol::close_code::TOKEN_EXPIRED)
+    );
+    assert_eq!(
+        get(&server, "/api/rooms", &mallory.token).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let creds = json!({"username": "mallory", "password": "password-123"});
+    let (status, body) = post(&server, "/api/auth/login", None, creds.clone()).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::FORBIDDEN, "forbidden")
+    );
+    let (status, _) = post(
+        &server,
+        "/api/admin/users/mallory/enable",
+        Some(&root.token),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        post(&server, "/api/auth/login", None, creds).await.0,
+        StatusCode::OK
+    );
+}

@@ -659,3 +659,25 @@ async fn removing_a_member_stops_delivery_to_all_their_connections() {
         .unwrap();
     assert_eq!(history.status(), 403);
 }
+
+#[tokio::test]
+async fn disabling_a_user_closes_their_sockets_on_every_instance() {
+    let c = cluster_with(&["--admins", "root"]).await;
+    let root = c.a.register("root").await;
+    let mallory = c.a.register("mallory").await;
+    let mut on_a = c.a.connect(&mallory.token).await;
+    let mut on_b = c.b.connect(&mallory.token).await;
+    let disabled = reqwest::Client::new()
+        .post(c.a.http("/api/admin/users/mallory/disable"))
+        .bearer_auth(&root.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disabled.status(), 204);
+    for socket in [&mut on_a, &mut on_b] {
+        assert_eq!(
+            socket.close_code().await,
+            Some(app::protocol::close_code::TOKEN_EXPIRED)
+        );
+    }
+}

@@ -139,6 +139,36 @@ async fn behaves_like_a_store(store: Arc<dyn Store>) {
         Err(StoreError::NotFound)
     ));
     store.ping().await.unwrap();
+
+    // Accounts: admin flag, disabling, revoking one token.
+    assert!(!found.is_admin && !found.disabled);
+    assert!(store.set_admin(alice.id, true).await.unwrap());
+    assert!(store.user_by_id(alice.id).await.unwrap().unwrap().is_admin);
+    assert!(store.session_valid(bob.id, "t1").await.unwrap());
+    store.revoke_token("t1", i64::MAX).await.unwrap();
+    store.revoke_token("t1", i64::MAX).await.unwrap();
+    assert!(!store.session_valid(bob.id, "t1").await.unwrap(), "revoked");
+    assert!(
+        store.session_valid(bob.id, "t2").await.unwrap(),
+        "only that token"
+    );
+    assert!(store.set_disabled(bob.id, true).await.unwrap());
+    assert!(store.user_by_name("bob").await.unwrap().unwrap().disabled);
+    assert!(
+        !store.session_valid(bob.id, "t2").await.unwrap(),
+        "disabled"
+    );
+    assert!(store.set_disabled(bob.id, false).await.unwrap());
+    assert!(store.session_valid(bob.id, "t2").await.unwrap());
+    assert!(
+        !store.session_valid(Uuid::new_v4(), "t2").await.unwrap(),
+        "no such user"
+    );
+    assert!(!store.set_admin(Uuid::new_v4(), true).await.unwrap());
+    // Removing a member.
+    assert!(store.remove_member("ops", bob.id).await.unwrap());
+    assert!(!store.remove_member("ops", bob.id).await.unwrap());
+    assert!(!store.is_member("ops", bob.id).await.unwrap());
 }
 
 /// Concurrent writers, through separate stores (as separate instances would):

@@ -30,7 +30,14 @@ pub enum BrokerEvent {
     Presence(UserRef, PresenceStatus),
     /// A user was removed from the room: drop their subscriptions at once.
     Evicted(uuid::Uuid),
+    /// End a user's sessions (all, or those of one token) with close 4001.
+    /// Published on [`ALL_ROOMS`].
+    SessionsEnded(uuid::Uuid, Option<String>),
 }
+
+/// The pseudo-room whose channel every instance listens to: events about users
+/// rather than rooms. No room can have this id.
+pub const ALL_ROOMS: &str = "*";
 
 /// What a broker hands to its instance: an event from a peer, or word that the
 /// subscription was re-established (after which the instance fills gaps from the store).

@@ -62,6 +62,10 @@ enum WireEvent {
     Evicted {
         user: Uuid,
     },
+    SessionsEnded {
+        user: Uuid,
+        jti: Option<String>,
+    },
 }
 
 impl From<BrokerEvent> for WireEvent {
@@ -71,6 +75,7 @@ impl From<BrokerEvent> for WireEvent {
             BrokerEvent::Typing(user) => WireEvent::Typing { user },
             BrokerEvent::Presence(user, status) => WireEvent::Presence { user, status },
             BrokerEvent::Evicted(user) => WireEvent::Evicted { user },
+            BrokerEvent::SessionsEnded(user, jti) => WireEvent::SessionsEnded { user, jti },
         }
     }
 }
@@ -82,6 +87,7 @@ impl From<WireEvent> for BrokerEvent {
             WireEvent::Typing { user } => BrokerEvent::Typing(user),
             WireEvent::Presence { user, status } => BrokerEvent::Presence(user, status),
             WireEvent::Evicted { user } => BrokerEvent::Evicted(user),
+            WireEvent::SessionsEnded { user, jti } => BrokerEvent::SessionsEnded(user, jti),
         }
     }
 }
@@ -359,7 +365,8 @@ async fn run_subscriber(
     incoming: mpsc::Sender<Incoming>,
     up: Arc<AtomicBool>,
 ) {
-    let wanted: Mutex<HashSet<String>> = Mutex::default();
+    // Every instance always listens to the channel for user-wide events.
+    let wanted: Mutex<HashSet<String>> = Mutex::new(HashSet::from([super::ALL_ROOMS.to_string()]));
     let mut backoff = Duration::from_millis(100);
     loop {
         let pubsub = match client.get_async_pubsub().await {

@@ -35,10 +35,16 @@ const FILL_BATCH: u32 = 500;
 
 type LocalRoom = Arc<AsyncMutex<RoomState>>;
 
+/// One user's connections on this instance: the token each was opened with, and
+/// its outbox.
+type UserSessions = HashMap<ConnId, (String, Outbox)>;
+
 pub struct Node {
     store: Arc<dyn Store>,
     broker: Arc<dyn Broker>,
     rooms: Mutex<HashMap<RoomId, LocalRoom>>,
+    /// user → this instance's connections of theirs: token id and outbox.
+    sessions: Mutex<HashMap<uuid::Uuid, UserSessions>>,
 }
 
 /// How a join went, for the caller's logs.
@@ -54,6 +60,7 @@ impl Node {
             store,
             broker,
             rooms: Mutex::default(),
+            sessions: Mutex::default(),
         })
     }
 
@@ -73,6 +80,9 @@ impl Node {
                 }
                 Incoming::Event(room, BrokerEvent::Evicted(user)) => {
                     self.local_evict(&room, user).await;
+                }
+                Incoming::Event(_, BrokerEvent::SessionsEnded(user, jti)) => {
+                    self.local_end_sessions(user, jti.as_deref());
                 }
                 Incoming::Resubscribed => self.catch_up_all().await,
             }
@@ -402,6 +412,45 @@ impl Node {
         if let Some(who) = went_offline {
             self.announce_presence(&mut state, room, &who, PresenceStatus::Offline)
                 .await;
+        }
+    }
+
+    /// Records a connection as one of `user`'s sessions (see [`Node::end_sessions`]).
+    pub fn session_opened(&self, user: uuid::Uuid, conn: ConnId, jti: &str, outbox: &Outbox) {
+        self.sessions
+            .lock()
+            .unwrap()
+            .entry(user)
+            .or_default()
+            .insert(conn, (jti.to_string(), outbox.clone()));
+    }
+
+    pub fn session_closed(&self, user: uuid::Uuid, conn: ConnId) {
+        let mut sessions = self.sessions.lock().unwrap();
+        if let Some(conns) = sessions.get_mut(&user) {
+            conns.remove(&conn);
+            if conns.is_empty() {
+                sessions.remove(&user);
+            }
+        }
+    }
+
+    /// Closes `user`'s connections with 4001 on every instance: all of them, or
+    /// only those opened with the token `jti`.
+    pub async fn end_sessions(&self, user: uuid::Uuid, jti: Option<String>) {
+        self.local_end_sessions(user, jti.as_deref());
+        let event = BrokerEvent::SessionsEnded(user, jti);
+        if let Err(e) = self.broker.publish(crate::broker::ALL_ROOMS, event).await {
+            tracing::warn!(error = %e, "session end publish failed");
+        }
+    }
+
+    fn local_end_sessions(&self, user: uuid::Uuid, jti: Option<&str>) {
+        let sessions = self.sessions.lock().unwrap();
+        for (token, outbox) in sessions.get(&user).into_iter().flat_map(|c| c.values()) {
+            if jti.is_none_or(|j| j == token) {
+                outbox.close_with(app::protocol::close_code::TOKEN_EXPIRED);
+            }
         }
     }
 

@@ -82,7 +82,10 @@ pub async fn run(socket: WebSocket, state: AppState, claims: Claims) {
             rooms: HashSet::new(),
         };
         let expires = Instant::now() + Duration::from_secs(claims.exp.saturating_sub(unix_now()));
+        let node = conn.state.node.clone();
+        node.session_opened(claims.sub, id, &claims.jti, &conn.outbox);
         let code = serve(&mut conn, socket, queue, expires).await;
+        node.session_closed(claims.sub, id);
         for room in std::mem::take(&mut conn.rooms) {
             conn.state.node.leave(conn.id, &room).await;
         }
@@ -145,7 +148,7 @@ async fn serve(
             close_code::GOING_AWAY => "server going away",
             close_code::POLICY => "policy: slow consumer or abuse",
             close_code::TOO_LARGE => "frame too large",
-            close_code::TOKEN_EXPIRED => "token expired",
+            close_code::TOKEN_EXPIRED => "token expired or revoked",
             _ => "",
         };
         let close = Message::Close(Some(CloseFrame {

@@ -16,9 +16,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::auth::Auth;
 use crate::http::error::ApiError;
 use crate::http::origin::origin_allowed;
+use crate::http::session::authenticate;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -33,12 +33,9 @@ async fn upgrade(
     if !origin_allowed(&headers, &state.config) {
         return ApiError::forbidden("origin not allowed").into_response();
     }
-    let Some(token) = Auth::token_from_headers(&headers) else {
-        return ApiError::unauthorized("log in first: session cookie or bearer token")
-            .into_response();
-    };
-    let Some(claims) = state.auth.verify(&token) else {
-        return ApiError::unauthorized("invalid or expired token").into_response();
+    let claims = match authenticate(&state, &headers).await {
+        Ok(claims) => claims,
+        Err(refused) => return refused.into_response(),
     };
     if state.shutdown.is_cancelled() {
         return ApiError::unavailable("shutting down").into_response();

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::error::{from_json_rejection, ApiError};
-use super::session::{AuthUser, ClientAddress};
+use super::session::{authenticate, AuthUser, ClientAddress};
 use crate::auth::{hash_password, PASSWORD_LEN};
 use crate::config::Registration;
 use crate::state::AppState;
@@ -26,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/auth/login", post(login))
         .route("/api/auth/logout", post(logout))
         .route("/api/auth/me", get(me))
+        .route("/api/admin/users/{user}/disable", post(disable_user))
+        .route("/api/admin/users/{user}/enable", post(enable_user))
         .route("/api/rooms", get(list_rooms).post(create_room))
         .route("/api/rooms/{id}/members", post(add_member))
         .route(
@@ -77,6 +79,14 @@ async fn register(
         Err(StoreError::Conflict) => return Err(ApiError::conflict("username is taken")),
         other => other?,
     };
+    if state
+        .config
+        .admins
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(&user.name))
+    {
+        state.store.set_admin(user.id, true).await?;
+    }
     tracing::info!(user = %user.name, "registered");
     Ok(signed_in(&state, StatusCode::CREATED, user))
 }
@@ -106,17 +116,71 @@ async fn login(
         state.logins.failed(&creds.username, &address).await;
         return Err(wrong());
     }
+    let record = record.expect("verified against a real hash");
+    if record.disabled {
+        return Err(ApiError::forbidden("this account is disabled"));
+    }
     state.logins.succeeded(&creds.username).await;
-    let user = record.expect("verified against a real hash").user;
+    let user = record.user;
     Ok(signed_in(&state, StatusCode::OK, user))
 }
 
-async fn logout(State(state): State<AppState>) -> Response {
+/// Ends this session: the token is revoked (over HTTP and for its open sockets,
+/// which close with 4001) and the cookie cleared.
+async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    if let Ok(claims) = authenticate(&state, &headers).await {
+        let expires_ms = (claims.exp as i64).saturating_mul(1000);
+        if let Err(e) = state.store.revoke_token(&claims.jti, expires_ms).await {
+            return ApiError::from(e).into_response();
+        }
+        state.node.end_sessions(claims.sub, Some(claims.jti)).await;
+    }
     (
         StatusCode::NO_CONTENT,
         [(header::SET_COOKIE, state.auth.clear_cookie())],
     )
         .into_response()
+}
+
+async fn disable_user(
+    state: State<AppState>,
+    caller: AuthUser,
+    user: Path<String>,
+) -> Result<StatusCode, ApiError> {
+    set_disabled(state, caller, user, true).await
+}
+
+async fn enable_user(
+    state: State<AppState>,
+    caller: AuthUser,
+    user: Path<String>,
+) -> Result<StatusCode, ApiError> {
+    set_disabled(state, caller, user, false).await
+}
+
+/// Admins disable an account: its sockets close with 4001 on every instance and
+/// its tokens are refused from then on (until it is enabled again).
+async fn set_disabled(
+    State(state): State<AppState>,
+    AuthUser(claims): AuthUser,
+    Path(user): Path<String>,
+    disabled: bool,
+) -> Result<StatusCode, ApiError> {
+    let caller = state.store.user_by_id(claims.sub).await?;
+    if !caller.is_some_and(|c| c.is_admin) {
+        return Err(ApiError::forbidden("admins only"));
+    }
+    let target = match Uuid::parse_str(&user) {
+        Ok(id) => state.store.user_by_id(id).await?,
+        Err(_) => state.store.user_by_name(&user).await?,
+    }
+    .ok_or_else(|| ApiError::not_found("no such user"))?;
+    state.store.set_disabled(target.user.id, disabled).await?;
+    if disabled {
+        state.node.end_sessions(target.user.id, None).await;
+    }
+    tracing::info!(user = %target.user.name, disabled, "account updated by an admin");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn me(

@@ -13,6 +13,26 @@ use super::origin::origin_allowed;
 use crate::auth::{Auth, Claims};
 use crate::state::AppState;
 
+/// Checks the request's token: signature, algorithm, expiry, and that the
+/// account is not disabled and the token not revoked (one store read).
+pub async fn authenticate(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<Claims, ApiError> {
+    let token = Auth::token_from_headers(headers)
+        .ok_or_else(|| ApiError::unauthorized("log in first: session cookie or bearer token"))?;
+    let claims = state
+        .auth
+        .verify(&token)
+        .ok_or_else(|| ApiError::unauthorized("invalid or expired token"))?;
+    if !state.store.session_valid(claims.sub, &claims.jti).await? {
+        return Err(ApiError::unauthorized(
+            "this session has ended; log in again",
+        ));
+    }
+    Ok(claims)
+}
+
 /// The authenticated caller of a request.
 pub struct AuthUser(pub Claims);
 
@@ -20,12 +40,7 @@ impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = Auth::token_from_headers(&parts.headers)
-            .ok_or_else(|| ApiError::unauthorized("log in first"))?;
-        let claims = state
-            .auth
-            .verify(&token)
-            .ok_or_else(|| ApiError::unauthorized("invalid or expired token"))?;
+        let claims = authenticate(state, &parts.headers).await?;
         // A cookie rides along on cross-site requests; a write must come from an
         // allowed origin (CSRF).
         if parts.method != Method::GET

@@ -28,6 +28,8 @@ pub use sqlite::SqliteStore;
 pub struct UserRecord {
     pub user: UserRef,
     pub password_hash: String,
+    pub is_admin: bool,
+    pub disabled: bool,
 }
 
 /// A room as stored.
@@ -85,6 +87,16 @@ pub trait Store: Send + Sync + 'static {
     /// Looks a user up by name, regardless of case.
     async fn user_by_name(&self, name: &str) -> StoreResult<Option<UserRecord>>;
     async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<UserRecord>>;
+
+    /// Marks a user admin (or not); false if no such user.
+    async fn set_admin(&self, user: Uuid, admin: bool) -> StoreResult<bool>;
+    /// Disables (or re-enables) a user; false if no such user.
+    async fn set_disabled(&self, user: Uuid, disabled: bool) -> StoreResult<bool>;
+    /// Revokes one token until `expires_ms` (when it would lapse anyway).
+    async fn revoke_token(&self, jti: &str, expires_ms: i64) -> StoreResult<()>;
+    /// Whether a session may go on: the user exists, is not disabled, and the
+    /// token is not revoked.
+    async fn session_valid(&self, user: Uuid, jti: &str) -> StoreResult<bool>;
 
     /// Creates the public room `name` unless it exists (used for `general`).
     async fn ensure_public_room(&self, name: &str) -> StoreResult<()>;

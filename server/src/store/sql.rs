@@ -43,6 +43,8 @@ macro_rules! sql_store {
                     name: row.try_get("name")?,
                 },
                 password_hash: row.try_get("password_hash")?,
+                is_admin: row.try_get::<i64, _>("is_admin")? != 0,
+                disabled: row.try_get::<i64, _>("disabled")? != 0,
             })
         }
 
@@ -105,7 +107,7 @@ macro_rules! sql_store {
             }
 
             async fn user_by_name(&self, name: &str) -> StoreResult<Option<UserRecord>> {
-                sqlx::query("SELECT id, name, password_hash FROM users WHERE lower(name) = lower($1)")
+                sqlx::query("SELECT id, name, password_hash, is_admin, disabled FROM users WHERE lower(name) = lower($1)")
                     .bind(name)
                     .fetch_optional(&self.reader)
                     .await?
@@ -115,13 +117,67 @@ macro_rules! sql_store {
             }
 
             async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<UserRecord>> {
-                sqlx::query("SELECT id, name, password_hash FROM users WHERE id = $1")
+                sqlx::query("SELECT id, name, password_hash, is_admin, disabled FROM users WHERE id = $1")
                     .bind(id.to_string())
                     .fetch_optional(&self.reader)
                     .await?
                     .as_ref()
                     .map(user_from_row)
                     .transpose()
+            }
+
+            async fn set_admin(&self, user: Uuid, admin: bool) -> StoreResult<bool> {
+                let done = sqlx::query("UPDATE users SET is_admin = $2 WHERE id = $1")
+                    .bind(user.to_string())
+                    .bind(admin as i64)
+                    .execute(&self.writer)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn set_disabled(&self, user: Uuid, disabled: bool) -> StoreResult<bool> {
+                let done = sqlx::query("UPDATE users SET disabled = $2 WHERE id = $1")
+                    .bind(user.to_string())
+                    .bind(disabled as i64)
+                    .execute(&self.writer)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn revoke_token(&self, jti: &str, expires_ms: i64) -> StoreResult<()> {
+                let mut tx = self.writer.begin().await?;
+                sqlx::query("DELETE FROM revoked_tokens WHERE expires_ms < $1")
+                    .bind(now_ms())
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO revoked_tokens (jti, expires_ms) VALUES ($1, $2) \
+                     ON CONFLICT (jti) DO NOTHING",
+                )
+                .bind(jti)
+                .bind(expires_ms)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn session_valid(&self, user: Uuid, jti: &str) -> StoreResult<bool> {
+                let row = sqlx::query(
+                    "SELECT u.disabled, \
+                     (SELECT COUNT(*) FROM revoked_tokens r WHERE r.jti = $2) AS revoked \
+                     FROM users u WHERE u.id = $1",
+                )
+                .bind(user.to_string())
+                .bind(jti)
+                .fetch_optional(&self.reader)
+                .await?;
+                Ok(match row {
+                    Some(row) => {
+                        row.try_get::<i64, _>(0)? == 0 && row.try_get::<i64, _>(1)? == 0
+                    }
+                    None => false,
+                })
             }
 
             async fn ensure_public_room(&self, name: &str) -> StoreResult<()> {
