@@ -283,16 +283,23 @@ impl Client {
 
     /// Sends `n` copies of `body` to `room`, then waits for their `n` acks (frames
     /// other than acks are skipped: a client that sends this must not have joined).
-    pub async fn send_acked(&mut self, room: &str, body: &str, n: usize) {
+    /// Answers when each acknowledged seq's ack arrived.
+    pub async fn send_acked(
+        &mut self,
+        room: &str,
+        body: &str,
+        n: usize,
+    ) -> Vec<(u64, std::time::Instant)> {
         for _ in 0..n {
             self.send_text(room, body).await;
         }
-        let mut acked = 0;
-        while acked < n {
-            if let ServerFrame::Ack { .. } = self.next().await {
-                acked += 1;
+        let mut acked = Vec::with_capacity(n);
+        while acked.len() < n {
+            if let ServerFrame::Ack { seq, .. } = self.next().await {
+                acked.push((seq, std::time::Instant::now()));
             }
         }
+        acked
     }
 
     /// Reads until the close frame and returns its code.
@@ -303,6 +310,63 @@ impl Client {
             }
         }
     }
+}
+
+/// Reads a client in the background, noting when each `message` frame arrives,
+/// so a test can measure delivery latency while it is busy sending.
+pub struct Arrivals {
+    seen: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<u64, std::time::Instant>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    task: tokio::task::JoinHandle<Client>,
+}
+
+impl Arrivals {
+    pub fn watch(mut client: Client) -> Arrivals {
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let task = tokio::spawn({
+            let (seen, stop) = (seen.clone(), stop.clone());
+            async move {
+                while !stop.load(std::sync::atomic::Ordering::Acquire) {
+                    let next = tokio::time::timeout(Duration::from_millis(100), client.ws.next());
+                    if let Ok(Some(Ok(WsMessage::Text(text)))) = next.await {
+                        if let Ok(ServerFrame::Message(m)) = ServerFrame::parse(text.as_str()) {
+                            seen.lock()
+                                .unwrap()
+                                .insert(m.seq, std::time::Instant::now());
+                        }
+                    }
+                }
+                client
+            }
+        });
+        Arrivals { seen, stop, task }
+    }
+
+    pub fn count(&self) -> usize {
+        self.seen.lock().unwrap().len()
+    }
+
+    /// Stops watching; answers when each seq arrived, and the client.
+    pub async fn finish(self) -> (std::collections::HashMap<u64, std::time::Instant>, Client) {
+        self.stop.store(true, std::sync::atomic::Ordering::Release);
+        let client = self.task.await.unwrap();
+        let seen = std::mem::take(&mut *self.seen.lock().unwrap());
+        (seen, client)
+    }
+}
+
+/// The longest a message took to reach a member after its sender had the ack
+/// (the server acks once the message is stored and fanned out locally).
+pub fn worst_delay(
+    acked_at: &std::collections::HashMap<u64, std::time::Instant>,
+    arrived: &std::collections::HashMap<u64, std::time::Instant>,
+) -> Duration {
+    acked_at
+        .iter()
+        .map(|(seq, acked)| arrived[seq].saturating_duration_since(*acked))
+        .max()
+        .unwrap_or_default()
 }
 
 pub enum Event {
