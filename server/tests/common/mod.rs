@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod cluster;
 pub mod postgres;
 pub mod redis;
 pub mod tls;

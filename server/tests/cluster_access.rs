@@ -1,0 +1,165 @@
+//! Access control across instances: login throttling, removing a member, and
+//! disabling an account hold on every instance at once.
+
+mod common;
+
+use app::protocol::{ClientFrame, ServerFrame};
+use common::cluster::cluster_with;
+use common::{cluster::cluster, TestServer};
+
+#[tokio::test]
+async fn login_throttling_holds_across_instances() {
+    let c = cluster().await;
+    c.a.register("alice").await;
+    let login = |server: &TestServer, password: &str| {
+        let url = server.http("/api/auth/login");
+        let body = serde_json::json!({"username": "alice", "password": password});
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    for server in [&c.a, &c.b, &c.a, &c.b, &c.a] {
+        assert_eq!(login(server, "wrong-password").await, 401);
+    }
+    assert_eq!(
+        login(&c.b, "password-123").await,
+        429,
+        "five failures over two instances"
+    );
+}
+
+#[tokio::test]
+async fn removing_a_member_stops_delivery_to_all_their_connections() {
+    let c = cluster().await;
+    let alice = c.a.register("alice").await;
+    let bob = c.a.register("bob").await;
+    let http = reqwest::Client::new();
+    let created = http
+        .post(c.a.http("/api/rooms"))
+        .bearer_auth(&alice.token)
+        .json(&serde_json::json!({"name": "ops", "kind": "private"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let added = http
+        .post(c.a.http("/api/rooms/ops/members"))
+        .bearer_auth(&alice.token)
+        .json(&serde_json::json!({"user": "bob"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 201);
+    let mut owner = c.a.connect(&alice.token).await;
+    owner.join("ops", None).await;
+    // Bob has two tabs on A and one on B.
+    let mut tabs = Vec::new();
+    for server in [&c.a, &c.a, &c.b] {
+        let mut tab = server.connect(&bob.token).await;
+        assert!(matches!(
+            tab.join("ops", None).await,
+            ServerFrame::Joined { .. }
+        ));
+        tabs.push(tab);
+    }
+    owner.send_text("ops", "before").await;
+    for tab in &mut tabs {
+        tab.next_matching(|f| matches!(f, ServerFrame::Message(m) if m.body == "before"))
+            .await;
+    }
+    let removed = http
+        .delete(c.b.http("/api/rooms/ops/members/bob"))
+        .bearer_auth(&alice.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), 204);
+    for tab in &mut tabs {
+        tab.next_matching(|f| {
+            matches!(
+                f,
+                ServerFrame::Error {
+                    code: app::protocol::ErrorCode::Forbidden,
+                    ..
+                }
+            )
+        })
+        .await;
+    }
+    for i in 0..3 {
+        owner.send_text("ops", &format!("after {i}")).await;
+    }
+    owner
+        .next_matching(|f| matches!(f, ServerFrame::Message(m) if m.body == "after 2"))
+        .await;
+    for tab in &mut tabs {
+        tab.send_frame(ClientFrame::Ping, Some("check")).await;
+        loop {
+            match tab.next().await {
+                ServerFrame::Pong { .. } => break,
+                ServerFrame::Message(m) => panic!("delivered after removal: {}", m.body),
+                _ => {}
+            }
+        }
+    }
+    // And every way back in is refused.
+    let tab = &mut tabs[0];
+    tab.send_text("ops", "let me in").await;
+    tab.next_matching(|f| {
+        matches!(
+            f,
+            ServerFrame::Error {
+                code: app::protocol::ErrorCode::Forbidden,
+                ..
+            }
+        )
+    })
+    .await;
+    let rejoin = tab.join("ops", None).await;
+    assert!(
+        matches!(
+            rejoin,
+            ServerFrame::Error {
+                code: app::protocol::ErrorCode::Forbidden,
+                ..
+            }
+        ),
+        "{rejoin:?}"
+    );
+    let history = http
+        .get(c.b.http("/api/rooms/ops/messages"))
+        .bearer_auth(&bob.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(history.status(), 403);
+}
+
+#[tokio::test]
+async fn disabling_a_user_closes_their_sockets_on_every_instance() {
+    let c = cluster_with(&["--admins", "root"]).await;
+    let root = c.a.register("root").await;
+    let mallory = c.a.register("mallory").await;
+    let mut on_a = c.a.connect(&mallory.token).await;
+    let mut on_b = c.b.connect(&mallory.token).await;
+    let disabled = reqwest::Client::new()
+        .post(c.a.http("/api/admin/users/mallory/disable"))
+        .bearer_auth(&root.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disabled.status(), 204);
+    for socket in [&mut on_a, &mut on_b] {
+        assert_eq!(
+            socket.close_code().await,
+            Some(app::protocol::close_code::TOKEN_EXPIRED)
+        );
+    }
+}
