@@ -256,3 +256,64 @@ test("the Content Security Policy blocks an injected inline script while the app
     await server.dispose();
   }
 });
+
+test("a private room and a direct message work for their members and are invisible to a third user", async ({ browser }) => {
+  const server = await ConfabServer.start();
+  try {
+    const alice = await signUp(browser, server.url, "alice");
+    const bob = await signUp(browser, server.url, "bob");
+    const carol = await signUp(browser, server.url, "carol");
+    const sayIn = async (page: Page, label: string, text: string) => {
+      const box = page.getByLabel(`Message ${label}`);
+      await box.fill(text);
+      await box.press("Enter");
+    };
+
+    // Alice makes a private room and adds Bob (the API, from her page, with her cookie).
+    await alice.getByLabel("New room").fill("secret");
+    await alice.getByLabel("Private (members only)").check();
+    await alice.getByRole("button", { name: "Create" }).click();
+    await expect(alice.getByRole("heading", { name: "#secret" })).toBeVisible();
+    await sayIn(alice, "#secret", "private hello");
+    const added = await alice.evaluate(async () => {
+      const r = await fetch("/api/rooms/secret/members", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ user: "bob" }),
+      });
+      return r.status;
+    });
+    expect(added).toBe(201);
+
+    // And opens a direct conversation with Bob.
+    await alice.getByLabel("Message someone").fill("bob");
+    await alice.getByRole("button", { name: "Open" }).click();
+    await expect(alice.getByRole("heading", { name: "@bob" })).toBeVisible();
+    await sayIn(alice, "@bob", "dm hello");
+    await expect(alice.locator(".message.pending")).toHaveCount(0);
+
+    // Bob sees both.
+    await bob.reload();
+    const bobRooms = bob.getByRole("navigation", { name: "Rooms" });
+    await bobRooms.getByRole("link", { name: "# secret (private)" }).click();
+    await expect(bob.locator(".message-list")).toContainText("private hello");
+    await bobRooms.getByRole("link", { name: "@ alice" }).click();
+    await expect(bob.getByRole("heading", { name: "@alice" })).toBeVisible();
+    await expect(bob.locator(".message-list")).toContainText("dm hello");
+    await sayIn(bob, "@alice", "dm reply");
+    await expect(alice.locator(".message-list")).toContainText("dm reply");
+
+    // Carol sees neither, and cannot get in by address.
+    await carol.reload();
+    const carolRooms = carol.getByRole("navigation", { name: "Rooms" });
+    await expect(carolRooms).toContainText("general");
+    await expect(carolRooms).not.toContainText("secret");
+    await expect(carolRooms.getByRole("link", { name: /^@ / })).toHaveCount(0);
+    await carol.goto(`${server.url}/#secret`);
+    await carol.reload();
+    await expect(carol.getByRole("alert")).toContainText("not a member");
+    await expect(carol.locator(".message-list")).not.toContainText("private hello");
+  } finally {
+    await server.dispose();
+  }
+});

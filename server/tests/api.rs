@@ -489,3 +489,134 @@ async fn admins_disable_accounts_which_closes_their_sockets_and_refuses_them() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn direct_messages_are_for_their_two_users_only() {
+    let server = TestServer::start(&[]);
+    let alice = server.register("alice").await;
+    let bob = server.register("bob").await;
+    let carol = server.register("carol").await;
+    let (status, dm) = post(
+        &server,
+        "/api/dms",
+        Some(&alice.token),
+        json!({"user": "bob"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (dm["kind"].as_str(), dm["name"].as_str()),
+        (Some("direct"), Some("bob"))
+    );
+    let id = dm["id"].as_str().unwrap().to_string();
+    let (_, again) = post(
+        &server,
+        "/api/dms",
+        Some(&bob.token),
+        json!({"user": "alice"}),
+    )
+    .await;
+    assert_eq!(again["id"], id, "one room whichever of the two asks");
+    let (status, _) = post(
+        &server,
+        "/api/dms",
+        Some(&alice.token),
+        json!({"user": "alice"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let listed = |token: String| {
+        let server = &server;
+        async move {
+            let (_, rooms) = get(server, "/api/rooms", &token).await;
+            let rooms: Vec<RoomInfo> = serde_json::from_value(rooms).unwrap();
+            rooms
+                .into_iter()
+                .filter(|r| r.kind == app::protocol::RoomKind::Direct)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        listed(bob.token.clone()).await[0].name,
+        "alice",
+        "named after the other one"
+    );
+    assert!(
+        listed(carol.token.clone()).await.is_empty(),
+        "invisible to a third user"
+    );
+
+    let mut a = server.connect(&alice.token).await;
+    let mut b = server.connect(&bob.token).await;
+    assert!(matches!(
+        a.join(&id, None).await,
+        ServerFrame::Joined { .. }
+    ));
+    assert!(matches!(
+        b.join(&id, None).await,
+        ServerFrame::Joined { .. }
+    ));
+    a.send_text(&id, "just between us").await;
+    b.next_matching(|f| matches!(f, ServerFrame::Message(m) if m.body == "just between us"))
+        .await;
+
+    // Carol: every path is refused.
+    let mut c = server.connect(&carol.token).await;
+    let forbidden = |f: &ServerFrame| {
+        matches!(
+            f,
+            ServerFrame::Error {
+                code: app::protocol::ErrorCode::Forbidden,
+                ..
+            }
+        )
+    };
+    assert!(forbidden(&c.join(&id, None).await));
+    c.send_text(&id, "hi?").await;
+    c.next_matching(|f| matches!(f, ServerFrame::Error { .. }))
+        .await;
+    c.send_frame(
+        app::protocol::ClientFrame::Typing { room: id.clone() },
+        None,
+    )
+    .await;
+    assert!(forbidden(
+        &c.next_matching(|f| matches!(f, ServerFrame::Error { .. }))
+            .await
+    ));
+    c.send_frame(
+        app::protocol::ClientFrame::History {
+            room: id.clone(),
+            before: None,
+            limit: None,
+        },
+        None,
+    )
+    .await;
+    assert!(forbidden(
+        &c.next_matching(|f| matches!(f, ServerFrame::Error { .. } | ServerFrame::History { .. }))
+            .await
+    ));
+    let (status, _) = get(&server, &format!("/api/rooms/{id}/messages"), &carol.token).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = post(
+        &server,
+        &format!("/api/rooms/{id}/members"),
+        Some(&carol.token),
+        json!({"user": "carol"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Bob's history has the message; nothing reached carol.
+    assert_eq!(server.history(&bob.token, &id).await.messages.len(), 1);
+    c.send_frame(app::protocol::ClientFrame::Ping, Some("end"))
+        .await;
+    loop {
+        match c.next().await {
+            ServerFrame::Pong { .. } => break,
+            ServerFrame::Message(m) => panic!("carol received {}", m.body),
+            _ => {}
+        }
+    }
+}

@@ -82,6 +82,21 @@ impl ChatModel {
     }
 }
 
+impl ChatModel {
+    /// How a room is called in the UI: `#name`, or `@person` for a direct room.
+    pub fn room_label(&self, id: &str) -> String {
+        self.rooms
+            .with(|rooms| match rooms.iter().find(|r| r.id == id) {
+                Some(room) if room.kind == crate::protocol::RoomKind::Direct => {
+                    format!("@{}", room.name)
+                }
+                Some(room) => format!("#{}", room.name),
+                None if id.starts_with("dm:") => "direct message".to_string(),
+                None => format!("#{id}"),
+            })
+    }
+}
+
 impl Default for ChatModel {
     fn default() -> Self {
         Self::new()
@@ -102,6 +117,8 @@ pub enum Command {
         name: String,
         private: bool,
     },
+    /// Opens the direct room with this user, creating it on first use.
+    OpenDirect(String),
     Send(String),
     LoadOlder,
     RetryNow,

@@ -31,7 +31,7 @@ pub fn Composer() -> impl IntoView {
         model
             .current
             .get()
-            .map(|room| format!("Message #{room}"))
+            .map(|room| format!("Message {}", model.room_label(&room)))
             .unwrap_or_else(|| "Message".into())
     };
     view! {

@@ -104,14 +104,20 @@ pub fn Messages() -> impl IntoView {
             actions.run(Command::LoadOlder);
         }
     };
-    let room_name = move || model.current.get().unwrap_or_default();
+    let room_name = move || {
+        model
+            .current
+            .get()
+            .map(|r| model.room_label(&r))
+            .unwrap_or_default()
+    };
     view! {
         <div
             class="messages"
             node_ref=list
             on:scroll=on_scroll
             role="log"
-            aria-label=move || format!("Messages in #{}", room_name())
+            aria-label=move || format!("Messages in {}", room_name())
             tabindex="0"
         >
             <p class="history-edge">
@@ -121,7 +127,7 @@ pub fn Messages() -> impl IntoView {
                     } else if has_older() {
                         "Scroll up for older messages".to_string()
                     } else {
-                        format!("This is the start of #{}.", room_name())
+                        format!("This is the start of {}.", room_name())
                     }
                 }}
             </p>

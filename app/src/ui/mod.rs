@@ -46,7 +46,7 @@ fn Chat(name: String) -> impl IntoView {
         model
             .current
             .get()
-            .map(|r| format!("#{r}"))
+            .map(|r| model.room_label(&r))
             .unwrap_or_default()
     };
     view! {

@@ -25,6 +25,16 @@ pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
             on_pick();
         }
     };
+    let direct_user = RwSignal::new(String::new());
+    let open_direct = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let user = direct_user.get_untracked().trim().to_string();
+        if !user.is_empty() {
+            actions.run(Command::OpenDirect(user));
+            direct_user.set(String::new());
+            on_pick();
+        }
+    };
     let online = move || {
         let room = model.current.get()?;
         let mut names: Vec<String> = model.online.with(|o| {
@@ -39,7 +49,14 @@ pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
             <h2>"Rooms"</h2>
             <ul class="rooms">
                 <For
-                    each=move || model.rooms.get()
+                    each=move || {
+                        model
+                            .rooms
+                            .get()
+                            .into_iter()
+                            .filter(|r| r.kind != RoomKind::Direct)
+                            .collect::<Vec<_>>()
+                    }
                     key=|room| (room.id.clone(), room.member)
                     children=move |room| {
                         let id = room.id.clone();
@@ -91,6 +108,57 @@ pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
                     />
                     " Private (members only)"
                 </label>
+            </form>
+            <h2>"Direct messages"</h2>
+            <ul class="rooms">
+                <For
+                    each=move || {
+                        model
+                            .rooms
+                            .get()
+                            .into_iter()
+                            .filter(|r| r.kind == RoomKind::Direct)
+                            .collect::<Vec<_>>()
+                    }
+                    key=|room| room.id.clone()
+                    children=move |room| {
+                        let id = room.id.clone();
+                        let current = {
+                            let id = id.clone();
+                            move || model.current.get().as_deref() == Some(id.as_str())
+                        };
+                        view! {
+                            <li>
+                                <a
+                                    href=format!("#{id}")
+                                    class="room-link"
+                                    class:current=current.clone()
+                                    aria-current=move || current().then_some("page")
+                                    on:click=move |ev| {
+                                        ev.prevent_default();
+                                        actions.run(Command::OpenRoom(id.clone()));
+                                        on_pick();
+                                    }
+                                >
+                                    "@ " {room.name.clone()}
+                                </a>
+                            </li>
+                        }
+                    }
+                />
+            </ul>
+            <form class="new-room" on:submit=open_direct>
+                <label for="direct-user">"Message someone"</label>
+                <div class="row">
+                    <input
+                        id="direct-user"
+                        placeholder="username"
+                        maxlength="32"
+                        prop:value=move || direct_user.get()
+                        on:input=move |ev| direct_user.set(event_target_value(&ev))
+                    />
+                    <button type="submit">"Open"</button>
+                </div>
             </form>
             <h2>"Online"</h2>
             <ul class="online" aria-live="polite">

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/admin/users/{user}/disable", post(disable_user))
         .route("/api/admin/users/{user}/enable", post(enable_user))
         .route("/api/rooms", get(list_rooms).post(create_room))
+        .route("/api/dms", post(direct_room))
         .route("/api/rooms/{id}/members", post(add_member))
         .route(
             "/api/rooms/{id}/members/{user}",
@@ -199,7 +200,51 @@ async fn list_rooms(
     State(state): State<AppState>,
     AuthUser(claims): AuthUser,
 ) -> Result<Json<Vec<RoomInfo>>, ApiError> {
-    Ok(Json(state.store.rooms_for(claims.sub).await?))
+    let mut rooms = state.store.rooms_for(claims.sub).await?;
+    for room in rooms.iter_mut().filter(|r| r.kind == RoomKind::Direct) {
+        room.name = direct_room_name(&state, &room.id, claims.sub).await?;
+    }
+    Ok(Json(rooms))
+}
+
+/// A direct room is named, for each of its two users, after the other one.
+async fn direct_room_name(state: &AppState, room: &str, caller: Uuid) -> Result<String, ApiError> {
+    let other = match crate::store::direct_room_users(room) {
+        Some((a, b)) if a == caller => b,
+        Some((a, _)) => a,
+        None => return Ok(room.to_string()),
+    };
+    Ok(state
+        .store
+        .user_by_id(other)
+        .await?
+        .map(|u| u.user.name)
+        .unwrap_or_else(|| "deleted user".into()))
+}
+
+/// `POST /api/dms {"user"}`: the direct room with that user (a name or id),
+/// created on first use; only the two of them can see or join it.
+async fn direct_room(
+    State(state): State<AppState>,
+    AuthUser(claims): AuthUser,
+    payload: JsonBody<AddMember>,
+) -> Result<Json<RoomInfo>, ApiError> {
+    let request = body(payload)?;
+    let other = match Uuid::parse_str(&request.user) {
+        Ok(id) => state.store.user_by_id(id).await?,
+        Err(_) => state.store.user_by_name(&request.user).await?,
+    }
+    .ok_or_else(|| ApiError::not_found("no such user"))?;
+    if other.user.id == claims.sub {
+        return Err(ApiError::invalid("a direct room needs another user"));
+    }
+    let room = state.store.direct_room(claims.sub, other.user.id).await?;
+    Ok(Json(RoomInfo {
+        id: room.id,
+        name: other.user.name,
+        kind: RoomKind::Direct,
+        member: true,
+    }))
 }
 
 async fn create_room(

@@ -103,6 +103,8 @@ pub trait Store: Send + Sync + 'static {
     /// Creates a room owned (and joined) by `owner`; Conflict if the id is taken.
     async fn create_room(&self, name: &str, kind: RoomKind, owner: Uuid)
         -> StoreResult<RoomRecord>;
+    /// The direct room of two users, created (with both as members) if new.
+    async fn direct_room(&self, a: Uuid, b: Uuid) -> StoreResult<RoomRecord>;
     async fn room(&self, id: &str) -> StoreResult<Option<RoomRecord>>;
     /// Rooms `user` can see: every public room, and the others they belong to.
     async fn rooms_for(&self, user: Uuid) -> StoreResult<Vec<RoomInfo>>;
@@ -175,6 +177,18 @@ pub(crate) fn ms_to_time(ms: i64) -> time::OffsetDateTime {
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }
 
+/// The id of the direct room of two users: the same whichever asks.
+pub fn direct_room_id(a: Uuid, b: Uuid) -> String {
+    let (low, high) = if a <= b { (a, b) } else { (b, a) };
+    format!("dm:{low}:{high}")
+}
+
+/// The two users of a direct room's id.
+pub fn direct_room_users(id: &str) -> Option<(Uuid, Uuid)> {
+    let (a, b) = id.strip_prefix("dm:")?.split_once(':')?;
+    Some((Uuid::parse_str(a).ok()?, Uuid::parse_str(b).ok()?))
+}
+
 /// A fresh epoch name: 16 hex digits.
 pub(crate) fn new_epoch() -> String {
     Uuid::new_v4().simple().to_string()[..16].to_string()
@@ -183,6 +197,15 @@ pub(crate) fn new_epoch() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn direct_room_ids_are_symmetric_and_parse_back() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        assert_eq!(direct_room_id(a, b), direct_room_id(b, a));
+        assert_eq!(direct_room_users(&direct_room_id(b, a)), Some((a, b)));
+        assert!(!app::protocol::valid_room_name(&direct_room_id(a, b)));
+        assert_eq!(direct_room_users("general"), None);
+    }
 
     #[test]
     fn redacts_passwords_only() {

@@ -236,6 +236,34 @@ macro_rules! sql_store {
                 Ok(room)
             }
 
+            async fn direct_room(&self, a: Uuid, b: Uuid) -> StoreResult<RoomRecord> {
+                let id = super::direct_room_id(a, b);
+                let now = now_ms();
+                let mut tx = self.writer.begin().await?;
+                sqlx::query(
+                    "INSERT INTO rooms (id, name, kind, owner_id, epoch, last_seq, created_ms) \
+                     VALUES ($1, $1, 'direct', NULL, $2, 0, $3) ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(&id)
+                .bind(new_epoch())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                for user in [a, b] {
+                    sqlx::query(
+                        "INSERT INTO memberships (room_id, user_id, joined_ms) VALUES ($1, $2, $3) \
+                         ON CONFLICT (room_id, user_id) DO NOTHING",
+                    )
+                    .bind(&id)
+                    .bind(user.to_string())
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                self.room(&id).await?.ok_or(StoreError::NotFound)
+            }
+
             async fn room(&self, id: &str) -> StoreResult<Option<RoomRecord>> {
                 sqlx::query("SELECT id, name, kind, owner_id, epoch, last_seq FROM rooms WHERE id = $1")
                     .bind(id)

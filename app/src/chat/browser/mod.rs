@@ -97,6 +97,10 @@ impl Runtime {
                 let runtime = self.clone();
                 spawn_local(async move { runtime.create_room(name, private).await });
             }
+            Command::OpenDirect(user) => {
+                let runtime = self.clone();
+                spawn_local(async move { runtime.open_direct(user).await });
+            }
             Command::Send(body) => self.send(body),
             Command::LoadOlder => self.load_older(),
             Command::RetryNow => self.connect(),
@@ -144,7 +148,7 @@ impl Runtime {
             .and_then(|w| w.location().hash().ok())
             .unwrap_or_default();
         let room = hash.trim_start_matches('#');
-        let room = if crate::protocol::valid_room_name(room) {
+        let room = if crate::protocol::valid_room_name(room) || room.starts_with("dm:") {
             room.to_string()
         } else {
             DEFAULT_ROOM.to_string()
@@ -167,6 +171,17 @@ impl Runtime {
             RoomKind::Public
         };
         match http::call::<RoomInfo>("POST", "/api/rooms", Some(&CreateRoom { name, kind })).await {
+            Ok(room) => {
+                self.refresh_rooms().await;
+                self.open_room(room.id);
+            }
+            Err(e) => self.model.notice.set(Some(e.message)),
+        }
+    }
+
+    async fn open_direct(self: Rc<Self>, user: String) {
+        let request = crate::protocol::AddMember { user };
+        match http::call::<RoomInfo>("POST", "/api/dms", Some(&request)).await {
             Ok(room) => {
                 self.refresh_rooms().await;
                 self.open_room(room.id);
