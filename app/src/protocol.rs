@@ -256,6 +256,10 @@ impl ServerFrame {
 pub struct Credentials {
     pub username: String,
     pub password: String,
+    /// With `--registration invite`: the single-use code an admin made
+    /// (a Confab extension; ignored by login).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite: Option<String>,
 }
 
 /// Answer to a successful register or login.

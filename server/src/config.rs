@@ -30,6 +30,8 @@ pub enum Registration {
     Open,
     /// `POST /api/auth/register` answers 403.
     Closed,
+    /// Registering needs a single-use invite code made by an admin.
+    Invite,
 }
 
 #[derive(Clone, Debug, Parser)]

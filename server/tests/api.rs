@@ -620,3 +620,55 @@ async fn direct_messages_are_for_their_two_users_only() {
         }
     }
 }
+
+#[tokio::test]
+async fn invite_only_registration_takes_single_use_codes_from_admins() {
+    // The admin registers while registration is open; then the same database
+    // is served invite-only.
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("shared.db").display());
+    let common = ["--admins", "root", "--database-url", &db];
+    let open = TestServer::start(&common);
+    open.register("root").await;
+    drop(open);
+    let server = TestServer::start(&[&common[..], &["--registration", "invite"]].concat());
+    let register = |body: Value| post(&server, "/api/auth/register", None, body);
+    let (status, body) = register(json!({"username": "carol", "password": "password-123"})).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::FORBIDDEN, "forbidden"),
+        "no code"
+    );
+    let (status, _) =
+        register(json!({"username": "carol", "password": "password-123", "invite": "made-up"}))
+            .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "unknown code");
+
+    let login = |name: &'static str| {
+        post(
+            &server,
+            "/api/auth/login",
+            None,
+            json!({"username": name, "password": "password-123"}),
+        )
+    };
+    let root = login("root").await.1["token"].as_str().unwrap().to_string();
+    let (status, made) = post(&server, "/api/admin/invites", Some(&root), json!({})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let code = made["code"].as_str().unwrap().to_string();
+    let (status, _) =
+        register(json!({"username": "root", "password": "password-123", "invite": code})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a failed registration...");
+    let (status, _) =
+        register(json!({"username": "carol", "password": "password-123", "invite": code})).await;
+    assert_eq!(status, StatusCode::CREATED, "...does not use the code up");
+    let (status, _) =
+        register(json!({"username": "dave", "password": "password-123", "invite": code})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "single use");
+    let carol = login("carol").await.1["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, _) = post(&server, "/api/admin/invites", Some(&carol), json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "admins only");
+}

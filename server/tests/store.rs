@@ -165,6 +165,13 @@ async fn behaves_like_a_store(store: Arc<dyn Store>) {
         "no such user"
     );
     assert!(!store.set_admin(Uuid::new_v4(), true).await.unwrap());
+    // Invites: single use, releasable.
+    store.create_invite("code-1", alice.id).await.unwrap();
+    assert!(store.claim_invite("code-1").await.unwrap());
+    assert!(!store.claim_invite("code-1").await.unwrap(), "single use");
+    store.release_invite("code-1").await.unwrap();
+    assert!(store.claim_invite("code-1").await.unwrap(), "released");
+    assert!(!store.claim_invite("no-such-code").await.unwrap());
     // Removing a member.
     assert!(store.remove_member("ops", bob.id).await.unwrap());
     assert!(!store.remove_member("ops", bob.id).await.unwrap());

@@ -110,6 +110,8 @@ pub enum Command {
         username: String,
         password: String,
         register: bool,
+        /// An invite code, for servers that register by invitation only.
+        invite: Option<String>,
     },
     SignOut,
     OpenRoom(RoomId),

@@ -13,12 +13,14 @@ pub fn SignIn(reason: Option<String>) -> impl IntoView {
     let register = RwSignal::new(false);
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let invite = RwSignal::new(String::new());
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         actions.run(Command::SignIn {
             username: username.get_untracked().trim().to_string(),
             password: password.get_untracked(),
             register: register.get_untracked(),
+            invite: Some(invite.get_untracked().trim().to_string()).filter(|c| !c.is_empty()),
         });
     };
     let heading = move || {
@@ -57,6 +59,16 @@ pub fn SignIn(reason: Option<String>) -> impl IntoView {
                     prop:value=move || password.get()
                     on:input=move |ev| password.set(event_target_value(&ev))
                 />
+                <Show when=move || register.get()>
+                    <label for="invite">"Invite code (if you were given one)"</label>
+                    <input
+                        id="invite"
+                        name="invite"
+                        autocomplete="off"
+                        prop:value=move || invite.get()
+                        on:input=move |ev| invite.set(event_target_value(&ev))
+                    />
+                </Show>
                 <Show when=move || model.notice.get().is_some()>
                     <p class="error" role="alert">{move || model.notice.get()}</p>
                 </Show>

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/auth/login", post(login))
         .route("/api/auth/logout", post(logout))
         .route("/api/auth/me", get(me))
+        .route("/api/admin/invites", post(create_invite))
         .route("/api/admin/users/{user}/disable", post(disable_user))
         .route("/api/admin/users/{user}/enable", post(enable_user))
         .route("/api/rooms", get(list_rooms).post(create_room))
@@ -60,9 +61,17 @@ async fn register(
     payload: JsonBody<Credentials>,
 ) -> Result<Response, ApiError> {
     let creds = body(payload)?;
-    if state.config.registration == Registration::Closed {
-        return Err(ApiError::forbidden("registration is closed"));
-    }
+    let invite = match state.config.registration {
+        Registration::Open => None,
+        Registration::Closed => return Err(ApiError::forbidden("registration is closed")),
+        Registration::Invite => Some(
+            creds
+                .invite
+                .clone()
+                .filter(|code| !code.is_empty())
+                .ok_or_else(|| ApiError::forbidden("registration needs an invite code"))?,
+        ),
+    };
     if !valid_username(&creds.username) {
         return Err(ApiError::invalid(
             "username must be 1-32 characters of A-Z, a-z, 0-9, '_', '.', '-'",
@@ -75,8 +84,19 @@ async fn register(
             PASSWORD_LEN.end()
         )));
     }
+    if let Some(code) = &invite {
+        if !state.store.claim_invite(code).await? {
+            return Err(ApiError::forbidden(
+                "this invite code is not valid or was used",
+            ));
+        }
+    }
     let hash = hash_password(creds.password).await;
-    let user = match state.store.create_user(&creds.username, &hash).await {
+    let created = state.store.create_user(&creds.username, &hash).await;
+    if let (Err(_), Some(code)) = (&created, &invite) {
+        state.store.release_invite(code).await?; // the code was not used after all
+    }
+    let user = match created {
         Err(StoreError::Conflict) => return Err(ApiError::conflict("username is taken")),
         other => other?,
     };
@@ -143,6 +163,28 @@ async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMap) -
         .into_response()
 }
 
+/// Admins only: 403 for anyone else.
+async fn require_admin(state: &AppState, user: Uuid) -> Result<(), ApiError> {
+    match state.store.user_by_id(user).await? {
+        Some(record) if record.is_admin => Ok(()),
+        _ => Err(ApiError::forbidden("admins only")),
+    }
+}
+
+/// `POST /api/admin/invites`: a new single-use invite code.
+async fn create_invite(
+    State(state): State<AppState>,
+    AuthUser(claims): AuthUser,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    require_admin(&state, claims.sub).await?;
+    let code = hex::encode(rand::random::<[u8; 12]>());
+    state.store.create_invite(&code, claims.sub).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "code": code })),
+    ))
+}
+
 async fn disable_user(
     state: State<AppState>,
     caller: AuthUser,
@@ -167,10 +209,7 @@ async fn set_disabled(
     Path(user): Path<String>,
     disabled: bool,
 ) -> Result<StatusCode, ApiError> {
-    let caller = state.store.user_by_id(claims.sub).await?;
-    if !caller.is_some_and(|c| c.is_admin) {
-        return Err(ApiError::forbidden("admins only"));
-    }
+    require_admin(&state, claims.sub).await?;
     let target = match Uuid::parse_str(&user) {
         Ok(id) => state.store.user_by_id(id).await?,
         Err(_) => state.store.user_by_name(&user).await?,

@@ -98,6 +98,13 @@ pub trait Store: Send + Sync + 'static {
     /// token is not revoked.
     async fn session_valid(&self, user: Uuid, jti: &str) -> StoreResult<bool>;
 
+    /// Records a new single-use invite code.
+    async fn create_invite(&self, code: &str, by: Uuid) -> StoreResult<()>;
+    /// Uses up an invite code; false if it does not exist or was used.
+    async fn claim_invite(&self, code: &str) -> StoreResult<bool>;
+    /// Makes a claimed code usable again (the registration it was for failed).
+    async fn release_invite(&self, code: &str) -> StoreResult<()>;
+
     /// Creates the public room `name` unless it exists (used for `general`).
     async fn ensure_public_room(&self, name: &str) -> StoreResult<()>;
     /// Creates a room owned (and joined) by `owner`; Conflict if the id is taken.

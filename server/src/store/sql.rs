@@ -180,6 +180,35 @@ macro_rules! sql_store {
                 })
             }
 
+            async fn create_invite(&self, code: &str, by: Uuid) -> StoreResult<()> {
+                sqlx::query("INSERT INTO invites (code, created_by, created_ms) VALUES ($1, $2, $3)")
+                    .bind(code)
+                    .bind(by.to_string())
+                    .bind(now_ms())
+                    .execute(&self.writer)
+                    .await?;
+                Ok(())
+            }
+
+            async fn claim_invite(&self, code: &str) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE invites SET used_ms = $2 WHERE code = $1 AND used_ms IS NULL",
+                )
+                .bind(code)
+                .bind(now_ms())
+                .execute(&self.writer)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn release_invite(&self, code: &str) -> StoreResult<()> {
+                sqlx::query("UPDATE invites SET used_ms = NULL WHERE code = $1")
+                    .bind(code)
+                    .execute(&self.writer)
+                    .await?;
+                Ok(())
+            }
+
             async fn ensure_public_room(&self, name: &str) -> StoreResult<()> {
                 sqlx::query(
                     "INSERT INTO rooms (id, name, kind, owner_id, epoch, last_seq, created_ms) \

@@ -80,9 +80,12 @@ impl Runtime {
                 username,
                 password,
                 register,
+                invite,
             } => {
                 let runtime = self.clone();
-                spawn_local(async move { runtime.sign_in(username, password, register).await });
+                spawn_local(
+                    async move { runtime.sign_in(username, password, register, invite).await },
+                );
             }
             Command::SignOut => {
                 spawn_local(async {
@@ -121,16 +124,29 @@ impl Runtime {
         }
     }
 
-    async fn sign_in(self: Rc<Self>, username: String, password: String, register: bool) {
+    async fn sign_in(
+        self: Rc<Self>,
+        username: String,
+        password: String,
+        register: bool,
+        invite: Option<String>,
+    ) {
         let path = if register {
             "/api/auth/register"
         } else {
             "/api/auth/login"
         };
         self.model.busy.set(true);
-        let answer =
-            http::call::<AuthResponse>("POST", path, Some(&Credentials { username, password }))
-                .await;
+        let answer = http::call::<AuthResponse>(
+            "POST",
+            path,
+            Some(&Credentials {
+                username,
+                password,
+                invite,
+            }),
+        )
+        .await;
         self.model.busy.set(false);
         match answer {
             Ok(auth) => {

@@ -1,0 +1,7 @@
+-- Single-use invite codes for --registration invite.
+CREATE TABLE invites (
+    code       TEXT PRIMARY KEY,
+    created_by TEXT NOT NULL REFERENCES users (id),
+    created_ms INTEGER NOT NULL,
+    used_ms    INTEGER
+);
