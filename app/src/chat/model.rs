@@ -83,6 +83,14 @@ impl ChatModel {
 }
 
 impl ChatModel {
+    /// The open room's label (see [`ChatModel::room_label`]), or "" if none.
+    pub fn current_label(&self) -> String {
+        self.current
+            .get()
+            .map(|room| self.room_label(&room))
+            .unwrap_or_default()
+    }
+
     /// How a room is called in the UI: `#name`, or `@person` for a direct room.
     pub fn room_label(&self, id: &str) -> String {
         self.rooms

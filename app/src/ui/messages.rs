@@ -104,13 +104,7 @@ pub fn Messages() -> impl IntoView {
             actions.run(Command::LoadOlder);
         }
     };
-    let room_name = move || {
-        model
-            .current
-            .get()
-            .map(|r| model.room_label(&r))
-            .unwrap_or_default()
-    };
+    let room_name = move || model.current_label();
     view! {
         <div
             class="messages"

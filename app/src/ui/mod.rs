@@ -42,13 +42,7 @@ fn Chat(name: String) -> impl IntoView {
     let model = model();
     let actions = actions();
     let nav_open = RwSignal::new(false);
-    let room_title = move || {
-        model
-            .current
-            .get()
-            .map(|r| model.room_label(&r))
-            .unwrap_or_default()
-    };
+    let room_title = move || model.current_label();
     view! {
         <div class="chat" class:nav-open=move || nav_open.get()>
             <header class="topbar">

@@ -59,30 +59,9 @@ pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
                     }
                     key=|room| (room.id.clone(), room.member)
                     children=move |room| {
-                        let id = room.id.clone();
-                        let current = {
-                            let id = id.clone();
-                            move || model.current.get().as_deref() == Some(id.as_str())
-                        };
                         let lock = (room.kind != RoomKind::Public).then_some(" (private)");
-                        view! {
-                            <li>
-                                <a
-                                    href=format!("#{id}")
-                                    class="room-link"
-                                    class:current=current.clone()
-                                    aria-current=move || current().then_some("page")
-                                    on:click=move |ev| {
-                                        ev.prevent_default();
-                                        actions.run(Command::OpenRoom(id.clone()));
-                                        on_pick();
-                                    }
-                                >
-                                    "# " {room.name.clone()} {lock}
-                                    {(!room.member).then_some(view! { <span class="join-hint">" · join"</span> })}
-                                </a>
-                            </li>
-                        }
+                        let label = format!("# {}{}", room.name, lock.unwrap_or(""));
+                        view! { <RoomLink id=room.id.clone() label joined=room.member on_pick/> }
                     }
                 />
             </ul>
@@ -122,28 +101,8 @@ pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
                     }
                     key=|room| room.id.clone()
                     children=move |room| {
-                        let id = room.id.clone();
-                        let current = {
-                            let id = id.clone();
-                            move || model.current.get().as_deref() == Some(id.as_str())
-                        };
-                        view! {
-                            <li>
-                                <a
-                                    href=format!("#{id}")
-                                    class="room-link"
-                                    class:current=current.clone()
-                                    aria-current=move || current().then_some("page")
-                                    on:click=move |ev| {
-                                        ev.prevent_default();
-                                        actions.run(Command::OpenRoom(id.clone()));
-                                        on_pick();
-                                    }
-                                >
-                                    "@ " {room.name.clone()}
-                                </a>
-                            </li>
-                        }
+                        let label = format!("@ {}", room.name);
+                        view! { <RoomLink id=room.id.clone() label joined=true on_pick/> }
                     }
                 />
             </ul>
@@ -171,5 +130,40 @@ pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
                 }}
             </ul>
         </nav>
+    }
+}
+
+/// One entry of the room list: a link that opens the room.
+#[component]
+fn RoomLink(
+    id: String,
+    label: String,
+    /// False shows a "join" hint: a public room this user has not joined yet.
+    joined: bool,
+    on_pick: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let model = model();
+    let actions = actions();
+    let current = {
+        let id = id.clone();
+        move || model.current.get().as_deref() == Some(id.as_str())
+    };
+    view! {
+        <li>
+            <a
+                href=format!("#{id}")
+                class="room-link"
+                class:current=current.clone()
+                aria-current=move || current().then_some("page")
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    actions.run(Command::OpenRoom(id.clone()));
+                    on_pick();
+                }
+            >
+                {label}
+                {(!joined).then_some(view! { <span class="join-hint">" · join"</span> })}
+            </a>
+        </li>
     }
 }

@@ -163,6 +163,15 @@ async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMap) -
         .into_response()
 }
 
+/// A user named by id or by username; 404 if there is none.
+async fn find_user(state: &AppState, user: &str) -> Result<crate::store::UserRecord, ApiError> {
+    match Uuid::parse_str(user) {
+        Ok(id) => state.store.user_by_id(id).await?,
+        Err(_) => state.store.user_by_name(user).await?,
+    }
+    .ok_or_else(|| ApiError::not_found("no such user"))
+}
+
 /// Admins only: 403 for anyone else.
 async fn require_admin(state: &AppState, user: Uuid) -> Result<(), ApiError> {
     match state.store.user_by_id(user).await? {
@@ -210,11 +219,7 @@ async fn set_disabled(
     disabled: bool,
 ) -> Result<StatusCode, ApiError> {
     require_admin(&state, claims.sub).await?;
-    let target = match Uuid::parse_str(&user) {
-        Ok(id) => state.store.user_by_id(id).await?,
-        Err(_) => state.store.user_by_name(&user).await?,
-    }
-    .ok_or_else(|| ApiError::not_found("no such user"))?;
+    let target = find_user(&state, &user).await?;
     state.store.set_disabled(target.user.id, disabled).await?;
     if disabled {
         state.node.end_sessions(target.user.id, None).await;
@@ -269,11 +274,7 @@ async fn direct_room(
     payload: JsonBody<AddMember>,
 ) -> Result<Json<RoomInfo>, ApiError> {
     let request = body(payload)?;
-    let other = match Uuid::parse_str(&request.user) {
-        Ok(id) => state.store.user_by_id(id).await?,
-        Err(_) => state.store.user_by_name(&request.user).await?,
-    }
-    .ok_or_else(|| ApiError::not_found("no such user"))?;
+    let other = find_user(&state, &request.user).await?;
     if other.user.id == claims.sub {
         return Err(ApiError::invalid("a direct room needs another user"));
     }
@@ -355,11 +356,7 @@ async fn add_member(
             return Err(ApiError::forbidden("direct rooms have exactly two members"))
         }
     }
-    let target = match Uuid::parse_str(&request.user) {
-        Ok(id) => state.store.user_by_id(id).await?,
-        Err(_) => state.store.user_by_name(&request.user).await?,
-    }
-    .ok_or_else(|| ApiError::not_found("no such user"))?;
+    let target = find_user(&state, &request.user).await?;
     let added = state.store.add_member(&room, target.user.id).await?;
     let status = if added {
         StatusCode::CREATED
@@ -378,11 +375,7 @@ async fn remove_member(
     Path((room, user)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let record = readable_room(&state, &room, claims.sub).await?;
-    let target = match Uuid::parse_str(&user) {
-        Ok(id) => state.store.user_by_id(id).await?,
-        Err(_) => state.store.user_by_name(&user).await?,
-    }
-    .ok_or_else(|| ApiError::not_found("no such user"))?;
+    let target = find_user(&state, &user).await?;
     let own_room = record.owner == Some(claims.sub);
     match record.kind {
         RoomKind::Private if own_room || target.user.id == claims.sub => {}

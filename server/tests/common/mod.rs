@@ -375,6 +375,43 @@ pub enum Event {
     Closed(Option<CloseFrame>),
 }
 
+/// POSTs JSON (with a bearer token, if given); answers the status and JSON body.
+pub async fn post(
+    server: &TestServer,
+    path: &str,
+    token: Option<&str>,
+    body: serde_json::Value,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    let mut request = reqwest::Client::new().post(server.http(path)).json(&body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (
+        status,
+        response.json().await.unwrap_or(serde_json::Value::Null),
+    )
+}
+
+pub async fn get(
+    server: &TestServer,
+    path: &str,
+    token: &str,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    let response = reqwest::Client::new()
+        .get(server.http(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (
+        status,
+        response.json().await.unwrap_or(serde_json::Value::Null),
+    )
+}
+
 /// JSON of an HTTP error body's `code`.
 pub fn error_code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("")
