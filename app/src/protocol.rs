@@ -262,11 +262,27 @@ pub struct Credentials {
     pub invite: Option<String>,
 }
 
-/// Answer to a successful register or login.
+/// Answer to a successful register, login or refresh.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthResponse {
+    /// The access token (a JWT with `sub`, `name`, `exp`, `sid`).
     pub token: String,
     pub user: UserRef,
+    /// Seconds until `token` expires (a Confab extension).
+    #[serde(default)]
+    pub expires_in: u64,
+    /// The refresh token for `POST /api/auth/refresh` (a Confab extension).
+    /// Browsers (requests with an `Origin`) get it only in an HttpOnly cookie.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+/// Body of `POST /api/auth/refresh` (a Confab extension). Without a token, the
+/// refresh cookie is used.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
 
 /// Answer to `GET /api/auth/me` (a Confab extension: who the session cookie is).

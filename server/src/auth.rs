@@ -1,5 +1,12 @@
-//! Accounts and sessions: argon2 password hashes, and signed JWTs (HS256) that
-//! travel as a bearer token or in the HttpOnly session cookie.
+//! Accounts and sessions: argon2 password hashes, short-lived signed access
+//! tokens (JWT, HS256) that travel as a bearer token or in the HttpOnly session
+//! cookie, and refresh tokens that rotate.
+//!
+//! A sign-in starts a *session* (stored). Each access token names it (`sid`), so
+//! ending the session (logout, a reused refresh token, an admin disabling the
+//! account) refuses all of its tokens at once. A refresh token is a random string
+//! stored only as its SHA-256; it is traded for a new access token and a new
+//! refresh token (rotation), and is good once.
 
 use std::path::Path;
 use std::time::Duration;
@@ -15,8 +22,10 @@ use uuid::Uuid;
 
 use crate::config::{Config, Environment};
 
-/// The session cookie's name.
+/// The session cookie's name: it carries the access token.
 pub const COOKIE: &str = "confab_session";
+/// The refresh cookie's name. It is sent to `/api/auth/*` only.
+pub const REFRESH_COOKIE: &str = "confab_refresh";
 
 /// Shortest and longest password accepted, in bytes. The upper bound keeps hashing
 /// cost bounded whatever a client sends.
@@ -29,9 +38,11 @@ pub struct Claims {
     pub name: String,
     pub exp: u64,
     pub iat: u64,
-    /// The token's own id, for revoking just this one (logout).
+    /// The token's own id.
     #[serde(default)]
     pub jti: String,
+    /// The session the token belongs to: revoking it refuses the token.
+    pub sid: Uuid,
 }
 
 impl Claims {
@@ -47,7 +58,10 @@ pub struct Auth {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
-    ttl: Duration,
+    /// The same rules without the expiry check (logout with a stale token).
+    validation_any_age: Validation,
+    access_ttl: Duration,
+    session_ttl: Duration,
     secure_cookie: bool,
     /// Verified against when the user does not exist, so that an unknown name and
     /// a wrong password take the same time.
@@ -66,33 +80,60 @@ impl Auth {
         };
         // Secure cookies in prod, and whenever this server speaks TLS itself.
         let secure = config.environment == Environment::Prod || config.tls_cert.is_some();
-        Ok(Self::new(secret.as_bytes(), config.token_ttl(), secure))
+        Ok(Self::new(
+            secret.as_bytes(),
+            config.access_ttl(),
+            config.session_ttl(),
+            secure,
+        ))
     }
 
-    pub fn new(secret: &[u8], ttl: Duration, secure_cookie: bool) -> Self {
+    pub fn new(
+        secret: &[u8],
+        access_ttl: Duration,
+        session_ttl: Duration,
+        secure_cookie: bool,
+    ) -> Self {
         // Pin the algorithm: a token signed any other way (or `alg: none`) fails.
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 5;
+        // Instances of one deployment keep their clocks in step (NTP): allow
+        // a little skew between the one that issued a token and the one checking.
+        validation.leeway = 2;
         validation.set_required_spec_claims(&["exp", "sub"]);
+        let mut validation_any_age = validation.clone();
+        validation_any_age.validate_exp = false;
         Auth {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
-            ttl,
+            validation_any_age,
+            access_ttl,
+            session_ttl,
             secure_cookie,
             dummy_hash: hash_password_blocking("confab-dummy-password"),
         }
     }
 
-    /// Signs a token for `user`, valid for the configured time.
-    pub fn issue(&self, user: &UserRef) -> String {
+    /// How long an access token lives.
+    pub fn access_ttl(&self) -> Duration {
+        self.access_ttl
+    }
+
+    /// When a session started now ends, in ms since the Unix epoch.
+    pub fn session_expiry_ms(&self) -> i64 {
+        (unix_now() + self.session_ttl.as_secs()).saturating_mul(1000) as i64
+    }
+
+    /// Signs an access token for `user` in `session`, valid for the access TTL.
+    pub fn issue(&self, user: &UserRef, session: Uuid) -> String {
         let now = unix_now();
         let claims = Claims {
             sub: user.id,
             name: user.name.clone(),
             iat: now,
-            exp: now + self.ttl.as_secs(),
+            exp: now + self.access_ttl.as_secs(),
             jti: Uuid::new_v4().simple().to_string(),
+            sid: session,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing cannot fail")
@@ -105,20 +146,26 @@ impl Auth {
             .map(|data| data.claims)
     }
 
+    /// Checks a token's signature and algorithm, however old it is: enough to
+    /// know which session a logout ends.
+    pub fn verify_any_age(&self, token: &str) -> Option<Claims> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation_any_age)
+            .ok()
+            .map(|data| data.claims)
+    }
+
     /// The token a request carries: `Authorization: Bearer …`, else the cookie.
     pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
         if let Some(value) = headers.get(header::AUTHORIZATION) {
             let value = value.to_str().ok()?;
             return value.strip_prefix("Bearer ").map(|t| t.trim().to_string());
         }
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == COOKIE)
-            .map(|(_, value)| value.to_string())
+        cookie(headers, COOKIE)
+    }
+
+    /// The refresh token in the request's refresh cookie, if any.
+    pub fn refresh_from_headers(headers: &HeaderMap) -> Option<String> {
+        cookie(headers, REFRESH_COOKIE)
     }
 
     /// Whether the request authenticated with the cookie (not a bearer token).
@@ -126,19 +173,29 @@ impl Auth {
         headers.get(header::AUTHORIZATION).is_none()
     }
 
-    /// The Set-Cookie value that starts a browser session.
+    /// The Set-Cookie value that carries an access token; the browser drops it
+    /// when the token expires.
     pub fn session_cookie(&self, token: &str) -> String {
-        format!(
-            "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-            self.ttl.as_secs(),
-            if self.secure_cookie { "; Secure" } else { "" }
-        )
+        self.cookie(COOKIE, token, "/", "Lax", self.access_ttl.as_secs())
     }
 
-    /// The Set-Cookie value that ends it.
-    pub fn clear_cookie(&self) -> String {
+    /// The Set-Cookie value that carries a refresh token, until `expires_ms`.
+    pub fn refresh_cookie(&self, token: &str, expires_ms: i64) -> String {
+        let left = (expires_ms / 1000).saturating_sub(unix_now() as i64).max(0);
+        self.cookie(REFRESH_COOKIE, token, "/api/auth", "Strict", left as u64)
+    }
+
+    /// The Set-Cookie values that end a browser session.
+    pub fn clear_cookies(&self) -> [String; 2] {
+        [
+            self.cookie(COOKIE, "", "/", "Lax", 0),
+            self.cookie(REFRESH_COOKIE, "", "/api/auth", "Strict", 0),
+        ]
+    }
+
+    fn cookie(&self, name: &str, value: &str, path: &str, same_site: &str, age: u64) -> String {
         format!(
-            "{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+            "{name}={value}; Path={path}; HttpOnly; SameSite={same_site}; Max-Age={age}{}",
             if self.secure_cookie { "; Secure" } else { "" }
         )
     }
@@ -160,6 +217,29 @@ impl Auth {
         .unwrap_or(false);
         ok && known
     }
+}
+
+/// A fresh refresh token: 256 random bits, hex.
+pub fn new_refresh_token() -> String {
+    hex::encode(rand::random::<[u8; 32]>())
+}
+
+/// What the store keeps of a refresh token: its SHA-256, hex.
+pub fn refresh_hash(token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(token.as_bytes()))
+}
+
+/// A cookie's value in a request.
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value.to_string())
 }
 
 /// Hashes a password with argon2id, off the runtime.
@@ -219,6 +299,7 @@ mod tests {
         Auth::new(
             b"0123456789abcdef0123456789abcdef",
             Duration::from_secs(60),
+            Duration::from_secs(3600),
             false,
         )
     }
@@ -233,8 +314,10 @@ mod tests {
     #[test]
     fn issued_tokens_verify_and_carry_the_user() {
         let a = auth();
-        let claims = a.verify(&a.issue(&alice())).unwrap();
+        let session = Uuid::new_v4();
+        let claims = a.verify(&a.issue(&alice(), session)).unwrap();
         assert_eq!(claims.user(), alice());
+        assert_eq!(claims.sid, session);
     }
 
     #[test]
@@ -242,29 +325,50 @@ mod tests {
         let other = Auth::new(
             b"another-secret-another-secret-xx",
             Duration::from_secs(60),
+            Duration::from_secs(3600),
             false,
         );
-        assert!(auth().verify(&other.issue(&alice())).is_none());
+        assert!(auth().verify(&other.issue(&alice(), Uuid::nil())).is_none());
         // alg: none, with the same claims.
-        let claims = r#"{"sub":"00000000-0000-0000-0000-000000000009","name":"alice","exp":99999999999,"iat":0}"#;
+        let claims = r#"{"sub":"00000000-0000-0000-0000-000000000009","name":"alice","exp":99999999999,"iat":0,"sid":"00000000-0000-0000-0000-000000000001"}"#;
         let b64 = |s: &str| {
             use base64::Engine;
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
         };
         let forged = format!("{}.{}.", b64(r#"{"alg":"none","typ":"JWT"}"#), b64(claims));
         assert!(auth().verify(&forged).is_none());
+        // The right secret, but HS512: refused, the algorithm is pinned.
+        let claims: Claims = serde_json::from_str(claims).unwrap();
+        let hs512 = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS512),
+            &claims,
+            &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef"),
+        )
+        .unwrap();
+        assert!(auth().verify(&hs512).is_none());
+        let hs256 = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef"),
+        )
+        .unwrap();
+        assert!(
+            auth().verify(&hs256).is_some(),
+            "the same claims, signed right"
+        );
         assert!(auth().verify("not-a-token").is_none());
     }
 
     #[test]
     fn expired_tokens_fail() {
-        let a = Auth::new(b"0123456789abcdef0123456789abcdef", Duration::ZERO, false);
+        let a = auth();
         let claims = Claims {
             sub: alice().id,
             name: "alice".into(),
             iat: 0,
             exp: unix_now() - 60,
             jti: String::new(),
+            sid: Uuid::nil(),
         };
         let token = jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
@@ -273,6 +377,20 @@ mod tests {
         )
         .unwrap();
         assert!(a.verify(&token).is_none());
+        assert!(
+            a.verify_any_age(&token).is_some(),
+            "still names its session"
+        );
+    }
+
+    #[test]
+    fn refresh_tokens_are_random_and_stored_as_hashes() {
+        let (one, two) = (new_refresh_token(), new_refresh_token());
+        assert_ne!(one, two);
+        assert_eq!(one.len(), 64);
+        assert_eq!(refresh_hash(&one), refresh_hash(&one));
+        assert_ne!(refresh_hash(&one), refresh_hash(&two));
+        assert!(!refresh_hash(&one).contains(&one));
     }
 
     #[test]

@@ -84,9 +84,21 @@ pub struct Config {
     #[arg(long, env = "CONFAB_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
 
-    /// How long a session token is valid, in seconds.
-    #[arg(long, env = "CONFAB_TOKEN_TTL_SECS", default_value_t = 7 * 24 * 3600)]
-    pub token_ttl_secs: u64,
+    /// How long an access token (the JWT) is valid, in seconds. A socket is
+    /// closed with 4001 when its token expires; clients refresh and reconnect.
+    #[arg(long, env = "CONFAB_ACCESS_TTL_SECS", default_value_t = 15 * 60)]
+    pub access_ttl_secs: u64,
+
+    /// How long a sign-in lasts, in seconds: refresh tokens are accepted until
+    /// then (or until logout), and then the user logs in again.
+    #[arg(long, env = "CONFAB_SESSION_TTL_SECS", default_value_t = 30 * 24 * 3600)]
+    pub session_ttl_secs: u64,
+
+    /// Seconds after its first use during which a refresh token is accepted
+    /// again (two tabs refreshing at once). Used again later, it revokes its
+    /// whole session.
+    #[arg(long, env = "CONFAB_REFRESH_REUSE_GRACE_SECS", default_value_t = 10)]
+    pub refresh_reuse_grace_secs: u64,
 
     /// Origins allowed to open a socket, comma-separated (e.g.
     /// https://chat.example.com). Empty: only the server's own origin (the
@@ -125,6 +137,24 @@ pub struct Config {
     #[arg(long, env = "CONFAB_RATE_BURST", default_value_t = 60.0)]
     pub rate_burst: f64,
 
+    /// Most WebSocket connections one user may hold open at once, across every
+    /// instance (more: the upgrade answers 429).
+    #[arg(long, env = "CONFAB_MAX_CONNS_PER_USER", default_value_t = 64)]
+    pub max_conns_per_user: usize,
+
+    /// Messages (`send` and `typing` frames) per second one user may send,
+    /// sustained, across all of their connections and every instance.
+    #[arg(long, env = "CONFAB_USER_RATE_PER_SEC", default_value_t = 20.0)]
+    pub user_rate_per_sec: f64,
+
+    /// Messages one user may send in a burst above the sustained rate.
+    #[arg(long, env = "CONFAB_USER_RATE_BURST", default_value_t = 60.0)]
+    pub user_rate_burst: f64,
+
+    /// Most rooms one user may own (create).
+    #[arg(long, env = "CONFAB_MAX_ROOMS_PER_USER", default_value_t = 100)]
+    pub max_rooms_per_user: usize,
+
     /// Frames waiting to be written to one client before it counts as slow and is
     /// closed with 1008.
     #[arg(long, env = "CONFAB_OUTBOUND_QUEUE", default_value_t = 1024)]
@@ -155,8 +185,20 @@ impl Config {
             .unwrap_or_else(|| format!("sqlite:{}", self.data_dir.join("confab.db").display()))
     }
 
-    pub fn token_ttl(&self) -> Duration {
-        Duration::from_secs(self.token_ttl_secs)
+    pub fn user_limits(&self) -> crate::limits::UserLimitConfig {
+        crate::limits::UserLimitConfig {
+            max_connections: self.max_conns_per_user.max(1),
+            rate_per_sec: self.user_rate_per_sec.max(0.0),
+            burst: self.user_rate_burst.max(1.0),
+        }
+    }
+
+    pub fn access_ttl(&self) -> Duration {
+        Duration::from_secs(self.access_ttl_secs.max(1))
+    }
+
+    pub fn session_ttl(&self) -> Duration {
+        Duration::from_secs(self.session_ttl_secs.max(1))
     }
 
     pub fn catch_up_interval(&self) -> Duration {

@@ -2,25 +2,26 @@
 //! stores, orders and fans out messages.
 //!
 //! - [`config`]: flags and environment.
-//! - [`store`]: the store of record (SQLite), which assigns every message's `seq`.
+//! - [`store`]: the store of record (SQLite or PostgreSQL), which assigns every message's `seq`.
 //! - [`broker`]: fan-out between instances (in process for one instance).
 //! - [`engine`]: ordered, gap-free delivery to this instance's connections.
 //! - [`gateway`]: the `/ws` endpoint, one task per connection.
 //! - [`http`]: the JSON API, health and metrics.
-//! - [`throttle`]: login throttling, per name and per address.
+//! - [`limits`]: token buckets, login throttling, and per-user limits that hold
+//!   across instances.
 //! - [`ui`]: the server-rendered Leptos app.
 
 pub mod auth;
 pub mod broker;
 pub mod config;
 pub mod engine;
-mod gateway;
+pub mod gateway;
 pub mod http;
+pub mod limits;
 mod server;
 pub mod state;
 pub mod store;
 pub mod telemetry;
-pub mod throttle;
 mod ui;
 
-pub use server::run;
+pub use server::{build, run};

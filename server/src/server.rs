@@ -11,20 +11,18 @@ use crate::auth::Auth;
 use crate::broker::{Broker, MemoryBroker, RedisBroker};
 use crate::config::Config;
 use crate::engine::Node;
+use crate::limits::{LoginThrottle, MemoryUserLimits, RedisUserLimits, UserLimits};
 use crate::state::AppState;
 use crate::store::{self, redact_url};
-use crate::throttle::LoginThrottle;
 use crate::{http, telemetry, ui};
 
 /// The room every instance makes sure exists.
 pub const DEFAULT_ROOM: &str = "general";
 
-/// Runs the server until SIGTERM or Ctrl-C, then shuts down gracefully: stop
-/// accepting, close every socket with 1001, let in-flight stores finish, close the
-/// store.
-pub async fn run(config: Config) -> anyhow::Result<()> {
-    // TLS (HTTPS, rediss://) uses rustls with ring.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+/// Builds everything an instance is made of, short of listening: the store
+/// (opened and migrated), the broker, the engine and its background tasks, and
+/// the shared state every request and connection sees.
+pub async fn build(config: Config) -> anyhow::Result<AppState> {
     let metrics = telemetry::init_metrics()?;
     let database_url = config.database_url();
     let store = store::open(&database_url)
@@ -42,7 +40,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
     }
     let (incoming_tx, incoming) = tokio::sync::mpsc::channel(4096);
-    let (broker, logins): (Arc<dyn Broker>, LoginThrottle) = match &config.redis_url {
+    type Shared = (Arc<dyn Broker>, LoginThrottle, Arc<dyn UserLimits>);
+    let (broker, logins, user_limits): Shared = match &config.redis_url {
         Some(url) => {
             let redis = RedisBroker::connect(
                 url,
@@ -53,9 +52,20 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("connecting to Redis at {}", redact_url(url)))?;
             let logins = LoginThrottle::in_redis(redis.commands(), &config.redis_prefix);
-            (redis, logins)
+            let limits = RedisUserLimits::new(
+                redis.commands(),
+                &config.redis_prefix,
+                redis.node(),
+                3 * crate::broker::HEARTBEAT,
+                config.user_limits(),
+            );
+            (redis, logins, Arc::new(limits))
         }
-        None => (Arc::new(MemoryBroker::new()), LoginThrottle::in_memory()),
+        None => (
+            Arc::new(MemoryBroker::new()),
+            LoginThrottle::in_memory(),
+            Arc::new(MemoryUserLimits::new(config.user_limits())),
+        ),
     };
     let node = Node::new(store.clone(), broker.clone());
     tokio::spawn(node.clone().run_incoming(incoming));
@@ -64,25 +74,38 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tokio::spawn(node.clone().run_catch_up(config.catch_up_interval()));
     }
     let auth = Auth::from_config(&config)?;
-    let shutdown = CancellationToken::new();
     let leptos = ui::leptos_options(&config);
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("listening on {}", config.listen))?;
-    let addr = listener.local_addr()?;
-    let grace = config.shutdown_grace();
-    let config_tls = (config.tls_cert.clone(), config.tls_key.clone());
-    let state = AppState::new(
+    Ok(AppState::new(
         config,
-        store.clone(),
+        store,
         broker,
         node,
         auth,
         logins,
+        user_limits,
         metrics,
-        shutdown.clone(),
+        CancellationToken::new(),
         leptos,
-    );
+    ))
+}
+
+/// Runs the server until SIGTERM or Ctrl-C, then shuts down gracefully: stop
+/// accepting, close every socket with 1001, let in-flight stores finish, close the
+/// store.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    // TLS (HTTPS, rediss://) uses rustls with ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let listen = config.listen;
+    let state = build(config).await?;
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let addr = listener.local_addr()?;
+    let grace = state.config.shutdown_grace();
+    let database_url = state.config.database_url();
+    let config_tls = (state.config.tls_cert.clone(), state.config.tls_key.clone());
+    let store = state.store.clone();
+    let shutdown = state.shutdown.clone();
     let connections = state.connections.clone();
     tokio::spawn(cancel_on_signal(shutdown.clone()));
 

@@ -14,8 +14,8 @@ use crate::broker::Broker;
 use crate::config::Config;
 use crate::engine::outbox::ConnId;
 use crate::engine::Node;
+use crate::limits::{LoginThrottle, UserLimits};
 use crate::store::Store;
-use crate::throttle::LoginThrottle;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -25,6 +25,8 @@ pub struct AppState {
     pub node: Arc<Node>,
     pub auth: Arc<Auth>,
     pub logins: Arc<LoginThrottle>,
+    /// Connections and messages per user, across instances.
+    pub user_limits: Arc<dyn UserLimits>,
     pub metrics: PrometheusHandle,
     /// Cancelled on SIGTERM / Ctrl-C: connections close with 1001.
     pub shutdown: CancellationToken,
@@ -43,6 +45,7 @@ impl AppState {
         node: Arc<Node>,
         auth: Auth,
         logins: LoginThrottle,
+        user_limits: Arc<dyn UserLimits>,
         metrics: PrometheusHandle,
         shutdown: CancellationToken,
         leptos: LeptosOptions,
@@ -54,6 +57,7 @@ impl AppState {
             node,
             auth: Arc::new(auth),
             logins: Arc::new(logins),
+            user_limits,
             metrics,
             shutdown,
             connections: TaskTracker::new(),

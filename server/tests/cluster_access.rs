@@ -1,5 +1,6 @@
-//! Access control across instances: login throttling, removing a member, and
-//! disabling an account hold on every instance at once.
+//! Access control across instances: login throttling, removing a member,
+//! disabling an account, and per-user connection and message limits hold on
+//! every instance at once.
 
 mod common;
 
@@ -162,4 +163,58 @@ async fn disabling_a_user_closes_their_sockets_on_every_instance() {
             Some(app::protocol::close_code::TOKEN_EXPIRED)
         );
     }
+}
+
+#[tokio::test]
+async fn limits_hold_when_one_user_spreads_over_two_instances() {
+    let c = cluster_with(&[
+        "--user-rate-per-sec",
+        "0.1",
+        "--user-rate-burst",
+        "4",
+        "--max-conns-per-user",
+        "3",
+    ])
+    .await;
+    let alice = c.a.register("alice").await;
+    let mut on_a = c.a.connect(&alice.token).await;
+    let mut on_b = c.b.connect(&alice.token).await;
+    on_a.join("general", None).await;
+    on_b.join("general", None).await;
+    // Four messages, two through each instance: the one burst of four.
+    for i in 0..2 {
+        on_a.send_acked("general", &format!("a{i}"), 1).await;
+        on_b.send_acked("general", &format!("b{i}"), 1).await;
+    }
+    for socket in [&mut on_a, &mut on_b] {
+        socket.send_text("general", "one too many").await;
+        socket
+            .next_matching(|f| {
+                matches!(
+                    f,
+                    ServerFrame::Error {
+                        code: app::protocol::ErrorCode::RateLimited,
+                        ..
+                    }
+                )
+            })
+            .await;
+    }
+    // Three connections in all, wherever they are.
+    let _third = c.b.connect(&alice.token).await;
+    assert_eq!(c.a.try_connect(&alice.token).await.err(), Some(429));
+    assert_eq!(c.b.try_connect(&alice.token).await.err(), Some(429));
+    drop(on_a);
+    let mut admitted = false;
+    for _ in 0..50 {
+        if c.a.try_connect(&alice.token).await.is_ok() {
+            admitted = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        admitted,
+        "a closed connection frees its slot on every instance"
+    );
 }

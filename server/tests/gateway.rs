@@ -372,6 +372,10 @@ async fn a_client_that_never_reads_is_closed_with_1008_and_others_stay_fast() {
         "100000",
         "--rate-burst",
         "100000",
+        "--user-rate-per-sec",
+        "100000",
+        "--user-rate-burst",
+        "100000",
     ]);
     let (_, mut slow) = server.user_in_general("slow").await;
     let (_, fast) = server.user_in_general("fast").await;

@@ -108,7 +108,7 @@ async fn failed_logins_are_throttled_per_name_and_per_address() {
 }
 
 #[tokio::test]
-async fn logout_revokes_that_token_and_closes_its_sockets_only() {
+async fn logout_ends_that_session_and_closes_its_sockets_only() {
     let server = TestServer::start(&[]);
     let first = server.register("alice").await;
     let (_, second) = post(

@@ -26,6 +26,87 @@ fn message(room: &str, author: &UserRef, body: &str) -> NewMessage {
     }
 }
 
+/// Sessions: refresh tokens rotate once each, a late reuse revokes the session,
+/// and revoking or disabling ends it.
+async fn sessions_and_refresh_tokens(store: &dyn Store, bob: &UserRef) {
+    use server::store::Rotation;
+    let far = i64::MAX / 2;
+    let (s1, s2) = (Uuid::new_v4(), Uuid::new_v4());
+    store.create_session(s1, bob.id, far, "r1").await.unwrap();
+    store
+        .create_session(s2, bob.id, far, "other")
+        .await
+        .unwrap();
+    assert!(store.session_valid(bob.id, s1).await.unwrap());
+    assert!(
+        !store.session_valid(Uuid::new_v4(), s1).await.unwrap(),
+        "not someone else's"
+    );
+    assert_eq!(store.refresh_owner("r1").await.unwrap(), Some((bob.id, s1)));
+    let rotated = store.rotate_refresh("r1", "r2", 0).await.unwrap();
+    assert!(
+        matches!(&rotated, Rotation::Rotated { user, session, .. } if user == bob && *session == s1),
+        "{rotated:?}"
+    );
+    // Within the grace period a used token still rotates (two tabs at once).
+    assert!(matches!(
+        store.rotate_refresh("r1", "r2b", 60_000).await.unwrap(),
+        Rotation::Rotated { .. }
+    ));
+    assert!(matches!(
+        store.rotate_refresh("r2", "r3", 0).await.unwrap(),
+        Rotation::Rotated { .. }
+    ));
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    // After it, the reuse revokes the whole family: r3 dies with it.
+    assert!(matches!(
+        store.rotate_refresh("r1", "r4", 0).await.unwrap(),
+        Rotation::Reused { user, session } if user == bob.id && session == s1
+    ));
+    assert!(!store.session_valid(bob.id, s1).await.unwrap(), "revoked");
+    assert!(matches!(
+        store.rotate_refresh("r3", "r5", 0).await.unwrap(),
+        Rotation::Invalid
+    ));
+    assert!(matches!(
+        store.rotate_refresh("never-issued", "r6", 0).await.unwrap(),
+        Rotation::Invalid
+    ));
+    assert!(
+        store.session_valid(bob.id, s2).await.unwrap(),
+        "other sessions live on"
+    );
+    // Disabling ends every session while it lasts.
+    assert!(store.set_disabled(bob.id, true).await.unwrap());
+    assert!(store.user_by_name("bob").await.unwrap().unwrap().disabled);
+    assert!(!store.session_valid(bob.id, s2).await.unwrap(), "disabled");
+    assert!(matches!(
+        store.rotate_refresh("other", "o2", 0).await.unwrap(),
+        Rotation::Invalid
+    ));
+    assert!(store.set_disabled(bob.id, false).await.unwrap());
+    assert!(store.session_valid(bob.id, s2).await.unwrap());
+    // Logout revokes; expired sessions are refused and cleared out.
+    store.revoke_session(s2).await.unwrap();
+    assert!(!store.session_valid(bob.id, s2).await.unwrap());
+    let s3 = Uuid::new_v4();
+    store.create_session(s3, bob.id, 1, "old").await.unwrap();
+    assert!(!store.session_valid(bob.id, s3).await.unwrap(), "expired");
+    assert!(matches!(
+        store.rotate_refresh("old", "old2", 0).await.unwrap(),
+        Rotation::Invalid
+    ));
+    store
+        .create_session(Uuid::new_v4(), bob.id, far, "new")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.refresh_owner("old").await.unwrap(),
+        None,
+        "cleared out"
+    );
+}
+
 /// Everything a store must do, the same for each backend.
 async fn behaves_like_a_store(store: Arc<dyn Store>) {
     // Users: unique names regardless of case.
@@ -57,6 +138,12 @@ async fn behaves_like_a_store(store: Arc<dyn Store>) {
         store.create_room("ops", RoomKind::Public, bob.id).await,
         Err(StoreError::Conflict)
     ));
+    assert_eq!(store.rooms_owned(alice.id).await.unwrap(), 1);
+    assert_eq!(
+        store.rooms_owned(bob.id).await.unwrap(),
+        0,
+        "a refused create owns nothing"
+    );
     let ids = |rooms: Vec<RoomInfo>| {
         rooms
             .into_iter()
@@ -140,30 +227,11 @@ async fn behaves_like_a_store(store: Arc<dyn Store>) {
     ));
     store.ping().await.unwrap();
 
-    // Accounts: admin flag, disabling, revoking one token.
+    // Accounts: admin flag, disabling, sessions.
     assert!(!found.is_admin && !found.disabled);
     assert!(store.set_admin(alice.id, true).await.unwrap());
     assert!(store.user_by_id(alice.id).await.unwrap().unwrap().is_admin);
-    assert!(store.session_valid(bob.id, "t1").await.unwrap());
-    store.revoke_token("t1", i64::MAX).await.unwrap();
-    store.revoke_token("t1", i64::MAX).await.unwrap();
-    assert!(!store.session_valid(bob.id, "t1").await.unwrap(), "revoked");
-    assert!(
-        store.session_valid(bob.id, "t2").await.unwrap(),
-        "only that token"
-    );
-    assert!(store.set_disabled(bob.id, true).await.unwrap());
-    assert!(store.user_by_name("bob").await.unwrap().unwrap().disabled);
-    assert!(
-        !store.session_valid(bob.id, "t2").await.unwrap(),
-        "disabled"
-    );
-    assert!(store.set_disabled(bob.id, false).await.unwrap());
-    assert!(store.session_valid(bob.id, "t2").await.unwrap());
-    assert!(
-        !store.session_valid(Uuid::new_v4(), "t2").await.unwrap(),
-        "no such user"
-    );
+    sessions_and_refresh_tokens(&*store, &bob).await;
     assert!(!store.set_admin(Uuid::new_v4(), true).await.unwrap());
     // Invites: single use, releasable.
     store.create_invite("code-1", alice.id).await.unwrap();

@@ -251,11 +251,26 @@ fn http_bodies() {
     let auth = AuthResponse {
         token: "t".into(),
         user: alice(),
+        expires_in: 900,
+        refresh_token: Some("r".into()),
     };
     assert_eq!(
         serde_json::to_value(&auth).unwrap(),
-        json!({"token":"t","user":{"id":U1,"name":"alice"}})
+        json!({"token":"t","user":{"id":U1,"name":"alice"},"expires_in":900,"refresh_token":"r"})
     );
+    // A browser's answer keeps the refresh token in a cookie only; a client
+    // that knows only the contract's fields still reads the answer.
+    let browser = AuthResponse {
+        refresh_token: None,
+        ..auth
+    };
+    assert!(serde_json::to_value(&browser)
+        .unwrap()
+        .get("refresh_token")
+        .is_none());
+    let plain: AuthResponse =
+        serde_json::from_value(json!({"token":"t","user":{"id":U1,"name":"alice"}})).unwrap();
+    assert_eq!(plain.token, "t");
     let room = RoomInfo {
         id: "general".into(),
         name: "general".into(),

@@ -17,7 +17,7 @@ use app::protocol::{Message, PresenceStatus, RoomId, UserRef};
 use async_trait::async_trait;
 
 pub use memory::MemoryBroker;
-pub use redis_broker::RedisBroker;
+pub use redis_broker::{RedisBroker, HEARTBEAT};
 
 /// What one instance publishes to the others about a room.
 #[derive(Clone, Debug)]
@@ -30,9 +30,9 @@ pub enum BrokerEvent {
     Presence(UserRef, PresenceStatus),
     /// A user was removed from the room: drop their subscriptions at once.
     Evicted(uuid::Uuid),
-    /// End a user's sessions (all, or those of one token) with close 4001.
+    /// Close a user's connections (all, or those of one session) with 4001.
     /// Published on [`ALL_ROOMS`].
-    SessionsEnded(uuid::Uuid, Option<String>),
+    SessionsEnded(uuid::Uuid, Option<uuid::Uuid>),
 }
 
 /// The pseudo-room whose channel every instance listens to: events about users

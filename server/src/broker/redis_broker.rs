@@ -64,7 +64,7 @@ enum WireEvent {
     },
     SessionsEnded {
         user: Uuid,
-        jti: Option<String>,
+        session: Option<Uuid>,
     },
 }
 
@@ -75,7 +75,7 @@ impl From<BrokerEvent> for WireEvent {
             BrokerEvent::Typing(user) => WireEvent::Typing { user },
             BrokerEvent::Presence(user, status) => WireEvent::Presence { user, status },
             BrokerEvent::Evicted(user) => WireEvent::Evicted { user },
-            BrokerEvent::SessionsEnded(user, jti) => WireEvent::SessionsEnded { user, jti },
+            BrokerEvent::SessionsEnded(user, session) => WireEvent::SessionsEnded { user, session },
         }
     }
 }
@@ -87,7 +87,7 @@ impl From<WireEvent> for BrokerEvent {
             WireEvent::Typing { user } => BrokerEvent::Typing(user),
             WireEvent::Presence { user, status } => BrokerEvent::Presence(user, status),
             WireEvent::Evicted { user } => BrokerEvent::Evicted(user),
-            WireEvent::SessionsEnded { user, jti } => BrokerEvent::SessionsEnded(user, jti),
+            WireEvent::SessionsEnded { user, session } => BrokerEvent::SessionsEnded(user, session),
         }
     }
 }
@@ -219,9 +219,15 @@ impl RedisBroker {
         Ok(broker)
     }
 
-    /// The command connection, for other Redis-backed state (login throttling).
+    /// The command connection, for other Redis-backed state (login throttling,
+    /// user limits).
     pub fn commands(&self) -> ConnectionManager {
         self.commands.clone()
+    }
+
+    /// This instance's id in Redis (its heartbeat and presence share).
+    pub fn node(&self) -> Uuid {
+        self.node
     }
 
     fn share_field(room: &str, user: &UserRef) -> String {

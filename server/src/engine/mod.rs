@@ -35,15 +35,15 @@ const FILL_BATCH: u32 = 500;
 
 type LocalRoom = Arc<AsyncMutex<RoomState>>;
 
-/// One user's connections on this instance: the token each was opened with, and
+/// One user's connections on this instance: the session each was opened in, and
 /// its outbox.
-type UserSessions = HashMap<ConnId, (String, Outbox)>;
+type UserSessions = HashMap<ConnId, (uuid::Uuid, Outbox)>;
 
 pub struct Node {
     store: Arc<dyn Store>,
     broker: Arc<dyn Broker>,
     rooms: Mutex<HashMap<RoomId, LocalRoom>>,
-    /// user → this instance's connections of theirs: token id and outbox.
+    /// user → this instance's connections of theirs: session and outbox.
     sessions: Mutex<HashMap<uuid::Uuid, UserSessions>>,
 }
 
@@ -81,8 +81,8 @@ impl Node {
                 Incoming::Event(room, BrokerEvent::Evicted(user)) => {
                     self.local_evict(&room, user).await;
                 }
-                Incoming::Event(_, BrokerEvent::SessionsEnded(user, jti)) => {
-                    self.local_end_sessions(user, jti.as_deref());
+                Incoming::Event(_, BrokerEvent::SessionsEnded(user, session)) => {
+                    self.local_end_sessions(user, session);
                 }
                 Incoming::Resubscribed => self.catch_up_all().await,
             }
@@ -416,13 +416,19 @@ impl Node {
     }
 
     /// Records a connection as one of `user`'s sessions (see [`Node::end_sessions`]).
-    pub fn session_opened(&self, user: uuid::Uuid, conn: ConnId, jti: &str, outbox: &Outbox) {
+    pub fn session_opened(
+        &self,
+        user: uuid::Uuid,
+        conn: ConnId,
+        session: uuid::Uuid,
+        outbox: &Outbox,
+    ) {
         self.sessions
             .lock()
             .unwrap()
             .entry(user)
             .or_default()
-            .insert(conn, (jti.to_string(), outbox.clone()));
+            .insert(conn, (session, outbox.clone()));
     }
 
     pub fn session_closed(&self, user: uuid::Uuid, conn: ConnId) {
@@ -436,19 +442,19 @@ impl Node {
     }
 
     /// Closes `user`'s connections with 4001 on every instance: all of them, or
-    /// only those opened with the token `jti`.
-    pub async fn end_sessions(&self, user: uuid::Uuid, jti: Option<String>) {
-        self.local_end_sessions(user, jti.as_deref());
-        let event = BrokerEvent::SessionsEnded(user, jti);
+    /// only those opened in `session`.
+    pub async fn end_sessions(&self, user: uuid::Uuid, session: Option<uuid::Uuid>) {
+        self.local_end_sessions(user, session);
+        let event = BrokerEvent::SessionsEnded(user, session);
         if let Err(e) = self.broker.publish(crate::broker::ALL_ROOMS, event).await {
             tracing::warn!(error = %e, "session end publish failed");
         }
     }
 
-    fn local_end_sessions(&self, user: uuid::Uuid, jti: Option<&str>) {
+    fn local_end_sessions(&self, user: uuid::Uuid, session: Option<uuid::Uuid>) {
         let sessions = self.sessions.lock().unwrap();
-        for (token, outbox) in sessions.get(&user).into_iter().flat_map(|c| c.values()) {
-            if jti.is_none_or(|j| j == token) {
+        for (opened_in, outbox) in sessions.get(&user).into_iter().flat_map(|c| c.values()) {
+            if session.is_none_or(|s| s == *opened_in) {
                 outbox.close_with(app::protocol::close_code::TOKEN_EXPIRED);
             }
         }

@@ -17,9 +17,9 @@ use tokio::sync::mpsc;
 use tokio::time::{sleep_until, timeout, Instant};
 use tracing::Instrument;
 
-use super::limits::TokenBucket;
 use crate::auth::{unix_now, Claims};
 use crate::engine::outbox::{frame, ConnId, Frame, Outbox};
+use crate::limits::{ConnectionSlot, TokenBucket};
 use crate::state::AppState;
 
 /// Most frames written per flush.
@@ -43,6 +43,27 @@ pub struct Conn {
 }
 
 impl Conn {
+    /// A connection's state before it has joined anything, with the
+    /// configured rate limits.
+    pub fn new(id: ConnId, user: UserRef, state: AppState, outbox: Outbox) -> Self {
+        Conn {
+            id,
+            user,
+            rate: TokenBucket::new(state.config.rate_per_sec, state.config.rate_burst),
+            abuse: TokenBucket::new(1.0, ABUSE_BURST),
+            state,
+            outbox,
+            rooms: HashSet::new(),
+        }
+    }
+
+    /// Leaves every room this connection joined (it is going away).
+    pub async fn leave_all(&mut self) {
+        for room in std::mem::take(&mut self.rooms) {
+            self.state.node.leave(self.id, &room).await;
+        }
+    }
+
     /// Queues a reply frame for this client.
     pub fn reply(&self, server_frame: &ServerFrame) {
         self.outbox.push(frame(server_frame));
@@ -64,31 +85,23 @@ impl Conn {
     }
 }
 
-/// Serves one upgraded connection until it closes.
-pub async fn run(socket: WebSocket, state: AppState, claims: Claims) {
+/// Serves one upgraded connection until it closes. The connection holds `slot`
+/// (its place in the user's connection count) until then.
+pub async fn run(socket: WebSocket, state: AppState, claims: Claims, slot: ConnectionSlot) {
     let id = state.next_conn_id();
     let span = tracing::info_span!("ws", conn = id, user = %claims.name);
     async move {
         metrics::gauge!("confab_connections_open").increment(1.0);
         tracing::debug!("connected");
         let (outbox, queue) = Outbox::new(state.config.outbound_queue);
-        let mut conn = Conn {
-            id,
-            user: claims.user(),
-            rate: TokenBucket::new(state.config.rate_per_sec, state.config.rate_burst),
-            abuse: TokenBucket::new(1.0, ABUSE_BURST),
-            state,
-            outbox,
-            rooms: HashSet::new(),
-        };
+        let mut conn = Conn::new(id, claims.user(), state, outbox);
         let expires = Instant::now() + Duration::from_secs(claims.exp.saturating_sub(unix_now()));
         let node = conn.state.node.clone();
-        node.session_opened(claims.sub, id, &claims.jti, &conn.outbox);
+        node.session_opened(claims.sub, id, claims.sid, &conn.outbox);
         let code = serve(&mut conn, socket, queue, expires).await;
         node.session_closed(claims.sub, id);
-        for room in std::mem::take(&mut conn.rooms) {
-            conn.state.node.leave(conn.id, &room).await;
-        }
+        conn.leave_all().await;
+        drop(slot);
         metrics::gauge!("confab_connections_open").decrement(1.0);
         tracing::debug!(close = ?code, "disconnected");
     }
@@ -173,7 +186,7 @@ async fn serve(
 }
 
 /// Handles one text frame; returns a close code if the connection must end.
-async fn on_text(conn: &mut Conn, text: &str) -> Option<u16> {
+pub(super) async fn on_text(conn: &mut Conn, text: &str) -> Option<u16> {
     metrics::counter!("confab_frames_in_total").increment(1);
     if text.len() > conn.state.config.max_frame_bytes {
         return Some(close_code::TOO_LARGE);

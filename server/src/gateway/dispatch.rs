@@ -38,15 +38,32 @@ pub async fn handle(conn: &mut Conn, envelope: ClientEnvelope) -> Option<u16> {
             limit,
         } => history(conn, room, before, limit, reference).await,
         ClientFrame::Typing { room } => {
-            if conn.state.node.is_subscribed(conn.id, &room).await {
-                conn.state.node.typing(&room, &conn.user).await;
-            } else {
+            if !conn.state.node.is_subscribed(conn.id, &room).await {
                 conn.error(ErrorCode::Forbidden, "join the room first", reference);
+            } else if user_rate_allows(conn, &reference).await {
+                conn.state.node.typing(&room, &conn.user).await;
             }
         }
         ClientFrame::Ping => conn.reply(&ServerFrame::Pong { reference }),
     }
     None
+}
+
+/// Takes one message from the user's allowance (shared by all of their
+/// connections, on every instance); if it is spent, says so and answers false.
+async fn user_rate_allows(conn: &Conn, reference: &Option<String>) -> bool {
+    if conn.state.user_limits.take_message(conn.user.id).await {
+        return true;
+    }
+    let rate = conn.state.config.user_rate_per_sec;
+    conn.error(
+        ErrorCode::RateLimited,
+        format!(
+            "you are sending more than {rate} messages a second across your connections; slow down"
+        ),
+        reference.clone(),
+    );
+    false
 }
 
 /// Why a room may not be used.
@@ -159,6 +176,9 @@ async fn send(
             reference,
         );
         return conn.abused().then_some(close_code::POLICY);
+    }
+    if !user_rate_allows(conn, &reference).await {
+        return None;
     }
     // Rooms this connection is subscribed to were checked at the join (and an
     // eviction unsubscribes it).

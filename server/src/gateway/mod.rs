@@ -1,17 +1,20 @@
 //! The WebSocket gateway at `/ws`.
 //!
-//! The upgrade is where a connection is authenticated: a bad Origin gets 403 and a
-//! missing or invalid token 401, before any WebSocket exists. After it, each
-//! connection is one task ([`connection`]) with a bounded outbound queue.
+//! The upgrade is where a connection is authenticated: a bad Origin gets 403, a
+//! missing or invalid token 401, and a user already holding the most connections
+//! allowed 429, before any WebSocket exists. After it, each connection is one task
+//! ([`connection`]) with a bounded outbound queue.
 
 mod connection;
+mod detached;
 mod dispatch;
-mod limits;
+
+pub use detached::{exercise, DetachedConnection};
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -19,6 +22,7 @@ use axum::Router;
 use crate::http::error::ApiError;
 use crate::http::origin::origin_allowed;
 use crate::http::session::authenticate;
+use crate::limits::ConnectionSlot;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -47,11 +51,22 @@ async fn upgrade(
                 .into_response()
         }
     };
+    let Some(slot) = ConnectionSlot::take(&state.user_limits, claims.sub).await else {
+        let max = state.config.max_conns_per_user;
+        return ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("this account has {max} connections open, the most allowed; close one"),
+        )
+        .into_response();
+    };
     // Frames up to the configured limit are read and checked by the connection
     // (clean close 1009); far larger ones are refused by the WebSocket codec itself.
     let codec_limit = (state.config.max_frame_bytes * 4).max(1 << 20);
     let tracker = state.connections.clone();
     ws.max_message_size(codec_limit)
         .max_frame_size(codec_limit)
-        .on_upgrade(move |socket| tracker.track_future(connection::run(socket, state, claims)))
+        .on_upgrade(move |socket| {
+            tracker.track_future(connection::run(socket, state, claims, slot))
+        })
 }

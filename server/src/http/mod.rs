@@ -1,6 +1,7 @@
 //! The HTTP side: the JSON API, health and metrics, and the router that joins
 //! them with the WebSocket gateway and the server-rendered UI.
 
+mod accounts;
 pub mod api;
 pub mod error;
 mod health;
@@ -23,6 +24,7 @@ use crate::state::AppState;
 pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_http_body;
     Router::new()
+        .merge(accounts::routes())
         .merge(api::routes())
         .merge(health::routes())
         .merge(crate::gateway::routes())

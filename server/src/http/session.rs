@@ -14,7 +14,7 @@ use crate::auth::{Auth, Claims};
 use crate::state::AppState;
 
 /// Checks the request's token: signature, algorithm, expiry, and that the
-/// account is not disabled and the token not revoked (one store read).
+/// account is not disabled and the token's session not ended (one store read).
 pub async fn authenticate(
     state: &AppState,
     headers: &axum::http::HeaderMap,
@@ -25,7 +25,7 @@ pub async fn authenticate(
         .auth
         .verify(&token)
         .ok_or_else(|| ApiError::unauthorized("invalid or expired token"))?;
-    if !state.store.session_valid(claims.sub, &claims.jti).await? {
+    if !state.store.session_valid(claims.sub, claims.sid).await? {
         return Err(ApiError::unauthorized(
             "this session has ended; log in again",
         ));

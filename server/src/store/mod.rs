@@ -63,6 +63,22 @@ pub struct Appended {
     pub fresh: bool,
 }
 
+/// What [`Store::rotate_refresh`] did.
+#[derive(Clone, Debug)]
+pub enum Rotation {
+    /// The new token is live in the same session, which lasts until `expires_ms`.
+    Rotated {
+        user: UserRef,
+        session: Uuid,
+        expires_ms: i64,
+    },
+    /// The token had been used already: its session is now revoked.
+    Reused { user: Uuid, session: Uuid },
+    /// Unknown token, or its session expired or was revoked, or the account is
+    /// disabled.
+    Invalid,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A unique name is taken.
@@ -92,11 +108,33 @@ pub trait Store: Send + Sync + 'static {
     async fn set_admin(&self, user: Uuid, admin: bool) -> StoreResult<bool>;
     /// Disables (or re-enables) a user; false if no such user.
     async fn set_disabled(&self, user: Uuid, disabled: bool) -> StoreResult<bool>;
-    /// Revokes one token until `expires_ms` (when it would lapse anyway).
-    async fn revoke_token(&self, jti: &str, expires_ms: i64) -> StoreResult<()>;
-    /// Whether a session may go on: the user exists, is not disabled, and the
-    /// token is not revoked.
-    async fn session_valid(&self, user: Uuid, jti: &str) -> StoreResult<bool>;
+
+    /// Starts a session for `user`, lasting until `expires_ms`, with its first
+    /// refresh token (stored as its hash). Sessions that expired are cleared out.
+    async fn create_session(
+        &self,
+        session: Uuid,
+        user: Uuid,
+        expires_ms: i64,
+        refresh_hash: &str,
+    ) -> StoreResult<()>;
+    /// Trades the refresh token `hash` for `next_hash` in the same session (see
+    /// [`Rotation`]). A token used before is accepted again only within
+    /// `reuse_grace_ms` of its first use (two tabs refreshing at once); later, it
+    /// revokes its session.
+    async fn rotate_refresh(
+        &self,
+        hash: &str,
+        next_hash: &str,
+        reuse_grace_ms: i64,
+    ) -> StoreResult<Rotation>;
+    /// The user and session a refresh token belongs to, if it is known.
+    async fn refresh_owner(&self, hash: &str) -> StoreResult<Option<(Uuid, Uuid)>>;
+    /// Ends a session: its access and refresh tokens are refused from now on.
+    async fn revoke_session(&self, session: Uuid) -> StoreResult<()>;
+    /// Whether a session may go on: the user exists and is not disabled, and the
+    /// session is theirs, not revoked and not expired.
+    async fn session_valid(&self, user: Uuid, session: Uuid) -> StoreResult<bool>;
 
     /// Records a new single-use invite code.
     async fn create_invite(&self, code: &str, by: Uuid) -> StoreResult<()>;
@@ -110,6 +148,8 @@ pub trait Store: Send + Sync + 'static {
     /// Creates a room owned (and joined) by `owner`; Conflict if the id is taken.
     async fn create_room(&self, name: &str, kind: RoomKind, owner: Uuid)
         -> StoreResult<RoomRecord>;
+    /// How many rooms `user` owns.
+    async fn rooms_owned(&self, user: Uuid) -> StoreResult<u64>;
     /// The direct room of two users, created (with both as members) if new.
     async fn direct_room(&self, a: Uuid, b: Uuid) -> StoreResult<RoomRecord>;
     async fn room(&self, id: &str) -> StoreResult<Option<RoomRecord>>;

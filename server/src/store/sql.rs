@@ -144,37 +144,162 @@ macro_rules! sql_store {
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn revoke_token(&self, jti: &str, expires_ms: i64) -> StoreResult<()> {
+            async fn create_session(
+                &self,
+                session: Uuid,
+                user: Uuid,
+                expires_ms: i64,
+                refresh_hash: &str,
+            ) -> StoreResult<()> {
+                let now = now_ms();
                 let mut tx = self.writer.begin().await?;
-                sqlx::query("DELETE FROM revoked_tokens WHERE expires_ms < $1")
-                    .bind(now_ms())
+                sqlx::query(
+                    "DELETE FROM refresh_tokens WHERE session_id IN \
+                     (SELECT id FROM sessions WHERE expires_ms < $1)",
+                )
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM sessions WHERE expires_ms < $1")
+                    .bind(now)
                     .execute(&mut *tx)
                     .await?;
                 sqlx::query(
-                    "INSERT INTO revoked_tokens (jti, expires_ms) VALUES ($1, $2) \
-                     ON CONFLICT (jti) DO NOTHING",
+                    "INSERT INTO sessions (id, user_id, created_ms, expires_ms) VALUES ($1, $2, $3, $4)",
                 )
-                .bind(jti)
+                .bind(session.to_string())
+                .bind(user.to_string())
+                .bind(now)
                 .bind(expires_ms)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO refresh_tokens (hash, session_id, issued_ms) VALUES ($1, $2, $3)",
+                )
+                .bind(refresh_hash)
+                .bind(session.to_string())
+                .bind(now)
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
                 Ok(())
             }
 
-            async fn session_valid(&self, user: Uuid, jti: &str) -> StoreResult<bool> {
+            async fn rotate_refresh(
+                &self,
+                hash: &str,
+                next_hash: &str,
+                reuse_grace_ms: i64,
+            ) -> StoreResult<super::Rotation> {
+                use super::Rotation;
+                let now = now_ms();
+                let mut tx = self.writer.begin().await?;
+                let row = sqlx::query(
+                    "SELECT t.session_id, t.used_ms, s.expires_ms, s.revoked_ms, u.id, u.name, u.disabled \
+                     FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
+                     JOIN users u ON u.id = s.user_id WHERE t.hash = $1",
+                )
+                .bind(hash)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    return Ok(Rotation::Invalid);
+                };
+                let session: String = row.try_get(0)?;
+                let used: Option<i64> = row.try_get(1)?;
+                let expires_ms: i64 = row.try_get(2)?;
+                let revoked: Option<i64> = row.try_get(3)?;
+                let user = UserRef {
+                    id: parse_uuid(row.try_get(4)?)?,
+                    name: row.try_get(5)?,
+                };
+                let disabled = row.try_get::<i64, _>(6)? != 0;
+                if revoked.is_some() || expires_ms <= now || disabled {
+                    return Ok(Rotation::Invalid);
+                }
+                let session_id = parse_uuid(&session)?;
+                // Mark it used; of two racing refreshes only one sees it unused.
+                let first_use = used.is_none()
+                    && sqlx::query(
+                        "UPDATE refresh_tokens SET used_ms = $2 WHERE hash = $1 AND used_ms IS NULL",
+                    )
+                    .bind(hash)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                        == 1;
+                if !first_use && now - used.unwrap_or(now) > reuse_grace_ms {
+                    sqlx::query("UPDATE sessions SET revoked_ms = $2 WHERE id = $1")
+                        .bind(&session)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    return Ok(Rotation::Reused {
+                        user: user.id,
+                        session: session_id,
+                    });
+                }
+                sqlx::query(
+                    "INSERT INTO refresh_tokens (hash, session_id, issued_ms) VALUES ($1, $2, $3)",
+                )
+                .bind(next_hash)
+                .bind(&session)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Rotation::Rotated {
+                    user,
+                    session: session_id,
+                    expires_ms,
+                })
+            }
+
+            async fn refresh_owner(&self, hash: &str) -> StoreResult<Option<(Uuid, Uuid)>> {
+                let row = sqlx::query(
+                    "SELECT s.user_id, s.id FROM refresh_tokens t \
+                     JOIN sessions s ON s.id = t.session_id WHERE t.hash = $1",
+                )
+                .bind(hash)
+                .fetch_optional(&self.reader)
+                .await?;
+                match row {
+                    Some(row) => Ok(Some((
+                        parse_uuid(row.try_get(0)?)?,
+                        parse_uuid(row.try_get(1)?)?,
+                    ))),
+                    None => Ok(None),
+                }
+            }
+
+            async fn revoke_session(&self, session: Uuid) -> StoreResult<()> {
+                sqlx::query(
+                    "UPDATE sessions SET revoked_ms = $2 WHERE id = $1 AND revoked_ms IS NULL",
+                )
+                .bind(session.to_string())
+                .bind(now_ms())
+                .execute(&self.writer)
+                .await?;
+                Ok(())
+            }
+
+            async fn session_valid(&self, user: Uuid, session: Uuid) -> StoreResult<bool> {
                 let row = sqlx::query(
                     "SELECT u.disabled, \
-                     (SELECT COUNT(*) FROM revoked_tokens r WHERE r.jti = $2) AS revoked \
+                     (SELECT COUNT(*) FROM sessions s WHERE s.id = $2 AND s.user_id = u.id \
+                      AND s.revoked_ms IS NULL AND s.expires_ms > $3) AS live \
                      FROM users u WHERE u.id = $1",
                 )
                 .bind(user.to_string())
-                .bind(jti)
+                .bind(session.to_string())
+                .bind(now_ms())
                 .fetch_optional(&self.reader)
                 .await?;
                 Ok(match row {
                     Some(row) => {
-                        row.try_get::<i64, _>(0)? == 0 && row.try_get::<i64, _>(1)? == 0
+                        row.try_get::<i64, _>(0)? == 0 && row.try_get::<i64, _>(1)? == 1
                     }
                     None => false,
                 })
@@ -263,6 +388,14 @@ macro_rules! sql_store {
                     .await?;
                 tx.commit().await?;
                 Ok(room)
+            }
+
+            async fn rooms_owned(&self, user: Uuid) -> StoreResult<u64> {
+                let owned: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rooms WHERE owner_id = $1")
+                    .bind(user.to_string())
+                    .fetch_one(&self.reader)
+                    .await?;
+                Ok(owned as u64)
             }
 
             async fn direct_room(&self, a: Uuid, b: Uuid) -> StoreResult<RoomRecord> {

@@ -39,7 +39,7 @@ pub async fn cluster_on(redis: RedisServer, extra: &[&str]) -> Cluster {
         .map(|f| vec!["--redis-ca-file".to_string(), f])
         .unwrap_or_default();
     let prefix = format!("t{}", Uuid::new_v4().simple());
-    let args: Vec<String> = [
+    let base = [
         "--database-url",
         &db.url,
         "--redis-url",
@@ -50,16 +50,25 @@ pub async fn cluster_on(redis: RedisServer, extra: &[&str]) -> Cluster {
         "cluster-test-secret-0123456789abcdef",
         "--catch-up-secs",
         "1",
+        // Chaos tests send fast; tests of the limits set their own.
         "--rate-per-sec",
         "10000",
         "--rate-burst",
         "10000",
-    ]
-    .iter()
-    .chain(extra)
-    .map(|s| s.to_string())
-    .chain(ca)
-    .collect();
+        "--user-rate-per-sec",
+        "10000",
+        "--user-rate-burst",
+        "10000",
+    ];
+    let overridden = |flag: &str| extra.contains(&flag);
+    let args: Vec<String> = base
+        .chunks(2)
+        .filter(|pair| !overridden(pair[0]))
+        .flatten()
+        .chain(extra)
+        .map(|s| s.to_string())
+        .chain(ca)
+        .collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let a = TestServer::start(&args);
     let b = TestServer::start(&args);

@@ -115,14 +115,25 @@ impl TestServer {
     }
 
     pub async fn connect(&self, token: &str) -> Client {
+        match self.try_connect(token).await {
+            Ok(client) => client,
+            Err(status) => panic!("upgrade refused with {status}"),
+        }
+    }
+
+    /// Opens a socket with a bearer token; a refused upgrade answers its status.
+    pub async fn try_connect(&self, token: &str) -> Result<Client, u16> {
         let mut request = self.ws_url().into_client_request().unwrap();
         request
             .headers_mut()
             .insert("Authorization", format!("Bearer {token}").parse().unwrap());
-        let (ws, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("upgrade");
-        Client { ws }
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((ws, _)) => Ok(Client { ws }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                Err(response.status().as_u16())
+            }
+            Err(e) => panic!("upgrade failed: {e}"),
+        }
     }
 
     /// A user, registered and connected, joined to `general`.

@@ -1,5 +1,5 @@
-//! Token buckets: how fast a connection may send, and how much abuse it may commit
-//! before it is closed.
+//! Token buckets: how fast a connection (or, on one instance, a user) may send,
+//! and how much abuse a connection may commit before it is closed.
 
 use std::time::Instant;
 
@@ -25,6 +25,11 @@ impl TokenBucket {
     /// Takes one token if there is one.
     pub fn try_take(&mut self) -> bool {
         self.try_take_at(Instant::now())
+    }
+
+    /// Whether the bucket has refilled completely (nothing to remember).
+    pub fn is_full(&self) -> bool {
+        self.tokens + self.last.elapsed().as_secs_f64() * self.rate >= self.burst
     }
 
     fn try_take_at(&mut self, now: Instant) -> bool {

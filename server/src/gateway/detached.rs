@@ -1,0 +1,120 @@
+//! A connection without a socket: text frames go through exactly the checks and
+//! handlers a live connection's frames go through, and what the server would
+//! send is collected instead of written. The fuzzer (`fuzz/`) and the corpus
+//! regression test drive the gateway this way.
+
+use app::protocol::UserRef;
+use tokio::sync::mpsc;
+
+use super::connection::{on_text, Conn};
+use crate::engine::outbox::{Frame, Outbox};
+use crate::state::AppState;
+
+pub struct DetachedConnection {
+    conn: Conn,
+    queue: mpsc::Receiver<Frame>,
+}
+
+impl DetachedConnection {
+    /// A connection of `user`, as if its upgrade had just been accepted.
+    pub fn open(state: AppState, user: UserRef) -> Self {
+        let id = state.next_conn_id();
+        let (outbox, queue) = Outbox::new(state.config.outbound_queue);
+        DetachedConnection {
+            conn: Conn::new(id, user, state, outbox),
+            queue,
+        }
+    }
+
+    /// Handles one text frame. Answers the close code if the server would close
+    /// the connection because of it.
+    pub async fn receive(&mut self, text: &str) -> Option<u16> {
+        on_text(&mut self.conn, text).await
+    }
+
+    /// The frames queued for the client so far, as the text that would be sent.
+    pub fn sent(&mut self) -> Vec<String> {
+        let mut sent = Vec::new();
+        while let Ok(frame) = self.queue.try_recv() {
+            sent.push(frame.as_str().to_string());
+        }
+        sent
+    }
+
+    /// Leaves every joined room, as a closing connection does.
+    pub async fn close(mut self) {
+        self.conn.leave_all().await;
+    }
+}
+
+/// Most frames one [`exercise`] input is cut into.
+const MAX_FRAMES: usize = 64;
+
+/// The fuzz target's body, shared with the corpus regression test: `input` is cut
+/// at newlines into text frames, which a fresh connection of the user `fuzz`
+/// sends in order. Panics if the server queues anything that is not a valid
+/// server frame, or closes with a code the contract does not have.
+///
+/// The first call sets up what inputs can reach: the users `fuzz` and `owner`,
+/// and `owner`'s private room `secret` (refused to `fuzz`).
+pub async fn exercise(state: &AppState, input: &[u8]) {
+    use app::protocol::{close_code, RoomKind, ServerFrame};
+    let user = match state.store.user_by_name("fuzz").await {
+        Ok(Some(record)) => record.user,
+        _ => {
+            let owner = state.store.create_user("owner", "-").await.expect("owner");
+            state
+                .store
+                .create_room("secret", RoomKind::Private, owner.id)
+                .await
+                .expect("secret room");
+            state
+                .store
+                .create_user("fuzz", "-")
+                .await
+                .expect("fuzz user")
+        }
+    };
+    let mut connection = DetachedConnection::open(state.clone(), user);
+    let check = |connection: &mut DetachedConnection| {
+        for text in connection.sent() {
+            if let Err(e) = ServerFrame::parse(&text) {
+                panic!("the server queued a frame outside the contract: {e}: {text}");
+            }
+        }
+    };
+    for chunk in input.split(|b| *b == b'\n').take(MAX_FRAMES) {
+        let text = String::from_utf8_lossy(chunk);
+        let closed = connection.receive(&text).await;
+        check(&mut connection);
+        if let Some(code) = closed {
+            let known = [
+                close_code::GOING_AWAY,
+                close_code::POLICY,
+                close_code::TOO_LARGE,
+                close_code::TOKEN_EXPIRED,
+            ];
+            assert!(known.contains(&code), "closed with unknown code {code}");
+            break;
+        }
+    }
+    connection.close().await;
+    // Whatever came in, the room's order has no holes: its counter is its
+    // newest message's seq.
+    let room = state
+        .store
+        .room("general")
+        .await
+        .expect("store")
+        .expect("room");
+    let newest = state
+        .store
+        .messages_before("general", None, 1)
+        .await
+        .expect("store");
+    assert_eq!(
+        room.last_seq,
+        newest.last().map_or(0, |m| m.seq),
+        "seq counter and stored messages disagree"
+    );
+}

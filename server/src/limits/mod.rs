@@ -1,0 +1,16 @@
+//! Limits on what clients may do, and how fast.
+//!
+//! - [`TokenBucket`]: the rate arithmetic, per connection.
+//! - [`LoginThrottle`]: failed logins per name and per address.
+//! - [`UserLimits`]: connections and messages per user, however the user's
+//!   connections spread over instances (counted in Redis when it is configured).
+
+mod bucket;
+mod login;
+mod user;
+mod user_redis;
+
+pub use bucket::TokenBucket;
+pub use login::LoginThrottle;
+pub use user::{ConnectionSlot, MemoryUserLimits, UserLimitConfig, UserLimits};
+pub use user_redis::RedisUserLimits;

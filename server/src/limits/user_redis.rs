@@ -1,0 +1,162 @@
+//! [`UserLimits`] counted in Redis, so they hold across instances.
+//!
+//! - **Connections**: a hash per user, one field per instance with its count.
+//!   Admission sums the fields of live instances (those in the heartbeat set the
+//!   presence reaper keeps) and increments this instance's field in one script,
+//!   so two instances can't both admit the last slot; the fields of instances that
+//!   died are dropped as it goes.
+//! - **Messages**: GCRA (a token bucket kept as one timestamp) per user, in one
+//!   script on Redis' clock.
+//!
+//! If Redis does not answer quickly, the check is made on this instance alone.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use redis::aio::ConnectionManager;
+use redis::Script;
+use uuid::Uuid;
+
+use super::{MemoryUserLimits, UserLimitConfig, UserLimits};
+
+/// How long a check may wait for Redis before it is made locally instead.
+const CHECK_TIMEOUT: Duration = Duration::from_millis(500);
+
+const ADMIT: &str = r"
+local total = 0
+local counts = redis.call('HGETALL', KEYS[1])
+for i = 1, #counts, 2 do
+  local node, n = counts[i], tonumber(counts[i + 1])
+  local beat = redis.call('ZSCORE', KEYS[2], node)
+  if node == ARGV[1] or (beat and tonumber(beat) >= tonumber(ARGV[3])) then
+    total = total + n
+  else
+    redis.call('HDEL', KEYS[1], node)
+  end
+end
+if total >= tonumber(ARGV[2]) then return 0 end
+redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+return 1
+";
+
+const RELEASE: &str = r"
+local left = redis.call('HINCRBY', KEYS[1], ARGV[1], -1)
+if left <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
+return left
+";
+
+/// GCRA: ARGV[1] is the emission interval and ARGV[2] the burst allowance, in ms.
+const TAKE: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local next_tat = tat + tonumber(ARGV[1])
+if next_tat - now > tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], tostring(next_tat), 'PX', math.ceil(next_tat - now) + 1000)
+return 1
+";
+
+pub struct RedisUserLimits {
+    commands: ConnectionManager,
+    prefix: String,
+    node: Uuid,
+    /// Instances silent this long (ms) are dead, as the presence reaper judges.
+    dead_after_ms: i64,
+    local: MemoryUserLimits,
+    admit: Script,
+    release: Script,
+    take: Script,
+}
+
+impl RedisUserLimits {
+    pub fn new(
+        commands: ConnectionManager,
+        prefix: &str,
+        node: Uuid,
+        dead_after: Duration,
+        config: UserLimitConfig,
+    ) -> Self {
+        RedisUserLimits {
+            commands,
+            prefix: prefix.to_string(),
+            node,
+            dead_after_ms: dead_after.as_millis() as i64,
+            local: MemoryUserLimits::new(config),
+            admit: Script::new(ADMIT),
+            release: Script::new(RELEASE),
+            take: Script::new(TAKE),
+        }
+    }
+
+    fn connections_key(&self, user: Uuid) -> String {
+        format!("{}:conns:{user}", self.prefix)
+    }
+}
+
+async fn timed<T>(f: impl std::future::Future<Output = redis::RedisResult<T>>) -> Option<T> {
+    match tokio::time::timeout(CHECK_TIMEOUT, f).await {
+        Ok(Ok(value)) => Some(value),
+        Ok(Err(e)) => {
+            tracing::debug!(error = %e, "redis limit check failed; checking locally");
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+#[async_trait]
+impl UserLimits for RedisUserLimits {
+    async fn open_connection(&self, user: Uuid) -> Option<bool> {
+        let now_ms = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+        let mut conn = self.commands.clone();
+        let admitted: Option<i64> = timed(
+            self.admit
+                .key(self.connections_key(user))
+                .key(format!("{}:nodes", self.prefix))
+                .arg(self.node.to_string())
+                .arg(self.local.config().max_connections)
+                .arg(now_ms - self.dead_after_ms)
+                .invoke_async(&mut conn),
+        )
+        .await;
+        match admitted {
+            Some(1) => Some(true),
+            Some(_) => None,
+            None => self.local.open(user).then_some(false),
+        }
+    }
+
+    fn close_connection(&self, user: Uuid, shared: bool) {
+        if !shared {
+            return self.local.close(user);
+        }
+        let mut conn = self.commands.clone();
+        let (release, key, node) = (
+            self.release.clone(),
+            self.connections_key(user),
+            self.node.to_string(),
+        );
+        tokio::spawn(async move {
+            let _: Option<i64> = timed(release.key(key).arg(node).invoke_async(&mut conn)).await;
+        });
+    }
+
+    async fn take_message(&self, user: Uuid) -> bool {
+        let config = self.local.config();
+        let interval_ms = 1000.0 / config.rate_per_sec.max(1e-6);
+        let mut conn = self.commands.clone();
+        let taken: Option<i64> = timed(
+            self.take
+                .key(format!("{}:rate:{user}", self.prefix))
+                .arg(interval_ms)
+                .arg(interval_ms * config.burst.max(1.0))
+                .invoke_async(&mut conn),
+        )
+        .await;
+        match taken {
+            Some(taken) => taken == 1,
+            None => self.local.take(user),
+        }
+    }
+}
