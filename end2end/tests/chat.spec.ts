@@ -1,48 +1,13 @@
 // Confab as people use it, in Chromium: sign up, chat, reload, scroll back, survive
-// a server restart, and stay safe and accessible.
+// a server restart, and stay accessible. (Security: security.spec.ts.)
 import AxeBuilder from "@axe-core/playwright";
-import { Browser, BrowserContext, expect, Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 import { Cluster } from "./cluster";
+import { bodies, closePages, newPage, say, signUp } from "./pages";
 import { ConfabServer } from "./server";
 
-const PASSWORD = "password-123";
-
-// Every browser context a test opens is closed after it, so no page of a finished
-// test keeps reconnecting in the background.
-const contexts: BrowserContext[] = [];
-test.afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
-
-async function newPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  return context.newPage();
-}
-
-async function signUp(browser: Browser, base: string, name: string): Promise<Page> {
-  const page = await newPage(browser);
-  await page.goto(base);
-  await page.getByRole("button", { name: "New here? Create an account" }).click();
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByText("Connected")).toBeVisible();
-  await expect(page.getByRole("heading", { name: "#general" })).toBeVisible();
-  return page;
-}
-
-async function say(page: Page, text: string) {
-  const box = page.getByLabel("Message #general");
-  await box.fill(text);
-  await box.press("Enter");
-}
-
-/** The bodies of the stored (not pending) messages, in the order shown. */
-async function bodies(page: Page): Promise<string[]> {
-  return page.locator(".message-list .message:not(.pending) .body").allTextContents();
-}
+test.afterEach(closePages);
 
 test("two users sign up and chat both ways; a reload keeps the history", async ({ browser }) => {
   const server = await ConfabServer.start();
@@ -73,7 +38,7 @@ test("two users sign up and chat both ways; a reload keeps the history", async (
 });
 
 test("scrolling up loads older messages", async ({ browser }) => {
-  const server = await ConfabServer.start(["--rate-per-sec", "1000", "--rate-burst", "1000"]);
+  const server = await ConfabServer.start(["--rate-per-sec", "1000", "--rate-burst", "1000", "--user-rate-per-sec", "1000", "--user-rate-burst", "1000"]);
   try {
     const alice = await signUp(browser, server.url, "alice");
     // 130 messages, sent over alice's own socket from inside the page.
@@ -220,100 +185,5 @@ test("a cluster: one browser on each instance, through nginx and directly, chat 
     await expect(bob.locator(".message-list")).toContainText("and carol through nginx");
   } finally {
     await cluster.dispose();
-  }
-});
-
-test("the Content Security Policy blocks an injected inline script while the app runs", async ({ browser }) => {
-  const server = await ConfabServer.start();
-  try {
-    const violations: string[] = [];
-    const alice = await newPage(browser);
-    alice.on("console", (m) => {
-      if (m.type() === "error" && /Content Security Policy/i.test(m.text())) violations.push(m.text());
-    });
-    await alice.goto(server.url);
-    await alice.getByRole("button", { name: "New here? Create an account" }).click();
-    await alice.getByLabel("Username").fill("alice");
-    await alice.getByLabel("Password").fill(PASSWORD);
-    await alice.getByRole("button", { name: "Create account" }).click();
-    await expect(alice.getByText("Connected")).toBeVisible();
-    expect(violations, "the app itself runs within the policy").toEqual([]);
-
-    // An attacker's inline script, however it got into the page, does not run.
-    await alice.evaluate(() => {
-      const script = document.createElement("script");
-      script.textContent = "window.__injected = true";
-      document.body.appendChild(script);
-    });
-    expect(await alice.evaluate(() => (window as unknown as { __injected?: boolean }).__injected)).toBeUndefined();
-    await expect.poll(() => violations.length).toBeGreaterThan(0);
-
-    // And the app still works.
-    await say(alice, "still here");
-    await expect(alice.locator(".message-list")).toContainText("still here");
-    await expect(alice.locator(".message.pending")).toHaveCount(0);
-  } finally {
-    await server.dispose();
-  }
-});
-
-test("a private room and a direct message work for their members and are invisible to a third user", async ({ browser }) => {
-  const server = await ConfabServer.start();
-  try {
-    const alice = await signUp(browser, server.url, "alice");
-    const bob = await signUp(browser, server.url, "bob");
-    const carol = await signUp(browser, server.url, "carol");
-    const sayIn = async (page: Page, label: string, text: string) => {
-      const box = page.getByLabel(`Message ${label}`);
-      await box.fill(text);
-      await box.press("Enter");
-    };
-
-    // Alice makes a private room and adds Bob (the API, from her page, with her cookie).
-    await alice.getByLabel("New room").fill("secret");
-    await alice.getByLabel("Private (members only)").check();
-    await alice.getByRole("button", { name: "Create" }).click();
-    await expect(alice.getByRole("heading", { name: "#secret" })).toBeVisible();
-    await sayIn(alice, "#secret", "private hello");
-    const added = await alice.evaluate(async () => {
-      const r = await fetch("/api/rooms/secret/members", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ user: "bob" }),
-      });
-      return r.status;
-    });
-    expect(added).toBe(201);
-
-    // And opens a direct conversation with Bob.
-    await alice.getByLabel("Message someone").fill("bob");
-    await alice.getByRole("button", { name: "Open" }).click();
-    await expect(alice.getByRole("heading", { name: "@bob" })).toBeVisible();
-    await sayIn(alice, "@bob", "dm hello");
-    await expect(alice.locator(".message.pending")).toHaveCount(0);
-
-    // Bob sees both.
-    await bob.reload();
-    const bobRooms = bob.getByRole("navigation", { name: "Rooms" });
-    await bobRooms.getByRole("link", { name: "# secret (private)" }).click();
-    await expect(bob.locator(".message-list")).toContainText("private hello");
-    await bobRooms.getByRole("link", { name: "@ alice" }).click();
-    await expect(bob.getByRole("heading", { name: "@alice" })).toBeVisible();
-    await expect(bob.locator(".message-list")).toContainText("dm hello");
-    await sayIn(bob, "@alice", "dm reply");
-    await expect(alice.locator(".message-list")).toContainText("dm reply");
-
-    // Carol sees neither, and cannot get in by address.
-    await carol.reload();
-    const carolRooms = carol.getByRole("navigation", { name: "Rooms" });
-    await expect(carolRooms).toContainText("general");
-    await expect(carolRooms).not.toContainText("secret");
-    await expect(carolRooms.getByRole("link", { name: /^@ / })).toHaveCount(0);
-    await carol.goto(`${server.url}/#secret`);
-    await carol.reload();
-    await expect(carol.getByRole("alert")).toContainText("not a member");
-    await expect(carol.locator(".message-list")).not.toContainText("private hello");
-  } finally {
-    await server.dispose();
   }
 });

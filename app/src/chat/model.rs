@@ -46,6 +46,9 @@ pub struct ChatModel {
     pub timelines: RwSignal<HashMap<RoomId, Timeline>>,
     pub typing: RwSignal<TypingByRoom>,
     pub online: RwSignal<OnlineByRoom>,
+    /// What the user has typed but not sent, per room. Kept while the session
+    /// is renewed or the user signs in again.
+    pub drafts: RwSignal<HashMap<RoomId, String>>,
     /// A message for the user about the last thing that went wrong.
     pub notice: RwSignal<Option<String>>,
     /// Set while a sign-in request is in flight.
@@ -64,6 +67,7 @@ impl ChatModel {
             timelines: RwSignal::new(HashMap::new()),
             typing: RwSignal::new(HashMap::new()),
             online: RwSignal::new(HashMap::new()),
+            drafts: RwSignal::new(HashMap::new()),
             notice: RwSignal::new(None),
             busy: RwSignal::new(false),
             now: RwSignal::new(0.0),
@@ -77,12 +81,34 @@ impl ChatModel {
         self.timelines.set(HashMap::new());
         self.typing.set(HashMap::new());
         self.online.set(HashMap::new());
+        self.drafts.set(HashMap::new());
         self.link.set(Link::Connecting);
         self.session.set(Session::SignedOut { reason });
     }
 }
 
 impl ChatModel {
+    /// The open room's draft.
+    pub fn draft(&self) -> String {
+        let room = self.current.get();
+        self.drafts
+            .with(|drafts| room.and_then(|room| drafts.get(&room).cloned()))
+            .unwrap_or_default()
+    }
+
+    /// Replaces the open room's draft.
+    pub fn set_draft(&self, text: String) {
+        if let Some(room) = self.current.get_untracked() {
+            self.drafts.update(|drafts| {
+                if text.is_empty() {
+                    drafts.remove(&room);
+                } else {
+                    drafts.insert(room, text);
+                }
+            });
+        }
+    }
+
     /// The open room's label (see [`ChatModel::room_label`]), or "" if none.
     pub fn current_label(&self) -> String {
         self.current

@@ -1,4 +1,6 @@
-//! The message box: Enter sends, Shift+Enter starts a new line.
+//! The message box: Enter sends, Shift+Enter starts a new line. What is typed
+//! lives in the model's drafts (one per room), so it outlives this component:
+//! switching rooms or signing in again keeps it.
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -13,12 +15,17 @@ const MAX_CHARS: usize = 4000;
 pub fn Composer() -> impl IntoView {
     let model = model();
     let actions = actions();
-    let text = RwSignal::new(String::new());
     let send = move || {
-        let body = text.get_untracked();
+        let body = model.drafts.with_untracked(|drafts| {
+            model
+                .current
+                .get_untracked()
+                .and_then(|room| drafts.get(&room).cloned())
+                .unwrap_or_default()
+        });
         if !body.trim().is_empty() {
             actions.run(Command::Send(body));
-            text.set(String::new());
+            model.set_draft(String::new());
         }
     };
     let on_keydown = move |ev: KeyboardEvent| {
@@ -42,9 +49,9 @@ pub fn Composer() -> impl IntoView {
                 rows="1"
                 maxlength=MAX_CHARS.to_string()
                 placeholder=label
-                prop:value=move || text.get()
+                prop:value=move || model.draft()
                 on:input=move |ev| {
-                    text.set(event_target_value(&ev));
+                    model.set_draft(event_target_value(&ev));
                     actions.run(Command::Typing);
                 }
                 on:keydown=on_keydown

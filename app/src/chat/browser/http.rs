@@ -1,5 +1,9 @@
-//! JSON over `fetch`, with the session cookie (same origin).
+//! JSON over `fetch`, with the session cookie (same origin), refreshing the
+//! session when the short-lived access token has lapsed.
 
+use std::cell::RefCell;
+
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsCast;
@@ -16,17 +20,17 @@ pub struct HttpError {
 }
 
 /// Sends a request and decodes a JSON answer (or the contract's error body).
+/// A 401 outside `/api/auth/` refreshes the session once and tries again.
 pub async fn call<T: DeserializeOwned>(
     method: &str,
     path: &str,
     body: Option<&impl Serialize>,
 ) -> Result<T, HttpError> {
-    let (status, text) = raw(
-        method,
-        path,
-        body.map(|b| serde_json::to_string(b).unwrap_or_default()),
-    )
-    .await?;
+    let body = body.map(|b| serde_json::to_string(b).unwrap_or_default());
+    let (mut status, mut text) = raw(method, path, body.clone()).await?;
+    if status == 401 && !path.starts_with("/api/auth/") && refresh().await {
+        (status, text) = raw(method, path, body).await?;
+    }
     if (200..300).contains(&status) {
         serde_json::from_str(&text).map_err(|e| HttpError {
             status,
@@ -38,6 +42,32 @@ pub async fn call<T: DeserializeOwned>(
             .unwrap_or_else(|_| format!("the server answered {status}"));
         Err(HttpError { status, message })
     }
+}
+
+thread_local! {
+    /// The refresh in flight, if any: callers that arrive meanwhile share it
+    /// instead of spending the refresh token twice.
+    static REFRESHING: RefCell<Option<Shared<LocalBoxFuture<'static, bool>>>> =
+        const { RefCell::new(None) };
+}
+
+/// Trades the refresh cookie for a new session (access) cookie; true if the
+/// session goes on. One refresh at a time.
+pub async fn refresh() -> bool {
+    let pending = REFRESHING.with(|slot| {
+        slot.borrow_mut()
+            .get_or_insert_with(|| {
+                async {
+                    let answer = raw("POST", "/api/auth/refresh", None).await;
+                    REFRESHING.with(|slot| slot.borrow_mut().take());
+                    matches!(answer, Ok((200, _)))
+                }
+                .boxed_local()
+                .shared()
+            })
+            .clone()
+    });
+    pending.await
 }
 
 /// Sends a request; answers the status and the body text.

@@ -43,6 +43,7 @@ pub fn start(model: ChatModel) -> Actions {
         joined: RefCell::new(Default::default()),
         last_typing: Cell::new(0.0),
         ticker: RefCell::new(None),
+        expired_user: Cell::new(None),
     });
     model.now.set(now_ms());
     *runtime.ticker.borrow_mut() = Some(Interval::new(500, move || model.now.set(now_ms())));
@@ -71,6 +72,9 @@ pub struct Runtime {
     joined: RefCell<std::collections::HashSet<RoomId>>,
     last_typing: Cell<f64>,
     ticker: RefCell<Option<Interval>>,
+    /// Whose session ended (and could not be renewed): if they sign in again,
+    /// their drafts, unsent messages and open rooms are still here.
+    expired_user: Cell<Option<Uuid>>,
 }
 
 impl Runtime {
@@ -92,7 +96,7 @@ impl Runtime {
                     let _ = http::raw("POST", "/api/auth/logout", None).await;
                 });
                 self.disconnect();
-                self.visited.borrow_mut().clear();
+                self.forget_user();
                 self.model.reset(None);
             }
             Command::OpenRoom(room) => self.open_room(room),
@@ -158,6 +162,11 @@ impl Runtime {
     }
 
     async fn signed_in(self: &Rc<Self>, user: UserRef) {
+        if self.expired_user.take().is_some_and(|id| id != user.id) {
+            // Someone else signs in on this page: nothing of the last user stays.
+            self.forget_user();
+            self.model.reset(None);
+        }
         self.model.session.set(Session::SignedIn(user));
         self.refresh_rooms().await;
         let hash = web_sys::window()
@@ -288,11 +297,25 @@ impl Runtime {
         self.joined.borrow_mut().clear();
     }
 
+    /// The session ended and could not be renewed: back to the sign-in form,
+    /// keeping what the user typed or had not got confirmed, for when they are
+    /// back.
     fn session_expired(&self) {
         self.disconnect();
+        if let Session::SignedIn(user) = self.model.session.get_untracked() {
+            self.expired_user.set(Some(user.id));
+        }
+        self.model.session.set(Session::SignedOut {
+            reason: Some(
+                "Your session has ended. Sign in again: your unsent messages are kept.".into(),
+            ),
+        });
+    }
+
+    /// Forgets the rooms this page opened for the user.
+    fn forget_user(&self) {
         self.visited.borrow_mut().clear();
-        self.model
-            .reset(Some("Your session has ended. Sign in again.".into()));
+        self.expired_user.set(None);
     }
 
     fn set_link(&self, link: Link) {

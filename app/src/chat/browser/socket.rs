@@ -122,7 +122,18 @@ impl Runtime {
         self.joined.borrow_mut().clear();
         self.stable.borrow_mut().take();
         if code == close_code::TOKEN_EXPIRED {
-            return self.session_expired();
+            // The access token lapsed (or the session was ended): renew the
+            // session and come back at once, or sign in again.
+            self.set_link(Link::Connecting);
+            let runtime = self.clone();
+            spawn_local(async move {
+                if http::refresh().await {
+                    runtime.connect();
+                } else {
+                    runtime.session_expired();
+                }
+            });
+            return;
         }
         self.schedule_reconnect(Some(code));
         if !was_open {

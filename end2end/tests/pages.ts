@@ -1,0 +1,49 @@
+// What every browser test does: open a page in its own context (closed after
+// the test), sign up, say something, read the messages shown.
+import { Browser, BrowserContext, expect, Page } from "@playwright/test";
+
+export const PASSWORD = "password-123";
+
+const contexts: BrowserContext[] = [];
+
+/** Closes every context a test opened: call from each spec's `test.afterEach`,
+ * so no page of a finished test keeps reconnecting in the background. */
+export async function closePages(): Promise<void> {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+}
+
+export async function newPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  return context.newPage();
+}
+
+/** Fills and submits the sign-in form (it is already shown). */
+export async function signIn(page: Page, name: string): Promise<void> {
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+export async function signUp(browser: Browser, base: string, name: string): Promise<Page> {
+  const page = await newPage(browser);
+  await page.goto(base);
+  await page.getByRole("button", { name: "New here? Create an account" }).click();
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByText("Connected")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "#general" })).toBeVisible();
+  return page;
+}
+
+export async function say(page: Page, text: string, label = "#general"): Promise<void> {
+  const box = page.getByLabel(`Message ${label}`);
+  await box.fill(text);
+  await box.press("Enter");
+}
+
+/** The bodies of the stored (not pending) messages, in the order shown. */
+export async function bodies(page: Page): Promise<string[]> {
+  return page.locator(".message-list .message:not(.pending) .body").allTextContents();
+}
