@@ -105,6 +105,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let database_url = state.config.database_url();
     let config_tls = (state.config.tls_cert.clone(), state.config.tls_key.clone());
     let store = state.store.clone();
+    let node = state.node.clone();
     let shutdown = state.shutdown.clone();
     let connections = state.connections.clone();
     tokio::spawn(cancel_on_signal(shutdown.clone()));
@@ -148,6 +149,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     {
         tracing::warn!("some connections did not finish within {grace:?}");
     }
+    node.finish_commits().await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

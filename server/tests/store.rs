@@ -225,6 +225,38 @@ async fn behaves_like_a_store(store: Arc<dyn Store>) {
         store.append(message("nope", &alice, "x")).await,
         Err(StoreError::NotFound)
     ));
+    // A group commit: new messages get consecutive seqs in the order given; a
+    // resend, and a repeat within the batch, answer with the first copy.
+    let repeat = message("ops", &bob, "twice in one batch");
+    let batch = vec![
+        message("ops", &alice, "b1"),
+        NewMessage {
+            client_msg_id: first.message.client_msg_id,
+            ..message("ops", &alice, "resent in a batch")
+        },
+        repeat.clone(),
+        message("ops", &bob, "b2"),
+        repeat,
+    ];
+    let answers = store.append_batch("ops", batch).await.unwrap();
+    let got: Vec<(u64, bool)> = answers
+        .iter()
+        .map(|a| (a.message.seq, a.fresh))
+        .collect();
+    assert_eq!(
+        got,
+        vec![(11, true), (1, false), (12, true), (13, true), (12, false)]
+    );
+    assert_eq!(answers[1].message, first.message);
+    assert_eq!(store.room("ops").await.unwrap().unwrap().last_seq, 13);
+    assert_eq!(
+        seqs(store.messages_after("ops", 10, 100).await.unwrap()),
+        vec![11, 12, 13]
+    );
+    assert!(matches!(
+        store.append_batch("nope", vec![message("nope", &alice, "x")]).await,
+        Err(StoreError::NotFound)
+    ));
     store.ping().await.unwrap();
 
     // Accounts: admin flag, disabling, sessions.

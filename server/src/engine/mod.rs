@@ -9,18 +9,19 @@
 //!   so replayed and live messages never interleave ([`Node::join`]);
 //! - after (re)subscribing, read up to the store's latest ([`Node::catch_up`]).
 
+mod group_commit;
 pub mod outbox;
 mod room;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use app::protocol::{Message, PresenceStatus, RoomId, Seq, ServerFrame, Since, UserRef};
 use tokio::sync::{mpsc, Mutex as AsyncMutex};
 
 use crate::broker::{Broker, BrokerEvent, Incoming};
-use crate::store::{Appended, NewMessage, Store, StoreError};
+use crate::store::{Store, StoreError};
+pub use group_commit::{OnStored, MAX_BATCH};
 use outbox::{frame, ConnId, Outbox};
 use room::{RoomState, Subscriber};
 
@@ -45,6 +46,10 @@ pub struct Node {
     rooms: Mutex<HashMap<RoomId, LocalRoom>>,
     /// user → this instance's connections of theirs: session and outbox.
     sessions: Mutex<HashMap<uuid::Uuid, UserSessions>>,
+    /// Sends waiting for their room's next commit ([`group_commit`]).
+    queues: Mutex<HashMap<RoomId, group_commit::SendQueue>>,
+    /// The tasks committing them.
+    commits: tokio_util::task::TaskTracker,
 }
 
 /// How a join went, for the caller's logs.
@@ -61,6 +66,8 @@ impl Node {
             broker,
             rooms: Mutex::default(),
             sessions: Mutex::default(),
+            queues: Mutex::default(),
+            commits: tokio_util::task::TaskTracker::new(),
         })
     }
 
@@ -102,50 +109,36 @@ impl Node {
             .clone()
     }
 
-    /// Stores a message, delivers it here and tells the other instances.
-    /// A resent `client_msg_id` answers with the first copy.
-    pub async fn send(&self, message: NewMessage) -> Result<Appended, StoreError> {
-        let appended = self.store.append(message).await?;
-        if appended.fresh {
-            metrics::counter!("confab_messages_stored_total").increment(1);
-        }
-        let started = Instant::now();
-        // Delivery is idempotent by seq, so a resend whose first delivery was lost
-        // (say, in a crash right after the commit) is delivered now.
-        self.deliver(appended.message.clone()).await;
-        metrics::histogram!("confab_fanout_seconds").record(started.elapsed().as_secs_f64());
-        if let Err(e) = self
-            .broker
-            .publish(
-                &appended.message.room,
-                BrokerEvent::Stored(appended.message.clone()),
-            )
-            .await
-        {
-            // The store has it: peers fill the gap when the broker is back.
-            tracing::warn!(error = %e, room = %appended.message.room, "publish failed");
-        }
-        Ok(appended)
-    }
-
     /// Delivers a stored message to this instance's subscribers, in order, once:
     /// anything between the last delivered `seq` and this one is read from the
     /// store first.
     pub async fn deliver(&self, message: Message) {
-        let Some(local) = self.existing_room(&message.room) else {
+        let room = message.room.clone();
+        self.deliver_all(&room, vec![message]).await
+    }
+
+    /// [`Node::deliver`] for several messages of one room, in `seq` order,
+    /// under one hold of the room's lock.
+    pub async fn deliver_all(&self, room: &str, messages: Vec<Message>) {
+        let Some(local) = self.existing_room(room) else {
             return; // nobody here listens to this room
         };
         let mut state = local.lock().await;
-        if !state.ready || state.closed || message.seq <= state.last_delivered {
+        if !state.ready || state.closed {
             return;
         }
-        if message.epoch != state.epoch {
-            tracing::warn!(room = %message.room, "message from another epoch ignored");
-            return;
-        }
-        self.fill(&mut state, &message.room, message.seq - 1).await;
-        if message.seq == state.last_delivered + 1 {
-            state.fan_out_message(message);
+        for message in messages {
+            if message.seq <= state.last_delivered {
+                continue;
+            }
+            if message.epoch != state.epoch {
+                tracing::warn!(room, "message from another epoch ignored");
+                continue;
+            }
+            self.fill(&mut state, room, message.seq - 1).await;
+            if message.seq == state.last_delivered + 1 {
+                state.fan_out_message(message);
+            }
         }
     }
 

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::broker::MemoryBroker;
-use crate::store::SqliteStore;
+use crate::store::{NewMessage, SqliteStore};
 use uuid::Uuid;
 
 struct Fixture {

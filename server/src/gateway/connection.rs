@@ -13,7 +13,8 @@ use std::time::Duration;
 use app::protocol::{close_code, ClientEnvelope, ErrorCode, RoomId, ServerFrame, UserRef};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::SinkExt;
-use tokio::sync::mpsc;
+use std::sync::Arc;
+use tokio::sync::{mpsc, Semaphore};
 use tokio::time::{sleep_until, timeout, Instant};
 use tracing::Instrument;
 
@@ -38,6 +39,10 @@ pub struct Conn {
     pub outbox: Outbox,
     /// Rooms this connection has joined.
     pub rooms: HashSet<RoomId>,
+    /// Sends this connection may have in flight (stored but not yet answered).
+    /// Past it, the connection stops reading until answers come back, so its
+    /// answers can never overflow its own queue.
+    pub in_flight: Arc<Semaphore>,
     rate: TokenBucket,
     abuse: TokenBucket,
 }
@@ -46,7 +51,9 @@ impl Conn {
     /// A connection's state before it has joined anything, with the
     /// configured rate limits.
     pub fn new(id: ConnId, user: UserRef, state: AppState, outbox: Outbox) -> Self {
+        let in_flight = (outbox.capacity() / 4).clamp(1, crate::engine::MAX_BATCH);
         Conn {
+            in_flight: Arc::new(Semaphore::new(in_flight)),
             id,
             user,
             rate: TokenBucket::new(state.config.rate_per_sec, state.config.rate_burst),

@@ -98,6 +98,9 @@ pub async fn exercise(state: &AppState, input: &[u8]) {
             break;
         }
     }
+    // Every send is committed (or refused) and answered.
+    state.node.settle_commits().await;
+    check(&mut connection);
     connection.close().await;
     // Whatever came in, the room's order has no holes: its counter is its
     // newest message's seq.

@@ -11,6 +11,7 @@ use app::protocol::{
 use uuid::Uuid;
 
 use super::connection::Conn;
+use crate::engine::outbox::frame;
 use crate::http::api::history_limit;
 use crate::store::{NewMessage, StoreError};
 
@@ -194,24 +195,43 @@ async fn send(
         client_msg_id,
         body,
     };
-    match conn.state.node.send(message).await {
-        Ok(appended) => conn.reply(&ServerFrame::Ack {
-            room,
-            client_msg_id,
-            seq: appended.message.seq,
-            ts: appended.message.ts,
-            reference,
+    // The ack (or the error) is queued when the room's commit is done; the
+    // connection reads its next frame meanwhile, up to its in-flight limit.
+    let Ok(permit) = conn.in_flight.clone().acquire_owned().await else {
+        return None; // never closed
+    };
+    let outbox = conn.outbox.clone();
+    conn.state.node.submit(
+        message,
+        Box::new(move |outcome| {
+            let reply = match outcome {
+                Ok(appended) => ServerFrame::Ack {
+                    room,
+                    client_msg_id,
+                    seq: appended.message.seq,
+                    ts: appended.message.ts,
+                    reference,
+                },
+                Err(e) => {
+                    let (code, message) = match e {
+                        StoreError::NotFound => (ErrorCode::NotFound, format!("no room {room:?}")),
+                        _ => (
+                            ErrorCode::Unavailable,
+                            "the store is unavailable; nothing was stored, retry later".into(),
+                        ),
+                    };
+                    metrics::counter!("confab_errors_total", "code" => code.as_str()).increment(1);
+                    ServerFrame::Error {
+                        code,
+                        message,
+                        reference,
+                    }
+                }
+            };
+            outbox.push(frame(&reply));
+            drop(permit);
         }),
-        Err(StoreError::NotFound) => refuse(conn, Refusal::NotFound, &room, reference),
-        Err(e) => {
-            tracing::warn!(room, error = %e, "store failed; nothing was stored");
-            conn.error(
-                ErrorCode::Unavailable,
-                "the store is unavailable; nothing was stored, retry later",
-                reference,
-            );
-        }
-    }
+    );
     None
 }
 

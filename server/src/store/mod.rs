@@ -90,8 +90,23 @@ pub enum StoreError {
     /// The database could not be reached or failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A failure reported to each of several callers that shared one attempt
+    /// (a group commit).
+    #[error("{0}")]
+    Shared(String),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    /// The same error, for another caller that shared the attempt.
+    pub fn share(&self) -> StoreError {
+        match self {
+            StoreError::Conflict => StoreError::Conflict,
+            StoreError::NotFound => StoreError::NotFound,
+            other => StoreError::Shared(other.to_string()),
+        }
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -162,7 +177,16 @@ pub trait Store: Send + Sync + 'static {
     async fn remove_member(&self, room: &str, user: Uuid) -> StoreResult<bool>;
 
     /// Stores a message and assigns its `seq` (see the module docs).
-    async fn append(&self, message: NewMessage) -> StoreResult<Appended>;
+    async fn append(&self, message: NewMessage) -> StoreResult<Appended> {
+        let room = message.room.clone();
+        let mut appended = self.append_batch(&room, vec![message]).await?;
+        appended.pop().ok_or(StoreError::NotFound)
+    }
+    /// Stores messages to one room in one transaction (group commit), in the
+    /// order given, each as [`Store::append`] would: answers one [`Appended`]
+    /// per message, in the same order. A `client_msg_id` stored before, or
+    /// twice in the batch, answers with the first copy.
+    async fn append_batch(&self, room: &str, batch: Vec<NewMessage>) -> StoreResult<Vec<Appended>>;
     /// Messages with `seq` in `(after, after + limit]`, oldest first.
     async fn messages_after(&self, room: &str, after: Seq, limit: u32)
         -> StoreResult<Vec<Message>>;

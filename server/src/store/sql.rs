@@ -494,71 +494,117 @@ macro_rules! sql_store {
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn append(&self, new: NewMessage) -> StoreResult<Appended> {
-                let author = new.author.id.to_string();
-                let client_msg_id = new.client_msg_id.to_string();
+            async fn append_batch(
+                &self,
+                room: &str,
+                batch: Vec<NewMessage>,
+            ) -> StoreResult<Vec<Appended>> {
+                use std::collections::HashMap;
+                if batch.is_empty() {
+                    return Ok(Vec::new());
+                }
                 let mut tx = self.writer.begin().await?;
-                // Write first: the bump takes the room's row lock (the database's
-                // write lock in SQLite) before anything is read, serializing this
-                // room's writers on every instance.
+                // Write first: this no-op bump takes the room's row lock (the
+                // database's write lock in SQLite) before anything is read,
+                // serializing this room's writers on every instance.
                 let Some(row) = sqlx::query(
-                    "UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq, epoch",
+                    "UPDATE rooms SET last_seq = last_seq WHERE id = $1 RETURNING last_seq, epoch",
                 )
-                .bind(&new.room)
+                .bind(room)
                 .fetch_optional(&mut *tx)
                 .await?
                 else {
                     return Err(StoreError::NotFound);
                 };
-                let seq = row.try_get::<i64, _>(0)?;
+                let mut last_seq = row.try_get::<i64, _>(0)?;
                 let epoch: String = row.try_get(1)?;
-                let id = Uuid::now_v7();
-                let created = now_ms();
-                let inserted = sqlx::query(
-                    "INSERT INTO messages \
-                     (room_id, seq, id, author_id, client_msg_id, body, created_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                     ON CONFLICT (room_id, author_id, client_msg_id) DO NOTHING",
-                )
-                .bind(&new.room)
-                .bind(seq)
-                .bind(id.to_string())
-                .bind(&author)
-                .bind(&client_msg_id)
-                .bind(&new.body)
-                .bind(created)
-                .execute(&mut *tx)
-                .await?;
-                if inserted.rows_affected() == 1 {
-                    tx.commit().await?;
-                    return Ok(Appended {
-                        message: Message {
-                            room: new.room,
-                            seq: seq as Seq,
-                            epoch,
-                            id,
-                            client_msg_id: new.client_msg_id,
-                            author: new.author,
-                            body: new.body,
-                            ts: ms_to_time(created),
-                        },
-                        fresh: true,
-                    });
+
+                // What of this batch was stored before (resends).
+                let keys: Vec<(String, String)> = batch
+                    .iter()
+                    .map(|m| (m.author.id.to_string(), m.client_msg_id.to_string()))
+                    .collect();
+                let pairs: Vec<String> = (0..keys.len())
+                    .map(|i| format!("(${}, ${})", 2 * i + 2, 2 * i + 3))
+                    .collect();
+                let sql = format!(
+                    "{} WHERE m.room_id = $1 AND (m.author_id, m.client_msg_id) IN (VALUES {})",
+                    $crate::store::sql::message_select!(""),
+                    pairs.join(", ")
+                );
+                let mut query = sqlx::query(&sql).bind(room);
+                for (author, id) in &keys {
+                    query = query.bind(author).bind(id);
                 }
-                // A resend: undo the bump and answer with what was stored the first time.
-                tx.rollback().await?;
-                let row = sqlx::query($crate::store::sql::message_select!(
-                    "WHERE m.room_id = $1 AND m.author_id = $2 AND m.client_msg_id = $3"
-                ))
-                .bind(&new.room)
-                .bind(&author)
-                .bind(&client_msg_id)
-                .fetch_one(&self.writer)
-                .await?;
-                Ok(Appended {
-                    message: message_from_row(&row)?,
-                    fresh: false,
-                })
+                let mut known: HashMap<(Uuid, Uuid), Message> = HashMap::new();
+                for row in query.fetch_all(&mut *tx).await? {
+                    let message = message_from_row(&row)?;
+                    known.insert((message.author.id, message.client_msg_id), message);
+                }
+
+                // The rest get the next seqs, in order; a repeat within the
+                // batch answers with its first copy.
+                let created = now_ms();
+                let mut answers = Vec::with_capacity(batch.len());
+                let mut fresh = Vec::new();
+                for new in batch {
+                    let key = (new.author.id, new.client_msg_id);
+                    if let Some(first) = known.get(&key) {
+                        answers.push(Appended { message: first.clone(), fresh: false });
+                        continue;
+                    }
+                    last_seq += 1;
+                    let message = Message {
+                        room: new.room,
+                        seq: last_seq as Seq,
+                        epoch: epoch.clone(),
+                        id: Uuid::now_v7(),
+                        client_msg_id: new.client_msg_id,
+                        author: new.author,
+                        body: new.body,
+                        ts: ms_to_time(created),
+                    };
+                    known.insert(key, message.clone());
+                    fresh.push(message.clone());
+                    answers.push(Appended { message, fresh: true });
+                }
+                if fresh.is_empty() {
+                    tx.rollback().await?;
+                    return Ok(answers);
+                }
+                let rows: Vec<String> = (0..fresh.len())
+                    .map(|i| {
+                        let p = 7 * i;
+                        format!(
+                            "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                            p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7
+                        )
+                    })
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO messages \
+                     (room_id, seq, id, author_id, client_msg_id, body, created_ms) VALUES {}",
+                    rows.join(", ")
+                );
+                let mut insert = sqlx::query(&sql);
+                for m in &fresh {
+                    insert = insert
+                        .bind(room)
+                        .bind(m.seq as i64)
+                        .bind(m.id.to_string())
+                        .bind(m.author.id.to_string())
+                        .bind(m.client_msg_id.to_string())
+                        .bind(&m.body)
+                        .bind(created);
+                }
+                insert.execute(&mut *tx).await?;
+                sqlx::query("UPDATE rooms SET last_seq = $2 WHERE id = $1")
+                    .bind(room)
+                    .bind(last_seq)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(answers)
             }
 
             async fn messages_after(
