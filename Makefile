@@ -13,7 +13,7 @@ export CONFAB_TEST_POSTGRES_URL ?= postgres://postgres:postgres@127.0.0.1:5432/p
 
 SITE_ROOT := target/site
 
-.PHONY: run test cluster deps check lint unit e2e build-debug fmt clean
+.PHONY: run test cluster fuzz deps check lint unit e2e build-debug fmt clean
 
 ## make run: build (release) and serve the chat on SQLite, in-process fan-out.
 run:
@@ -46,6 +46,17 @@ build-debug:
 
 e2e: build-debug
 	cd end2end && CONFAB_BIN=$(CARGO_TARGET_DIR)/debug/confab CONFAB_SITE_ROOT=$(abspath $(SITE_ROOT)) npx playwright test
+
+## make fuzz: each fuzz target (fuzz/) for FUZZ_SECS seconds with libFuzzer.
+## cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain
+## take them. New inputs land in fuzz/corpus/, crashes in fuzz/artifacts/.
+FUZZ_SECS ?= 300
+fuzz:
+	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	for target in frame_decoder gateway_frames; do \
+	  CARGO_TARGET_DIR=$(HOME)/.cache/confab/fuzz-target RUSTC_BOOTSTRAP=1 \
+	    cargo fuzz run -O $$target -- -max_total_time=$(FUZZ_SECS) -max_len=4096 || exit 1; \
+	done
 
 fmt:
 	cargo fmt --all
