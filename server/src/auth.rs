@@ -204,7 +204,7 @@ impl Auth {
     pub async fn verify_password(&self, password: String, hash: Option<String>) -> bool {
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.dummy_hash.clone());
-        let ok = tokio::task::spawn_blocking(move || {
+        let ok = argon2_task(move || {
             PasswordHash::new(&hash)
                 .map(|parsed| {
                     Argon2::default()
@@ -213,8 +213,7 @@ impl Auth {
                 })
                 .unwrap_or(false)
         })
-        .await
-        .unwrap_or(false);
+        .await;
         ok && known
     }
 }
@@ -244,9 +243,22 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// Hashes a password with argon2id, off the runtime.
 pub async fn hash_password(password: String) -> String {
-    tokio::task::spawn_blocking(move || hash_password_blocking(&password))
+    argon2_task(move || hash_password_blocking(&password)).await
+}
+
+/// Runs argon2 work on the blocking pool, one task per core at most. Each
+/// takes 19 MiB and a core for tens of milliseconds: a burst of sign-ins must
+/// queue, not take every core and hundreds of MiB (which the allocator keeps).
+async fn argon2_task<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let slots = SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        tokio::sync::Semaphore::new(cores)
+    });
+    let _slot = slots.acquire().await.expect("never closed");
+    tokio::task::spawn_blocking(work)
         .await
-        .expect("hashing task panicked")
+        .expect("argon2 task panicked")
 }
 
 fn hash_password_blocking(password: &str) -> String {

@@ -128,13 +128,24 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
                     handle.graceful_shutdown(Some(grace));
                 }
             });
+            // TCP_NODELAY, as below.
             axum_server::from_tcp_rustls(listener.into_std()?, tls)?
+                .map(|tls| tls.acceptor(axum_server::accept::NoDelayAcceptor::new()))
                 .handle(handle)
                 .serve(app)
                 .await?;
         }
         _ => {
             tracing::info!(store = %redact_url(&database_url), "listening on http://{addr}");
+            // Frames are small and must leave at once: without TCP_NODELAY,
+            // Nagle's algorithm holds them for the client's delayed ACK
+            // (tens of ms).
+            use axum::serve::ListenerExt;
+            let listener = listener.tap_io(|tcp| {
+                if let Err(e) = tcp.set_nodelay(true) {
+                    tracing::debug!(error = %e, "TCP_NODELAY not set");
+                }
+            });
             axum::serve(listener, app)
                 .with_graceful_shutdown(shutdown.cancelled_owned())
                 .await?;

@@ -123,14 +123,21 @@ async fn serve(
     mut queue: mpsc::Receiver<Frame>,
     expires: Instant,
 ) -> Option<u16> {
+    // The reasons to stop, made once and polled on every turn: re-making them
+    // each turn would re-register a timer and two waiters, under locks shared
+    // by every connection.
     let shutdown = conn.state.shutdown.clone();
     let outbox = conn.outbox.clone();
+    let going_away = shutdown.cancelled();
+    let kicked = outbox.closing();
+    let expiry = sleep_until(expires);
+    tokio::pin!(going_away, kicked, expiry);
     let code = loop {
         tokio::select! {
             biased;
-            _ = shutdown.cancelled() => break Some(close_code::GOING_AWAY),
-            code = outbox.closing() => break Some(code),
-            _ = sleep_until(expires) => break Some(close_code::TOKEN_EXPIRED),
+            _ = &mut going_away => break Some(close_code::GOING_AWAY),
+            code = &mut kicked => break Some(code),
+            _ = &mut expiry => break Some(close_code::TOKEN_EXPIRED),
             Some(first) = queue.recv() => {
                 // A client that stops reading blocks this write; the engine's
                 // close request (its queue filled meanwhile) still gets through.
@@ -138,8 +145,8 @@ async fn serve(
                     written = write_batch(&mut socket, first, &mut queue) => {
                         if written.is_err() { break None; }
                     }
-                    code = outbox.closing() => break Some(code),
-                    _ = shutdown.cancelled() => break Some(close_code::GOING_AWAY),
+                    code = &mut kicked => break Some(code),
+                    _ = &mut going_away => break Some(close_code::GOING_AWAY),
                 }
             }
             incoming = socket.recv() => match incoming {
