@@ -239,10 +239,7 @@ async fn behaves_like_a_store(store: Arc<dyn Store>) {
         repeat,
     ];
     let answers = store.append_batch("ops", batch).await.unwrap();
-    let got: Vec<(u64, bool)> = answers
-        .iter()
-        .map(|a| (a.message.seq, a.fresh))
-        .collect();
+    let got: Vec<(u64, bool)> = answers.iter().map(|a| (a.message.seq, a.fresh)).collect();
     assert_eq!(
         got,
         vec![(11, true), (1, false), (12, true), (13, true), (12, false)]
@@ -253,8 +250,26 @@ async fn behaves_like_a_store(store: Arc<dyn Store>) {
         seqs(store.messages_after("ops", 10, 100).await.unwrap()),
         vec![11, 12, 13]
     );
+    // A resend beside a new message (no repeat within the batch).
+    let answers = store
+        .append_batch(
+            "ops",
+            vec![
+                NewMessage {
+                    client_msg_id: first.message.client_msg_id,
+                    ..message("ops", &alice, "resent again")
+                },
+                message("ops", &bob, "b3"),
+            ],
+        )
+        .await
+        .unwrap();
+    let got: Vec<(u64, bool)> = answers.iter().map(|a| (a.message.seq, a.fresh)).collect();
+    assert_eq!(got, vec![(1, false), (14, true)]);
     assert!(matches!(
-        store.append_batch("nope", vec![message("nope", &alice, "x")]).await,
+        store
+            .append_batch("nope", vec![message("nope", &alice, "x")])
+            .await,
         Err(StoreError::NotFound)
     ));
     store.ping().await.unwrap();

@@ -86,6 +86,128 @@ macro_rules! sql_store {
             matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
         }
 
+        impl $store {
+            /// One attempt at [`Store::append_batch`]. With `check`, messages
+            /// stored before are looked up first and answered with their first
+            /// copy; without, the attempt answers `None` (and stores nothing)
+            /// if any was.
+            async fn append_in_tx(
+                &self,
+                room: &str,
+                batch: &[NewMessage],
+                check: bool,
+            ) -> StoreResult<Option<Vec<Appended>>> {
+                use std::collections::HashMap;
+                let mut tx = self.writer.begin().await?;
+                // Write first: this no-op bump takes the room's row lock (the
+                // database's write lock in SQLite) before anything is read,
+                // serializing this room's writers on every instance.
+                let Some(row) = sqlx::query(
+                    "UPDATE rooms SET last_seq = last_seq WHERE id = $1 RETURNING last_seq, epoch",
+                )
+                .bind(room)
+                .fetch_optional(&mut *tx)
+                .await?
+                else {
+                    return Err(StoreError::NotFound);
+                };
+                let mut last_seq = row.try_get::<i64, _>(0)?;
+                let epoch: String = row.try_get(1)?;
+
+                let mut known: HashMap<(Uuid, Uuid), Message> = HashMap::new();
+                if check {
+                    let pairs: Vec<String> = (0..batch.len())
+                        .map(|i| format!("(${}, ${})", 2 * i + 2, 2 * i + 3))
+                        .collect();
+                    let sql = format!(
+                        "{} WHERE m.room_id = $1 AND (m.author_id, m.client_msg_id) IN ({})",
+                        $crate::store::sql::message_select!(""),
+                        pairs.join(", ")
+                    );
+                    let mut query = sqlx::query(&sql).bind(room);
+                    for m in batch {
+                        query = query
+                            .bind(m.author.id.to_string())
+                            .bind(m.client_msg_id.to_string());
+                    }
+                    for row in query.fetch_all(&mut *tx).await? {
+                        let message = message_from_row(&row)?;
+                        known.insert((message.author.id, message.client_msg_id), message);
+                    }
+                }
+
+                // The rest get the next seqs, in order; a repeat within the
+                // batch answers with its first copy.
+                let created = now_ms();
+                let mut answers = Vec::with_capacity(batch.len());
+                let mut fresh = Vec::new();
+                for new in batch {
+                    let key = (new.author.id, new.client_msg_id);
+                    if let Some(first) = known.get(&key) {
+                        answers.push(Appended { message: first.clone(), fresh: false });
+                        continue;
+                    }
+                    last_seq += 1;
+                    let message = Message {
+                        room: new.room.clone(),
+                        seq: last_seq as Seq,
+                        epoch: epoch.clone(),
+                        id: Uuid::now_v7(),
+                        client_msg_id: new.client_msg_id,
+                        author: new.author.clone(),
+                        body: new.body.clone(),
+                        ts: ms_to_time(created),
+                    };
+                    known.insert(key, message.clone());
+                    fresh.push(message.clone());
+                    answers.push(Appended { message, fresh: true });
+                }
+                if fresh.is_empty() {
+                    tx.rollback().await?;
+                    return Ok(Some(answers));
+                }
+                let rows: Vec<String> = (0..fresh.len())
+                    .map(|i| {
+                        let p = 7 * i;
+                        format!(
+                            "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                            p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7
+                        )
+                    })
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO messages \
+                     (room_id, seq, id, author_id, client_msg_id, body, created_ms) VALUES {} \
+                     ON CONFLICT (room_id, author_id, client_msg_id) DO NOTHING",
+                    rows.join(", ")
+                );
+                let mut insert = sqlx::query(&sql);
+                for m in &fresh {
+                    insert = insert
+                        .bind(room)
+                        .bind(m.seq as i64)
+                        .bind(m.id.to_string())
+                        .bind(m.author.id.to_string())
+                        .bind(m.client_msg_id.to_string())
+                        .bind(&m.body)
+                        .bind(created);
+                }
+                let inserted = insert.execute(&mut *tx).await?.rows_affected();
+                if inserted != fresh.len() as u64 {
+                    // Some were stored before: their seqs would leave holes.
+                    tx.rollback().await?;
+                    return Ok(None);
+                }
+                sqlx::query("UPDATE rooms SET last_seq = $2 WHERE id = $1")
+                    .bind(room)
+                    .bind(last_seq)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(Some(answers))
+            }
+        }
+
         #[async_trait]
         impl Store for $store {
             async fn create_user(&self, name: &str, password_hash: &str) -> StoreResult<UserRef> {
@@ -499,112 +621,19 @@ macro_rules! sql_store {
                 room: &str,
                 batch: Vec<NewMessage>,
             ) -> StoreResult<Vec<Appended>> {
-                use std::collections::HashMap;
                 if batch.is_empty() {
                     return Ok(Vec::new());
                 }
-                let mut tx = self.writer.begin().await?;
-                // Write first: this no-op bump takes the room's row lock (the
-                // database's write lock in SQLite) before anything is read,
-                // serializing this room's writers on every instance.
-                let Some(row) = sqlx::query(
-                    "UPDATE rooms SET last_seq = last_seq WHERE id = $1 RETURNING last_seq, epoch",
-                )
-                .bind(room)
-                .fetch_optional(&mut *tx)
-                .await?
-                else {
-                    return Err(StoreError::NotFound);
-                };
-                let mut last_seq = row.try_get::<i64, _>(0)?;
-                let epoch: String = row.try_get(1)?;
-
-                // What of this batch was stored before (resends).
-                let keys: Vec<(String, String)> = batch
-                    .iter()
-                    .map(|m| (m.author.id.to_string(), m.client_msg_id.to_string()))
-                    .collect();
-                let pairs: Vec<String> = (0..keys.len())
-                    .map(|i| format!("(${}, ${})", 2 * i + 2, 2 * i + 3))
-                    .collect();
-                let sql = format!(
-                    "{} WHERE m.room_id = $1 AND (m.author_id, m.client_msg_id) IN (VALUES {})",
-                    $crate::store::sql::message_select!(""),
-                    pairs.join(", ")
-                );
-                let mut query = sqlx::query(&sql).bind(room);
-                for (author, id) in &keys {
-                    query = query.bind(author).bind(id);
+                // Resends are rare: first assume none of the batch was stored
+                // before (each backend's fastest way). If one was, try again
+                // checking.
+                match self.append_unchecked(room, &batch).await? {
+                    Some(answers) => Ok(answers),
+                    None => Ok(self
+                        .append_in_tx(room, &batch, true)
+                        .await?
+                        .expect("a checked append always answers")),
                 }
-                let mut known: HashMap<(Uuid, Uuid), Message> = HashMap::new();
-                for row in query.fetch_all(&mut *tx).await? {
-                    let message = message_from_row(&row)?;
-                    known.insert((message.author.id, message.client_msg_id), message);
-                }
-
-                // The rest get the next seqs, in order; a repeat within the
-                // batch answers with its first copy.
-                let created = now_ms();
-                let mut answers = Vec::with_capacity(batch.len());
-                let mut fresh = Vec::new();
-                for new in batch {
-                    let key = (new.author.id, new.client_msg_id);
-                    if let Some(first) = known.get(&key) {
-                        answers.push(Appended { message: first.clone(), fresh: false });
-                        continue;
-                    }
-                    last_seq += 1;
-                    let message = Message {
-                        room: new.room,
-                        seq: last_seq as Seq,
-                        epoch: epoch.clone(),
-                        id: Uuid::now_v7(),
-                        client_msg_id: new.client_msg_id,
-                        author: new.author,
-                        body: new.body,
-                        ts: ms_to_time(created),
-                    };
-                    known.insert(key, message.clone());
-                    fresh.push(message.clone());
-                    answers.push(Appended { message, fresh: true });
-                }
-                if fresh.is_empty() {
-                    tx.rollback().await?;
-                    return Ok(answers);
-                }
-                let rows: Vec<String> = (0..fresh.len())
-                    .map(|i| {
-                        let p = 7 * i;
-                        format!(
-                            "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                            p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7
-                        )
-                    })
-                    .collect();
-                let sql = format!(
-                    "INSERT INTO messages \
-                     (room_id, seq, id, author_id, client_msg_id, body, created_ms) VALUES {}",
-                    rows.join(", ")
-                );
-                let mut insert = sqlx::query(&sql);
-                for m in &fresh {
-                    insert = insert
-                        .bind(room)
-                        .bind(m.seq as i64)
-                        .bind(m.id.to_string())
-                        .bind(m.author.id.to_string())
-                        .bind(m.client_msg_id.to_string())
-                        .bind(&m.body)
-                        .bind(created);
-                }
-                insert.execute(&mut *tx).await?;
-                sqlx::query("UPDATE rooms SET last_seq = $2 WHERE id = $1")
-                    .bind(room)
-                    .bind(last_seq)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(answers)
             }
 
             async fn messages_after(

@@ -33,11 +33,13 @@ impl SqliteStore {
         }
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
+            .test_before_acquire(false)
             .connect_with(options.read_only(true))
             .await?;
         Ok(SqliteStore { writer, reader })
@@ -45,3 +47,14 @@ impl SqliteStore {
 }
 
 super::sql::sql_store!(SqliteStore, sqlx::sqlite::SqliteRow);
+
+impl SqliteStore {
+    /// The fast path of `append_batch`: one transaction, assuming no resends.
+    async fn append_unchecked(
+        &self,
+        room: &str,
+        batch: &[super::NewMessage],
+    ) -> Result<Option<Vec<super::Appended>>, StoreError> {
+        self.append_in_tx(room, batch, false).await
+    }
+}
