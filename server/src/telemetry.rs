@@ -20,7 +20,11 @@ pub fn init_logging(format: LogFormat) {
 pub fn init_metrics() -> anyhow::Result<PrometheusHandle> {
     let handle = PrometheusBuilder::new()
         .set_buckets_for_metric(
-            Matcher::Full("confab_fanout_seconds".into()),
+            Matcher::Full("confab_commit_batch_size".into()),
+            &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0],
+        )?
+        .set_buckets_for_metric(
+            Matcher::Suffix("_seconds".into()),
             &[
                 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05,
                 0.1, 0.25, 1.0,
@@ -34,6 +38,19 @@ pub fn init_metrics() -> anyhow::Result<PrometheusHandle> {
     );
     metrics::describe_counter!("confab_frames_out_total", "Frames written to clients");
     metrics::describe_counter!("confab_messages_stored_total", "Messages stored");
+    metrics::describe_histogram!(
+        "confab_commit_seconds",
+        metrics::Unit::Seconds,
+        "Time to store one group commit of a room's messages"
+    );
+    metrics::describe_histogram!(
+        "confab_commit_batch_size",
+        "Messages stored per group commit"
+    );
+    metrics::describe_counter!(
+        "confab_gap_fills_total",
+        "Reads from the store to deliver messages a publish did not bring (yet)"
+    );
     metrics::describe_histogram!(
         "confab_fanout_seconds",
         "Time from a message's commit to its frames being queued for every local subscriber"

@@ -22,8 +22,8 @@ pub use redis_broker::{RedisBroker, HEARTBEAT};
 /// What one instance publishes to the others about a room.
 #[derive(Clone, Debug)]
 pub enum BrokerEvent {
-    /// A message was stored.
-    Stored(Message),
+    /// Messages were stored (one commit's worth, in `seq` order).
+    Stored(Vec<Message>),
     /// A user is typing (never stored).
     Typing(UserRef),
     /// A user's first connection to the room opened, or their last one closed.

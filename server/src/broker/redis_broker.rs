@@ -50,7 +50,7 @@ struct Envelope {
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum WireEvent {
     Stored {
-        message: Message,
+        messages: Vec<Message>,
     },
     Typing {
         user: UserRef,
@@ -71,7 +71,7 @@ enum WireEvent {
 impl From<BrokerEvent> for WireEvent {
     fn from(event: BrokerEvent) -> Self {
         match event {
-            BrokerEvent::Stored(message) => WireEvent::Stored { message },
+            BrokerEvent::Stored(messages) => WireEvent::Stored { messages },
             BrokerEvent::Typing(user) => WireEvent::Typing { user },
             BrokerEvent::Presence(user, status) => WireEvent::Presence { user, status },
             BrokerEvent::Evicted(user) => WireEvent::Evicted { user },
@@ -83,7 +83,7 @@ impl From<BrokerEvent> for WireEvent {
 impl From<WireEvent> for BrokerEvent {
     fn from(event: WireEvent) -> Self {
         match event {
-            WireEvent::Stored { message } => BrokerEvent::Stored(message),
+            WireEvent::Stored { messages } => BrokerEvent::Stored(messages),
             WireEvent::Typing { user } => BrokerEvent::Typing(user),
             WireEvent::Presence { user, status } => BrokerEvent::Presence(user, status),
             WireEvent::Evicted { user } => BrokerEvent::Evicted(user),

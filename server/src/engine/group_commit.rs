@@ -10,7 +10,7 @@
 //! after its own `message` frame.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use app::protocol::RoomId;
 use tokio::sync::oneshot;
@@ -21,6 +21,10 @@ use crate::store::{Appended, NewMessage, StoreError};
 
 /// Most messages in one commit.
 pub const MAX_BATCH: usize = 256;
+
+/// Longest an ack waits for its message to go out here (held behind another
+/// instance's messages: see `delivery`) before it is sent anyway.
+const ACK_WAIT: Duration = Duration::from_secs(1);
 
 /// What to do once a submitted message is stored and delivered here (or
 /// could not be stored: then nothing was).
@@ -93,7 +97,11 @@ impl Node {
                 queue.waiting.drain(..n).collect()
             };
             let (messages, callbacks): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
-            match self.store.append_batch(&room, messages).await {
+            metrics::histogram!("confab_commit_batch_size").record(messages.len() as f64);
+            let committing = Instant::now();
+            let committed = self.store.append_batch(&room, messages).await;
+            metrics::histogram!("confab_commit_seconds").record(committing.elapsed().as_secs_f64());
+            match committed {
                 Ok(appended) => {
                     let fresh = appended.iter().filter(|a| a.fresh).count() as u64;
                     metrics::counter!("confab_messages_stored_total").increment(fresh);
@@ -101,20 +109,25 @@ impl Node {
                     // delivery was lost (say, in a crash right after the
                     // commit) is delivered now.
                     let started = Instant::now();
-                    let messages = appended.iter().map(|a| a.message.clone()).collect();
-                    self.deliver_all(&room, messages).await;
+                    let messages: Vec<_> = appended.iter().map(|a| a.message.clone()).collect();
+                    let newest = messages.iter().map(|m| m.seq).max().unwrap_or(0);
+                    let held = self.deliver_all(&room, messages.clone()).await;
                     metrics::histogram!("confab_fanout_seconds")
                         .record(started.elapsed().as_secs_f64());
-                    for a in &appended {
-                        if let Err(e) = self
-                            .broker
-                            .publish(&room, BrokerEvent::Stored(a.message.clone()))
-                            .await
-                        {
-                            // The store has it: peers fill the gap when the
-                            // broker is back.
-                            tracing::warn!(error = %e, room, "publish failed");
-                        }
+                    // One publish for the whole commit.
+                    if let Err(e) = self
+                        .broker
+                        .publish(&room, BrokerEvent::Stored(messages))
+                        .await
+                    {
+                        // The store has them: peers fill the gap when the
+                        // broker is back.
+                        tracing::warn!(error = %e, room, "publish failed");
+                    }
+                    // Each sender gets its own message frame before its ack.
+                    if let Some(mut progress) = held {
+                        let out = progress.wait_for(|delivered| *delivered >= newest);
+                        let _ = tokio::time::timeout(ACK_WAIT, out).await;
                     }
                     for (done, a) in callbacks.into_iter().zip(appended) {
                         done(Ok(a));

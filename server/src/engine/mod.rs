@@ -9,20 +9,23 @@
 //!   so replayed and live messages never interleave ([`Node::join`]);
 //! - after (re)subscribing, read up to the store's latest ([`Node::catch_up`]).
 
+mod delivery;
 mod group_commit;
 pub mod outbox;
+mod presence;
 mod room;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use app::protocol::{Message, PresenceStatus, RoomId, Seq, ServerFrame, Since, UserRef};
+use app::protocol::{RoomId, ServerFrame, Since, UserRef};
 use tokio::sync::{mpsc, Mutex as AsyncMutex};
 
 use crate::broker::{Broker, BrokerEvent, Incoming};
 use crate::store::{Store, StoreError};
 pub use group_commit::{OnStored, MAX_BATCH};
 use outbox::{frame, ConnId, Outbox};
+use presence::{presence_frame, typing_frame};
 use room::{RoomState, Subscriber};
 
 /// Most messages a `join` with `since` replays; a longer gap answers
@@ -30,9 +33,6 @@ use room::{RoomState, Subscriber};
 /// takes more than half of the connection's queue, so recovering can never make a
 /// healthy client look slow.
 pub const MAX_REPLAY: u64 = 500;
-
-/// How much a gap fill reads from the store at once.
-const FILL_BATCH: u32 = 500;
 
 type LocalRoom = Arc<AsyncMutex<RoomState>>;
 
@@ -75,15 +75,16 @@ impl Node {
     pub async fn run_incoming(self: Arc<Self>, mut incoming: mpsc::Receiver<Incoming>) {
         while let Some(event) = incoming.recv().await {
             match event {
-                Incoming::Event(room, BrokerEvent::Stored(message)) => {
-                    debug_assert_eq!(room, message.room);
-                    self.deliver(message).await;
+                Incoming::Event(room, BrokerEvent::Stored(messages)) => {
+                    self.deliver_all(&room, messages).await;
                 }
                 Incoming::Event(room, BrokerEvent::Typing(user)) => {
-                    self.local_typing(&room, &user).await;
+                    self.broadcast_here(&room, typing_frame(&room, &user), user.id)
+                        .await;
                 }
                 Incoming::Event(room, BrokerEvent::Presence(user, status)) => {
-                    self.local_presence(&room, &user, status).await;
+                    let presence = presence_frame(&room, &user, status);
+                    self.broadcast_here(&room, presence, user.id).await;
                 }
                 Incoming::Event(room, BrokerEvent::Evicted(user)) => {
                     self.local_evict(&room, user).await;
@@ -107,111 +108,6 @@ impl Node {
             .entry(room.to_string())
             .or_default()
             .clone()
-    }
-
-    /// Delivers a stored message to this instance's subscribers, in order, once:
-    /// anything between the last delivered `seq` and this one is read from the
-    /// store first.
-    pub async fn deliver(&self, message: Message) {
-        let room = message.room.clone();
-        self.deliver_all(&room, vec![message]).await
-    }
-
-    /// [`Node::deliver`] for several messages of one room, in `seq` order,
-    /// under one hold of the room's lock.
-    pub async fn deliver_all(&self, room: &str, messages: Vec<Message>) {
-        let Some(local) = self.existing_room(room) else {
-            return; // nobody here listens to this room
-        };
-        let mut state = local.lock().await;
-        if !state.ready || state.closed {
-            return;
-        }
-        for message in messages {
-            if message.seq <= state.last_delivered {
-                continue;
-            }
-            if message.epoch != state.epoch {
-                tracing::warn!(room, "message from another epoch ignored");
-                continue;
-            }
-            self.fill(&mut state, room, message.seq - 1).await;
-            if message.seq == state.last_delivered + 1 {
-                state.fan_out_message(message);
-            }
-        }
-    }
-
-    /// Delivers, from the store, every message after `last_delivered` up to `upto`.
-    async fn fill(&self, state: &mut RoomState, room: &str, upto: Seq) {
-        while state.last_delivered < upto {
-            let want = (upto - state.last_delivered).min(FILL_BATCH as u64) as u32;
-            match self
-                .store
-                .messages_after(room, state.last_delivered, want)
-                .await
-            {
-                Ok(batch) if !batch.is_empty() => {
-                    tracing::debug!(
-                        room,
-                        from = state.last_delivered + 1,
-                        n = batch.len(),
-                        "filling from the store"
-                    );
-                    for message in batch {
-                        if message.seq == state.last_delivered + 1 && message.seq <= upto {
-                            state.fan_out_message(message);
-                        }
-                    }
-                }
-                Ok(_) => {
-                    tracing::error!(room, upto, "store lacks messages below a delivered seq");
-                    return;
-                }
-                Err(e) => {
-                    // Clients see the gap in seq and ask `history` for it.
-                    tracing::warn!(room, error = %e, "gap fill failed");
-                    return;
-                }
-            }
-        }
-    }
-
-    /// Brings one room up to the store's latest `seq`.
-    pub async fn catch_up(&self, room: &str) {
-        let Some(local) = self.existing_room(room) else {
-            return;
-        };
-        let mut state = local.lock().await;
-        if !state.ready || state.closed {
-            return;
-        }
-        match self.store.room(room).await {
-            Ok(Some(record)) if record.epoch == state.epoch => {
-                self.fill(&mut state, room, record.last_seq).await
-            }
-            Ok(_) => tracing::warn!(room, "room vanished or changed epoch"),
-            Err(e) => tracing::warn!(room, error = %e, "catch-up failed"),
-        }
-    }
-
-    /// Every `interval`, catches up every room with subscribers here: a publish
-    /// lost while the subscription stayed up is delivered within one interval.
-    pub async fn run_catch_up(self: Arc<Self>, interval: std::time::Duration) {
-        let mut tick = tokio::time::interval(interval);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            self.catch_up_all().await;
-        }
-    }
-
-    /// Catches up every room that has subscribers here.
-    pub async fn catch_up_all(&self) {
-        let rooms: Vec<RoomId> = self.rooms.lock().unwrap().keys().cloned().collect();
-        for room in rooms {
-            self.catch_up(&room).await;
-        }
     }
 
     /// Subscribes a connection to a room. Queues `joined`, then (with a usable
@@ -240,6 +136,7 @@ impl Node {
                 let record = self.store.room(room).await?.ok_or(StoreError::NotFound)?;
                 state.epoch = record.epoch;
                 state.last_delivered = record.last_seq;
+                state.progress.send_replace(record.last_seq);
                 state.ready = true;
             }
             let latest = state.last_delivered;
@@ -282,60 +179,13 @@ impl Node {
                     },
                 )
                 .is_some();
+            // Presence needs Redis round trips: not under the room's lock,
+            // which every delivery and join to the room waits for.
+            drop(state);
             if !rejoin {
-                self.presence_joined(&mut state, room, user, outbox).await;
+                self.presence_joined(room, user, outbox).await;
             }
             return Ok(joined);
-        }
-    }
-
-    /// Tells the joiner who is online, and everyone else that the joiner is, if this
-    /// is the joiner's first connection to the room.
-    async fn presence_joined(
-        &self,
-        state: &mut RoomState,
-        room: &str,
-        user: &UserRef,
-        outbox: &Outbox,
-    ) {
-        let first = match self.broker.presence_join(room, user).await {
-            Ok(first) => first,
-            Err(e) => {
-                tracing::warn!(room, error = %e, "presence unavailable");
-                return;
-            }
-        };
-        for online in self.broker.presence_list(room).await.unwrap_or_default() {
-            outbox.push(frame(&ServerFrame::Presence {
-                room: room.to_string(),
-                user: online,
-                status: PresenceStatus::Online,
-            }));
-        }
-        if first {
-            self.announce_presence(state, room, user, PresenceStatus::Online)
-                .await;
-        }
-    }
-
-    async fn announce_presence(
-        &self,
-        state: &mut RoomState,
-        room: &str,
-        user: &UserRef,
-        status: PresenceStatus,
-    ) {
-        state.broadcast(
-            frame(&ServerFrame::Presence {
-                room: room.to_string(),
-                user: user.clone(),
-                status,
-            }),
-            Some(user.id),
-        );
-        let event = BrokerEvent::Presence(user.clone(), status);
-        if let Err(e) = self.broker.publish(room, event).await {
-            tracing::warn!(room, error = %e, "presence publish failed");
         }
     }
 
@@ -348,14 +198,6 @@ impl Node {
         let Some(subscriber) = state.subscribers.remove(&conn) else {
             return false;
         };
-        match self.broker.presence_leave(room, &subscriber.user).await {
-            Ok(true) => {
-                self.announce_presence(&mut state, room, &subscriber.user, PresenceStatus::Offline)
-                    .await
-            }
-            Ok(false) => {}
-            Err(e) => tracing::warn!(room, error = %e, "presence unavailable"),
-        }
         if state.subscribers.is_empty() {
             state.closed = true;
             self.rooms.lock().unwrap().remove(room);
@@ -363,6 +205,8 @@ impl Node {
                 tracing::warn!(room, error = %e, "unsubscribe failed");
             }
         }
+        drop(state);
+        self.presence_left(room, &[subscriber.user]).await;
         true
     }
 
@@ -395,17 +239,8 @@ impl Node {
             evicted.push(sub.user.clone());
             false
         });
-        // One presence count per connection of theirs that was here.
-        let mut went_offline = None;
-        for who in evicted {
-            if let Ok(true) = self.broker.presence_leave(room, &who).await {
-                went_offline = Some(who);
-            }
-        }
-        if let Some(who) = went_offline {
-            self.announce_presence(&mut state, room, &who, PresenceStatus::Offline)
-                .await;
-        }
+        drop(state);
+        self.presence_left(room, &evicted).await;
     }
 
     /// Records a connection as one of `user`'s sessions (see [`Node::end_sessions`]).
@@ -458,39 +293,6 @@ impl Node {
         match self.existing_room(room) {
             Some(local) => local.lock().await.subscribers.contains_key(&conn),
             None => false,
-        }
-    }
-
-    /// Tells the room, here and on other instances, that `user` is typing.
-    pub async fn typing(&self, room: &str, user: &UserRef) {
-        self.local_typing(room, user).await;
-        if let Err(e) = self
-            .broker
-            .publish(room, BrokerEvent::Typing(user.clone()))
-            .await
-        {
-            tracing::debug!(room, error = %e, "typing publish failed");
-        }
-    }
-
-    async fn local_typing(&self, room: &str, user: &UserRef) {
-        if let Some(local) = self.existing_room(room) {
-            let typing = frame(&ServerFrame::Typing {
-                room: room.to_string(),
-                user: user.clone(),
-            });
-            local.lock().await.broadcast(typing, Some(user.id));
-        }
-    }
-
-    async fn local_presence(&self, room: &str, user: &UserRef, status: PresenceStatus) {
-        if let Some(local) = self.existing_room(room) {
-            let presence = frame(&ServerFrame::Presence {
-                room: room.to_string(),
-                user: user.clone(),
-                status,
-            });
-            local.lock().await.broadcast(presence, Some(user.id));
         }
     }
 }

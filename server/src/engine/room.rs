@@ -1,9 +1,10 @@
 //! One room as this instance sees it: who is subscribed here, and how far delivery
 //! has got.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use app::protocol::{Message, Seq, ServerFrame, UserRef};
+use tokio::sync::watch;
 
 use super::outbox::{frame, ConnId, Frame, Outbox};
 
@@ -16,7 +17,6 @@ pub struct Subscriber {
 /// The state behind a room's lock. Everything that delivers to the room's
 /// subscribers, and every join, happens while holding it, so each subscriber's
 /// queue gets the room's messages in `seq` order, each once.
-#[derive(Default)]
 pub struct RoomState {
     /// Set once the broker subscription exists and `last_delivered` was read.
     pub ready: bool,
@@ -27,20 +27,81 @@ pub struct RoomState {
     /// The highest `seq` every subscriber here has been given.
     pub last_delivered: Seq,
     pub subscribers: HashMap<ConnId, Subscriber>,
+    /// Messages waiting for their predecessors (see `delivery`).
+    pub held: BTreeMap<Seq, Message>,
+    /// Whether a fill of the held messages' gap is scheduled.
+    pub fill_scheduled: bool,
+    /// `last_delivered`, for whoever waits for a message to go out.
+    pub progress: watch::Sender<Seq>,
+    /// Presence and typing frames gathering to go out together, each with the
+    /// user it is about (who does not get it).
+    pub soon: Vec<(uuid::Uuid, Frame)>,
+}
+
+impl Default for RoomState {
+    fn default() -> Self {
+        RoomState {
+            ready: false,
+            closed: false,
+            epoch: String::new(),
+            last_delivered: 0,
+            subscribers: HashMap::new(),
+            held: BTreeMap::new(),
+            fill_scheduled: false,
+            progress: watch::Sender::new(0),
+            soon: Vec::new(),
+        }
+    }
 }
 
 impl RoomState {
-    /// Queues `message` for every subscriber, serialized once. Subscribers whose
-    /// queue is full are dropped here (their connection closes with 1008).
-    pub fn fan_out_message(&mut self, message: Message) {
-        let seq = message.seq;
-        self.broadcast(frame(&ServerFrame::Message(message)), None);
-        self.last_delivered = seq;
+    /// Queues consecutive messages (the next after `last_delivered`) for every
+    /// subscriber, each serialized once: all of them to one subscriber, then
+    /// the next, so a connection woken by the first finds the rest already
+    /// queued and writes them together. Subscribers whose queue is full are
+    /// dropped here (their connection closes with 1008).
+    pub fn fan_out(&mut self, messages: Vec<Message>) {
+        let Some(newest) = messages.last().map(|m| m.seq) else {
+            return;
+        };
+        let frames: Vec<Frame> = messages
+            .into_iter()
+            .map(|m| frame(&ServerFrame::Message(m)))
+            .collect();
+        self.subscribers
+            .retain(|_, sub| frames.iter().all(|f| sub.outbox.push(f.clone())));
+        self.last_delivered = newest;
+        self.progress.send_replace(newest);
     }
 
-    /// Queues a frame for every subscriber but those of `except_user`.
-    pub fn broadcast(&mut self, frame: Frame, except_user: Option<uuid::Uuid>) {
-        self.subscribers
-            .retain(|_, sub| Some(sub.user.id) == except_user || sub.outbox.push(frame.clone()));
+    /// Delivers the held messages that are next in line, and forgets those
+    /// delivered already.
+    pub fn release_held(&mut self) {
+        let mut next = Vec::new();
+        while let Some(entry) = self.held.first_entry() {
+            let seq = *entry.key();
+            let expected = self.last_delivered + 1 + next.len() as Seq;
+            if seq < expected {
+                entry.remove();
+            } else if seq == expected {
+                next.push(entry.remove());
+            } else {
+                break;
+            }
+        }
+        self.fan_out(next);
+    }
+
+    /// Queues what gathered in `soon` for every subscriber, all of it to one
+    /// subscriber before the next: one write each, however many users came,
+    /// went or typed meanwhile.
+    pub fn flush_soon(&mut self) {
+        let frames = std::mem::take(&mut self.soon);
+        self.subscribers.retain(|_, sub| {
+            frames
+                .iter()
+                .filter(|(about, _)| *about != sub.user.id)
+                .all(|(_, f)| sub.outbox.push(f.clone()))
+        });
     }
 }

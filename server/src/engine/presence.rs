@@ -1,0 +1,113 @@
+//! Presence and typing: who is online in a room, and who is typing in it.
+//!
+//! A user is online in a room while any of their connections, on any instance,
+//! is joined to it; the broker counts connections per user and room, and says
+//! when a count goes from 0 to 1 (online) or back (offline). Neither presence
+//! nor typing is ever sent to the user it is about. None of this runs under a
+//! room's lock: it waits on Redis, and a room's deliveries must not.
+
+use std::time::Duration;
+
+use app::protocol::{PresenceStatus, ServerFrame, UserRef};
+
+use super::outbox::{frame, Frame, Outbox};
+use super::Node;
+use crate::broker::BrokerEvent;
+
+/// How long presence and typing frames gather before they go out together. A
+/// thousand people joining a room at nine would otherwise cost a million
+/// writes.
+const GATHER: Duration = Duration::from_millis(50);
+
+pub fn presence_frame(room: &str, user: &UserRef, status: PresenceStatus) -> Frame {
+    frame(&ServerFrame::Presence {
+        room: room.to_string(),
+        user: user.clone(),
+        status,
+    })
+}
+
+pub fn typing_frame(room: &str, user: &UserRef) -> Frame {
+    frame(&ServerFrame::Typing {
+        room: room.to_string(),
+        user: user.clone(),
+    })
+}
+
+impl Node {
+    /// Tells the joiner who is online, and everyone else that the joiner is,
+    /// if this is the joiner's first connection to the room.
+    pub(super) async fn presence_joined(&self, room: &str, user: &UserRef, outbox: &Outbox) {
+        let first = match self.broker.presence_join(room, user).await {
+            Ok(first) => first,
+            Err(e) => {
+                tracing::warn!(room, error = %e, "presence unavailable");
+                return;
+            }
+        };
+        for online in self.broker.presence_list(room).await.unwrap_or_default() {
+            outbox.push(presence_frame(room, &online, PresenceStatus::Online));
+        }
+        if first {
+            self.announce_presence(room, user, PresenceStatus::Online)
+                .await;
+        }
+    }
+
+    /// Counts one connection fewer for each of `users` (one entry per
+    /// connection that left), and announces whoever went offline.
+    pub(super) async fn presence_left(&self, room: &str, users: &[UserRef]) {
+        let mut went_offline = Vec::new();
+        for user in users {
+            match self.broker.presence_leave(room, user).await {
+                Ok(true) => went_offline.push(user),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(room, error = %e, "presence unavailable"),
+            }
+        }
+        for user in went_offline {
+            self.announce_presence(room, user, PresenceStatus::Offline)
+                .await;
+        }
+    }
+
+    /// Tells the room, here and on other instances, that `user` came or went.
+    async fn announce_presence(&self, room: &str, user: &UserRef, status: PresenceStatus) {
+        self.broadcast_here(room, presence_frame(room, user, status), user.id)
+            .await;
+        let event = BrokerEvent::Presence(user.clone(), status);
+        if let Err(e) = self.broker.publish(room, event).await {
+            tracing::warn!(room, error = %e, "presence publish failed");
+        }
+    }
+
+    /// Tells the room, here and on other instances, that `user` is typing.
+    pub async fn typing(&self, room: &str, user: &UserRef) {
+        self.broadcast_here(room, typing_frame(room, user), user.id)
+            .await;
+        if let Err(e) = self
+            .broker
+            .publish(room, BrokerEvent::Typing(user.clone()))
+            .await
+        {
+            tracing::debug!(room, error = %e, "typing publish failed");
+        }
+    }
+
+    /// Queues `frame` for this instance's subscribers of `room`, but those of
+    /// `except` (the user it is about), within [`GATHER`].
+    pub(super) async fn broadcast_here(&self, room: &str, frame: Frame, except: uuid::Uuid) {
+        let Some(local) = self.existing_room(room) else {
+            return;
+        };
+        let mut state = local.lock().await;
+        state.soon.push((except, frame));
+        if state.soon.len() == 1 {
+            let local = local.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(GATHER).await;
+                local.lock().await.flush_soon();
+            });
+        }
+    }
+}
