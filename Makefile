@@ -13,7 +13,7 @@ export CONFAB_TEST_POSTGRES_URL ?= postgres://postgres:postgres@127.0.0.1:5432/p
 
 SITE_ROOT := target/site
 
-.PHONY: run test cluster fuzz deps check lint unit e2e build-debug fmt clean
+.PHONY: run test cluster bench fuzz deps check lint unit e2e build-debug fmt clean
 
 ## make run: build (release) and serve the chat on SQLite, in-process fan-out.
 run:
@@ -46,6 +46,13 @@ build-debug:
 
 e2e: build-debug
 	cd end2end && CONFAB_BIN=$(CARGO_TARGET_DIR)/debug/confab CONFAB_SITE_ROOT=$(abspath $(SITE_ROOT)) npx playwright test
+
+## make bench: the performance scenarios (2 instances + Redis + PostgreSQL),
+## written to docs/BENCHMARKS.md and docs/bench-chart.svg.
+bench:
+	.ci/install-deps.sh cluster
+	cargo build --release -p server --bins
+	PATH=$(PATH):/usr/sbin deploy/bench.sh $(CARGO_TARGET_DIR)/release/confab $(CARGO_TARGET_DIR)/release/confab-load
 
 ## make fuzz: each fuzz target (fuzz/) for FUZZ_SECS seconds with libFuzzer.
 ## cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain

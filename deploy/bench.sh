@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# `make bench`: the performance scenarios against two Confab instances with a
+# private Redis and a fresh PostgreSQL database, all on this machine, then a
+# Markdown report (docs/BENCHMARKS.md) with an SVG chart (docs/bench-chart.svg).
+#
+#   deploy/bench.sh CONFAB_BIN LOAD_BIN
+#   DUR=8 (seconds per run)  PEERS=file.md (peers' figures to put beside ours)
+set -euo pipefail
+bin=${1:?confab binary} load=${2:?confab-load binary}
+A=${A:-3201} B=${B:-3202} REDIS_PORT=${REDIS_PORT:-6392} DATABASE=${DATABASE:-confab_bench}
+DUR=${DUR:-8}
+PG_ADMIN=${CONFAB_TEST_POSTGRES_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}
+docs=$(cd "$(dirname "$0")/../docs" && pwd)
+run=$(mktemp -d /tmp/confab-bench.XXXXXX)
+results=$docs/bench-results.jsonl
+: > "$results"
+pids=()
+
+stop() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  pids=()
+}
+trap 'stop; rm -rf "$run"' EXIT INT TERM
+
+# Redis, a fresh database, and two instances with the per-client limits lifted
+# (the load generator is one client sending as fast as it is told).
+start() {
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
+    --logfile "$run/redis.log" &
+  pids+=($!)
+  psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $DATABASE" -c "CREATE DATABASE $DATABASE"
+  for port in "$A" "$B"; do
+    RUST_LOG=warn DATABASE_URL="${PG_ADMIN%/*}/$DATABASE" REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
+    CONFAB_JWT_SECRET=bench-secret-bench-secret-bench-secret CONFAB_DATA_DIR="$run/data-$port" \
+      "$bin" --listen "127.0.0.1:$port" --rate-per-sec 1000000 --rate-burst 1000000 \
+      --user-rate-per-sec 1000000 --user-rate-burst 1000000 --max-conns-per-user 1000000 &
+    pids+=($!)
+  done
+  for port in "$A" "$B"; do
+    for _ in $(seq 150); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
+  done
+}
+
+load() { "$load" "$@" >> "$results"; }
+both="--url http://127.0.0.1:$A,http://127.0.0.1:$B"
+
+start
+pidlist="${pids[1]},${pids[2]}"
+echo "== 100 clients, rising rates"
+load saturate $both --pids "$pidlist" --label sat100 --prefix sat100x --clients 100 \
+  --publishers 10 --rate 2000 --duration "$DUR"
+echo "== 100 clients at 202,000 deliveries/s"
+load fanout $both --pids "$pidlist" --label at202k --prefix at202k --clients 100 \
+  --publishers 10 --rate 2020 --duration "$DUR"
+echo "== 1,000 clients, rising rates"
+load saturate $both --pids "$pidlist" --label sat1000 --prefix sat1000x --clients 1000 \
+  --publishers 10 --rate 50 --duration "$DUR"
+echo "== 1,000 clients at 20,000 deliveries/s"
+load fanout $both --pids "$pidlist" --label at20k --prefix at20k --clients 1000 \
+  --publishers 10 --rate 20 --duration "$DUR"
+stop
+
+start
+echo "== 5,000 idle connections to one instance"
+load connect --url "http://127.0.0.1:$A" --pids "${pids[1]}" --label connect --prefix conn \
+  --clients 5000 --hold 8
+stop
+
+"$load" report "$results" --out "$docs/BENCHMARKS.md" --chart "$docs/bench-chart.svg" \
+  ${PEERS:+--peers "$PEERS"}

@@ -1,0 +1,124 @@
+//! The command line.
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "confab-load",
+    version,
+    about = "Load for sizing a Confab deployment"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// N clients over M rooms; P of them publish R messages a second in all.
+    Fanout(FanoutArgs),
+    /// Fanout runs at rising rates (×1.5 a step) until one does not hold.
+    Saturate(SaturateArgs),
+    /// N idle connections: connect rate, and server memory per connection.
+    Connect(ConnectArgs),
+    /// A Markdown report and an SVG chart from the runs' JSON lines.
+    Report(ReportArgs),
+}
+
+/// Where the server is and who the load signs in as.
+#[derive(Args, Clone)]
+pub struct Target {
+    /// Base URLs, comma-separated (http://, https://); clients are spread over
+    /// them round-robin.
+    #[arg(long, value_delimiter = ',', default_value = "http://127.0.0.1:3000")]
+    pub url: Vec<String>,
+    /// Prefix of the users and rooms this run registers (reused if they exist).
+    #[arg(long, default_value = "load")]
+    pub prefix: String,
+    /// Password of the users this run registers.
+    #[arg(long, default_value = "confab-load-password")]
+    pub password: String,
+    /// Connections per user (the server limits connections per user).
+    #[arg(long, default_value_t = 50)]
+    pub clients_per_user: usize,
+    /// Connections opened at once.
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: usize,
+    /// Server PIDs (on this machine) whose CPU time and memory to report.
+    #[arg(long, value_delimiter = ',')]
+    pub pids: Vec<u32>,
+    /// A name for this run in the output.
+    #[arg(long, default_value = "")]
+    pub label: String,
+}
+
+#[derive(Args, Clone)]
+pub struct FanoutArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Connected clients.
+    #[arg(long, default_value_t = 100)]
+    pub clients: usize,
+    /// Rooms the clients are spread over (client i joins room i mod M).
+    #[arg(long, default_value_t = 1)]
+    pub rooms: usize,
+    /// How many of the clients publish (spread over the rooms).
+    #[arg(long, default_value_t = 10)]
+    pub publishers: usize,
+    /// Messages a second, all publishers together.
+    #[arg(long, default_value_t = 100.0)]
+    pub rate: f64,
+    /// Seconds measured.
+    #[arg(long, default_value_t = 10.0)]
+    pub duration: f64,
+    /// Seconds of load before measuring.
+    #[arg(long, default_value_t = 2.0)]
+    pub warmup: f64,
+    /// Extra bytes of text in each message body.
+    #[arg(long, default_value_t = 0)]
+    pub body_bytes: usize,
+    /// Seconds to wait, after the last send, for deliveries still on the way.
+    #[arg(long, default_value_t = 5.0)]
+    pub drain: f64,
+}
+
+#[derive(Args, Clone)]
+pub struct SaturateArgs {
+    /// The runs; `--rate` is the first step's.
+    #[command(flatten)]
+    pub fanout: FanoutArgs,
+    /// Latency bound: a step whose p99 is over it (ms) does not hold.
+    #[arg(long, default_value_t = 50.0)]
+    pub p99_ms: f64,
+    /// Most steps.
+    #[arg(long, default_value_t = 14)]
+    pub steps: usize,
+}
+
+#[derive(Args, Clone)]
+pub struct ConnectArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Connections to open.
+    #[arg(long, default_value_t = 5000)]
+    pub clients: usize,
+    /// Seconds to hold them open before measuring memory.
+    #[arg(long, default_value_t = 5.0)]
+    pub hold: f64,
+}
+
+#[derive(Args, Clone)]
+pub struct ReportArgs {
+    /// JSON lines printed by fanout and connect runs (`make bench` keeps them).
+    pub results: std::path::PathBuf,
+    /// Markdown file to write.
+    #[arg(long)]
+    pub out: std::path::PathBuf,
+    /// SVG chart to write (linked from the Markdown).
+    #[arg(long)]
+    pub chart: std::path::PathBuf,
+    /// Markdown of the peers' figures, measured in the same session, to put
+    /// beside Confab's.
+    #[arg(long)]
+    pub peers: Option<std::path::PathBuf>,
+}
