@@ -163,6 +163,15 @@ async fn disabling_a_user_closes_their_sockets_on_every_instance() {
             Some(app::protocol::close_code::TOKEN_EXPIRED)
         );
     }
+    // B had found the token valid a moment ago (and remembers such things for
+    // a few seconds): the word from A made it forget.
+    for server in [&c.a, &c.b] {
+        assert_eq!(
+            server.try_connect(&mallory.token).await.err(),
+            Some(401),
+            "refused on every instance at once"
+        );
+    }
 }
 
 #[tokio::test]

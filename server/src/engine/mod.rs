@@ -9,6 +9,7 @@
 //!   so replayed and live messages never interleave ([`Node::join`]);
 //! - after (re)subscribing, read up to the store's latest ([`Node::catch_up`]).
 
+mod access;
 mod delivery;
 mod group_commit;
 pub mod outbox;
@@ -50,6 +51,8 @@ pub struct Node {
     queues: Mutex<HashMap<RoomId, group_commit::SendQueue>>,
     /// The tasks committing them.
     commits: tokio_util::task::TaskTracker,
+    /// Sessions and memberships this instance knows of ([`access`]).
+    access: access::Access,
 }
 
 /// How a join went, for the caller's logs.
@@ -68,6 +71,7 @@ impl Node {
             sessions: Mutex::default(),
             queues: Mutex::default(),
             commits: tokio_util::task::TaskTracker::new(),
+            access: access::Access::default(),
         })
     }
 
@@ -280,6 +284,7 @@ impl Node {
     }
 
     fn local_end_sessions(&self, user: uuid::Uuid, session: Option<uuid::Uuid>) {
+        self.forget_sessions(user);
         let sessions = self.sessions.lock().unwrap();
         for (opened_in, outbox) in sessions.get(&user).into_iter().flat_map(|c| c.values()) {
             if session.is_none_or(|s| s == *opened_in) {

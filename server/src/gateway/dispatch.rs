@@ -79,6 +79,9 @@ enum Refusal {
 async fn check_room(conn: &Conn, room: &str, joining: bool) -> Result<(), Refusal> {
     let store = &conn.state.store;
     let user = conn.user.id;
+    if conn.state.node.known_public_member(room, user) {
+        return Ok(());
+    }
     let record = match store.room(room).await {
         Ok(Some(record)) => record,
         Ok(None) => return Err(Refusal::NotFound),
@@ -89,12 +92,19 @@ async fn check_room(conn: &Conn, room: &str, joining: bool) -> Result<(), Refusa
         .await
         .map_err(|_| Refusal::Unavailable)?;
     match record.kind {
+        RoomKind::Public if member => {
+            conn.state.node.remember_public_member(room, user);
+            Ok(())
+        }
         _ if member => Ok(()),
-        RoomKind::Public if joining => store
-            .add_member(room, user)
-            .await
-            .map(|_| ())
-            .map_err(|_| Refusal::Unavailable),
+        RoomKind::Public if joining => {
+            store
+                .add_member(room, user)
+                .await
+                .map_err(|_| Refusal::Unavailable)?;
+            conn.state.node.remember_public_member(room, user);
+            Ok(())
+        }
         RoomKind::Public => Ok(()),
         RoomKind::Private | RoomKind::Direct => Err(Refusal::Forbidden),
     }
