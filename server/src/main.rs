@@ -3,6 +3,11 @@
 use clap::Parser;
 use server::config::Config;
 
+/// mimalloc: smaller and steadier memory than the system allocator for many
+/// small, long-lived connections (see docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();

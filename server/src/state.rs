@@ -17,8 +17,13 @@ use crate::engine::Node;
 use crate::limits::{LoginThrottle, UserLimits};
 use crate::store::Store;
 
+/// The shared state: one pointer, cloned into every request and every
+/// connection's task (which an idle connection carries for its whole life).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] points to.
+pub struct Shared {
     pub config: Arc<Config>,
     pub store: Arc<dyn Store>,
     pub broker: Arc<dyn Broker>,
@@ -50,7 +55,7 @@ impl AppState {
         shutdown: CancellationToken,
         leptos: LeptosOptions,
     ) -> Self {
-        AppState {
+        AppState(Arc::new(Shared {
             config: Arc::new(config),
             store,
             broker,
@@ -63,12 +68,20 @@ impl AppState {
             connections: TaskTracker::new(),
             leptos,
             next_conn: Arc::default(),
-        }
+        }))
     }
 
     /// A fresh id for a new connection.
     pub fn next_conn_id(&self) -> ConnId {
         self.next_conn.fetch_add(1, Ordering::Relaxed) + 1
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
     }
 }
 

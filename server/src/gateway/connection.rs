@@ -24,7 +24,9 @@ use crate::limits::{ConnectionSlot, TokenBucket};
 use crate::state::AppState;
 
 /// Most frames written per flush.
-const WRITE_BATCH: usize = 64;
+/// (The codec keeps a write buffer as large as the largest batch, for as long as
+/// the connection lives.)
+const WRITE_BATCH: usize = 16;
 /// How long a close frame may take to leave before the socket is just dropped.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How many bad or rate-limited frames in a row (refilling 1 per second) a
@@ -151,7 +153,9 @@ async fn serve(
             }
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => {
-                    if let Some(code) = on_text(conn, text.as_str()).await {
+                    // Boxed: handling a frame takes a large future, which
+                    // would otherwise sit in every idle connection's task.
+                    if let Some(code) = Box::pin(on_text(conn, text.as_str())).await {
                         break Some(code);
                     }
                 }

@@ -30,7 +30,7 @@ use crate::state::AppState;
 /// this much before every read, and an idle connection keeps it: 128 KiB by
 /// default, which cost a quarter of the CPU of a busy server and most of an
 /// idle connection's memory.
-const READ_BUFFER: usize = 4096;
+const READ_BUFFER: usize = 2048;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/ws", get(upgrade))
