@@ -37,6 +37,8 @@ struct Shared {
     gaps: AtomicU64,
     errors: AtomicU64,
     padding: String,
+    /// Cancelled when the run is over (clients stop reading).
+    stop: tokio_util::sync::CancellationToken,
 }
 
 /// What one client measured.
@@ -100,6 +102,7 @@ pub async fn measure(args: &FanoutArgs) -> Result<serde_json::Value> {
         gaps: AtomicU64::new(0),
         errors: AtomicU64::new(0),
         padding: "x".repeat(args.body_bytes),
+        stop: tokio_util::sync::CancellationToken::new(),
     });
 
     // Connect everyone, `concurrency` at a time.
@@ -169,6 +172,7 @@ pub async fn measure(args: &FanoutArgs) -> Result<serde_json::Value> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     shared.phase.store(STOP, Relaxed);
+    shared.stop.cancel();
     progress.abort();
     let mut latency = Histogram::<u64>::new_with_bounds(1, 120_000_000, 3)?;
     for task in tasks {
@@ -244,11 +248,12 @@ async fn client_task(
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         tick
     });
+    // Made once: a timer or waiter made on every turn would cost more than
+    // reading the frame.
+    let stopped = shared.stop.cancelled();
+    tokio::pin!(stopped);
     loop {
         let phase = shared.phase.load(Relaxed);
-        if phase == STOP {
-            break;
-        }
         tokio::select! {
             frame = socket.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
@@ -294,7 +299,7 @@ async fn client_task(
                     shared.sent[room_index].fetch_add(1, Relaxed);
                 }
             }
-            _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            _ = &mut stopped => break,
         }
     }
     let _ = socket.close(None).await;
