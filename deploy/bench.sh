@@ -4,7 +4,8 @@
 # Markdown report (docs/BENCHMARKS.md) with an SVG chart (docs/bench-chart.svg).
 #
 #   deploy/bench.sh CONFAB_BIN LOAD_BIN
-#   DUR=8 (seconds per run)  PEERS=file.md (peers' figures to put beside ours)
+#   DUR=8 (seconds per run); PEERS=runs.jsonl NOTES=notes.md: other servers' runs
+#   in the same session, and notes, for the report (see confab-load report --help)
 set -euo pipefail
 bin=${1:?confab binary} load=${2:?confab-load binary}
 A=${A:-3201} B=${B:-3202} REDIS_PORT=${REDIS_PORT:-6392} DATABASE=${DATABASE:-confab_bench}
@@ -68,4 +69,4 @@ load connect --url "http://127.0.0.1:$A" --pids "${pids[1]}" --label connect --p
 stop
 
 "$load" report "$results" --out "$docs/BENCHMARKS.md" --chart "$docs/bench-chart.svg" \
-  ${PEERS:+--peers "$PEERS"}
+  ${PEERS:+--peers "$PEERS"} ${NOTES:+--notes "$NOTES"}

@@ -6,7 +6,10 @@
 //!   so two instances can't both admit the last slot; the fields of instances that
 //!   died are dropped as it goes.
 //! - **Messages**: GCRA (a token bucket kept as one timestamp) per user, in one
-//!   script on Redis' clock.
+//!   script on Redis' clock. An instance takes a tenth of the burst at a time
+//!   and spends it locally for up to [`LEASE_LIFE`], so a busy user costs one
+//!   round trip per lease, not per message. At worst, tokens leased and not
+//!   spent on one instance are missing on another for that long.
 //!
 //! If Redis does not answer quickly, the check is made on this instance alone.
 
@@ -45,17 +48,24 @@ if left <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
 return left
 ";
 
-/// GCRA: ARGV[1] is the emission interval and ARGV[2] the burst allowance, in ms.
+/// GCRA, taking up to ARGV[3] tokens at once: ARGV[1] is the emission
+/// interval and ARGV[2] the burst allowance, in ms. Answers how many it took.
 const TAKE: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local interval = tonumber(ARGV[1])
 local tat = tonumber(redis.call('GET', KEYS[1]) or now)
 if tat < now then tat = now end
-local next_tat = tat + tonumber(ARGV[1])
-if next_tat - now > tonumber(ARGV[2]) then return 0 end
+local room = math.floor((tonumber(ARGV[2]) - (tat - now)) / interval)
+local n = math.min(tonumber(ARGV[3]), room)
+if n < 1 then return 0 end
+local next_tat = tat + n * interval
 redis.call('SET', KEYS[1], tostring(next_tat), 'PX', math.ceil(next_tat - now) + 1000)
-return 1
+return n
 ";
+
+/// How long leased message tokens may be spent before they lapse.
+const LEASE_LIFE: Duration = Duration::from_secs(1);
 
 pub struct RedisUserLimits {
     commands: ConnectionManager,
@@ -64,6 +74,8 @@ pub struct RedisUserLimits {
     /// Instances silent this long (ms) are dead, as the presence reaper judges.
     dead_after_ms: i64,
     local: MemoryUserLimits,
+    /// user → message tokens leased from Redis and not spent, and until when.
+    leases: std::sync::Mutex<std::collections::HashMap<Uuid, (u64, std::time::Instant)>>,
     admit: Script,
     release: Script,
     take: Script,
@@ -83,6 +95,7 @@ impl RedisUserLimits {
             node,
             dead_after_ms: dead_after.as_millis() as i64,
             local: MemoryUserLimits::new(config),
+            leases: Default::default(),
             admit: Script::new(ADMIT),
             release: Script::new(RELEASE),
             take: Script::new(TAKE),
@@ -143,19 +156,45 @@ impl UserLimits for RedisUserLimits {
     }
 
     async fn take_message(&self, user: Uuid) -> bool {
+        let now = std::time::Instant::now();
+        {
+            let mut leases = self.leases.lock().unwrap();
+            match leases.get_mut(&user) {
+                Some((left, until)) if *left > 0 && now < *until => {
+                    *left -= 1;
+                    return true;
+                }
+                Some(_) => {
+                    leases.remove(&user);
+                }
+                None => {}
+            }
+        }
         let config = self.local.config();
         let interval_ms = 1000.0 / config.rate_per_sec.max(1e-6);
+        let lease = (config.burst / 10.0).floor().max(1.0) as u64;
         let mut conn = self.commands.clone();
-        let taken: Option<i64> = timed(
+        let taken: Option<u64> = timed(
             self.take
                 .key(format!("{}:rate:{user}", self.prefix))
                 .arg(interval_ms)
                 .arg(interval_ms * config.burst.max(1.0))
+                .arg(lease)
                 .invoke_async(&mut conn),
         )
         .await;
         match taken {
-            Some(taken) => taken == 1,
+            Some(0) => false,
+            Some(taken) => {
+                if taken > 1 {
+                    let mut leases = self.leases.lock().unwrap();
+                    if leases.len() >= 100_000 {
+                        leases.retain(|_, (_, until)| now < *until);
+                    }
+                    leases.insert(user, (taken - 1, now + LEASE_LIFE));
+                }
+                true
+            }
             None => self.local.take(user),
         }
     }

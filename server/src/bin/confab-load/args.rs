@@ -117,8 +117,11 @@ pub struct ReportArgs {
     /// SVG chart to write (linked from the Markdown).
     #[arg(long)]
     pub chart: std::path::PathBuf,
-    /// Markdown of the peers' figures, measured in the same session, to put
-    /// beside Confab's.
+    /// Other servers' runs, measured in the same session by another load
+    /// generator: JSON lines labelled `<server>:<scenario>` (see `report`).
     #[arg(long)]
     pub peers: Option<std::path::PathBuf>,
+    /// Markdown to append: how the peers were measured, what the profile says.
+    #[arg(long)]
+    pub notes: Option<std::path::PathBuf>,
 }
