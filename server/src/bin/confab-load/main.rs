@@ -18,6 +18,7 @@
 //! on stderr.
 
 mod args;
+mod chart;
 mod client;
 mod connect;
 mod fanout;
