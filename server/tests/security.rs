@@ -121,13 +121,7 @@ async fn logout_ends_that_session_and_closes_its_sockets_only() {
     let second = second["token"].as_str().unwrap().to_string();
     let mut first_socket = server.connect(&first.token).await;
     let mut second_socket = server.connect(&second).await;
-    let response = reqwest::Client::new()
-        .post(server.http("/api/auth/logout"))
-        .bearer_auth(&first.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 204);
+    assert_eq!(server.logout(&first.token).await, 204);
     assert_eq!(
         first_socket.close_code().await,
         Some(app::protocol::close_code::TOKEN_EXPIRED)

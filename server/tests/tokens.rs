@@ -100,13 +100,7 @@ async fn expired_forged_wrong_algorithm_unsigned_and_revoked_tokens_are_refused_
     }
 
     // Revoked: logout ends the session; its token is refused from then on.
-    let logout = reqwest::Client::new()
-        .post(server.http("/api/auth/logout"))
-        .bearer_auth(&alice.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(logout.status(), 204);
+    assert_eq!(server.logout(&alice.token).await, 204);
     assert_eq!(
         accepted(&server, &alice.token).await,
         (false, false),
@@ -301,13 +295,7 @@ async fn logging_out_with_an_expired_access_token_still_ends_the_session() {
         StatusCode::UNAUTHORIZED,
         "expired"
     );
-    let logout = reqwest::Client::new()
-        .post(server.http("/api/auth/logout"))
-        .bearer_auth(&alice.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(logout.status(), 204);
+    assert_eq!(server.logout(&alice.token).await, 204);
     assert_eq!(
         refresh(&server, alice.refresh_token.as_deref().unwrap())
             .await

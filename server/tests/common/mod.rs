@@ -101,6 +101,17 @@ impl TestServer {
         response.json().await.unwrap()
     }
 
+    /// Logs the session of `token` out; answers the status.
+    pub async fn logout(&self, token: &str) -> reqwest::StatusCode {
+        reqwest::Client::new()
+            .post(self.http("/api/auth/logout"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+
     /// The newest page of a room's history, over HTTP.
     pub async fn history(&self, token: &str, room: &str) -> app::protocol::MessagesPage {
         reqwest::Client::new()
