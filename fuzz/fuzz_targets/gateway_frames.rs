@@ -5,7 +5,6 @@
 
 use std::sync::OnceLock;
 
-use clap::Parser;
 use libfuzzer_sys::fuzz_target;
 use server::state::AppState;
 
@@ -18,19 +17,7 @@ fn harness() -> &'static Harness {
     static HARNESS: OnceLock<Harness> = OnceLock::new();
     HARNESS.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("confab-fuzz-{}", std::process::id()));
-        let config = server::config::Config::parse_from([
-            "confab",
-            "--data-dir",
-            dir.to_str().unwrap(),
-            "--rate-per-sec",
-            "1000000",
-            "--rate-burst",
-            "1000000",
-            "--user-rate-per-sec",
-            "1000000",
-            "--user-rate-burst",
-            "1000000",
-        ]);
+        let config = server::gateway::exercise_config(&dir);
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let state = runtime
             .block_on(server::build(config))

@@ -6,7 +6,6 @@
 use std::path::PathBuf;
 
 use app::protocol::ClientEnvelope;
-use clap::Parser;
 
 fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -46,19 +45,7 @@ fn the_frame_decoder_corpus_round_trips() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_gateway_corpus_runs_clean() {
     let dir = tempfile::tempdir().unwrap();
-    let config = server::config::Config::parse_from([
-        "confab",
-        "--data-dir",
-        dir.path().to_str().unwrap(),
-        "--rate-per-sec",
-        "1000000",
-        "--rate-burst",
-        "1000000",
-        "--user-rate-per-sec",
-        "1000000",
-        "--user-rate-burst",
-        "1000000",
-    ]);
+    let config = server::gateway::exercise_config(dir.path());
     let state = server::build(config).await.unwrap();
     let inputs = corpus("gateway_frames");
     for (_, bytes) in &inputs {

@@ -47,6 +47,27 @@ impl DetachedConnection {
     }
 }
 
+/// The configuration [`exercise`] runs under: SQLite and its files under
+/// `data_dir`, fan-out in process, and the rate limits lifted (a fuzzer is one
+/// user sending as fast as it can; what it must find is not a rate limit).
+pub fn exercise_config(data_dir: &std::path::Path) -> crate::config::Config {
+    use clap::Parser;
+    let dir = data_dir.to_string_lossy();
+    crate::config::Config::parse_from([
+        "confab",
+        "--data-dir",
+        &*dir,
+        "--rate-per-sec",
+        "1000000",
+        "--rate-burst",
+        "1000000",
+        "--user-rate-per-sec",
+        "1000000",
+        "--user-rate-burst",
+        "1000000",
+    ])
+}
+
 /// Most frames one [`exercise`] input is cut into.
 const MAX_FRAMES: usize = 64;
 

@@ -9,7 +9,7 @@ mod connection;
 mod detached;
 mod dispatch;
 
-pub use detached::{exercise, DetachedConnection};
+pub use detached::{exercise, exercise_config, DetachedConnection};
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::WebSocketUpgrade;
