@@ -10,7 +10,7 @@ pub fn svg(series: &[(String, Vec<(f64, f64)>)]) -> String {
     const COLORS: [&str; 8] = [
         "#1f6feb", "#d97706", "#16a34a", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d",
     ];
-    let (w, h, left, bottom, top, right) = (760.0, 460.0, 70.0, 50.0, 30.0, 20.0);
+    let (w, h, left, bottom, top, right) = (760.0, 460.0, 70.0, 50.0, 30.0, 40.0);
     let (x_min, x_max) = (3.0_f64, 7.0_f64); // 10^3 … 10^7
     let y_max = series
         .iter()
@@ -68,8 +68,20 @@ pub fn svg(series: &[(String, Vec<(f64, f64)>)]) -> String {
         (top + h - bottom) / 2.0,
         (top + h - bottom) / 2.0
     );
+    // One color per server (the name before ", N clients"), dashes for 1,000.
+    let mut servers: Vec<&str> = Vec::new();
     for (i, (name, steps)) in series.iter().enumerate() {
-        let color = COLORS[i % COLORS.len()];
+        let server = name
+            .rsplit_once(", ")
+            .map_or(name.as_str(), |(server, _)| server);
+        let index = servers
+            .iter()
+            .position(|s| *s == server)
+            .unwrap_or_else(|| {
+                servers.push(server);
+                servers.len() - 1
+            });
+        let color = COLORS[index % COLORS.len()];
         let dash = if name.contains("1,000") {
             r#" stroke-dasharray="6 3""#
         } else {
