@@ -4,8 +4,9 @@
 # Markdown report (docs/BENCHMARKS.md) with an SVG chart (docs/bench-chart.svg).
 #
 #   deploy/bench.sh CONFAB_BIN LOAD_BIN
-#   DUR=8 (seconds per run); PEERS=runs.jsonl NOTES=notes.md: other servers' runs
-#   in the same session, and notes, for the report (see confab-load report --help)
+#   DUR=8 (seconds per run). PEERS (default docs/bench-peers.jsonl): other
+#   servers' runs, measured in the same session by their load generator, to put
+#   beside Confab's; NOTES (default docs/bench-notes.md): appended to the report.
 set -euo pipefail
 bin=${1:?confab binary} load=${2:?confab-load binary}
 A=${A:-3201} B=${B:-3202} REDIS_PORT=${REDIS_PORT:-6392} DATABASE=${DATABASE:-confab_bench}
@@ -56,7 +57,7 @@ load fanout $both --pids "$pidlist" --label at202k --prefix at202k --clients 100
   --publishers 10 --rate 2020 --duration "$DUR"
 echo "== 1,000 clients, rising rates"
 load saturate $both --pids "$pidlist" --label sat1000 --prefix sat1000x --clients 1000 \
-  --publishers 10 --rate 50 --duration "$DUR"
+  --publishers 10 --rate 6 --duration "$DUR"
 echo "== 1,000 clients at 20,000 deliveries/s"
 load fanout $both --pids "$pidlist" --label at20k --prefix at20k --clients 1000 \
   --publishers 10 --rate 20 --duration "$DUR"
@@ -68,5 +69,9 @@ load connect --url "http://127.0.0.1:$A" --pids "${pids[1]}" --label connect --p
   --clients 5000 --hold 8
 stop
 
+# The peers' runs and the notes kept in docs/ go beside Confab's figures.
+PEERS=${PEERS:-$docs/bench-peers.jsonl} NOTES=${NOTES:-$docs/bench-notes.md}
+[ -f "$PEERS" ] || PEERS=
+[ -f "$NOTES" ] || NOTES=
 "$load" report "$results" --out "$docs/BENCHMARKS.md" --chart "$docs/bench-chart.svg" \
   ${PEERS:+--peers "$PEERS"} ${NOTES:+--notes "$NOTES"}
