@@ -12,6 +12,8 @@
 
 mod postgres;
 mod sql;
+mod sql_rows;
+mod sql_transactions;
 mod sqlite;
 
 use std::sync::Arc;
