@@ -47,3 +47,15 @@ export async function say(page: Page, text: string, label = "#general"): Promise
 export async function bodies(page: Page): Promise<string[]> {
   return page.locator(".message-list .message:not(.pending) .body").allTextContents();
 }
+
+/** Waits until `page` is connected again, pressing "Retry now" if it is still
+ * waiting for its next attempt (it may already have reconnected by itself). */
+export async function reconnected(page: Page): Promise<void> {
+  const retry = page.getByRole("button", { name: "Retry now" });
+  const connected = page.getByText("Connected");
+  await expect(retry.or(connected).first()).toBeVisible();
+  // The button goes away by itself when an attempt succeeds: then there is
+  // nothing to press.
+  if (await retry.isVisible()) await retry.click({ timeout: 2_000 }).catch(() => {});
+  await expect(connected).toBeVisible();
+}
