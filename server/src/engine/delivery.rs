@@ -25,12 +25,6 @@ pub const GAP_WAIT: Duration = Duration::from_millis(25);
 const FILL_BATCH: u32 = 500;
 
 impl Node {
-    /// Delivers one stored message; see [`Node::deliver_all`].
-    pub async fn deliver(self: &Arc<Self>, message: Message) -> Option<watch::Receiver<Seq>> {
-        let room = message.room.clone();
-        self.deliver_all(&room, vec![message]).await
-    }
-
     /// Delivers stored messages of one room to this instance's subscribers,
     /// in `seq` order, each once. Those whose predecessors are missing are
     /// held (see the module docs); then the answer is a watch of the room's

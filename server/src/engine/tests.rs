@@ -78,14 +78,14 @@ async fn a_message_that_skips_seqs_is_preceded_by_the_missing_ones() {
     // It waits a moment for 1 and 2 to come by the broker, then reads them.
     let mut progress = f
         .node
-        .deliver(last.unwrap().message)
+        .deliver_all("general", vec![last.unwrap().message])
         .await
         .expect("held for its predecessors");
     progress.wait_for(|seq| *seq >= 3).await.unwrap();
     assert_eq!(message_seqs(&drain(&mut rx)), vec![1, 2, 3]);
     // Delivering an old one again changes nothing.
     let old = f.store.messages_after("general", 0, 1).await.unwrap();
-    f.node.deliver(old[0].clone()).await;
+    f.node.deliver_all("general", old).await;
     assert!(drain(&mut rx).is_empty());
 }
 
