@@ -45,22 +45,23 @@ start() {
 }
 
 load() { "$load" "$@" >> "$results"; }
-both="--url http://127.0.0.1:$A,http://127.0.0.1:$B"
+
+# scenario MODE LABEL CLIENTS MSGS_PER_S: 10 publishers into one room, clients
+# split over both instances (saturate: the rate is where the steps start).
+scenario() {
+  load "$1" --url "http://127.0.0.1:$A,http://127.0.0.1:$B" --pids "${pids[1]},${pids[2]}" \
+    --label "$2" --prefix "$2" --clients "$3" --publishers 10 --rate "$4" --duration "$DUR"
+}
 
 start
-pidlist="${pids[1]},${pids[2]}"
 echo "== 100 clients, rising rates"
-load saturate $both --pids "$pidlist" --label sat100 --prefix sat100x --clients 100 \
-  --publishers 10 --rate 2000 --duration "$DUR"
+scenario saturate sat100 100 2000
 echo "== 100 clients at 202,000 deliveries/s"
-load fanout $both --pids "$pidlist" --label at202k --prefix at202k --clients 100 \
-  --publishers 10 --rate 2020 --duration "$DUR"
+scenario fanout at202k 100 2020
 echo "== 1,000 clients, rising rates"
-load saturate $both --pids "$pidlist" --label sat1000 --prefix sat1000x --clients 1000 \
-  --publishers 10 --rate 6 --duration "$DUR"
+scenario saturate sat1000 1000 6
 echo "== 1,000 clients at 20,000 deliveries/s"
-load fanout $both --pids "$pidlist" --label at20k --prefix at20k --clients 1000 \
-  --publishers 10 --rate 20 --duration "$DUR"
+scenario fanout at20k 1000 20
 stop
 
 start
