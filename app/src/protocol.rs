@@ -1,4 +1,4 @@
-//! Confab's wire contract, v1, as Rust types.
+//! Confab's wire contract, v1 and v2, as Rust types.
 //!
 //! These types are the single source of truth in code for what travels between the
 //! server and every client: WebSocket frames (one JSON object per text frame, tagged
@@ -11,6 +11,12 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
+
+mod log;
+pub use log::{
+    mentioned_names, valid_emoji, Deleted, Edited, Entry, Reaction, ReactionCount, ThreadPage,
+    MAX_EMOJI_CHARS, MAX_MENTIONS, MAX_REACTIONS_PER_MESSAGE,
+};
 
 /// A room's identifier as it appears on the wire (`"general"`, `"design-team"`).
 pub type RoomId = String;
@@ -54,7 +60,13 @@ pub struct Since {
 }
 
 /// A stored chat message. The `message` frame is this object plus `"type":"message"`;
-/// `history` frames and the HTTP messages page carry a list of these.
+/// `history` frames and the HTTP messages page carry these among the room's
+/// other entries.
+///
+/// Live, replayed and gap-filled `message` frames carry the message's body as
+/// it is now (edited, or absent once deleted) but never `reactions` or reply
+/// counts: the entries that changed those follow in the log. `history` items
+/// carry all of its current state as the caller sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     pub room: RoomId,
@@ -63,9 +75,44 @@ pub struct Message {
     pub id: Uuid,
     pub client_msg_id: Uuid,
     pub author: UserRef,
+    /// Empty (and absent on the wire) once the message is deleted.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub body: String,
     #[serde(with = "time::serde::rfc3339")]
     pub ts: OffsetDateTime,
+    /// The thread's root message, for a reply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<Uuid>,
+    /// The users the body mentions.
+    #[serde(default)]
+    pub mentions: Vec<Uuid>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub edited_ts: Option<OffsetDateTime>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deleted: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<ReactionCount>,
+    /// For a thread's root: how many replies it has, and when the last came.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reply_count: u32,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub last_reply_ts: Option<OffsetDateTime>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Whether a user is connected to a room (see the `presence` frame).
@@ -125,6 +172,25 @@ pub enum ClientFrame {
         room: RoomId,
         client_msg_id: Uuid,
         body: String,
+        /// Reply in the thread of this top-level message of the room.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thread: Option<Uuid>,
+    },
+    /// Replace the body of one's own message.
+    Edit {
+        room: RoomId,
+        id: Uuid,
+        body: String,
+    },
+    /// Delete a message: one's own, or any as a private room's owner or an admin.
+    Delete { room: RoomId, id: Uuid },
+    /// Add (`on`, the default) or remove a reaction.
+    React {
+        room: RoomId,
+        id: Uuid,
+        emoji: String,
+        #[serde(default = "yes")]
+        on: bool,
     },
     /// Ask for older messages: those before `before` (or the newest), at most `limit`.
     History {
@@ -138,6 +204,10 @@ pub enum ClientFrame {
     Typing { room: RoomId },
     /// Ask for a `pong`.
     Ping,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A client frame with its optional `ref`, which the server's reply repeats.
@@ -197,6 +267,20 @@ pub enum ServerFrame {
     },
     /// A message in a room the connection has joined.
     Message(Message),
+    /// A message's body was edited (a room log entry).
+    Edited(Edited),
+    /// A message was deleted (a room log entry).
+    Deleted(Deleted),
+    /// A reaction was added or removed (a room log entry).
+    Reaction(Reaction),
+    /// The answer to `edit`, `delete` and `react`, once stored: the entry's
+    /// `seq` (or the room's latest, when there was nothing to change).
+    Done {
+        room: RoomId,
+        seq: Seq,
+        #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+    },
     /// The message with this `client_msg_id` is stored as `seq`.
     Ack {
         room: RoomId,
@@ -207,10 +291,15 @@ pub enum ServerFrame {
         #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
         reference: Option<String>,
     },
-    /// The answer to `history`: messages oldest first.
+    /// The answer to `history`: the room's entries oldest first, messages in
+    /// their current state.
     History {
         room: RoomId,
-        messages: Vec<Message>,
+        messages: Vec<Entry>,
+        /// The room's latest `seq` when the page was read: the state shown
+        /// includes every entry up to it (a Confab addition).
+        #[serde(default)]
+        seq: Seq,
         #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
         reference: Option<String>,
     },
@@ -341,10 +430,14 @@ pub struct AddMember {
     pub user: String,
 }
 
-/// Answer to `GET /api/rooms/{id}/messages`.
+/// Answer to `GET /api/rooms/{id}/messages`: the room's entries oldest first,
+/// messages in their current state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessagesPage {
-    pub messages: Vec<Message>,
+    pub messages: Vec<Entry>,
+    /// As in the `history` frame (a Confab addition).
+    #[serde(default)]
+    pub seq: Seq,
 }
 
 /// Every HTTP error: `{"error":{"code","message"}}`.

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use app::protocol::{ClientEnvelope, Message, ServerFrame, UserRef};
+use app::protocol::{ClientEnvelope, Entry, Message, ServerFrame, UserRef};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use server::broker::MemoryBroker;
 use server::engine::outbox::Outbox;
@@ -26,6 +26,13 @@ fn message(seq: u64, epoch: &str) -> Message {
         },
         body: "Morning! The deploy went out at 9, dashboards look clean.".into(),
         ts: time::OffsetDateTime::now_utc(),
+        thread: None,
+        mentions: Vec::new(),
+        edited_ts: None,
+        deleted: false,
+        reactions: Vec::new(),
+        reply_count: 0,
+        last_reply_ts: None,
     }
 }
 
@@ -84,7 +91,7 @@ fn fan_out(c: &mut Criterion) {
                 seq += 1;
                 let m = message(seq, &epoch);
                 let started = std::time::Instant::now();
-                runtime.block_on(node.deliver_all("general", vec![m]));
+                runtime.block_on(node.deliver_all("general", vec![Entry::Message(m)]));
                 spent += started.elapsed();
                 drain(&mut queues);
             }

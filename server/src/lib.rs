@@ -14,6 +14,7 @@
 pub mod auth;
 pub mod broker;
 pub mod config;
+pub mod domain;
 pub mod engine;
 pub mod gateway;
 pub mod http;

@@ -211,7 +211,7 @@ async fn rooms_members_and_history() {
     let (_, page) = get(&server, "/api/rooms/ops/messages?limit=10", &bob.token).await;
     let page: MessagesPage = serde_json::from_value(page).unwrap();
     assert_eq!(
-        page.messages.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        page.messages.iter().map(|m| m.seq()).collect::<Vec<_>>(),
         (16..=25).collect::<Vec<_>>()
     );
     let (_, page) = get(
@@ -221,7 +221,7 @@ async fn rooms_members_and_history() {
     )
     .await;
     let page: MessagesPage = serde_json::from_value(page).unwrap();
-    assert_eq!(page.messages.first().map(|m| m.seq), Some(6));
+    assert_eq!(page.messages.first().map(|m| m.seq()), Some(6));
     let (status, body) = get(&server, "/api/rooms/ops/messages?limit=201", &bob.token).await;
     assert_eq!(
         (status, error_code(&body)),

@@ -270,8 +270,8 @@ async fn a_slow_consumer_on_one_instance_is_closed_and_recovers_while_others_kee
             let ServerFrame::History { messages, .. } = page else {
                 unreachable!()
             };
-            before = messages[0].seq;
-            have.splice(0..0, messages.iter().map(|m| m.seq).filter(|s| *s > seq));
+            before = messages[0].seq();
+            have.splice(0..0, messages.iter().map(|m| m.seq()).filter(|s| *s > seq));
         }
     }
     assert_eq!(

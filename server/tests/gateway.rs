@@ -129,6 +129,7 @@ async fn a_resent_client_msg_id_is_stored_once_and_acked_with_the_first_seq() {
         room: "general".into(),
         client_msg_id: id,
         body: "only once".into(),
+        thread: None,
     };
     alice.send_frame(send.clone(), Some("first")).await;
     alice.send_frame(send.clone(), Some("second")).await;
@@ -448,7 +449,10 @@ async fn sigterm_closes_sockets_with_1001_and_exits_cleanly() {
     server.restart();
     let bob = server.register("bob").await;
     let page = server.history(&bob.token, "general").await;
-    assert_eq!(page.messages[0].body, "stored before shutdown");
+    let app::protocol::Entry::Message(m) = &page.messages[0] else {
+        panic!("seq 1 is a message");
+    };
+    assert_eq!(m.body, "stored before shutdown");
 }
 
 #[tokio::test]

@@ -6,9 +6,9 @@ mod common;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use app::protocol::{Message, RoomInfo, RoomKind, UserRef};
+use app::protocol::{Entry, Message, RoomInfo, RoomKind, UserRef};
 use common::postgres::TestDatabase;
-use server::store::{open, NewMessage, Store, StoreError};
+use server::store::{open, NewEntry, NewMessage, Outcome, Store, StoreError};
 use uuid::Uuid;
 
 async fn sqlite() -> (tempfile::TempDir, Arc<dyn Store>) {
@@ -23,7 +23,35 @@ fn message(room: &str, author: &UserRef, body: &str) -> NewMessage {
         author: author.clone(),
         client_msg_id: Uuid::new_v4(),
         body: body.into(),
+        thread: None,
+        mentions: Vec::new(),
     }
+}
+
+/// A stored message, as a send's outcome names it.
+struct Sent {
+    message: Message,
+    fresh: bool,
+}
+
+fn sent(outcome: Outcome) -> Sent {
+    match outcome {
+        Outcome::Stored {
+            entry: Entry::Message(message),
+            fresh,
+        } => Sent { message, fresh },
+        other => panic!("not a stored message: {other:?}"),
+    }
+}
+
+async fn append(store: &dyn Store, m: NewMessage) -> Sent {
+    sent(store.append(m.into()).await.unwrap())
+}
+
+async fn append_batch(store: &dyn Store, room: &str, batch: Vec<NewMessage>) -> Vec<Sent> {
+    let batch: Vec<NewEntry> = batch.into_iter().map(Into::into).collect();
+    let outcomes = store.append_batch(room, batch).await.unwrap();
+    outcomes.into_iter().map(sent).collect()
 }
 
 /// Sessions: refresh tokens rotate once each, a late reuse revokes the session,
@@ -170,59 +198,72 @@ async fn behaves_like_a_store(store: Arc<dyn Store>) {
     ));
 
     // Messages: seq from 1, idempotent on client_msg_id, pages both ways.
-    let first = store.append(message("ops", &alice, "one")).await.unwrap();
+    let first = append(&*store, message("ops", &alice, "one")).await;
     assert_eq!((first.message.seq, first.fresh), (1, true));
     assert_eq!(first.message.epoch, ops.epoch);
-    let again = store
-        .append(NewMessage {
+    let again = append(
+        &*store,
+        NewMessage {
             body: "changed".into(),
             ..message("ops", &alice, "")
-        })
-        .await
-        .unwrap();
+        },
+    )
+    .await;
     assert_eq!(again.message.seq, 2, "a new client_msg_id is a new message");
-    let resend = store
-        .append(NewMessage {
+    let resend = append(
+        &*store,
+        NewMessage {
             client_msg_id: first.message.client_msg_id,
             body: "one, resent".into(),
             ..message("ops", &alice, "")
-        })
-        .await
-        .unwrap();
+        },
+    )
+    .await;
     assert!(!resend.fresh);
     assert_eq!(resend.message, first.message, "answers with the first copy");
     for i in 3..=10 {
-        store
-            .append(message("ops", &bob, &format!("m{i}")))
-            .await
-            .unwrap();
+        append(&*store, message("ops", &bob, &format!("m{i}"))).await;
     }
     assert_eq!(
         store.room("ops").await.unwrap().unwrap().last_seq,
         10,
         "the resend used no seq"
     );
-    let seqs = |m: Vec<Message>| m.into_iter().map(|m| m.seq).collect::<Vec<_>>();
+    let seqs = |m: Vec<Entry>| m.iter().map(Entry::seq).collect::<Vec<_>>();
     assert_eq!(
-        seqs(store.messages_after("ops", 7, 100).await.unwrap()),
+        seqs(store.entries_after("ops", 7, 100).await.unwrap()),
         vec![8, 9, 10]
     );
     assert_eq!(
-        seqs(store.messages_after("ops", 2, 2).await.unwrap()),
+        seqs(store.entries_after("ops", 2, 2).await.unwrap()),
         vec![3, 4]
     );
     assert_eq!(
-        seqs(store.messages_before("ops", None, 3).await.unwrap()),
+        seqs(
+            store
+                .history("ops", None, 3, alice.id)
+                .await
+                .unwrap()
+                .entries
+        ),
         vec![8, 9, 10]
     );
     assert_eq!(
-        seqs(store.messages_before("ops", Some(3), 10).await.unwrap()),
+        seqs(
+            store
+                .history("ops", Some(3), 10, alice.id)
+                .await
+                .unwrap()
+                .entries
+        ),
         vec![1, 2]
     );
-    let m = &store.messages_after("ops", 0, 1).await.unwrap()[0];
+    let Entry::Message(m) = &store.entries_after("ops", 0, 1).await.unwrap()[0] else {
+        panic!("seq 1 is a message");
+    };
     assert_eq!((m.author.name.as_str(), m.body.as_str()), ("Alice", "one"));
     assert!(matches!(
-        store.append(message("nope", &alice, "x")).await,
+        store.append(message("nope", &alice, "x").into()).await,
         Err(StoreError::NotFound)
     ));
     // A group commit: new messages get consecutive seqs in the order given; a
@@ -238,7 +279,7 @@ async fn behaves_like_a_store(store: Arc<dyn Store>) {
         message("ops", &bob, "b2"),
         repeat,
     ];
-    let answers = store.append_batch("ops", batch).await.unwrap();
+    let answers = append_batch(&*store, "ops", batch).await;
     let got: Vec<(u64, bool)> = answers.iter().map(|a| (a.message.seq, a.fresh)).collect();
     assert_eq!(
         got,
@@ -247,28 +288,27 @@ async fn behaves_like_a_store(store: Arc<dyn Store>) {
     assert_eq!(answers[1].message, first.message);
     assert_eq!(store.room("ops").await.unwrap().unwrap().last_seq, 13);
     assert_eq!(
-        seqs(store.messages_after("ops", 10, 100).await.unwrap()),
+        seqs(store.entries_after("ops", 10, 100).await.unwrap()),
         vec![11, 12, 13]
     );
     // A resend beside a new message (no repeat within the batch).
-    let answers = store
-        .append_batch(
-            "ops",
-            vec![
-                NewMessage {
-                    client_msg_id: first.message.client_msg_id,
-                    ..message("ops", &alice, "resent again")
-                },
-                message("ops", &bob, "b3"),
-            ],
-        )
-        .await
-        .unwrap();
+    let answers = append_batch(
+        &*store,
+        "ops",
+        vec![
+            NewMessage {
+                client_msg_id: first.message.client_msg_id,
+                ..message("ops", &alice, "resent again")
+            },
+            message("ops", &bob, "b3"),
+        ],
+    )
+    .await;
     let got: Vec<(u64, bool)> = answers.iter().map(|a| (a.message.seq, a.fresh)).collect();
     assert_eq!(got, vec![(1, false), (14, true)]);
     assert!(matches!(
         store
-            .append_batch("nope", vec![message("nope", &alice, "x")])
+            .append_batch("nope", vec![message("nope", &alice, "x").into()])
             .await,
         Err(StoreError::NotFound)
     ));
@@ -307,7 +347,7 @@ async fn concurrent_writers_get_gap_free_seqs(stores: Vec<Arc<dyn Store>>) {
             let mut seqs = Vec::new();
             for i in 0..per_task {
                 let m = message("general", &author, &format!("{t}-{i}"));
-                seqs.push(store.append(m).await.unwrap().message.seq);
+                seqs.push(append(&*store, m).await.message.seq);
             }
             seqs
         }));

@@ -5,6 +5,7 @@
 pub mod backoff;
 #[cfg(feature = "hydrate")]
 mod browser;
+pub mod markdown;
 pub mod model;
 pub mod timeline;
 

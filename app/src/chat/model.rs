@@ -55,6 +55,26 @@ pub struct ChatModel {
     pub busy: RwSignal<bool>,
     /// The current time (ms since epoch), ticking while a countdown is shown.
     pub now: RwSignal<f64>,
+    /// The thread open beside the room: its room and root message.
+    pub thread: RwSignal<Option<(RoomId, Uuid)>>,
+    /// Replies of the open thread loaded over HTTP (older than what the
+    /// room's timeline holds).
+    pub thread_replies: RwSignal<Vec<crate::protocol::Message>>,
+    /// Changes sent but not yet stored, shown meanwhile (see [`Optimistic`]).
+    pub optimistic: RwSignal<Optimistic>,
+}
+
+/// What this user changed that the server has not confirmed yet: shown at
+/// once, and dropped when the server's answer (`done` or `error`) comes —
+/// by then the entry itself has arrived, so nothing is counted twice.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Optimistic {
+    /// message → its new body.
+    pub edits: HashMap<Uuid, String>,
+    /// (message, emoji) → reaction set or cleared.
+    pub reactions: HashMap<(Uuid, String), bool>,
+    /// Messages being deleted.
+    pub deletions: std::collections::HashSet<Uuid>,
 }
 
 impl ChatModel {
@@ -71,6 +91,9 @@ impl ChatModel {
             notice: RwSignal::new(None),
             busy: RwSignal::new(false),
             now: RwSignal::new(0.0),
+            thread: RwSignal::new(None),
+            thread_replies: RwSignal::new(Vec::new()),
+            optimistic: RwSignal::new(Optimistic::default()),
         }
     }
 
@@ -82,6 +105,9 @@ impl ChatModel {
         self.typing.set(HashMap::new());
         self.online.set(HashMap::new());
         self.drafts.set(HashMap::new());
+        self.thread.set(None);
+        self.thread_replies.set(Vec::new());
+        self.optimistic.set(Optimistic::default());
         self.link.set(Link::Connecting);
         self.session.set(Session::SignedOut { reason });
     }
@@ -156,6 +182,23 @@ pub enum Command {
     /// Opens the direct room with this user, creating it on first use.
     OpenDirect(String),
     Send(String),
+    /// Replies in the thread of a message of the open room.
+    Reply {
+        root: Uuid,
+        body: String,
+    },
+    Edit {
+        id: Uuid,
+        body: String,
+    },
+    Delete(Uuid),
+    React {
+        id: Uuid,
+        emoji: String,
+        on: bool,
+    },
+    /// Opens a message's thread beside the room (or closes it, with `None`).
+    OpenThread(Option<Uuid>),
     LoadOlder,
     RetryNow,
     Typing,

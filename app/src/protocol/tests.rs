@@ -29,6 +29,13 @@ fn sample_message() -> Message {
         author: alice(),
         body: "hi".into(),
         ts: ts(),
+        thread: None,
+        mentions: Vec::new(),
+        edited_ts: None,
+        deleted: false,
+        reactions: Vec::new(),
+        reply_count: 0,
+        last_reply_ts: None,
     }
 }
 
@@ -88,7 +95,8 @@ fn leave_send_history_typing_ping() {
         ClientFrame::Send {
             room: "general".into(),
             client_msg_id: uuid(3),
-            body: "hi".into()
+            body: "hi".into(),
+            thread: None,
         }
     );
     assert_eq!(
@@ -130,6 +138,7 @@ fn client_frames_serialize_to_the_contract() {
             room: "general".into(),
             client_msg_id: uuid(3),
             body: "hi".into(),
+            thread: None,
         },
     };
     assert_eq!(
@@ -158,7 +167,8 @@ fn message_frame() {
         server_json(ServerFrame::Message(sample_message())),
         json!({
             "type":"message","room":"general","seq":7,"epoch":"e1","id":U2,
-            "client_msg_id":U3,"author":{"id":U1,"name":"alice"},"body":"hi","ts":TS
+            "client_msg_id":U3,"author":{"id":U1,"name":"alice"},"body":"hi","ts":TS,
+            "mentions":[]
         })
     );
 }
@@ -193,12 +203,13 @@ fn history_frame() {
     assert_eq!(
         server_json(ServerFrame::History {
             room: "general".into(),
-            messages: vec![sample_message()],
+            messages: vec![Entry::Message(sample_message())],
+            seq: 9,
             reference: None,
         }),
-        json!({"type":"history","room":"general","messages":[{
-            "room":"general","seq":7,"epoch":"e1","id":U2,"client_msg_id":U3,
-            "author":{"id":U1,"name":"alice"},"body":"hi","ts":TS
+        json!({"type":"history","room":"general","seq":9,"messages":[{
+            "type":"message","room":"general","seq":7,"epoch":"e1","id":U2,"client_msg_id":U3,
+            "author":{"id":U1,"name":"alice"},"body":"hi","ts":TS,"mentions":[]
         }]})
     );
 }
@@ -295,7 +306,8 @@ fn http_bodies() {
         json!({"error":{"code":"conflict","message":"name taken"}})
     );
     let page = MessagesPage {
-        messages: vec![sample_message()],
+        messages: vec![Entry::Message(sample_message())],
+        seq: 7,
     };
     assert_eq!(
         serde_json::to_value(&page).unwrap()["messages"][0]["seq"],
@@ -355,3 +367,5 @@ fn name_rules() {
     assert!(!valid_room_name("dm:1:2"));
     assert!(!valid_room_name(""));
 }
+
+mod v2;

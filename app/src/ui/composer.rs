@@ -1,20 +1,75 @@
 //! The message box: Enter sends, Shift+Enter starts a new line. What is typed
 //! lives in the model's drafts (one per room), so it outlives this component:
 //! switching rooms or signing in again keeps it.
+//!
+//! Typing `@` and the start of a name offers the people known in the room
+//! (online, or who wrote in it): arrows choose, Enter or Tab completes,
+//! Escape closes the list.
 
 use leptos::ev::KeyboardEvent;
+use leptos::html::Textarea;
 use leptos::prelude::*;
 
 use super::{actions, model};
-use crate::chat::Command;
+use crate::chat::{ChatModel, Command, Session};
 
 /// Longest message, as the server enforces it by default.
 const MAX_CHARS: usize = 4000;
+/// Most names the mention list offers.
+const MAX_SUGGESTIONS: usize = 8;
+
+/// The `@name` being typed where the caret is: where it starts (the `@`) and
+/// what of the name is typed so far.
+pub fn mention_at(text: &str, caret: usize) -> Option<(usize, &str)> {
+    let before = text.get(..caret)?;
+    let at = before.rfind('@')?;
+    let typed = &before[at + 1..];
+    let name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
+    let starts_word = before[..at]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !name_char(c));
+    (starts_word && typed.chars().all(name_char) && typed.len() <= 32).then_some((at, typed))
+}
+
+/// People the open room knows of whose names start with `typed`.
+fn suggestions(model: &ChatModel, typed: &str) -> Vec<String> {
+    let Some(room) = model.current.get_untracked() else {
+        return Vec::new();
+    };
+    let me = match model.session.get_untracked() {
+        Session::SignedIn(user) => user.name,
+        _ => String::new(),
+    };
+    let mut names: Vec<String> = model.online.with_untracked(|online| {
+        online
+            .get(&room)
+            .map(|users| users.values().map(|u| u.name.clone()).collect())
+            .unwrap_or_default()
+    });
+    model.timelines.with_untracked(|timelines| {
+        if let Some(t) = timelines.get(&room) {
+            names.extend(t.messages.values().rev().map(|m| m.author.name.clone()));
+        }
+    });
+    let typed = typed.to_ascii_lowercase();
+    let mut seen = std::collections::HashSet::new();
+    names
+        .into_iter()
+        .filter(|n| *n != me && n.to_ascii_lowercase().starts_with(&typed))
+        .filter(|n| seen.insert(n.clone()))
+        .take(MAX_SUGGESTIONS)
+        .collect()
+}
 
 #[component]
 pub fn Composer() -> impl IntoView {
     let model = model();
     let actions = actions();
+    let input = NodeRef::<Textarea>::new();
+    // The names offered, and which is chosen.
+    let offered = RwSignal::new(Vec::<String>::new());
+    let chosen = RwSignal::new(0usize);
     let send = move || {
         let body = model.drafts.with_untracked(|drafts| {
             model
@@ -27,8 +82,69 @@ pub fn Composer() -> impl IntoView {
             actions.run(Command::Send(body));
             model.set_draft(String::new());
         }
+        offered.set(Vec::new());
+    };
+    let caret = move || {
+        input
+            .get_untracked()
+            .and_then(|t| t.selection_start().ok().flatten())
+            .map(|c| c as usize)
+    };
+    // What the caret's `@name` offers, after each keystroke.
+    let refresh = move || {
+        let text = model.draft();
+        let typed = caret().and_then(|c| {
+            // The caret counts UTF-16 units; names are ASCII, so count back.
+            let byte = text.char_indices().nth(c).map_or(text.len(), |(i, _)| i);
+            mention_at(&text, byte).map(|(_, typed)| typed.to_string())
+        });
+        let names = typed.map(|t| suggestions(&model, &t)).unwrap_or_default();
+        chosen.set(0);
+        offered.set(names);
+    };
+    let complete = move |name: String| {
+        let text = model.draft();
+        let byte = caret()
+            .map(|c| text.char_indices().nth(c).map_or(text.len(), |(i, _)| i))
+            .unwrap_or(text.len());
+        if let Some((at, typed)) = mention_at(&text, byte) {
+            let end = at + 1 + typed.len();
+            let completed = format!("{}@{name} {}", &text[..at], &text[end..]);
+            let caret_at = (at + name.len() + 2) as u32;
+            model.set_draft(completed);
+            if let Some(t) = input.get_untracked() {
+                t.set_value(&model.draft());
+                let _ = t.set_selection_range(caret_at, caret_at);
+            }
+        }
+        offered.set(Vec::new());
     };
     let on_keydown = move |ev: KeyboardEvent| {
+        let names = offered.get_untracked();
+        if !names.is_empty() {
+            match ev.key().as_str() {
+                "ArrowDown" => {
+                    ev.prevent_default();
+                    chosen.update(|c| *c = (*c + 1) % names.len());
+                    return;
+                }
+                "ArrowUp" => {
+                    ev.prevent_default();
+                    chosen.update(|c| *c = (*c + names.len() - 1) % names.len());
+                    return;
+                }
+                "Enter" | "Tab" if !ev.is_composing() => {
+                    ev.prevent_default();
+                    complete(names[chosen.get_untracked().min(names.len() - 1)].clone());
+                    return;
+                }
+                "Escape" => {
+                    offered.set(Vec::new());
+                    return;
+                }
+                _ => {}
+            }
+        }
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
             ev.prevent_default();
             send();
@@ -41,22 +157,60 @@ pub fn Composer() -> impl IntoView {
             .map(|room| format!("Message {}", model.room_label(&room)))
             .unwrap_or_else(|| "Message".into())
     };
+    let option_id = |i: usize| format!("mention-option-{i}");
     view! {
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); send(); }>
             <label for="composer-input" class="visually-hidden">{label}</label>
+            {move || {
+                let names = offered.get();
+                (!names.is_empty()).then(|| view! {
+                    <ul class="mentions" id="mention-list" role="listbox" aria-label="People to mention">
+                        {names.into_iter().enumerate().map(|(i, name)| {
+                            let picked = name.clone();
+                            view! {
+                                <li
+                                    id=option_id(i)
+                                    role="option"
+                                    aria-selected=move || (chosen.get() == i).to_string()
+                                    on:mousedown=move |ev| { ev.prevent_default(); complete(picked.clone()); }
+                                >{format!("@{name}")}</li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                })
+            }}
             <textarea
                 id="composer-input"
+                node_ref=input
                 rows="1"
                 maxlength=MAX_CHARS.to_string()
                 placeholder=label
+                aria-autocomplete="list"
+                aria-controls=move || (!offered.get().is_empty()).then_some("mention-list")
+                aria-activedescendant=move || (!offered.get().is_empty()).then(|| option_id(chosen.get()))
                 prop:value=move || model.draft()
                 on:input=move |ev| {
                     model.set_draft(event_target_value(&ev));
+                    refresh();
                     actions.run(Command::Typing);
                 }
                 on:keydown=on_keydown
             ></textarea>
             <button type="submit" class="primary">"Send"</button>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mention_at;
+
+    #[test]
+    fn finds_the_name_being_typed() {
+        assert_eq!(mention_at("hi @bo", 6), Some((3, "bo")));
+        assert_eq!(mention_at("@", 1), Some((0, "")));
+        assert_eq!(mention_at("mail a@b", 8), None, "inside a word");
+        assert_eq!(mention_at("hi @bob there", 13), None, "past the name");
+        assert_eq!(mention_at("hi @bob there", 7), Some((3, "bob")));
     }
 }

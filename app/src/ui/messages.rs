@@ -1,54 +1,47 @@
 //! The open room's messages, newest at the bottom; scrolling to the top loads
-//! older ones. Bodies are rendered as text, never as HTML.
+//! older ones. Bodies are Markdown rendered as elements ([`super::body`]),
+//! never as HTML text.
 
 use leptos::html::Div;
 use leptos::prelude::*;
 
+use super::message_row::{MessageRow, Row};
 use super::{actions, model};
+use crate::chat::model::Optimistic;
 use crate::chat::timeline::Timeline;
-use crate::chat::{local_time, Command, Session};
+use crate::chat::{Command, Session};
 
 /// Messages from one author this close together (seconds) form one group.
 const GROUP_SECONDS: i64 = 5 * 60;
 /// How close to the top (px) scrolling must come to load older messages.
 const LOAD_MARGIN: i32 = 80;
 
-#[derive(Clone, PartialEq)]
-struct Row {
-    key: String,
-    author: String,
-    time: String,
-    body: String,
-    pending: bool,
-    /// First of a group: shows author and time.
-    first: bool,
-}
-
-fn rows(timeline: &Timeline, me: &str) -> Vec<Row> {
+fn rows(timeline: &Timeline, me: &str, optimistic: &Optimistic) -> Vec<Row> {
     let mut rows = Vec::with_capacity(timeline.messages.len() + timeline.pending.len());
     let mut previous: Option<(&str, i64)> = None;
-    for m in timeline.messages.values() {
+    // Replies show in their thread, not in the room's flow.
+    for m in timeline.messages.values().filter(|m| m.thread.is_none()) {
         let t = m.ts.unix_timestamp();
         let first =
             !matches!(previous, Some((a, p)) if a == m.author.name && t - p < GROUP_SECONDS);
         previous = Some((&m.author.name, t));
-        rows.push(Row {
-            key: format!("{}:{first}", m.id),
-            author: m.author.name.clone(),
-            time: local_time(m.ts),
-            body: m.body.clone(),
-            pending: false,
-            first,
-        });
+        rows.push(Row::of(m, first, timeline.me, optimistic));
     }
     for (i, p) in timeline.pending.iter().enumerate() {
         rows.push(Row {
             key: format!("{}:{}", p.client_msg_id, i == 0),
+            id: None,
             author: me.to_string(),
             time: "sending…".into(),
             body: p.body.clone(),
             pending: true,
             first: i == 0,
+            edited: false,
+            deleted: false,
+            mine: true,
+            reactions: Vec::new(),
+            replies: 0,
+            mentions_me: false,
         });
     }
     rows
@@ -66,12 +59,15 @@ pub fn Messages() -> impl IntoView {
         Session::SignedIn(user) => user.name,
         _ => String::new(),
     };
+    let me_name = StoredValue::new(String::new());
     let timeline_view = move || {
         let room = model.current.get()?;
         let me = me();
+        me_name.set_value(me.clone());
+        let optimistic = model.optimistic.get();
         model.timelines.with(|t| {
             t.get(&room)
-                .map(|t| (rows(t, &me), t.has_older, t.loading_older))
+                .map(|t| (rows(t, &me, &optimistic), t.has_older, t.loading_older))
         })
     };
     let all_rows = Memo::new(move |_| timeline_view().map(|v| v.0).unwrap_or_default());
@@ -129,19 +125,7 @@ pub fn Messages() -> impl IntoView {
                 <For
                     each=move || all_rows.get()
                     key=|row| row.key.clone()
-                    children=move |row| {
-                        view! {
-                            <li class="message" class:first=row.first class:pending=row.pending>
-                                {row.first.then(|| view! {
-                                    <div class="meta">
-                                        <span class="author">{row.author.clone()}</span>
-                                        <span class="time">{row.time.clone()}</span>
-                                    </div>
-                                })}
-                                <p class="body">{row.body.clone()}</p>
-                            </li>
-                        }
-                    }
+                    children=move |row| view! { <MessageRow row=row me=me_name.get_value()/> }
                 />
             </ol>
         </div>

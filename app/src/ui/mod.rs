@@ -1,11 +1,14 @@
 //! The components. Each reads the [`ChatModel`] from context and issues
 //! [`Command`]s through [`Actions`]; none talks to the network itself.
 
+mod body;
 mod composer;
+mod message_row;
 mod messages;
 mod sidebar;
 mod sign_in;
 mod status;
+mod thread;
 
 use leptos::prelude::*;
 
@@ -69,6 +72,7 @@ fn Chat(name: String) -> impl IntoView {
                 <messages::TypingLine/>
                 <composer::Composer/>
             </main>
+            <thread::ThreadPanel/>
         </div>
     }
 }

@@ -1,8 +1,8 @@
 //! Fan-out between server instances.
 //!
 //! Each instance delivers to its own connections itself (see `engine`); the broker
-//! carries what one instance must tell the others: a message was stored, someone is
-//! typing, someone came or went. Following DESIGN.md, the store stays the truth: a
+//! carries what one instance must tell the others: entries were stored, someone is
+//! typing, someone came or went. Following docs/DESIGN.md, the store stays the truth: a
 //! lost publish only delays delivery until the receiving side fills the gap from the
 //! store.
 //!
@@ -13,7 +13,7 @@ mod memory;
 mod redis_broker;
 mod redis_presence;
 
-use app::protocol::{Message, PresenceStatus, RoomId, UserRef};
+use app::protocol::{Entry, PresenceStatus, RoomId, UserRef};
 use async_trait::async_trait;
 
 pub use memory::MemoryBroker;
@@ -22,8 +22,8 @@ pub use redis_broker::{RedisBroker, HEARTBEAT};
 /// What one instance publishes to the others about a room.
 #[derive(Clone, Debug)]
 pub enum BrokerEvent {
-    /// Messages were stored (one commit's worth, in `seq` order).
-    Stored(Vec<Message>),
+    /// Log entries were stored (one commit's worth, in `seq` order).
+    Stored(Vec<Entry>),
     /// A user is typing (never stored).
     Typing(UserRef),
     /// A user's first connection to the room opened, or their last one closed.

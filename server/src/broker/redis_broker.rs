@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use app::protocol::{Message, PresenceStatus, UserRef};
+use app::protocol::{Entry, PresenceStatus, UserRef};
 use async_trait::async_trait;
 use futures_util::StreamExt;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -50,7 +50,7 @@ struct Envelope {
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum WireEvent {
     Stored {
-        messages: Vec<Message>,
+        entries: Vec<Entry>,
     },
     Typing {
         user: UserRef,
@@ -71,7 +71,7 @@ enum WireEvent {
 impl From<BrokerEvent> for WireEvent {
     fn from(event: BrokerEvent) -> Self {
         match event {
-            BrokerEvent::Stored(messages) => WireEvent::Stored { messages },
+            BrokerEvent::Stored(entries) => WireEvent::Stored { entries },
             BrokerEvent::Typing(user) => WireEvent::Typing { user },
             BrokerEvent::Presence(user, status) => WireEvent::Presence { user, status },
             BrokerEvent::Evicted(user) => WireEvent::Evicted { user },
@@ -83,7 +83,7 @@ impl From<BrokerEvent> for WireEvent {
 impl From<WireEvent> for BrokerEvent {
     fn from(event: WireEvent) -> Self {
         match event {
-            WireEvent::Stored { messages } => BrokerEvent::Stored(messages),
+            WireEvent::Stored { entries } => BrokerEvent::Stored(entries),
             WireEvent::Typing { user } => BrokerEvent::Typing(user),
             WireEvent::Presence { user, status } => BrokerEvent::Presence(user, status),
             WireEvent::Evicted { user } => BrokerEvent::Evicted(user),

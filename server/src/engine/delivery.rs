@@ -1,7 +1,7 @@
-//! Delivery to this instance's connections: every room's messages in `seq`
-//! order, each once (DESIGN.md 2, 4, 5).
+//! Delivery to this instance's connections: every room's log entries in `seq`
+//! order, each once (docs/DESIGN.md 2, 4, 5).
 //!
-//! Messages come from this instance's own commits and from other instances
+//! Entries come from this instance's own commits and from other instances
 //! (through the broker). When one arrives before its predecessors — another
 //! instance committed them first and its publish is still on the way — it is
 //! *held* for up to [`GAP_WAIT`]: usually the publish arrives and everything
@@ -11,7 +11,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::protocol::{Message, RoomId, Seq};
+use app::protocol::{Entry, RoomId, Seq};
 use tokio::sync::watch;
 
 use super::room::RoomState;
@@ -25,26 +25,26 @@ pub const GAP_WAIT: Duration = Duration::from_millis(25);
 const FILL_BATCH: u32 = 500;
 
 impl Node {
-    /// Delivers stored messages of one room to this instance's subscribers,
+    /// Delivers stored entries of one room to this instance's subscribers,
     /// in `seq` order, each once. Those whose predecessors are missing are
     /// held (see the module docs); then the answer is a watch of the room's
     /// delivery progress, for a caller that must know when they are out.
     pub async fn deliver_all(
         self: &Arc<Self>,
         room: &str,
-        messages: Vec<Message>,
+        entries: Vec<Entry>,
     ) -> Option<watch::Receiver<Seq>> {
         let local = self.existing_room(room)?; // nobody here listens to it
         let mut state = local.lock().await;
         if !state.ready || state.closed {
             return None;
         }
-        let newest = messages.iter().map(|m| m.seq).max().unwrap_or(0);
-        for message in messages {
-            if message.epoch != state.epoch {
-                tracing::warn!(room, "message from another epoch ignored");
-            } else if message.seq > state.last_delivered {
-                state.held.insert(message.seq, message);
+        let newest = entries.iter().map(Entry::seq).max().unwrap_or(0);
+        for entry in entries {
+            if entry.epoch() != state.epoch {
+                tracing::warn!(room, "entry from another epoch ignored");
+            } else if entry.seq() > state.last_delivered {
+                state.held.insert(entry.seq(), entry);
             }
         }
         state.release_held();
@@ -76,14 +76,14 @@ impl Node {
         }
     }
 
-    /// Delivers, from the store, every message after `last_delivered` up to `upto`.
+    /// Delivers, from the store, every entry after `last_delivered` up to `upto`.
     async fn fill(&self, state: &mut RoomState, room: &str, upto: Seq) {
         while state.last_delivered < upto {
             metrics::counter!("confab_gap_fills_total").increment(1);
             let want = (upto - state.last_delivered).min(FILL_BATCH as u64) as u32;
             match self
                 .store
-                .messages_after(room, state.last_delivered, want)
+                .entries_after(room, state.last_delivered, want)
                 .await
             {
                 Ok(batch) if !batch.is_empty() => {
@@ -94,16 +94,16 @@ impl Node {
                         "filling from the store"
                     );
                     let mut next = Vec::with_capacity(batch.len());
-                    for message in batch {
+                    for entry in batch {
                         let expected = state.last_delivered + 1 + next.len() as Seq;
-                        if message.seq == expected && message.seq <= upto {
-                            next.push(message);
+                        if entry.seq() == expected && entry.seq() <= upto {
+                            next.push(entry);
                         }
                     }
                     state.fan_out(next);
                 }
                 Ok(_) => {
-                    tracing::error!(room, upto, "store lacks messages below a delivered seq");
+                    tracing::error!(room, upto, "store lacks entries below a delivered seq");
                     return;
                 }
                 Err(e) => {

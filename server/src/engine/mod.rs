@@ -1,7 +1,7 @@
-//! The engine: stores messages, orders them, and fans them out to this instance's
-//! connections and, through the broker, to the other instances.
+//! The engine: stores each room's log entries, orders them, and fans them out to
+//! this instance's connections and, through the broker, to the other instances.
 //!
-//! The rules (DESIGN.md):
+//! The rules (docs/DESIGN.md):
 //! - the store assigns `seq` ([`crate::store`]);
 //! - to deliver `n`, a room first delivers everything up to `n - 1`, reading what it
 //!   lacks from the store, under the room's lock ([`Node::deliver`]);
@@ -79,8 +79,8 @@ impl Node {
     pub async fn run_incoming(self: Arc<Self>, mut incoming: mpsc::Receiver<Incoming>) {
         while let Some(event) = incoming.recv().await {
             match event {
-                Incoming::Event(room, BrokerEvent::Stored(messages)) => {
-                    self.deliver_all(&room, messages).await;
+                Incoming::Event(room, BrokerEvent::Stored(entries)) => {
+                    self.deliver_all(&room, entries).await;
                 }
                 Incoming::Event(room, BrokerEvent::Typing(user)) => {
                     self.broadcast_here(&room, typing_frame(&room, &user), user.id)
@@ -153,7 +153,7 @@ impl Node {
                 {
                     Some(
                         self.store
-                            .messages_after(room, s.seq, (latest - s.seq) as u32)
+                            .entries_after(room, s.seq, (latest - s.seq) as u32)
                             .await?,
                     )
                 }
@@ -170,8 +170,8 @@ impl Node {
                 recovered: joined.recovered,
                 reference,
             }));
-            for message in replay.into_iter().flatten() {
-                outbox.push(frame(&ServerFrame::Message(message)));
+            for entry in replay.into_iter().flatten() {
+                outbox.push(frame(&ServerFrame::from(entry)));
             }
             let rejoin = state
                 .subscribers

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use app::protocol::{Message, Seq, ServerFrame, UserRef};
+use app::protocol::{Entry, Seq, ServerFrame, UserRef};
 use tokio::sync::watch;
 
 use super::outbox::{frame, ConnId, Frame, Outbox};
@@ -27,8 +27,8 @@ pub struct RoomState {
     /// The highest `seq` every subscriber here has been given.
     pub last_delivered: Seq,
     pub subscribers: HashMap<ConnId, Subscriber>,
-    /// Messages waiting for their predecessors (see `delivery`).
-    pub held: BTreeMap<Seq, Message>,
+    /// Entries waiting for their predecessors (see `delivery`).
+    pub held: BTreeMap<Seq, Entry>,
     /// Whether a fill of the held messages' gap is scheduled.
     pub fill_scheduled: bool,
     /// `last_delivered`, for whoever waits for a message to go out.
@@ -55,18 +55,18 @@ impl Default for RoomState {
 }
 
 impl RoomState {
-    /// Queues consecutive messages (the next after `last_delivered`) for every
+    /// Queues consecutive entries (the next after `last_delivered`) for every
     /// subscriber, each serialized once: all of them to one subscriber, then
     /// the next, so a connection woken by the first finds the rest already
     /// queued and writes them together. Subscribers whose queue is full are
     /// dropped here (their connection closes with 1008).
-    pub fn fan_out(&mut self, messages: Vec<Message>) {
-        let Some(newest) = messages.last().map(|m| m.seq) else {
+    pub fn fan_out(&mut self, entries: Vec<Entry>) {
+        let Some(newest) = entries.last().map(Entry::seq) else {
             return;
         };
-        let frames: Vec<Frame> = messages
+        let frames: Vec<Frame> = entries
             .into_iter()
-            .map(|m| frame(&ServerFrame::Message(m)))
+            .map(|e| frame(&ServerFrame::from(e)))
             .collect();
         self.subscribers
             .retain(|_, sub| frames.iter().all(|f| sub.outbox.push(f.clone())));
@@ -74,7 +74,7 @@ impl RoomState {
         self.progress.send_replace(newest);
     }
 
-    /// Delivers the held messages that are next in line, and forgets those
+    /// Delivers the held entries that are next in line, and forgets those
     /// delivered already.
     pub fn release_held(&mut self) {
         let mut next = Vec::new();

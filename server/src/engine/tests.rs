@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::broker::MemoryBroker;
-use crate::store::{NewMessage, SqliteStore};
+use crate::store::{NewEntry, NewMessage, SqliteStore};
 use app::protocol::Seq;
 use uuid::Uuid;
 
@@ -28,13 +28,15 @@ async fn fixture() -> Fixture {
     }
 }
 
-fn new_message(author: &UserRef, body: &str) -> NewMessage {
-    NewMessage {
+fn new_message(author: &UserRef, body: &str) -> NewEntry {
+    NewEntry::Message(NewMessage {
         room: "general".into(),
         author: author.clone(),
         client_msg_id: Uuid::new_v4(),
         body: body.into(),
-    }
+        thread: None,
+        mentions: Vec::new(),
+    })
 }
 
 /// Every frame queued so far, parsed.
@@ -78,13 +80,13 @@ async fn a_message_that_skips_seqs_is_preceded_by_the_missing_ones() {
     // It waits a moment for 1 and 2 to come by the broker, then reads them.
     let mut progress = f
         .node
-        .deliver_all("general", vec![last.unwrap().message])
+        .deliver_all("general", vec![last.unwrap().entry().unwrap().clone()])
         .await
         .expect("held for its predecessors");
     progress.wait_for(|seq| *seq >= 3).await.unwrap();
     assert_eq!(message_seqs(&drain(&mut rx)), vec![1, 2, 3]);
     // Delivering an old one again changes nothing.
-    let old = f.store.messages_after("general", 0, 1).await.unwrap();
+    let old = f.store.entries_after("general", 0, 1).await.unwrap();
     f.node.deliver_all("general", old).await;
     assert!(drain(&mut rx).is_empty());
 }
@@ -94,7 +96,7 @@ async fn join_with_since_replays_exactly_what_was_missed() {
     let f = fixture().await;
     for i in 0..5 {
         f.node
-            .send(new_message(&f.alice, &format!("m{i}")))
+            .apply(new_message(&f.alice, &format!("m{i}")))
             .await
             .unwrap();
     }
@@ -135,14 +137,14 @@ async fn join_with_since_replays_exactly_what_was_missed() {
     );
     assert_eq!(message_seqs(&frames), vec![3, 4, 5]);
     // Live messages continue right after the replay.
-    f.node.send(new_message(&f.alice, "live")).await.unwrap();
+    f.node.apply(new_message(&f.alice, "live")).await.unwrap();
     assert_eq!(message_seqs(&drain(&mut rx)), vec![6]);
 }
 
 #[tokio::test]
 async fn join_with_a_foreign_epoch_is_not_recovered() {
     let f = fixture().await;
-    f.node.send(new_message(&f.alice, "m")).await.unwrap();
+    f.node.apply(new_message(&f.alice, "m")).await.unwrap();
     let (outbox, mut rx) = Outbox::new(64);
     let since = Since {
         epoch: "other".into(),
@@ -161,16 +163,12 @@ async fn join_with_a_foreign_epoch_is_not_recovered() {
 async fn resending_a_client_msg_id_stores_once() {
     let f = fixture().await;
     let m = new_message(&f.alice, "once");
-    let first = f.node.send(m.clone()).await.unwrap();
-    let again = f.node.send(m).await.unwrap();
-    assert!(first.fresh && !again.fresh);
-    assert_eq!(first.message.seq, again.message.seq);
+    let first = f.node.apply(m.clone()).await.unwrap();
+    let again = f.node.apply(m).await.unwrap();
+    assert!(first.is_fresh() && !again.is_fresh());
+    assert_eq!(first.seq(), again.seq());
     assert_eq!(
-        f.store
-            .messages_after("general", 0, 10)
-            .await
-            .unwrap()
-            .len(),
+        f.store.entries_after("general", 0, 10).await.unwrap().len(),
         1
     );
 }
@@ -187,7 +185,7 @@ async fn the_last_leave_drops_the_room_and_a_new_join_starts_fresh() {
     assert!(f.node.leave(1, "general").await);
     assert!(!f.node.leave(1, "general").await);
     f.node
-        .send(new_message(&f.alice, "while away"))
+        .apply(new_message(&f.alice, "while away"))
         .await
         .unwrap();
     let (outbox, mut rx) = Outbox::new(64);
@@ -206,7 +204,7 @@ async fn a_replay_larger_than_half_the_queue_is_not_attempted() {
     let f = fixture().await;
     for i in 0..10 {
         f.node
-            .send(new_message(&f.alice, &format!("m{i}")))
+            .apply(new_message(&f.alice, &format!("m{i}")))
             .await
             .unwrap();
     }

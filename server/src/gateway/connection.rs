@@ -19,6 +19,7 @@ use tokio::time::{sleep_until, timeout, Instant};
 use tracing::Instrument;
 
 use crate::auth::{unix_now, Claims};
+use crate::domain::Caller;
 use crate::engine::outbox::{frame, ConnId, Frame, Outbox};
 use crate::limits::{ConnectionSlot, TokenBucket};
 use crate::state::AppState;
@@ -35,8 +36,8 @@ const ABUSE_BURST: f64 = 20.0;
 
 /// A connection's own state, as seen by the frame handlers in `dispatch`.
 pub struct Conn {
-    pub id: ConnId,
-    pub user: UserRef,
+    /// The connection's user and id, as every operation sees them.
+    pub caller: Caller,
     pub state: AppState,
     pub outbox: Outbox,
     /// Rooms this connection has joined.
@@ -56,8 +57,10 @@ impl Conn {
         let in_flight = (outbox.capacity() / 4).clamp(1, crate::engine::MAX_BATCH);
         Conn {
             in_flight: Arc::new(Semaphore::new(in_flight)),
-            id,
-            user,
+            caller: Caller {
+                user,
+                conn: Some(id),
+            },
             rate: TokenBucket::new(state.config.rate_per_sec, state.config.rate_burst),
             abuse: TokenBucket::new(1.0, ABUSE_BURST),
             state,
@@ -69,7 +72,7 @@ impl Conn {
     /// Leaves every room this connection joined (it is going away).
     pub async fn leave_all(&mut self) {
         for room in std::mem::take(&mut self.rooms) {
-            self.state.node.leave(self.id, &room).await;
+            crate::domain::join::leave(&self.state, &self.caller, &room).await;
         }
     }
 

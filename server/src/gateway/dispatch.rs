@@ -1,19 +1,17 @@
-//! What the gateway does with each decoded client frame.
-//!
-//! Each handler checks the frame against the limits and the caller's rights, then
-//! asks the engine or the store, and queues the reply. Nothing here can fail the
-//! connection except abuse: a refused frame gets an `error` and the next frame is
-//! read as usual.
+//! What the gateway does with each decoded client frame: hand it to its
+//! operation in [`crate::domain`] and queue the answer. Nothing here decides
+//! who may do what. A refused frame gets an `error` and the next frame is read
+//! as usual; only abuse closes the connection.
 
-use app::protocol::{
-    close_code, ClientEnvelope, ClientFrame, ErrorCode, RoomKind, ServerFrame, Since,
-};
-use uuid::Uuid;
+use app::protocol::{close_code, ClientEnvelope, ClientFrame, ErrorCode, ServerFrame, Since};
 
 use super::connection::Conn;
+use crate::domain::send::SendRequest;
+use crate::domain::{
+    self, delete, edit, history, join, react, send, typing, DomainError, DomainResult,
+};
 use crate::engine::outbox::frame;
-use crate::http::api::history_limit;
-use crate::store::{NewMessage, StoreError};
+use crate::store::{NewEntry, Outcome};
 
 /// Most rooms one connection may have joined at once.
 pub const MAX_ROOMS_PER_CONN: usize = 200;
@@ -21,114 +19,153 @@ pub const MAX_ROOMS_PER_CONN: usize = 200;
 /// Handles one frame; returns a close code if the connection must end.
 pub async fn handle(conn: &mut Conn, envelope: ClientEnvelope) -> Option<u16> {
     let reference = envelope.reference;
-    match envelope.frame {
-        ClientFrame::Join { room, since } => join(conn, room, since, reference).await,
+    let state = conn.state.clone();
+    let caller = &conn.caller;
+    let prepared = match envelope.frame {
+        ClientFrame::Join { room, since } => {
+            join_room(conn, room, since, reference).await;
+            return None;
+        }
         ClientFrame::Leave { room } => {
             if conn.rooms.remove(&room) {
-                conn.state.node.leave(conn.id, &room).await;
+                join::leave(&state, caller, &room).await;
             }
+            return None;
+        }
+        ClientFrame::History {
+            room,
+            before,
+            limit,
+        } => {
+            match history::page(&state, caller, &room, before, limit).await {
+                Ok(page) => conn.reply(&ServerFrame::History {
+                    room,
+                    messages: page.entries,
+                    seq: page.seq,
+                    reference,
+                }),
+                Err(e) => return refuse(conn, e, reference),
+            }
+            return None;
+        }
+        ClientFrame::Typing { room } => {
+            if let Err(e) = typing::typing(&state, caller, &room).await {
+                return refuse(conn, e, reference);
+            }
+            return None;
+        }
+        ClientFrame::Ping => {
+            conn.reply(&ServerFrame::Pong { reference });
+            return None;
         }
         ClientFrame::Send {
             room,
             client_msg_id,
             body,
-        } => return send(conn, room, client_msg_id, body, reference).await,
-        ClientFrame::History {
-            room,
-            before,
-            limit,
-        } => history(conn, room, before, limit, reference).await,
-        ClientFrame::Typing { room } => {
-            if !conn.state.node.is_subscribed(conn.id, &room).await {
-                conn.error(ErrorCode::Forbidden, "join the room first", reference);
-            } else if user_rate_allows(conn, &reference).await {
-                conn.state.node.typing(&room, &conn.user).await;
-            }
+            thread,
+        } => {
+            let request = SendRequest {
+                room,
+                client_msg_id,
+                body,
+                thread,
+            };
+            send::prepare(&state, caller, request)
+                .await
+                .map(|e| (e, Answer::Ack))
         }
-        ClientFrame::Ping => conn.reply(&ServerFrame::Pong { reference }),
+        ClientFrame::Edit { room, id, body } => edit::prepare(&state, caller, room, id, body)
+            .await
+            .map(|e| (e, Answer::Done)),
+        ClientFrame::Delete { room, id } => delete::prepare(&state, caller, room, id)
+            .await
+            .map(|e| (e, Answer::Done)),
+        ClientFrame::React {
+            room,
+            id,
+            emoji,
+            on,
+        } => react::prepare(&state, caller, room, id, emoji, on)
+            .await
+            .map(|e| (e, Answer::Done)),
+    };
+    match prepared {
+        Ok((entry, answer)) => submit(conn, entry, answer, reference).await,
+        Err(e) => refuse(conn, e, reference),
     }
+}
+
+/// How a stored entry is answered: `ack` for a send, `done` for the rest.
+#[derive(Clone, Copy)]
+enum Answer {
+    Ack,
+    Done,
+}
+
+impl Answer {
+    fn frame(
+        self,
+        room: String,
+        outcome: DomainResult<Outcome>,
+        reference: Option<String>,
+    ) -> ServerFrame {
+        let answered = match self {
+            Answer::Ack => send::stored(outcome).map(|m| ServerFrame::Ack {
+                room: room.clone(),
+                client_msg_id: m.client_msg_id,
+                seq: m.seq,
+                ts: m.ts,
+                reference: reference.clone(),
+            }),
+            Answer::Done => domain::done_seq(outcome).map(|seq| ServerFrame::Done {
+                room: room.clone(),
+                seq,
+                reference: reference.clone(),
+            }),
+        };
+        answered.unwrap_or_else(|e| error_frame(&e, reference))
+    }
+}
+
+/// Hands a checked entry to the group commit. The answer (or the error) is
+/// queued once it is stored; the connection reads its next frame meanwhile,
+/// up to its in-flight limit.
+async fn submit(
+    conn: &mut Conn,
+    entry: NewEntry,
+    answer: Answer,
+    reference: Option<String>,
+) -> Option<u16> {
+    let Ok(permit) = conn.in_flight.clone().acquire_owned().await else {
+        return None; // never closed
+    };
+    let outbox = conn.outbox.clone();
+    let room = entry.room().to_string();
+    domain::submit(&conn.state, entry, move |outcome| {
+        outbox.push(frame(&answer.frame(room, outcome, reference)));
+        drop(permit);
+    });
     None
 }
 
-/// Takes one message from the user's allowance (shared by all of their
-/// connections, on every instance); if it is spent, says so and answers false.
-async fn user_rate_allows(conn: &Conn, reference: &Option<String>) -> bool {
-    if conn.state.user_limits.take_message(conn.user.id).await {
-        return true;
-    }
-    let rate = conn.state.config.user_rate_per_sec;
-    conn.error(
-        ErrorCode::RateLimited,
-        format!(
-            "you are sending more than {rate} messages a second across your connections; slow down"
-        ),
-        reference.clone(),
-    );
-    false
-}
-
-/// Why a room may not be used.
-enum Refusal {
-    NotFound,
-    Forbidden,
-    Unavailable,
-}
-
-/// Checks that the caller may use `room`: any public room, or a room they belong
-/// to. Joining a public room makes them a member.
-async fn check_room(conn: &Conn, room: &str, joining: bool) -> Result<(), Refusal> {
-    let store = &conn.state.store;
-    let user = conn.user.id;
-    if conn.state.node.known_public_member(room, user) {
-        return Ok(());
-    }
-    let record = match store.room(room).await {
-        Ok(Some(record)) => record,
-        Ok(None) => return Err(Refusal::NotFound),
-        Err(_) => return Err(Refusal::Unavailable),
-    };
-    let member = store
-        .is_member(room, user)
-        .await
-        .map_err(|_| Refusal::Unavailable)?;
-    match record.kind {
-        RoomKind::Public if member => {
-            conn.state.node.remember_public_member(room, user);
-            Ok(())
-        }
-        _ if member => Ok(()),
-        RoomKind::Public if joining => {
-            store
-                .add_member(room, user)
-                .await
-                .map_err(|_| Refusal::Unavailable)?;
-            conn.state.node.remember_public_member(room, user);
-            Ok(())
-        }
-        RoomKind::Public => Ok(()),
-        RoomKind::Private | RoomKind::Direct => Err(Refusal::Forbidden),
+fn error_frame(e: &DomainError, reference: Option<String>) -> ServerFrame {
+    let code = e.code();
+    metrics::counter!("confab_errors_total", "code" => code.as_str()).increment(1);
+    ServerFrame::Error {
+        code,
+        message: e.to_string(),
+        reference,
     }
 }
 
-fn refuse(conn: &Conn, refusal: Refusal, room: &str, reference: Option<String>) {
-    match refusal {
-        Refusal::NotFound => {
-            conn.error(ErrorCode::NotFound, format!("no room {room:?}"), reference)
-        }
-        Refusal::Forbidden => conn.error(
-            ErrorCode::Forbidden,
-            format!("not a member of {room:?}"),
-            reference,
-        ),
-        Refusal::Unavailable => conn.error(
-            ErrorCode::Unavailable,
-            "the store is unavailable; retry later",
-            reference,
-        ),
-    }
+/// Answers a refused frame; a bad request counts against the connection's
+/// allowance for abuse.
+fn refuse(conn: &mut Conn, e: DomainError, reference: Option<String>) -> Option<u16> {
+    conn.reply(&error_frame(&e, reference));
+    (e.is_bad_request() && conn.abused()).then_some(close_code::POLICY)
 }
 
-async fn join(conn: &mut Conn, room: String, since: Option<Since>, reference: Option<String>) {
+async fn join_room(conn: &mut Conn, room: String, since: Option<Since>, reference: Option<String>) {
     if !conn.rooms.contains(&room) && conn.rooms.len() >= MAX_ROOMS_PER_CONN {
         return conn.error(
             ErrorCode::Invalid,
@@ -136,20 +173,16 @@ async fn join(conn: &mut Conn, room: String, since: Option<Since>, reference: Op
             reference,
         );
     }
-    if let Err(refusal) = check_room(conn, &room, true).await {
-        return refuse(conn, refusal, &room, reference);
-    }
-    let node = conn.state.node.clone();
-    match node
-        .join(
-            conn.id,
-            &conn.user,
-            &conn.outbox,
-            &room,
-            since,
-            reference.clone(),
-        )
-        .await
+    let state = conn.state.clone();
+    match join::join(
+        &state,
+        &conn.caller,
+        &conn.outbox,
+        &room,
+        since,
+        reference.clone(),
+    )
+    .await
     {
         Ok(joined) => {
             tracing::debug!(
@@ -160,116 +193,8 @@ async fn join(conn: &mut Conn, room: String, since: Option<Since>, reference: Op
             );
             conn.rooms.insert(room);
         }
-        Err(StoreError::NotFound) => refuse(conn, Refusal::NotFound, &room, reference),
         Err(e) => {
-            tracing::warn!(room, error = %e, "join failed");
-            refuse(conn, Refusal::Unavailable, &room, reference)
-        }
-    }
-}
-
-async fn send(
-    conn: &mut Conn,
-    room: String,
-    client_msg_id: Uuid,
-    body: String,
-    reference: Option<String>,
-) -> Option<u16> {
-    if body.trim().is_empty() {
-        conn.error(ErrorCode::Invalid, "body is empty", reference);
-        return conn.abused().then_some(close_code::POLICY);
-    }
-    let max = conn.state.config.max_body_chars;
-    if body.chars().count() > max {
-        conn.error(
-            ErrorCode::TooLarge,
-            format!("body is longer than {max} characters"),
-            reference,
-        );
-        return conn.abused().then_some(close_code::POLICY);
-    }
-    if !user_rate_allows(conn, &reference).await {
-        return None;
-    }
-    // Rooms this connection is subscribed to were checked at the join (and an
-    // eviction unsubscribes it).
-    if !conn.state.node.is_subscribed(conn.id, &room).await {
-        if let Err(refusal) = check_room(conn, &room, false).await {
-            refuse(conn, refusal, &room, reference);
-            return None;
-        }
-    }
-    let message = NewMessage {
-        room: room.clone(),
-        author: conn.user.clone(),
-        client_msg_id,
-        body,
-    };
-    // The ack (or the error) is queued when the room's commit is done; the
-    // connection reads its next frame meanwhile, up to its in-flight limit.
-    let Ok(permit) = conn.in_flight.clone().acquire_owned().await else {
-        return None; // never closed
-    };
-    let outbox = conn.outbox.clone();
-    conn.state.node.submit(
-        message,
-        Box::new(move |outcome| {
-            let reply = match outcome {
-                Ok(appended) => ServerFrame::Ack {
-                    room,
-                    client_msg_id,
-                    seq: appended.message.seq,
-                    ts: appended.message.ts,
-                    reference,
-                },
-                Err(e) => {
-                    let (code, message) = match e {
-                        StoreError::NotFound => (ErrorCode::NotFound, format!("no room {room:?}")),
-                        _ => (
-                            ErrorCode::Unavailable,
-                            "the store is unavailable; nothing was stored, retry later".into(),
-                        ),
-                    };
-                    metrics::counter!("confab_errors_total", "code" => code.as_str()).increment(1);
-                    ServerFrame::Error {
-                        code,
-                        message,
-                        reference,
-                    }
-                }
-            };
-            outbox.push(frame(&reply));
-            drop(permit);
-        }),
-    );
-    None
-}
-
-async fn history(
-    conn: &mut Conn,
-    room: String,
-    before: Option<u64>,
-    limit: Option<u32>,
-    reference: Option<String>,
-) {
-    let limit = match history_limit(limit) {
-        Ok(limit) => limit,
-        Err(message) => return conn.error(ErrorCode::Invalid, message, reference),
-    };
-    if !conn.state.node.is_subscribed(conn.id, &room).await {
-        if let Err(refusal) = check_room(conn, &room, false).await {
-            return refuse(conn, refusal, &room, reference);
-        }
-    }
-    match conn.state.store.messages_before(&room, before, limit).await {
-        Ok(messages) => conn.reply(&ServerFrame::History {
-            room,
-            messages,
-            reference,
-        }),
-        Err(e) => {
-            tracing::warn!(room, error = %e, "history failed");
-            refuse(conn, Refusal::Unavailable, &room, reference)
+            conn.reply(&error_frame(&e, reference));
         }
     }
 }

@@ -16,12 +16,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use uuid::Uuid;
 
-use super::api::{body, find_user, JsonBody};
+use super::api::{body, JsonBody};
 use super::error::ApiError;
 use super::origin::origin_allowed;
 use super::session::{AuthUser, ClientAddress};
 use crate::auth::{hash_password, new_refresh_token, refresh_hash, Auth, PASSWORD_LEN};
 use crate::config::Registration;
+use crate::domain::members::find_user;
 use crate::state::AppState;
 use crate::store::{Rotation, StoreError};
 

@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use crate::domain::DomainError;
 use crate::store::StoreError;
 
 #[derive(Debug)]
@@ -70,6 +71,25 @@ impl From<StoreError> for ApiError {
                 tracing::error!(error = %other, "store failure");
                 ApiError::unavailable("the store is unavailable; retry later")
             }
+        }
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        let message = e.to_string();
+        match e {
+            DomainError::Invalid(_) => ApiError::invalid(message),
+            DomainError::TooLarge(_) => {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
+            }
+            DomainError::Forbidden(_) => ApiError::forbidden(message),
+            DomainError::NotFound(_) => ApiError::not_found(message),
+            DomainError::Conflict(_) => ApiError::conflict(message),
+            DomainError::RateLimited(_) => {
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
+            }
+            DomainError::Unavailable => ApiError::unavailable(message),
         }
     }
 }

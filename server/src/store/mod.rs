@@ -1,24 +1,27 @@
-//! The store of record: users, rooms, memberships and messages.
+//! The store of record: users, rooms, memberships and each room's log.
 //!
 //! Everything a user is promised rests on one rule here: a message's `seq` is
 //! assigned in the same transaction that stores it, by bumping its room's counter
 //! (`rooms.last_seq`). The row lock that bump takes serializes writers, so a room's
 //! `seq`s have no holes and `n` is committed before `n + 1` can be. The unique key on
 //! (room, author, client_msg_id) makes a resent message a no-op that answers with the
-//! first `seq`.
+//! first `seq`. Every other entry of the log (an edit, a deletion, a reaction change)
+//! takes its `seq` the same way, in the same transactions (`sql_log`).
 //!
 //! [`Store`] is the interface the rest of the server sees; [`open`] picks the
 //! implementation from the database URL.
 
 mod postgres;
 mod sql;
+mod sql_log;
+mod sql_log_reads;
 mod sql_rows;
 mod sql_transactions;
 mod sqlite;
 
 use std::sync::Arc;
 
-use app::protocol::{Message, RoomId, RoomInfo, RoomKind, Seq, UserRef};
+use app::protocol::{Entry, RoomId, RoomInfo, RoomKind, Seq, ThreadPage, UserRef};
 use async_trait::async_trait;
 use uuid::Uuid;
 
@@ -53,16 +56,125 @@ pub struct NewMessage {
     pub author: UserRef,
     pub client_msg_id: Uuid,
     pub body: String,
+    /// The thread's root, for a reply: a top-level message of the same room.
+    pub thread: Option<Uuid>,
+    /// The users the body mentions (resolved by the caller).
+    pub mentions: Vec<Uuid>,
 }
 
-/// What [`Store::append`] did.
+/// An entry about to be stored in a room's log: the change an operation
+/// asks for, already checked against the caller's rights (`domain`). What
+/// can only be checked in the transaction (the message still exists, the
+/// reaction is not set already) is checked there.
 #[derive(Clone, Debug)]
-pub struct Appended {
-    /// The stored message: the new one, or the one first stored under this
-    /// `client_msg_id`.
-    pub message: Message,
-    /// False when the `client_msg_id` had been stored before.
-    pub fresh: bool,
+pub enum NewEntry {
+    Message(NewMessage),
+    Edit {
+        room: RoomId,
+        id: Uuid,
+        body: String,
+        mentions: Vec<Uuid>,
+        by: UserRef,
+    },
+    Delete {
+        room: RoomId,
+        id: Uuid,
+        by: UserRef,
+    },
+    React {
+        room: RoomId,
+        id: Uuid,
+        emoji: String,
+        on: bool,
+        user: UserRef,
+    },
+}
+
+impl NewEntry {
+    pub fn room(&self) -> &str {
+        match self {
+            NewEntry::Message(m) => &m.room,
+            NewEntry::Edit { room, .. }
+            | NewEntry::Delete { room, .. }
+            | NewEntry::React { room, .. } => room,
+        }
+    }
+}
+
+impl From<NewMessage> for NewEntry {
+    fn from(message: NewMessage) -> Self {
+        NewEntry::Message(message)
+    }
+}
+
+/// What storing one [`NewEntry`] did.
+// Nearly every outcome is `Stored` (the large variant), and each lives only
+// until its sender is answered: boxing the entry would cost an allocation per
+// stored entry to shrink the rare small ones.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    /// The entry is in the log: stored now (`fresh`), or, for a resent
+    /// message, the copy stored first.
+    Stored { entry: Entry, fresh: bool },
+    /// Nothing needed storing (the reaction was set already, the message
+    /// deleted already): `seq` is the room's latest.
+    Unchanged { seq: Seq },
+    /// The entry cannot apply; nothing was stored.
+    Refused(Refusal),
+}
+
+impl Outcome {
+    /// The entry in the log, if there is one.
+    pub fn entry(&self) -> Option<&Entry> {
+        match self {
+            Outcome::Stored { entry, .. } => Some(entry),
+            _ => None,
+        }
+    }
+
+    /// Whether this call stored something new.
+    pub fn is_fresh(&self) -> bool {
+        matches!(self, Outcome::Stored { fresh: true, .. })
+    }
+
+    /// The `seq` that answers the caller: the entry's, or the room's latest.
+    pub fn seq(&self) -> Option<Seq> {
+        match self {
+            Outcome::Stored { entry, .. } => Some(entry.seq()),
+            Outcome::Unchanged { seq } => Some(*seq),
+            Outcome::Refused(_) => None,
+        }
+    }
+}
+
+/// Why an entry could not apply, found inside its transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The message is not in the room, or was deleted.
+    NoSuchMessage,
+    /// A reply's root is itself a reply.
+    NotTopLevel,
+    /// The message carries the most different reactions allowed.
+    TooManyReactions,
+}
+
+/// A message as access rules need it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageRecord {
+    pub id: Uuid,
+    pub author: Uuid,
+    pub thread: Option<Uuid>,
+    pub deleted: bool,
+}
+
+/// A page of a room's log as a reader sees it (`history`).
+#[derive(Clone, Debug, Default)]
+pub struct LogPage {
+    /// Oldest first; messages in their current state.
+    pub entries: Vec<Entry>,
+    /// The room's latest `seq` when the page was read.
+    pub seq: Seq,
 }
 
 /// What [`Store::rotate_refresh`] did.
@@ -178,27 +290,47 @@ pub trait Store: Send + Sync + 'static {
     /// Removes a member; returns false if they were not one.
     async fn remove_member(&self, room: &str, user: Uuid) -> StoreResult<bool>;
 
-    /// Stores a message and assigns its `seq` (see the module docs).
-    async fn append(&self, message: NewMessage) -> StoreResult<Appended> {
-        let room = message.room.clone();
-        let mut appended = self.append_batch(&room, vec![message]).await?;
-        appended.pop().ok_or(StoreError::NotFound)
+    /// Stores one entry and assigns its `seq` (see the module docs).
+    async fn append(&self, entry: NewEntry) -> StoreResult<Outcome> {
+        let room = entry.room().to_string();
+        let mut outcomes = self.append_batch(&room, vec![entry]).await?;
+        outcomes.pop().ok_or(StoreError::NotFound)
     }
-    /// Stores messages to one room in one transaction (group commit), in the
-    /// order given, each as [`Store::append`] would: answers one [`Appended`]
-    /// per message, in the same order. A `client_msg_id` stored before, or
+    /// Stores entries of one room in one transaction (group commit), in the
+    /// order given, each as [`Store::append`] would: answers one [`Outcome`]
+    /// per entry, in the same order. A `client_msg_id` stored before, or
     /// twice in the batch, answers with the first copy.
-    async fn append_batch(&self, room: &str, batch: Vec<NewMessage>) -> StoreResult<Vec<Appended>>;
-    /// Messages with `seq` in `(after, after + limit]`, oldest first.
-    async fn messages_after(&self, room: &str, after: Seq, limit: u32)
-        -> StoreResult<Vec<Message>>;
-    /// The newest `limit` messages before `before` (or the newest of all), oldest first.
-    async fn messages_before(
+    async fn append_batch(&self, room: &str, batch: Vec<NewEntry>) -> StoreResult<Vec<Outcome>>;
+    /// The log's entries with `seq` in `(after, after + limit]`, oldest first,
+    /// as they are delivered: messages with their current body, without
+    /// reactions or reply counts (the entries that changed those follow).
+    async fn entries_after(&self, room: &str, after: Seq, limit: u32) -> StoreResult<Vec<Entry>>;
+    /// The newest `limit` entries before `before` (or the newest of all),
+    /// oldest first, as `viewer` sees them: messages in their whole current
+    /// state, read in one snapshot with the room's latest `seq`.
+    async fn history(
         &self,
         room: &str,
         before: Option<Seq>,
         limit: u32,
-    ) -> StoreResult<Vec<Message>>;
+        viewer: Uuid,
+    ) -> StoreResult<LogPage>;
+    /// A thread's root and its newest `limit` replies before `before`, oldest
+    /// first, as `viewer` sees them; `None` if `root` is no top-level message
+    /// of the room.
+    async fn thread(
+        &self,
+        room: &str,
+        root: Uuid,
+        before: Option<Seq>,
+        limit: u32,
+        viewer: Uuid,
+    ) -> StoreResult<Option<ThreadPage>>;
+    /// The message `id` of `room`, for access rules.
+    async fn message_record(&self, room: &str, id: Uuid) -> StoreResult<Option<MessageRecord>>;
+    /// Of the users `names` (lower-case), those who can read `room` now: anyone
+    /// (not disabled) for a public room, its members otherwise.
+    async fn readers_named(&self, room: &str, names: &[String]) -> StoreResult<Vec<UserRef>>;
 
     /// Whether the database answers.
     async fn ping(&self) -> StoreResult<()>;

@@ -47,50 +47,54 @@ WITH bump AS (
     UPDATE rooms SET last_seq = last_seq + $2 WHERE id = $1
     RETURNING last_seq - $2 AS base, epoch
 ), stored AS (
-    INSERT INTO messages (room_id, seq, id, author_id, client_msg_id, body, created_ms)
-    SELECT $1, bump.base + b.n, b.id, b.author_id, b.client_msg_id, b.body, $3
-    FROM bump, unnest($4::text[], $5::text[], $6::text[], $7::text[])
-        WITH ORDINALITY AS b(id, author_id, client_msg_id, body, n)
+    INSERT INTO messages (room_id, seq, id, author_id, client_msg_id, body, created_ms, mentions)
+    SELECT $1, bump.base + b.n, b.id, b.author_id, b.client_msg_id, b.body, $3, b.mentions
+    FROM bump, unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+        WITH ORDINALITY AS b(id, author_id, client_msg_id, body, mentions, n)
     RETURNING 1
 )
 SELECT base, epoch, (SELECT count(*) FROM stored) FROM bump";
 
 impl PgStore {
+    /// The fast path of `append_batch`: a batch of new top-level messages in
+    /// one statement ([`APPEND_UNCHECKED`]); anything else (replies, edits,
+    /// deletions, reactions) in one transaction.
     async fn append_unchecked(
         &self,
         room: &str,
-        batch: &[NewMessage],
-    ) -> StoreResult<Option<Vec<Appended>>> {
+        batch: &[NewEntry],
+    ) -> StoreResult<Option<Vec<Outcome>>> {
         use std::collections::HashSet;
+        let mut messages = Vec::with_capacity(batch.len());
+        for entry in batch {
+            match entry {
+                NewEntry::Message(m) if m.thread.is_none() => messages.push(m),
+                _ => return self.append_in_tx(room, batch, false).await,
+            }
+        }
         // A repeat within the batch is a resend too: let the checked path
         // answer it with its first copy.
         let mut keys = HashSet::with_capacity(batch.len());
-        if !batch
+        if !messages
             .iter()
             .all(|m| keys.insert((m.author.id, m.client_msg_id)))
         {
             return Ok(None);
         }
-        let ids: Vec<Uuid> = batch.iter().map(|_| Uuid::now_v7()).collect();
+        let ids: Vec<Uuid> = messages.iter().map(|_| Uuid::now_v7()).collect();
         let created = super::now_ms();
+        let column = |f: &dyn Fn(&NewMessage) -> String| -> Vec<String> {
+            messages.iter().map(|m| f(m)).collect()
+        };
         let row = sqlx::query(APPEND_UNCHECKED)
             .bind(room)
-            .bind(batch.len() as i64)
+            .bind(messages.len() as i64)
             .bind(created)
             .bind(ids.iter().map(Uuid::to_string).collect::<Vec<_>>())
-            .bind(
-                batch
-                    .iter()
-                    .map(|m| m.author.id.to_string())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(
-                batch
-                    .iter()
-                    .map(|m| m.client_msg_id.to_string())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(batch.iter().map(|m| m.body.clone()).collect::<Vec<_>>())
+            .bind(column(&|m| m.author.id.to_string()))
+            .bind(column(&|m| m.client_msg_id.to_string()))
+            .bind(column(&|m| m.body.clone()))
+            .bind(column(&|m| join_ids(&m.mentions)))
             .fetch_optional(&self.writer)
             .await;
         let row = match row {
@@ -101,12 +105,12 @@ impl PgStore {
         };
         let base: i64 = row.try_get(0)?;
         let epoch: String = row.try_get(1)?;
-        let answers = batch
+        let outcomes = messages
             .iter()
             .zip(ids)
             .enumerate()
-            .map(|(i, (new, id))| Appended {
-                message: app::protocol::Message {
+            .map(|(i, (new, id))| Outcome::Stored {
+                entry: Entry::Message(Message {
                     room: new.room.clone(),
                     seq: (base + 1 + i as i64) as u64,
                     epoch: epoch.clone(),
@@ -115,10 +119,31 @@ impl PgStore {
                     author: new.author.clone(),
                     body: new.body.clone(),
                     ts: super::ms_to_time(created),
-                },
+                    thread: None,
+                    mentions: new.mentions.clone(),
+                    edited_ts: None,
+                    deleted: false,
+                    reactions: Vec::new(),
+                    reply_count: 0,
+                    last_reply_ts: None,
+                }),
                 fresh: true,
             })
             .collect();
-        Ok(Some(answers))
+        Ok(Some(outcomes))
+    }
+
+    /// Nothing to do after a commit: a deleted body's old row version is
+    /// removed by (auto)vacuum, as PostgreSQL removes every dead row.
+    async fn after_commit(&self, _batch: &[NewEntry]) {}
+
+    /// A read transaction that sees one state of the database throughout
+    /// (PostgreSQL's default isolation takes a new snapshot per statement).
+    async fn read_snapshot(&self) -> StoreResult<Tx> {
+        let mut tx = self.reader.begin().await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
     }
 }

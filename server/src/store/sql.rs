@@ -2,8 +2,8 @@
 //! (`$N` parameters, `ON CONFLICT`, `UPDATE … RETURNING`), so the [`Store`]
 //! implementation is written once and stamped out for each backend by
 //! [`sql_store!`]: the backends differ only in how they connect. Reading rows
-//! is in `sql_rows`, the transactions of several statements in
-//! `sql_transactions`.
+//! is in `sql_rows`, the room log in `sql_log` (appending) and `sql_log_reads`,
+//! refresh-token rotation in `sql_transactions`.
 //!
 //! [`Store`]: super::Store
 
@@ -11,17 +11,21 @@
 /// rows are `$row`.
 macro_rules! sql_store {
     ($store:ty, $row:ty) => {
-        use app::protocol::{Message, RoomInfo, RoomKind, Seq, UserRef};
+        use app::protocol::{
+            Deleted, Edited, Entry, Message, Reaction, RoomInfo, RoomKind, Seq, ThreadPage, UserRef,
+        };
         use async_trait::async_trait;
         use sqlx::Row;
         use uuid::Uuid;
 
         use super::{
-            ms_to_time, new_epoch, now_ms, Appended, NewMessage, RoomRecord, Store,
-            StoreError, StoreResult, UserRecord,
+            ms_to_time, new_epoch, now_ms, LogPage, MessageRecord, NewEntry, NewMessage, Outcome,
+            Refusal, RoomRecord, Store, StoreError, StoreResult, UserRecord,
         };
 
         $crate::store::sql_rows::sql_rows!($row);
+        $crate::store::sql_log::sql_log!($store, $row);
+        $crate::store::sql_log_reads::sql_log_reads!($store);
         $crate::store::sql_transactions::sql_transactions!($store);
 
         fn is_unique_violation(e: &sqlx::Error) -> bool {
@@ -376,62 +380,56 @@ macro_rules! sql_store {
             async fn append_batch(
                 &self,
                 room: &str,
-                batch: Vec<NewMessage>,
-            ) -> StoreResult<Vec<Appended>> {
+                batch: Vec<NewEntry>,
+            ) -> StoreResult<Vec<Outcome>> {
                 if batch.is_empty() {
                     return Ok(Vec::new());
                 }
                 // Resends are rare: first assume none of the batch was stored
                 // before (each backend's fastest way). If one was, try again
                 // checking.
-                match self.append_unchecked(room, &batch).await? {
-                    Some(answers) => Ok(answers),
-                    None => Ok(self
+                let outcomes = match self.append_unchecked(room, &batch).await? {
+                    Some(outcomes) => outcomes,
+                    None => self
                         .append_in_tx(room, &batch, true)
                         .await?
-                        .expect("a checked append always answers")),
-                }
+                        .expect("a checked append always answers"),
+                };
+                self.after_commit(&batch).await;
+                Ok(outcomes)
             }
 
-            async fn messages_after(
-                &self,
-                room: &str,
-                after: Seq,
-                limit: u32,
-            ) -> StoreResult<Vec<Message>> {
-                sqlx::query($crate::store::sql_rows::message_select!(
-                    "WHERE m.room_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3"
-                ))
-                .bind(room)
-                .bind(after as i64)
-                .bind(limit as i64)
-                .fetch_all(&self.reader)
-                .await?
-                .iter()
-                .map(message_from_row)
-                .collect()
+            async fn entries_after(&self, room: &str, after: Seq, limit: u32) -> StoreResult<Vec<Entry>> {
+                self.entries_after_impl(room, after, limit).await
             }
 
-            async fn messages_before(
+            async fn history(
                 &self,
                 room: &str,
                 before: Option<Seq>,
                 limit: u32,
-            ) -> StoreResult<Vec<Message>> {
-                let before = before.map(|b| b as i64).unwrap_or(i64::MAX);
-                let mut messages = sqlx::query($crate::store::sql_rows::message_select!(
-                    "WHERE m.room_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3"
-                ))
-                .bind(room)
-                .bind(before)
-                .bind(limit as i64)
-                .fetch_all(&self.reader)
-                .await?
-                .iter()
-                .map(message_from_row)
-                .collect::<StoreResult<Vec<_>>>()?;
-                messages.reverse();
-                Ok(messages)
+                viewer: Uuid,
+            ) -> StoreResult<LogPage> {
+                self.history_impl(room, before, limit, viewer).await
+            }
+
+            async fn thread(
+                &self,
+                room: &str,
+                root: Uuid,
+                before: Option<Seq>,
+                limit: u32,
+                viewer: Uuid,
+            ) -> StoreResult<Option<ThreadPage>> {
+                self.thread_impl(room, root, before, limit, viewer).await
+            }
+
+            async fn message_record(&self, room: &str, id: Uuid) -> StoreResult<Option<MessageRecord>> {
+                self.message_record_impl(room, id).await
+            }
+
+            async fn readers_named(&self, room: &str, names: &[String]) -> StoreResult<Vec<UserRef>> {
+                self.readers_named_impl(room, names).await
             }
 
             async fn ping(&self) -> StoreResult<()> {

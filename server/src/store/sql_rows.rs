@@ -1,19 +1,6 @@
-//! How both stores read rows: the columns every message query selects, and the
-//! functions that turn a row into a user, a room or a message. Stamped out per
+//! How both stores read rows: the functions that turn a row into a user or a
+//! room (log entries are read in `sql_log`). Stamped out per
 //! backend (the row type differs) inside [`sql_store!`](super::sql::sql_store).
-
-/// Every message query's columns, in the order `message_from_row` reads them.
-macro_rules! message_select {
-    ($rest:literal) => {
-        concat!(
-            "SELECT m.room_id, m.seq, r.epoch, m.id, m.client_msg_id, m.author_id, u.name, \
-             m.body, m.created_ms \
-             FROM messages m JOIN users u ON u.id = m.author_id \
-             JOIN rooms r ON r.id = m.room_id ",
-            $rest
-        )
-    };
-}
 
 /// The row-decoding functions for rows of type `$row`; expects the imports of
 /// `sql_store!` in scope.
@@ -52,24 +39,7 @@ macro_rules! sql_rows {
                 last_seq: row.try_get::<i64, _>("last_seq")? as Seq,
             })
         }
-
-        fn message_from_row(row: &$row) -> StoreResult<Message> {
-            Ok(Message {
-                room: row.try_get(0)?,
-                seq: row.try_get::<i64, _>(1)? as Seq,
-                epoch: row.try_get(2)?,
-                id: parse_uuid(row.try_get(3)?)?,
-                client_msg_id: parse_uuid(row.try_get(4)?)?,
-                author: UserRef {
-                    id: parse_uuid(row.try_get(5)?)?,
-                    name: row.try_get(6)?,
-                },
-                body: row.try_get(7)?,
-                ts: ms_to_time(row.try_get(8)?),
-            })
-        }
     };
 }
 
-pub(crate) use message_select;
 pub(crate) use sql_rows;

@@ -25,6 +25,9 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // A deleted message's body is overwritten in the file, not only
+            // unlinked (see `scrub_deleted`).
+            .pragma("secure_delete", "ON")
             .busy_timeout(Duration::from_secs(10));
         if let Some(dir) = options.get_filename().parent() {
             if !dir.as_os_str().is_empty() {
@@ -53,8 +56,34 @@ impl SqliteStore {
     async fn append_unchecked(
         &self,
         room: &str,
-        batch: &[super::NewMessage],
-    ) -> Result<Option<Vec<super::Appended>>, StoreError> {
+        batch: &[super::NewEntry],
+    ) -> Result<Option<Vec<super::Outcome>>, StoreError> {
         self.append_in_tx(room, batch, false).await
+    }
+
+    /// After a batch is committed: if it deleted a message, scrub the body
+    /// from the write-ahead log too. With `secure_delete`, a deleted body is
+    /// zeroed in the pages that held it, but earlier copies of those pages
+    /// stay in the log until it is reused; a checkpoint that truncates the log
+    /// removes them.
+    async fn after_commit(&self, batch: &[super::NewEntry]) {
+        if !batch
+            .iter()
+            .any(|e| matches!(e, super::NewEntry::Delete { .. }))
+        {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.writer)
+            .await
+        {
+            tracing::warn!(error = %e, "checkpoint after a deletion failed");
+        }
+    }
+
+    /// A read transaction: in WAL mode it sees one state of the database
+    /// from its first read to its end.
+    async fn read_snapshot(&self) -> Result<Tx, StoreError> {
+        Ok(self.reader.begin().await?)
     }
 }

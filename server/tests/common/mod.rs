@@ -297,6 +297,7 @@ impl Client {
                 room: room.into(),
                 client_msg_id: id,
                 body: body.into(),
+                thread: None,
             },
             None,
         )
@@ -392,6 +393,8 @@ pub fn worst_delay(
         .unwrap_or_default()
 }
 
+// A test reads one at a time: the size of the larger variant does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Event {
     Frame(ServerFrame),
     Closed(Option<CloseFrame>),

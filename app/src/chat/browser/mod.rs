@@ -2,6 +2,7 @@
 //! UI issues. It owns the WebSocket and turns its frames into model updates.
 
 mod http;
+mod log_actions;
 mod socket;
 
 use std::cell::{Cell, RefCell};
@@ -109,6 +110,11 @@ impl Runtime {
                 spawn_local(async move { runtime.open_direct(user).await });
             }
             Command::Send(body) => self.send(body),
+            Command::Reply { root, body } => self.reply(root, body),
+            Command::Edit { id, body } => self.edit(id, body),
+            Command::Delete(id) => self.delete(id),
+            Command::React { id, emoji, on } => self.react(id, emoji, on),
+            Command::OpenThread(root) => self.open_thread(root),
             Command::LoadOlder => self.load_older(),
             Command::RetryNow => self.connect(),
             Command::Typing => self.typing(),
@@ -224,10 +230,14 @@ impl Runtime {
             return;
         }
         self.visited.borrow_mut().push(room.clone());
+        let me = match self.model.session.get_untracked() {
+            Session::SignedIn(user) => user.id,
+            _ => Uuid::nil(),
+        };
         self.model.timelines.update(|timelines| {
             timelines
                 .entry(room.clone())
-                .or_insert_with(|| Timeline::new(room.clone()));
+                .or_insert_with(|| Timeline::new(room.clone(), me));
         });
         if self.opened.get() {
             self.send_join(&room);
@@ -250,6 +260,7 @@ impl Runtime {
                     room,
                     client_msg_id,
                     body,
+                    thread: None,
                 },
                 Some(format!("send:{client_msg_id}")),
             );

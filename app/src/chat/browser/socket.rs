@@ -15,7 +15,7 @@ use crate::chat::backoff;
 use crate::chat::model::Link;
 use crate::chat::timeline::{HistoryRequest, Timeline};
 use crate::protocol::{
-    close_code, ClientEnvelope, ClientFrame, ErrorCode, MeResponse, PresenceStatus, RoomId,
+    close_code, ClientEnvelope, ClientFrame, Entry, ErrorCode, MeResponse, PresenceStatus, RoomId,
     ServerFrame,
 };
 
@@ -222,6 +222,7 @@ impl Runtime {
                     room: room.clone(),
                     client_msg_id: p.client_msg_id,
                     body: p.body,
+                    thread: None,
                 },
                 Some(format!("send:{}", p.client_msg_id)),
             );
@@ -256,10 +257,14 @@ impl Runtime {
                 }
                 self.resend_pending(&room);
             }
-            ServerFrame::Message(message) => {
-                let room = message.room.clone();
-                if let Some(Some(gap)) = self.with_timeline(&room, |t| t.message(message)) {
-                    self.send_history(&room, gap, false);
+            ServerFrame::Message(m) => self.on_entry(Entry::Message(m)),
+            ServerFrame::Edited(e) => self.on_entry(Entry::Edited(e)),
+            ServerFrame::Deleted(d) => self.on_entry(Entry::Deleted(d)),
+            ServerFrame::Reaction(r) => self.on_entry(Entry::Reaction(r)),
+            // The entry itself arrived before, as its own frame.
+            ServerFrame::Done { reference, .. } => {
+                if let Some(reference) = reference {
+                    self.settled(&reference);
                 }
             }
             ServerFrame::Ack {
@@ -287,13 +292,14 @@ impl Runtime {
             ServerFrame::History {
                 room,
                 messages,
+                seq,
                 reference,
             } => {
                 let page = reference
                     .as_deref()
                     .and_then(|r| r.strip_prefix("page:"))
                     .and_then(|n| n.parse().ok());
-                self.with_timeline(&room, |t| t.history(messages, page));
+                self.with_timeline(&room, |t| t.history(messages, seq, page));
             }
             ServerFrame::Typing { room, user } => {
                 let until = now_ms() + TYPING_SHOWS_MS;
@@ -322,7 +328,18 @@ impl Runtime {
         }
     }
 
+    /// A live or replayed entry of a room's log; a gap it reveals is asked for.
+    fn on_entry(self: &Rc<Self>, entry: Entry) {
+        let room = entry.room().to_string();
+        if let Some(Some(gap)) = self.with_timeline(&room, |t| t.entry(entry)) {
+            self.send_history(&room, gap, false);
+        }
+    }
+
     fn on_error(self: &Rc<Self>, code: ErrorCode, message: String, reference: Option<String>) {
+        if let Some(change) = reference.as_deref().filter(|r| !r.starts_with("send:")) {
+            self.settled(change);
+        }
         let sent = reference
             .as_deref()
             .and_then(|r| r.strip_prefix("send:"))

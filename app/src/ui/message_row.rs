@@ -1,0 +1,255 @@
+//! One message in a list (the room's or a thread's), with what can be done to
+//! it: react (a few frequent emoji, or toggling a reaction shown), reply in a
+//! thread, and for one's own message edit and delete. The actions show on
+//! hover and whenever focus is inside the message, so they work by keyboard
+//! (Tab into the message) and by touch (a tap focuses it) alike.
+
+use leptos::ev::KeyboardEvent;
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use super::actions;
+use super::body::Body;
+use crate::chat::model::Optimistic;
+use crate::chat::{local_time, Command};
+use crate::protocol::Message;
+
+/// The emoji the picker offers.
+pub const FREQUENT: [&str; 8] = ["👍", "❤️", "😂", "🎉", "👀", "🙏", "✅", "🚀"];
+
+/// What one row shows; rows are drawn again whenever `key` changes.
+#[derive(Clone, PartialEq)]
+pub struct Row {
+    pub key: String,
+    /// `None` while the message is not stored yet.
+    pub id: Option<Uuid>,
+    pub author: String,
+    pub time: String,
+    pub body: String,
+    pub pending: bool,
+    /// First of a group: shows author and time.
+    pub first: bool,
+    pub edited: bool,
+    pub deleted: bool,
+    /// Written by the reader: they may edit and delete it.
+    pub mine: bool,
+    /// (emoji, count, the reader's)
+    pub reactions: Vec<(String, u32, bool)>,
+    pub replies: u32,
+    pub mentions_me: bool,
+}
+
+impl Row {
+    /// A stored message as `me` sees it, with their unconfirmed changes.
+    pub fn of(m: &Message, first: bool, me: Uuid, optimistic: &Optimistic) -> Row {
+        let deleted = m.deleted || optimistic.deletions.contains(&m.id);
+        let body = optimistic
+            .edits
+            .get(&m.id)
+            .cloned()
+            .unwrap_or_else(|| m.body.clone());
+        let mut reactions: Vec<(String, u32, bool)> = m
+            .reactions
+            .iter()
+            .map(|r| (r.emoji.clone(), r.count, r.me))
+            .collect();
+        for ((id, emoji), on) in &optimistic.reactions {
+            if *id != m.id {
+                continue;
+            }
+            match reactions.iter().position(|(e, _, _)| e == emoji) {
+                Some(i) if reactions[i].2 != *on => {
+                    let r = &mut reactions[i];
+                    r.1 = if *on { r.1 + 1 } else { r.1.saturating_sub(1) };
+                    r.2 = *on;
+                    if r.1 == 0 {
+                        reactions.remove(i);
+                    }
+                }
+                None if *on => reactions.push((emoji.clone(), 1, true)),
+                _ => {}
+            }
+        }
+        let edited = !deleted && (m.edited_ts.is_some() || optimistic.edits.contains_key(&m.id));
+        Row {
+            key: format!(
+                "{}:{first}:{deleted}:{edited}:{}:{body}:{reactions:?}",
+                m.id, m.reply_count
+            ),
+            id: Some(m.id),
+            author: m.author.name.clone(),
+            time: local_time(m.ts),
+            body,
+            pending: false,
+            first,
+            edited,
+            deleted,
+            mine: m.author.id == me,
+            reactions,
+            replies: m.reply_count,
+            mentions_me: m.mentions.contains(&me),
+        }
+    }
+}
+
+#[component]
+pub fn MessageRow(
+    row: Row,
+    /// The reader's name (their mentions are highlighted).
+    me: String,
+    /// Shown in a thread panel: no "reply" action.
+    #[prop(optional)]
+    in_thread: bool,
+) -> impl IntoView {
+    let actions = actions();
+    let editing = RwSignal::new(false);
+    let picking = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    let draft = RwSignal::new(row.body.clone());
+    let id = row.id;
+    let can_act = id.is_some() && !row.deleted && !row.pending;
+    let react = move |emoji: String, on: bool| {
+        if let Some(id) = id {
+            actions.run(Command::React { id, emoji, on });
+        }
+        picking.set(false);
+    };
+    let save = move || {
+        let body = draft.get_untracked();
+        if let Some(id) = id.filter(|_| !body.trim().is_empty()) {
+            actions.run(Command::Edit { id, body });
+        }
+        editing.set(false);
+    };
+    let on_edit_key = move |ev: KeyboardEvent| match ev.key().as_str() {
+        "Enter" if !ev.shift_key() && !ev.is_composing() => {
+            ev.prevent_default();
+            save();
+        }
+        "Escape" => editing.set(false),
+        _ => {}
+    };
+    let author = row.author.clone();
+    let body_view = {
+        let row = row.clone();
+        move || {
+            if row.deleted {
+                view! { <p class="body deleted">"This message was deleted."</p> }.into_any()
+            } else if editing.get() {
+                view! {
+                    <div class="edit-box">
+                        <label class="visually-hidden" for=format!("edit-{}", row.key)>"Edit message"</label>
+                        <textarea
+                            id=format!("edit-{}", row.key)
+                            prop:value=move || draft.get()
+                            on:input=move |ev| draft.set(event_target_value(&ev))
+                            on:keydown=on_edit_key
+                        ></textarea>
+                        <button class="primary" on:click=move |_| save()>"Save"</button>
+                        <button on:click=move |_| editing.set(false)>"Cancel"</button>
+                    </div>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <div class="body">
+                        <Body text=row.body.clone() me=me.clone()/>
+                        {row.edited.then(|| view! { <span class="edited">"(edited)"</span> })}
+                    </div>
+                }
+                .into_any()
+            }
+        }
+    };
+    let reactions = row.reactions.clone();
+    let original = row.body.clone();
+    view! {
+        <li
+            class="message"
+            class:first=row.first
+            class:pending=row.pending
+            class:mentions-me=row.mentions_me
+            tabindex="0"
+            aria-label=format!("{} at {}", author, row.time)
+        >
+            {row.first.then(|| view! {
+                <div class="meta">
+                    <span class="author">{row.author.clone()}</span>
+                    <span class="time">{row.time.clone()}</span>
+                </div>
+            })}
+            {body_view}
+            {(!reactions.is_empty()).then(|| view! {
+                <ul class="reactions" aria-label="Reactions">
+                    {reactions.into_iter().map(|(emoji, count, mine)| {
+                        let label = format!("{emoji} {count}{}", if mine { ", yours: remove" } else { ": add yours" });
+                        let toggled = emoji.clone();
+                        view! {
+                            <li>
+                                <button
+                                    class="reaction"
+                                    class:mine=mine
+                                    aria-pressed=mine.to_string()
+                                    aria-label=label
+                                    disabled=!can_act
+                                    on:click=move |_| react(toggled.clone(), !mine)
+                                >
+                                    {format!("{emoji} {count}")}
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
+            {(row.replies > 0 && !in_thread).then(|| {
+                let text = if row.replies == 1 { "1 reply".to_string() } else { format!("{} replies", row.replies) };
+                view! {
+                    <button class="replies link-button" on:click=move |_| actions.run(Command::OpenThread(id))>
+                        {text}
+                    </button>
+                }
+            })}
+            {can_act.then(|| view! {
+                <div class="actions" role="toolbar" aria-label="Message actions">
+                    <button
+                        aria-label="Add a reaction"
+                        aria-expanded=move || picking.get().to_string()
+                        on:click=move |_| picking.update(|p| *p = !*p)
+                    >"☺"</button>
+                    {(!in_thread).then(|| view! {
+                        <button on:click=move |_| actions.run(Command::OpenThread(id))>"Reply"</button>
+                    })}
+                    {row.mine.then(|| view! {
+                        <button on:click=move |_| { draft.set(original.clone()); editing.set(true); }>"Edit"</button>
+                        <button
+                            class:danger=move || confirming.get()
+                            on:click=move |_| {
+                                if confirming.get_untracked() {
+                                    if let Some(id) = id { actions.run(Command::Delete(id)); }
+                                    confirming.set(false);
+                                } else {
+                                    confirming.set(true);
+                                }
+                            }
+                            on:blur=move |_| confirming.set(false)
+                        >
+                            {move || if confirming.get() { "Confirm delete" } else { "Delete" }}
+                        </button>
+                    })}
+                </div>
+            })}
+            {move || picking.get().then(|| view! {
+                <ul class="emoji-picker" aria-label="Pick a reaction">
+                    {FREQUENT.iter().map(|emoji| {
+                        let emoji = emoji.to_string();
+                        let label = format!("React with {emoji}");
+                        let chosen = emoji.clone();
+                        view! {
+                            <li><button aria-label=label on:click=move |_| react(chosen.clone(), true)>{emoji}</button></li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
+        </li>
+    }
+}

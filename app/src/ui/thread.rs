@@ -1,0 +1,97 @@
+//! The thread beside the room: its root, its replies (those loaded over HTTP
+//! and those the room's timeline holds, the live state winning), and a box to
+//! reply in. Escape or the close button closes it.
+
+use std::collections::BTreeMap;
+
+use leptos::ev::KeyboardEvent;
+use leptos::prelude::*;
+
+use super::message_row::{MessageRow, Row};
+use super::{actions, model};
+use crate::chat::{Command, Session};
+
+#[component]
+pub fn ThreadPanel() -> impl IntoView {
+    let model = model();
+    let actions = actions();
+    let draft = RwSignal::new(String::new());
+    let me = move || match model.session.get() {
+        Session::SignedIn(user) => user,
+        _ => crate::protocol::UserRef {
+            id: uuid::Uuid::nil(),
+            name: String::new(),
+        },
+    };
+    let rows = move || {
+        let (room, root) = model.thread.get()?;
+        let me = me();
+        let optimistic = model.optimistic.get();
+        let loaded = model.thread_replies.get();
+        model.timelines.with(|timelines| {
+            let timeline = timelines.get(&room)?;
+            let root_message = timeline.message(root)?;
+            let mut replies: BTreeMap<u64, &crate::protocol::Message> =
+                loaded.iter().map(|m| (m.seq, m)).collect();
+            for m in timeline
+                .messages
+                .values()
+                .filter(|m| m.thread == Some(root))
+            {
+                replies.insert(m.seq, m);
+            }
+            let mut rows = vec![Row::of(root_message, true, me.id, &optimistic)];
+            rows.extend(
+                replies
+                    .values()
+                    .map(|m| Row::of(m, true, me.id, &optimistic)),
+            );
+            Some(rows)
+        })
+    };
+    let send = move || {
+        let body = draft.get_untracked();
+        if let Some((_, root)) = model.thread.get_untracked() {
+            if !body.trim().is_empty() {
+                actions.run(Command::Reply { root, body });
+                draft.set(String::new());
+            }
+        }
+    };
+    let on_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
+        "Enter" if !ev.shift_key() && !ev.is_composing() => {
+            ev.prevent_default();
+            send();
+        }
+        "Escape" => actions.run(Command::OpenThread(None)),
+        _ => {}
+    };
+    move || {
+        rows().map(|rows| {
+            let name = me().name;
+            view! {
+                <aside class="thread" aria-label="Thread">
+                    <header>
+                        <h2>"Thread"</h2>
+                        <button class="link-button" aria-label="Close the thread" on:click=move |_| actions.run(Command::OpenThread(None))>"Close"</button>
+                    </header>
+                    <ol class="message-list">
+                        {rows.into_iter().map(|row| view! { <MessageRow row=row me=name.clone() in_thread=true/> }).collect_view()}
+                    </ol>
+                    <form class="composer" on:submit=move |ev| { ev.prevent_default(); send(); }>
+                        <label for="thread-input" class="visually-hidden">"Reply in the thread"</label>
+                        <textarea
+                            id="thread-input"
+                            rows="1"
+                            placeholder="Reply…"
+                            prop:value=move || draft.get()
+                            on:input=move |ev| draft.set(event_target_value(&ev))
+                            on:keydown=on_keydown
+                        ></textarea>
+                        <button type="submit" class="primary">"Reply"</button>
+                    </form>
+                </aside>
+            }
+        })
+    }
+}

@@ -1,0 +1,98 @@
+//! Who may do what in a room: the one place that decides it, for the socket and
+//! the HTTP API alike.
+//!
+//! - **Read** (history, threads, reacting, sending, typing): any public room;
+//!   private and direct rooms only to their members.
+//! - **Join**: whoever may read; joining a public room makes one a member.
+//! - **Delete a message**: its author, the owner of a private room, or an admin.
+//! - **Edit a message**: its author only.
+//!
+//! A connection subscribed to a room passed the join check, and removing a
+//! member unsubscribes all of their connections at once (`Node::evict`), so
+//! a subscribed connection is not asked again. Public memberships are
+//! remembered by the node; private and direct rooms are always asked of the
+//! store.
+
+use app::protocol::RoomKind;
+use uuid::Uuid;
+
+use super::{Caller, DomainError, DomainResult};
+use crate::state::AppState;
+use crate::store::{MessageRecord, RoomRecord};
+
+/// The room, if `user` may read it.
+pub async fn readable_room(state: &AppState, room: &str, user: Uuid) -> DomainResult<RoomRecord> {
+    let record = state
+        .store
+        .room(room)
+        .await?
+        .ok_or_else(|| DomainError::NotFound(format!("no room {room:?}")))?;
+    if record.kind == RoomKind::Public {
+        return Ok(record);
+    }
+    if state.store.is_member(room, user).await? {
+        Ok(record)
+    } else {
+        Err(DomainError::Forbidden(format!("not a member of {room:?}")))
+    }
+}
+
+/// Checks that the caller may read (and so write in) `room`, as cheaply as
+/// what is known allows.
+pub async fn require_readable(state: &AppState, caller: &Caller, room: &str) -> DomainResult<()> {
+    if let Some(conn) = caller.conn {
+        if state.node.is_subscribed(conn, room).await {
+            return Ok(());
+        }
+    }
+    if state.node.known_public_member(room, caller.user.id) {
+        return Ok(());
+    }
+    readable_room(state, room, caller.user.id).await.map(|_| ())
+}
+
+/// Checks that the caller may join `room`; a public room makes them a member.
+pub async fn admit(state: &AppState, caller: &Caller, room: &str) -> DomainResult<()> {
+    let user = caller.user.id;
+    if state.node.known_public_member(room, user) {
+        return Ok(());
+    }
+    let record = readable_room(state, room, user).await?;
+    if record.kind == RoomKind::Public {
+        state.store.add_member(room, user).await?;
+        state.node.remember_public_member(room, user);
+    }
+    Ok(())
+}
+
+/// The message `id` of `room`, if it exists and is not deleted.
+pub async fn live_message(state: &AppState, room: &str, id: Uuid) -> DomainResult<MessageRecord> {
+    match state.store.message_record(room, id).await? {
+        Some(record) if !record.deleted => Ok(record),
+        _ => Err(DomainError::NotFound(format!(
+            "no message {id} in {room:?}"
+        ))),
+    }
+}
+
+/// Checks that the caller may delete `message` of `room`.
+pub async fn may_delete(
+    state: &AppState,
+    caller: &Caller,
+    room: &str,
+    message: &MessageRecord,
+) -> DomainResult<()> {
+    if message.author == caller.user.id {
+        return Ok(());
+    }
+    let record = readable_room(state, room, caller.user.id).await?;
+    if record.kind == RoomKind::Private && record.owner == Some(caller.user.id) {
+        return Ok(());
+    }
+    match state.store.user_by_id(caller.user.id).await? {
+        Some(user) if user.is_admin => Ok(()),
+        _ => Err(DomainError::Forbidden(
+            "only its author, the room's owner or an admin deletes a message".into(),
+        )),
+    }
+}

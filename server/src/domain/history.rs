@@ -1,0 +1,35 @@
+//! `history` (and `GET /api/rooms/{id}/messages`): a page of the room's log
+//! for whoever can read the room, messages in their current state.
+
+use app::protocol::{Seq, DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT};
+
+use super::{access, Caller, DomainError, DomainResult};
+use crate::state::AppState;
+use crate::store::LogPage;
+
+/// Checks a page size against the contract (1–200, default 50).
+pub fn limit(limit: Option<u32>) -> DomainResult<u32> {
+    match limit.unwrap_or(DEFAULT_HISTORY_LIMIT) {
+        0 => Err(DomainError::Invalid("limit must be at least 1".into())),
+        n if n > MAX_HISTORY_LIMIT => Err(DomainError::Invalid(format!(
+            "limit must be at most {MAX_HISTORY_LIMIT}"
+        ))),
+        n => Ok(n),
+    }
+}
+
+/// The newest `limit` entries before `before` (or the newest of all).
+pub async fn page(
+    state: &AppState,
+    caller: &Caller,
+    room: &str,
+    before: Option<Seq>,
+    limit: Option<u32>,
+) -> DomainResult<LogPage> {
+    let limit = self::limit(limit)?;
+    access::require_readable(state, caller, room).await?;
+    Ok(state
+        .store
+        .history(room, before, limit, caller.user.id)
+        .await?)
+}

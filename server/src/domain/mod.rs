@@ -1,0 +1,73 @@
+//! What users can do. Each operation is a module that owns its validation, its
+//! access rule and its limits; the socket (`gateway`) and the HTTP API (`http`)
+//! only parse a request, call the operation and answer with what it returns.
+//! Who may read, write in or manage a room is decided in one place, [`access`].
+//!
+//! - room log: [`join`], [`send`], [`edit`], [`delete`], [`react`],
+//!   [`history`], [`thread`], [`typing`]; [`submit`] hands a checked entry to
+//!   the engine's group commit.
+//! - rooms and members: [`rooms`], [`members`].
+
+pub mod access;
+pub mod delete;
+pub mod edit;
+mod error;
+pub mod history;
+pub mod join;
+pub mod members;
+mod mentions;
+pub mod react;
+pub mod rooms;
+pub mod send;
+mod submit;
+pub mod thread;
+pub mod typing;
+
+use app::protocol::UserRef;
+
+pub use error::{DomainError, DomainResult};
+pub use submit::{done_seq, submit};
+
+use crate::engine::outbox::ConnId;
+use crate::state::AppState;
+
+/// Who asks: the user, and the connection they ask on (none over HTTP).
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub user: UserRef,
+    pub conn: Option<ConnId>,
+}
+
+impl Caller {
+    pub fn http(user: UserRef) -> Self {
+        Caller { user, conn: None }
+    }
+}
+
+/// Takes one message from the caller's allowance, shared by all of their
+/// connections on every instance: every entry a user makes (and every
+/// `typing`) counts.
+async fn take_allowance(state: &AppState, caller: &Caller) -> DomainResult<()> {
+    if state.user_limits.take_message(caller.user.id).await {
+        return Ok(());
+    }
+    let rate = state.config.user_rate_per_sec;
+    Err(DomainError::RateLimited(format!(
+        "you are sending more than {rate} messages a second across your connections; slow down"
+    )))
+}
+
+/// Checks a message body against the limits: not blank, at most
+/// `--max-body-chars` characters.
+fn check_body(state: &AppState, body: &str) -> DomainResult<()> {
+    if body.trim().is_empty() {
+        return Err(DomainError::Invalid("body is empty".into()));
+    }
+    let max = state.config.max_body_chars;
+    if body.chars().count() > max {
+        return Err(DomainError::TooLarge(format!(
+            "body is longer than {max} characters"
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,63 @@
+//! `send`: a new message, or a reply in a thread.
+//!
+//! The body must not be blank and is at most `--max-body-chars` characters; a
+//! send takes one of the user's messages per second; the caller must be able
+//! to read the room; a reply's root must be a top-level message of the room.
+//! `@name`s are resolved into `mentions` here.
+
+use app::protocol::{Message, RoomId};
+use uuid::Uuid;
+
+use super::{access, check_body, mentions, take_allowance, Caller, DomainError, DomainResult};
+use crate::state::AppState;
+use crate::store::{NewEntry, NewMessage, Outcome};
+
+pub struct SendRequest {
+    pub room: RoomId,
+    pub client_msg_id: Uuid,
+    pub body: String,
+    pub thread: Option<Uuid>,
+}
+
+/// Checks a send and makes the entry to submit.
+pub async fn prepare(
+    state: &AppState,
+    caller: &Caller,
+    request: SendRequest,
+) -> DomainResult<NewEntry> {
+    check_body(state, &request.body)?;
+    take_allowance(state, caller).await?;
+    access::require_readable(state, caller, &request.room).await?;
+    if let Some(root) = request.thread {
+        let record = access::live_message(state, &request.room, root)
+            .await
+            .map_err(|_| {
+                DomainError::Invalid(format!("no message {root} to reply to in this room"))
+            })?;
+        if record.thread.is_some() {
+            return Err(DomainError::Invalid(
+                "a reply's root must be a top-level message of the room".into(),
+            ));
+        }
+    }
+    let mentions = mentions::resolve(state, &request.room, &request.body).await?;
+    Ok(NewEntry::Message(NewMessage {
+        room: request.room,
+        author: caller.user.clone(),
+        client_msg_id: request.client_msg_id,
+        body: request.body,
+        thread: request.thread,
+        mentions,
+    }))
+}
+
+/// The stored message a send's outcome names (for its `ack`).
+pub fn stored(outcome: DomainResult<Outcome>) -> DomainResult<Message> {
+    match outcome? {
+        Outcome::Stored {
+            entry: app::protocol::Entry::Message(message),
+            ..
+        } => Ok(message),
+        _ => Err(DomainError::Invalid("nothing was stored".into())),
+    }
+}

@@ -1,0 +1,52 @@
+//! Handing a checked entry to the engine: the group commit stores it (taking
+//! the room's next `seq`), delivers it here and publishes it, then tells the
+//! caller's callback how it went. The caller does not wait meanwhile.
+
+use crate::engine::OnStored;
+use crate::state::AppState;
+use crate::store::{NewEntry, Outcome, Refusal, StoreError};
+
+use super::{DomainError, DomainResult};
+
+/// Queues `entry` for its room's next commit; `done` gets the outcome, or why
+/// nothing was stored.
+pub fn submit(
+    state: &AppState,
+    entry: NewEntry,
+    done: impl FnOnce(DomainResult<Outcome>) + Send + 'static,
+) {
+    let room = entry.room().to_string();
+    let callback: OnStored = Box::new(move |stored| {
+        done(match stored {
+            Ok(Outcome::Refused(refusal)) => Err(refused(refusal)),
+            Ok(outcome) => Ok(outcome),
+            Err(StoreError::NotFound) => Err(DomainError::NotFound(format!("no room {room:?}"))),
+            Err(e) => {
+                tracing::warn!(room, error = %e, "commit failed");
+                Err(DomainError::Unavailable)
+            }
+        })
+    });
+    state.node.submit(entry, callback);
+}
+
+/// The answer to an edit, deletion or reaction: the `seq` that stored it, or
+/// the room's latest when there was nothing to change.
+pub fn done_seq(outcome: DomainResult<Outcome>) -> DomainResult<app::protocol::Seq> {
+    outcome?
+        .seq()
+        .ok_or_else(|| DomainError::Invalid("nothing was stored".into()))
+}
+
+fn refused(refusal: Refusal) -> DomainError {
+    match refusal {
+        Refusal::NoSuchMessage => DomainError::NotFound("no such message in this room".into()),
+        Refusal::NotTopLevel => {
+            DomainError::Invalid("a reply's root must be a top-level message of the room".into())
+        }
+        Refusal::TooManyReactions => DomainError::Invalid(format!(
+            "a message carries at most {} different reactions",
+            app::protocol::MAX_REACTIONS_PER_MESSAGE
+        )),
+    }
+}
