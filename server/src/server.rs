@@ -51,10 +51,10 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
             )
             .await
             .with_context(|| format!("connecting to Redis at {}", redact_url(url)))?;
-            let logins = LoginThrottle::in_redis(redis.commands(), &config.redis_prefix);
+            let logins = LoginThrottle::in_redis(redis.commands(), redis.keys());
             let limits = RedisUserLimits::new(
                 redis.commands(),
-                &config.redis_prefix,
+                redis.keys(),
                 redis.node(),
                 3 * crate::broker::HEARTBEAT,
                 config.user_limits(),
@@ -70,7 +70,7 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
     let node = Node::new(store.clone(), broker.clone());
     tokio::spawn(node.clone().run_incoming(incoming));
     if config.redis_url.is_some() {
-        // Pub/Sub is a hint, the store is the truth (DESIGN.md 5).
+        // Pub/Sub is a hint, the store is the truth (docs/DESIGN.md 5).
         tokio::spawn(node.clone().run_catch_up(config.catch_up_interval()));
     }
     let auth = Auth::from_config(&config)?;

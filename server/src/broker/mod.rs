@@ -12,6 +12,7 @@
 mod memory;
 mod redis_broker;
 mod redis_presence;
+pub mod redis_wire;
 
 use app::protocol::{Entry, PresenceStatus, RoomId, UserRef};
 use async_trait::async_trait;

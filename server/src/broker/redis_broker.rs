@@ -17,15 +17,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use app::protocol::{Entry, PresenceStatus, UserRef};
+use app::protocol::UserRef;
 use async_trait::async_trait;
 use futures_util::StreamExt;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::AsyncCommands;
-use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
+use super::redis_wire::{Envelope, Keys};
 use super::{Broker, BrokerError, BrokerEvent, Incoming};
 
 /// Events waiting to be published; beyond this they are dropped (the store has them).
@@ -38,89 +38,9 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(2);
 /// share is removed.
 pub const HEARTBEAT: Duration = Duration::from_secs(5);
 
-/// What travels on a room's channel.
-#[derive(Serialize, Deserialize)]
-struct Envelope {
-    /// The publishing instance, which ignores its own events.
-    origin: Uuid,
-    event: WireEvent,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-enum WireEvent {
-    Stored {
-        entries: Vec<Entry>,
-    },
-    Typing {
-        user: UserRef,
-    },
-    Presence {
-        user: UserRef,
-        status: PresenceStatus,
-    },
-    Evicted {
-        user: Uuid,
-    },
-    SessionsEnded {
-        user: Uuid,
-        session: Option<Uuid>,
-    },
-}
-
-impl From<BrokerEvent> for WireEvent {
-    fn from(event: BrokerEvent) -> Self {
-        match event {
-            BrokerEvent::Stored(entries) => WireEvent::Stored { entries },
-            BrokerEvent::Typing(user) => WireEvent::Typing { user },
-            BrokerEvent::Presence(user, status) => WireEvent::Presence { user, status },
-            BrokerEvent::Evicted(user) => WireEvent::Evicted { user },
-            BrokerEvent::SessionsEnded(user, session) => WireEvent::SessionsEnded { user, session },
-        }
-    }
-}
-
-impl From<WireEvent> for BrokerEvent {
-    fn from(event: WireEvent) -> Self {
-        match event {
-            WireEvent::Stored { entries } => BrokerEvent::Stored(entries),
-            WireEvent::Typing { user } => BrokerEvent::Typing(user),
-            WireEvent::Presence { user, status } => BrokerEvent::Presence(user, status),
-            WireEvent::Evicted { user } => BrokerEvent::Evicted(user),
-            WireEvent::SessionsEnded { user, session } => BrokerEvent::SessionsEnded(user, session),
-        }
-    }
-}
-
 enum Control {
     Subscribe(String, oneshot::Sender<Result<(), BrokerError>>),
     Unsubscribe(String),
-}
-
-/// Key names, all under one prefix so deployments (and tests) can share a Redis.
-#[derive(Clone)]
-struct Keys {
-    prefix: String,
-}
-
-impl Keys {
-    fn channel(&self, room: &str) -> String {
-        format!("{}:room:{room}", self.prefix)
-    }
-    fn room_of<'a>(&self, channel: &'a str) -> Option<&'a str> {
-        channel
-            .strip_prefix(self.prefix.as_str())?
-            .strip_prefix(":room:")
-    }
-    fn presence(&self, room: &str) -> String {
-        format!("{}:presence:{room}", self.prefix)
-    }
-    fn names(&self) -> String {
-        format!("{}:names", self.prefix)
-    }
-    fn node_share(&self, node: Uuid) -> String {
-        format!("{}:node:{node}", self.prefix)
-    }
 }
 
 pub struct RedisBroker {
@@ -187,9 +107,7 @@ impl RedisBroker {
                 Err(e) => return Err(e.into()),
             }
         };
-        let keys = Keys {
-            prefix: prefix.to_string(),
-        };
+        let keys = Keys::new(prefix);
         let node = Uuid::new_v4();
         let (publish, publish_rx) = mpsc::channel(PUBLISH_QUEUE);
         let (control, control_rx) = mpsc::unbounded_channel();
@@ -212,11 +130,16 @@ impl RedisBroker {
         ));
         tokio::spawn(super::redis_presence::run_heartbeat(
             commands,
-            keys.prefix.clone(),
+            keys.clone(),
             node,
         ));
         tracing::info!(%node, "redis broker connected");
         Ok(broker)
+    }
+
+    /// The key names this broker uses, for other Redis-backed state.
+    pub fn keys(&self) -> Keys {
+        self.keys.clone()
     }
 
     /// The command connection, for other Redis-backed state (login throttling,
@@ -229,10 +152,6 @@ impl RedisBroker {
     pub fn node(&self) -> Uuid {
         self.node
     }
-
-    fn share_field(room: &str, user: &UserRef) -> String {
-        format!("{room}\n{}", user.id)
-    }
 }
 
 #[async_trait]
@@ -242,7 +161,7 @@ impl Broker for RedisBroker {
             origin: self.node,
             event: event.into(),
         };
-        let payload = serde_json::to_vec(&envelope).map_err(unavailable)?;
+        let payload = envelope.encode();
         self.publish
             .try_send((self.keys.channel(room), payload))
             .map_err(|_| BrokerError("publish queue full".into()))
@@ -268,8 +187,8 @@ impl Broker for RedisBroker {
     async fn presence_join(&self, room: &str, user: &UserRef) -> Result<bool, BrokerError> {
         let mut conn = self.commands.clone();
         let key = self.keys.presence(room);
-        let share = self.keys.node_share(self.node);
-        let field = Self::share_field(room, user);
+        let share = self.keys.node_share(&self.node.to_string());
+        let field = Keys::share_field(room, user.id);
         let id = user.id.to_string();
         let (count,): (i64,) = timed(
             redis::pipe()
@@ -288,8 +207,8 @@ impl Broker for RedisBroker {
     async fn presence_leave(&self, room: &str, user: &UserRef) -> Result<bool, BrokerError> {
         let mut conn = self.commands.clone();
         let key = self.keys.presence(room);
-        let share = self.keys.node_share(self.node);
-        let field = Self::share_field(room, user);
+        let share = self.keys.node_share(&self.node.to_string());
+        let field = Keys::share_field(room, user.id);
         let id = user.id.to_string();
         let (count, _): (i64, i64) = timed(
             redis::pipe()
@@ -413,15 +332,15 @@ async fn run_subscriber(
                 message = stream.next() => {
                     let Some(message) = message else { break };
                     let Some(room) = keys.room_of(message.get_channel_name()) else { continue };
-                    match serde_json::from_slice::<Envelope>(message.get_payload_bytes()) {
-                        Ok(envelope) if envelope.origin == node => {}
-                        Ok(envelope) => {
+                    match Envelope::decode(message.get_payload_bytes()) {
+                        Some(envelope) if envelope.origin == node => {}
+                        Some(envelope) => {
                             let event = Incoming::Event(room.to_string(), envelope.event.into());
                             if incoming.send(event).await.is_err() {
                                 return;
                             }
                         }
-                        Err(e) => tracing::warn!(error = %e, "unreadable broker message"),
+                        None => tracing::warn!(room, "unreadable broker message; the store fills in"),
                     }
                 }
                 command = control.recv() => {

@@ -13,14 +13,15 @@ use redis::AsyncCommands;
 use uuid::Uuid;
 
 use super::redis_broker::HEARTBEAT;
+use super::redis_wire::{Envelope, Keys, WireEvent};
 
 fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 /// Heartbeats for `node` and reaps dead instances, forever.
-pub async fn run_heartbeat(mut conn: ConnectionManager, prefix: String, node: Uuid) {
-    let nodes = format!("{prefix}:nodes");
+pub async fn run_heartbeat(mut conn: ConnectionManager, keys: Keys, node: Uuid) {
+    let nodes = keys.nodes();
     let mut tick = tokio::time::interval(HEARTBEAT);
     loop {
         tick.tick().await;
@@ -37,7 +38,7 @@ pub async fn run_heartbeat(mut conn: ConnectionManager, prefix: String, node: Uu
         for dead_node in dead {
             let removed: i64 = conn.zrem(&nodes, &dead_node).await.unwrap_or(0);
             if removed == 1 {
-                if let Err(e) = reap(&mut conn, &prefix, &dead_node).await {
+                if let Err(e) = reap(&mut conn, &keys, &dead_node).await {
                     tracing::warn!(error = %e, node = dead_node, "reaping a dead instance failed");
                 }
             }
@@ -45,24 +46,26 @@ pub async fn run_heartbeat(mut conn: ConnectionManager, prefix: String, node: Uu
     }
 }
 
-async fn reap(conn: &mut ConnectionManager, prefix: &str, dead: &str) -> redis::RedisResult<()> {
-    let share_key = format!("{prefix}:node:{dead}");
+/// Takes a dead instance's share out of every room's presence counts, and
+/// announces its users whose count drops to zero offline.
+pub async fn reap(conn: &mut ConnectionManager, keys: &Keys, dead: &str) -> redis::RedisResult<()> {
+    let share_key = keys.node_share(dead);
     let share: Vec<(String, i64)> = conn.hgetall(&share_key).await?;
     let origin = Uuid::parse_str(dead).unwrap_or_else(|_| Uuid::nil());
     for (field, count) in share {
-        let Some((room, user)) = field.split_once('\n') else {
+        let Some((room, user)) = Keys::parse_share_field(&field) else {
             continue;
         };
         if count <= 0 {
             continue;
         }
-        let key = format!("{prefix}:presence:{room}");
+        let key = keys.presence(room);
         let left: i64 = conn.hincr(&key, user, -count).await?;
         if left <= 0 {
             let _: () = conn.hdel(&key, user).await?;
-            let name: Option<String> = conn.hget(format!("{prefix}:names"), user).await?;
+            let name: Option<String> = conn.hget(keys.names(), user).await?;
             if let (Ok(id), Some(name)) = (Uuid::parse_str(user), name) {
-                announce_offline(conn, prefix, room, origin, UserRef { id, name }).await?;
+                announce_offline(conn, keys, room, origin, UserRef { id, name }).await?;
             }
         }
     }
@@ -75,17 +78,18 @@ async fn reap(conn: &mut ConnectionManager, prefix: &str, dead: &str) -> redis::
 /// (this one included) tells its members.
 async fn announce_offline(
     conn: &mut ConnectionManager,
-    prefix: &str,
+    keys: &Keys,
     room: &str,
     origin: Uuid,
     user: UserRef,
 ) -> redis::RedisResult<()> {
-    let payload = serde_json::json!({
-        "origin": origin,
-        "event": {"kind": "presence", "user": user, "status": PresenceStatus::Offline},
-    });
-    let _: () = conn
-        .publish(format!("{prefix}:room:{room}"), payload.to_string())
-        .await?;
+    let envelope = Envelope {
+        origin,
+        event: WireEvent::Presence {
+            user,
+            status: PresenceStatus::Offline,
+        },
+    };
+    let _: () = conn.publish(keys.channel(room), envelope.encode()).await?;
     Ok(())
 }

@@ -14,6 +14,8 @@ use async_trait::async_trait;
 use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
 
+use crate::broker::redis_wire::Keys;
+
 /// Failed logins allowed per username in a window.
 pub const PER_USER: u64 = 5;
 /// Failed logins allowed per client address in a window.
@@ -43,12 +45,9 @@ impl LoginThrottle {
         }
     }
 
-    pub fn in_redis(commands: ConnectionManager, prefix: &str) -> Self {
+    pub fn in_redis(commands: ConnectionManager, keys: Keys) -> Self {
         LoginThrottle {
-            counter: Box::new(RedisCounter {
-                commands,
-                prefix: format!("{prefix}:login"),
-            }),
+            counter: Box::new(RedisCounter { commands, keys }),
         }
     }
 
@@ -119,7 +118,7 @@ impl FailureCounter for MemoryCounter {
 
 struct RedisCounter {
     commands: ConnectionManager,
-    prefix: String,
+    keys: Keys,
 }
 
 #[async_trait]
@@ -128,7 +127,7 @@ impl FailureCounter for RedisCounter {
         let mut conn = self.commands.clone();
         // Redis down: fail open rather than lock everyone out; the per-instance
         // WebSocket and HTTP limits still apply.
-        conn.get::<_, Option<u64>>(format!("{}:{key}", self.prefix))
+        conn.get::<_, Option<u64>>(self.keys.login(key))
             .await
             .ok()
             .flatten()
@@ -137,7 +136,7 @@ impl FailureCounter for RedisCounter {
 
     async fn fail(&self, key: &str) {
         let mut conn = self.commands.clone();
-        let key = format!("{}:{key}", self.prefix);
+        let key = self.keys.login(key);
         let _: redis::RedisResult<()> = redis::pipe()
             .incr(&key, 1)
             .ignore()
@@ -152,7 +151,7 @@ impl FailureCounter for RedisCounter {
 
     async fn clear(&self, key: &str) {
         let mut conn = self.commands.clone();
-        let _: redis::RedisResult<()> = conn.del(format!("{}:{key}", self.prefix)).await;
+        let _: redis::RedisResult<()> = conn.del(self.keys.login(key)).await;
     }
 }
 

@@ -21,6 +21,7 @@ use redis::Script;
 use uuid::Uuid;
 
 use super::{MemoryUserLimits, UserLimitConfig, UserLimits};
+use crate::broker::redis_wire::Keys;
 
 /// How long a check may wait for Redis before it is made locally instead.
 const CHECK_TIMEOUT: Duration = Duration::from_millis(500);
@@ -69,7 +70,7 @@ const LEASE_LIFE: Duration = Duration::from_secs(1);
 
 pub struct RedisUserLimits {
     commands: ConnectionManager,
-    prefix: String,
+    keys: Keys,
     node: Uuid,
     /// Instances silent this long (ms) are dead, as the presence reaper judges.
     dead_after_ms: i64,
@@ -84,14 +85,14 @@ pub struct RedisUserLimits {
 impl RedisUserLimits {
     pub fn new(
         commands: ConnectionManager,
-        prefix: &str,
+        keys: Keys,
         node: Uuid,
         dead_after: Duration,
         config: UserLimitConfig,
     ) -> Self {
         RedisUserLimits {
             commands,
-            prefix: prefix.to_string(),
+            keys,
             node,
             dead_after_ms: dead_after.as_millis() as i64,
             local: MemoryUserLimits::new(config),
@@ -100,10 +101,6 @@ impl RedisUserLimits {
             release: Script::new(RELEASE),
             take: Script::new(TAKE),
         }
-    }
-
-    fn connections_key(&self, user: Uuid) -> String {
-        format!("{}:conns:{user}", self.prefix)
     }
 }
 
@@ -125,8 +122,8 @@ impl UserLimits for RedisUserLimits {
         let mut conn = self.commands.clone();
         let admitted: Option<i64> = timed(
             self.admit
-                .key(self.connections_key(user))
-                .key(format!("{}:nodes", self.prefix))
+                .key(self.keys.connections(user))
+                .key(self.keys.nodes())
                 .arg(self.node.to_string())
                 .arg(self.local.config().max_connections)
                 .arg(now_ms - self.dead_after_ms)
@@ -147,7 +144,7 @@ impl UserLimits for RedisUserLimits {
         let mut conn = self.commands.clone();
         let (release, key, node) = (
             self.release.clone(),
-            self.connections_key(user),
+            self.keys.connections(user),
             self.node.to_string(),
         );
         tokio::spawn(async move {
@@ -176,7 +173,7 @@ impl UserLimits for RedisUserLimits {
         let mut conn = self.commands.clone();
         let taken: Option<u64> = timed(
             self.take
-                .key(format!("{}:rate:{user}", self.prefix))
+                .key(self.keys.rate(user))
                 .arg(interval_ms)
                 .arg(interval_ms * config.burst.max(1.0))
                 .arg(lease)

@@ -1,0 +1,186 @@
+//! Everything Confab puts in Redis, named in one place: the keys and channels
+//! (all under one prefix, so deployments and tests can share a Redis) and what
+//! travels on the room channels. Instances of one deployment agree on these,
+//! and nothing else spells a key.
+//!
+//! | key | type | what |
+//! |---|---|---|
+//! | `P:room:ROOM` | channel | [`Envelope`]s about a room; `P:room:*` carries events about users |
+//! | `P:presence:ROOM` | hash | user id → connections open to the room, on every instance |
+//! | `P:node:NODE` | hash | `ROOM\nUSER` → this instance's share of those counts |
+//! | `P:names` | hash | user id → name (for offline announcements) |
+//! | `P:nodes` | sorted set | instance → last heartbeat (ms) |
+//! | `P:conns:USER` | hash | instance → the user's connections on it |
+//! | `P:rate:USER` | string | the user's message allowance (a GCRA theoretical arrival time) |
+//! | `P:login:user:NAME`, `P:login:addr:ADDR` | string | failed logins in the window |
+
+use app::protocol::{Entry, PresenceStatus, UserRef};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::BrokerEvent;
+
+#[derive(Clone, Debug)]
+pub struct Keys {
+    prefix: String,
+}
+
+impl Keys {
+    pub fn new(prefix: &str) -> Self {
+        Keys {
+            prefix: prefix.to_string(),
+        }
+    }
+
+    pub fn channel(&self, room: &str) -> String {
+        format!("{}:room:{room}", self.prefix)
+    }
+
+    /// The room a channel is about, if it is one of ours.
+    pub fn room_of<'a>(&self, channel: &'a str) -> Option<&'a str> {
+        channel
+            .strip_prefix(self.prefix.as_str())?
+            .strip_prefix(":room:")
+    }
+
+    pub fn presence(&self, room: &str) -> String {
+        format!("{}:presence:{room}", self.prefix)
+    }
+
+    pub fn node_share(&self, node: &str) -> String {
+        format!("{}:node:{node}", self.prefix)
+    }
+
+    /// A field of a node's share: one user in one room.
+    pub fn share_field(room: &str, user: Uuid) -> String {
+        format!("{room}\n{user}")
+    }
+
+    /// The room and user a share field names.
+    pub fn parse_share_field(field: &str) -> Option<(&str, &str)> {
+        field.split_once('\n')
+    }
+
+    pub fn names(&self) -> String {
+        format!("{}:names", self.prefix)
+    }
+
+    pub fn nodes(&self) -> String {
+        format!("{}:nodes", self.prefix)
+    }
+
+    pub fn connections(&self, user: Uuid) -> String {
+        format!("{}:conns:{user}", self.prefix)
+    }
+
+    pub fn rate(&self, user: Uuid) -> String {
+        format!("{}:rate:{user}", self.prefix)
+    }
+
+    /// Failed logins counted under `what` (`user:NAME` or `addr:ADDRESS`).
+    pub fn login(&self, what: &str) -> String {
+        format!("{}:login:{what}", self.prefix)
+    }
+}
+
+/// What travels on a room's channel.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Envelope {
+    /// The publishing instance, which ignores its own events.
+    pub origin: Uuid,
+    pub event: WireEvent,
+}
+
+impl Envelope {
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("envelopes always serialize")
+    }
+
+    /// `None` for a payload this version cannot read (another version's, say):
+    /// the store fills in whatever it carried.
+    pub fn decode(payload: &[u8]) -> Option<Self> {
+        serde_json::from_slice(payload).ok()
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WireEvent {
+    Stored {
+        entries: Vec<Entry>,
+    },
+    Typing {
+        user: UserRef,
+    },
+    Presence {
+        user: UserRef,
+        status: PresenceStatus,
+    },
+    Evicted {
+        user: Uuid,
+    },
+    SessionsEnded {
+        user: Uuid,
+        session: Option<Uuid>,
+    },
+}
+
+impl From<BrokerEvent> for WireEvent {
+    fn from(event: BrokerEvent) -> Self {
+        match event {
+            BrokerEvent::Stored(entries) => WireEvent::Stored { entries },
+            BrokerEvent::Typing(user) => WireEvent::Typing { user },
+            BrokerEvent::Presence(user, status) => WireEvent::Presence { user, status },
+            BrokerEvent::Evicted(user) => WireEvent::Evicted { user },
+            BrokerEvent::SessionsEnded(user, session) => WireEvent::SessionsEnded { user, session },
+        }
+    }
+}
+
+impl From<WireEvent> for BrokerEvent {
+    fn from(event: WireEvent) -> Self {
+        match event {
+            WireEvent::Stored { entries } => BrokerEvent::Stored(entries),
+            WireEvent::Typing { user } => BrokerEvent::Typing(user),
+            WireEvent::Presence { user, status } => BrokerEvent::Presence(user, status),
+            WireEvent::Evicted { user } => BrokerEvent::Evicted(user),
+            WireEvent::SessionsEnded { user, session } => BrokerEvent::SessionsEnded(user, session),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_channels_round_trip() {
+        let keys = Keys::new("t1");
+        assert_eq!(keys.channel("general"), "t1:room:general");
+        assert_eq!(keys.room_of("t1:room:general"), Some("general"));
+        assert_eq!(keys.room_of("t2:room:general"), None);
+        let user = Uuid::from_u128(7);
+        let field = Keys::share_field("dm:a:b", user);
+        assert_eq!(
+            Keys::parse_share_field(&field),
+            Some(("dm:a:b", user.to_string().as_str()))
+        );
+    }
+
+    #[test]
+    fn envelopes_round_trip_and_foreign_payloads_are_refused() {
+        let envelope = Envelope {
+            origin: Uuid::from_u128(1),
+            event: WireEvent::Evicted {
+                user: Uuid::from_u128(2),
+            },
+        };
+        let decoded = Envelope::decode(&envelope.encode()).unwrap();
+        assert_eq!(decoded.origin, envelope.origin);
+        assert!(matches!(decoded.event, WireEvent::Evicted { user } if user == Uuid::from_u128(2)));
+        assert!(
+            Envelope::decode(br#"{"origin":"x","event":{"kind":"stored","messages":[]}}"#)
+                .is_none()
+        );
+    }
+}
