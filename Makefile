@@ -35,11 +35,11 @@ deps:
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy -p app -p server --all-targets -- -D warnings
+	cargo clippy -p app -p server -p tools --all-targets -- -D warnings
 	cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
 unit:
-	cargo test -p app -p server
+	cargo test -p app -p server -p tools
 
 build-debug:
 	cargo leptos build
@@ -51,7 +51,7 @@ e2e: build-debug
 ## written to docs/BENCHMARKS.md and docs/bench-chart.svg.
 bench:
 	.ci/install-deps.sh cluster
-	cargo build --release -p server --bins
+	cargo build --release -p server -p tools --bins
 	PATH=$(PATH):/usr/sbin deploy/bench.sh $(CARGO_TARGET_DIR)/release/confab $(CARGO_TARGET_DIR)/release/confab-load
 
 ## make fuzz: each fuzz target (fuzz/) for FUZZ_SECS seconds with libFuzzer.

@@ -75,8 +75,9 @@ impl Node {
         self.commits.wait().await;
     }
 
-    /// Waits until no commit is in flight, then takes sends again (tests and
-    /// the fuzzer, which check the store once everything sent is in it).
+    /// Waits until no commit is in flight, then takes sends again (the fuzz
+    /// harness, which checks the store once everything sent is in it).
+    #[cfg(feature = "fuzzing")]
     pub async fn settle_commits(&self) {
         self.finish_commits().await;
         self.commits.reopen();

@@ -6,9 +6,11 @@
 //! ([`connection`]) with a bounded outbound queue.
 
 mod connection;
+#[cfg(feature = "fuzzing")]
 mod detached;
 mod dispatch;
 
+#[cfg(feature = "fuzzing")]
 pub use detached::{exercise, exercise_config, DetachedConnection};
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;

@@ -3,13 +3,11 @@
 //! replayed to a client that was away, and show in history as current state;
 //! the rights to make them are enforced; a deleted body leaves the database.
 
-mod common;
-
+use crate::common::cluster::cluster;
+use crate::common::{get, post, Client, TestServer};
 use app::protocol::{
     ClientFrame, Entry, ErrorCode, Message, MessagesPage, ServerFrame, Since, ThreadPage,
 };
-use common::cluster::cluster;
-use common::{get, post, Client, TestServer};
 use uuid::Uuid;
 
 /// The message this client sees next whose body is `body`.

@@ -2,11 +2,9 @@
 //! disabling an account, and per-user connection and message limits hold on
 //! every instance at once.
 
-mod common;
-
+use crate::common::cluster::cluster_with;
+use crate::common::{cluster::cluster, TestServer};
 use app::protocol::{ClientFrame, ServerFrame};
-use common::cluster::cluster_with;
-use common::{cluster::cluster, TestServer};
 
 #[tokio::test]
 async fn login_throttling_holds_across_instances() {

@@ -1,8 +1,6 @@
 //! Test harness: runs the real `confab` binary on a loopback port with its own data
 //! directory, and talks to it over real HTTP and WebSocket connections.
 
-#![allow(dead_code)]
-
 pub mod cluster;
 pub mod postgres;
 pub mod redis;

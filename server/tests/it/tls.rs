@@ -1,12 +1,12 @@
 //! The server terminating TLS itself: HTTPS and wss:// end to end, with clients
 //! that trust only a CA made for the test.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 
+use crate::common::{Client, TestServer};
 use app::protocol::{AuthResponse, ServerFrame};
-use common::{Client, TestServer};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;

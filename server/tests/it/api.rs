@@ -1,9 +1,7 @@
 //! The HTTP API against the real server: accounts, rooms, history, health.
 
-mod common;
-
+use crate::common::{error_code, get, post, TestServer};
 use app::protocol::{MessagesPage, RoomInfo, ServerFrame};
-use common::{error_code, get, post, TestServer};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

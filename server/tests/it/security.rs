@@ -1,10 +1,8 @@
 //! Security against the real server: CSRF, headers and CSP, login throttling,
 //! token revocation, disabled accounts, invite-only registration.
 
-mod common;
-
+use crate::common::{error_code, get, post, TestServer};
 use app::protocol::ServerFrame;
-use common::{error_code, get, post, TestServer};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -1,13 +1,11 @@
 //! Both stores, real databases: SQLite in a temp dir, PostgreSQL in a database made
 //! for the test (see `common::postgres`).
 
-mod common;
-
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use crate::common::postgres::TestDatabase;
 use app::protocol::{Entry, Message, RoomInfo, RoomKind, UserRef};
-use common::postgres::TestDatabase;
 use server::store::{open, NewEntry, NewMessage, Outcome, Store, StoreError};
 use uuid::Uuid;
 

@@ -1,10 +1,8 @@
 //! Per-user limits on one instance: connections, messages a second across a
 //! user's connections, and rooms owned. (Across two instances: cluster_access.rs.)
 
-mod common;
-
+use crate::common::{error_code, post, TestServer};
 use app::protocol::{ErrorCode, ServerFrame};
-use common::{error_code, post, TestServer};
 use reqwest::StatusCode;
 use serde_json::json;
 

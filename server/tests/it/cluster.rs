@@ -2,17 +2,15 @@
 //! PostgreSQL database and a private real `redis-server`, with real WebSocket
 //! clients — and Redis and instances killed mid-flight.
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::common::cluster::*;
+use crate::common::redis::RedisServer;
+use crate::common::{worst_delay, Arrivals, Event};
 use app::protocol::{ClientFrame, PresenceStatus, ServerFrame, Since};
-use common::cluster::*;
-use common::redis::RedisServer;
-use common::{worst_delay, Arrivals, Event};
 
 #[tokio::test]
 async fn users_on_two_instances_chat_and_see_one_order() {

@@ -1,15 +1,13 @@
 //! The WebSocket contract, against the real server: authentication at the upgrade,
 //! ordering, idempotent sends, recovery, bad input, limits and slow consumers.
 
-mod common;
-
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use crate::common::{worst_delay, Arrivals, Client, Event, TestServer};
 use app::protocol::{
     close_code, ClientFrame, ErrorCode, Message, PresenceStatus, ServerFrame, Since,
 };
-use common::{worst_delay, Arrivals, Client, Event, TestServer};
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderName;

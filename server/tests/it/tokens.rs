@@ -2,10 +2,8 @@
 //! the upgrade and over HTTP; refresh tokens rotate, and one used twice ends its
 //! session everywhere; sockets close with 4001 when their token expires.
 
-mod common;
-
+use crate::common::{get, post, TestServer};
 use app::protocol::close_code;
-use common::{get, post, TestServer};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::StatusCode;
 use serde_json::{json, Value};

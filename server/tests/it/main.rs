@@ -1,0 +1,17 @@
+//! Every integration test, in one binary (linking the server once): real server
+//! processes on loopback, real PostgreSQL, private real `redis-server`s.
+
+mod common;
+
+mod api;
+mod cluster;
+mod cluster_access;
+mod fuzz_corpus;
+mod gateway;
+mod presence;
+mod room_log;
+mod security;
+mod store;
+mod tls;
+mod tokens;
+mod user_limits;
