@@ -20,6 +20,7 @@ pub mod gateway;
 pub mod http;
 pub mod limits;
 mod server;
+pub mod sessions;
 pub mod state;
 pub mod store;
 pub mod telemetry;

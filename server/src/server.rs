@@ -8,10 +8,11 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::Auth;
-use crate::broker::{Broker, MemoryBroker, RedisBroker};
+use crate::broker::{Broker, BrokerEvent, Incoming, MemoryBroker, RedisBroker};
 use crate::config::Config;
 use crate::engine::Node;
 use crate::limits::{LoginThrottle, MemoryUserLimits, RedisUserLimits, UserLimits};
+use crate::sessions::Sessions;
 use crate::state::AppState;
 use crate::store::{self, redact_url};
 use crate::{http, telemetry, ui};
@@ -68,7 +69,8 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
         ),
     };
     let node = Node::new(store.clone(), broker.clone());
-    tokio::spawn(node.clone().run_incoming(incoming));
+    let sessions = Sessions::new(store.clone(), broker.clone());
+    tokio::spawn(route_incoming(incoming, node.clone(), sessions.clone()));
     if config.redis_url.is_some() {
         // Pub/Sub is a hint, the store is the truth (docs/DESIGN.md 5).
         tokio::spawn(node.clone().run_catch_up(config.catch_up_interval()));
@@ -80,6 +82,7 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
         store,
         broker,
         node,
+        sessions,
         auth,
         logins,
         user_limits,
@@ -87,6 +90,23 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
         CancellationToken::new(),
         leptos,
     ))
+}
+
+/// Hands what the broker hears from the other instances to whom it concerns:
+/// room events to the Hub (`Node`), ended sessions to `Sessions`.
+async fn route_incoming(
+    mut incoming: tokio::sync::mpsc::Receiver<Incoming>,
+    node: Arc<Node>,
+    sessions: Arc<Sessions>,
+) {
+    while let Some(event) = incoming.recv().await {
+        match event {
+            Incoming::Event(_, BrokerEvent::SessionsEnded(user, session)) => {
+                sessions.ended_elsewhere(user, session)
+            }
+            other => node.on_incoming(other).await,
+        }
+    }
 }
 
 /// Runs the server until SIGTERM or Ctrl-C, then shuts down gracefully: stop

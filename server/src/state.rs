@@ -12,9 +12,11 @@ use tokio_util::task::TaskTracker;
 use crate::auth::Auth;
 use crate::broker::Broker;
 use crate::config::Config;
+use crate::domain::access::PublicMembers;
 use crate::engine::outbox::ConnId;
 use crate::engine::Node;
 use crate::limits::{LoginThrottle, UserLimits};
+use crate::sessions::Sessions;
 use crate::store::Store;
 
 /// The shared state: one pointer, cloned into every request and every
@@ -28,6 +30,10 @@ pub struct Shared {
     pub store: Arc<dyn Store>,
     pub broker: Arc<dyn Broker>,
     pub node: Arc<Node>,
+    /// Sign-ins: connections by session, sessions found valid.
+    pub sessions: Arc<Sessions>,
+    /// Public rooms' members this instance knows of (`domain::access`).
+    pub public_members: PublicMembers,
     pub auth: Arc<Auth>,
     pub logins: Arc<LoginThrottle>,
     /// Connections and messages per user, across instances.
@@ -48,6 +54,7 @@ impl AppState {
         store: Arc<dyn Store>,
         broker: Arc<dyn Broker>,
         node: Arc<Node>,
+        sessions: Arc<Sessions>,
         auth: Auth,
         logins: LoginThrottle,
         user_limits: Arc<dyn UserLimits>,
@@ -60,6 +67,8 @@ impl AppState {
             store,
             broker,
             node,
+            sessions,
+            public_members: PublicMembers::default(),
             auth: Arc::new(auth),
             logins: Arc::new(logins),
             user_limits,

@@ -10,15 +10,40 @@
 //! A connection subscribed to a room passed the join check, and removing a
 //! member unsubscribes all of their connections at once (`Node::evict`), so
 //! a subscribed connection is not asked again. Public memberships are
-//! remembered by the node; private and direct rooms are always asked of the
-//! store.
+//! remembered ([`PublicMembers`]): joining a public room makes one a member and
+//! a public room is open to all, so that only spares asking again. Private and
+//! direct rooms are always asked of the store.
 
-use app::protocol::RoomKind;
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use app::protocol::{RoomId, RoomKind};
 use uuid::Uuid;
 
 use super::{Caller, DomainError, DomainResult};
 use crate::state::AppState;
 use crate::store::{MessageRecord, RoomRecord};
+
+/// Most (room, user) pairs [`PublicMembers`] holds; past it, it starts over.
+const MAX_REMEMBERED: usize = 100_000;
+
+/// (public room, user) pairs known to be members, on this instance.
+#[derive(Default)]
+pub struct PublicMembers(Mutex<HashSet<(RoomId, Uuid)>>);
+
+impl PublicMembers {
+    fn known(&self, room: &str, user: Uuid) -> bool {
+        self.0.lock().unwrap().contains(&(room.to_string(), user))
+    }
+
+    fn remember(&self, room: &str, user: Uuid) {
+        let mut members = self.0.lock().unwrap();
+        if members.len() >= MAX_REMEMBERED {
+            members.clear();
+        }
+        members.insert((room.to_string(), user));
+    }
+}
 
 /// The room, if `user` may read it.
 pub async fn readable_room(state: &AppState, room: &str, user: Uuid) -> DomainResult<RoomRecord> {
@@ -45,7 +70,7 @@ pub async fn require_readable(state: &AppState, caller: &Caller, room: &str) -> 
             return Ok(());
         }
     }
-    if state.node.known_public_member(room, caller.user.id) {
+    if state.public_members.known(room, caller.user.id) {
         return Ok(());
     }
     readable_room(state, room, caller.user.id).await.map(|_| ())
@@ -54,13 +79,13 @@ pub async fn require_readable(state: &AppState, caller: &Caller, room: &str) -> 
 /// Checks that the caller may join `room`; a public room makes them a member.
 pub async fn admit(state: &AppState, caller: &Caller, room: &str) -> DomainResult<()> {
     let user = caller.user.id;
-    if state.node.known_public_member(room, user) {
+    if state.public_members.known(room, user) {
         return Ok(());
     }
     let record = readable_room(state, room, user).await?;
     if record.kind == RoomKind::Public {
         state.store.add_member(room, user).await?;
-        state.node.remember_public_member(room, user);
+        state.public_members.remember(room, user);
     }
     Ok(())
 }

@@ -9,7 +9,6 @@
 //!   so replayed and live messages never interleave ([`Node::join`]);
 //! - after (re)subscribing, read up to the store's latest ([`Node::catch_up`]).
 
-mod access;
 mod delivery;
 mod group_commit;
 pub mod outbox;
@@ -20,7 +19,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use app::protocol::{RoomId, ServerFrame, Since, UserRef};
-use tokio::sync::{mpsc, Mutex as AsyncMutex};
+use tokio::sync::Mutex as AsyncMutex;
 
 use crate::broker::{Broker, BrokerEvent, Incoming};
 use crate::store::{Store, StoreError};
@@ -37,22 +36,15 @@ pub const MAX_REPLAY: u64 = 500;
 
 type LocalRoom = Arc<AsyncMutex<RoomState>>;
 
-/// One user's connections on this instance: the session each was opened in, and
-/// its outbox.
-type UserSessions = HashMap<ConnId, (uuid::Uuid, Outbox)>;
-
 pub struct Node {
     store: Arc<dyn Store>,
     broker: Arc<dyn Broker>,
+    /// The Hub: every room with subscribers here.
     rooms: Mutex<HashMap<RoomId, LocalRoom>>,
-    /// user → this instance's connections of theirs: session and outbox.
-    sessions: Mutex<HashMap<uuid::Uuid, UserSessions>>,
     /// Sends waiting for their room's next commit ([`group_commit`]).
     queues: Mutex<HashMap<RoomId, group_commit::SendQueue>>,
     /// The tasks committing them.
     commits: tokio_util::task::TaskTracker,
-    /// Sessions and memberships this instance knows of ([`access`]).
-    access: access::Access,
 }
 
 /// How a join went, for the caller's logs.
@@ -68,36 +60,32 @@ impl Node {
             store,
             broker,
             rooms: Mutex::default(),
-            sessions: Mutex::default(),
             queues: Mutex::default(),
             commits: tokio_util::task::TaskTracker::new(),
-            access: access::Access::default(),
         })
     }
 
-    /// Handles what the broker receives from other instances, until it closes.
-    pub async fn run_incoming(self: Arc<Self>, mut incoming: mpsc::Receiver<Incoming>) {
-        while let Some(event) = incoming.recv().await {
-            match event {
-                Incoming::Event(room, BrokerEvent::Stored(entries)) => {
-                    self.deliver_all(&room, entries).await;
-                }
-                Incoming::Event(room, BrokerEvent::Typing(user)) => {
-                    self.broadcast_here(&room, typing_frame(&room, &user), user.id)
-                        .await;
-                }
-                Incoming::Event(room, BrokerEvent::Presence(user, status)) => {
-                    let presence = presence_frame(&room, &user, status);
-                    self.broadcast_here(&room, presence, user.id).await;
-                }
-                Incoming::Event(room, BrokerEvent::Evicted(user)) => {
-                    self.local_evict(&room, user).await;
-                }
-                Incoming::Event(_, BrokerEvent::SessionsEnded(user, session)) => {
-                    self.local_end_sessions(user, session);
-                }
-                Incoming::Resubscribed => self.catch_up_all().await,
+    /// Handles a room event a peer published (or word that the broker
+    /// resubscribed). Events about users (`SessionsEnded`) are not the
+    /// Hub's: whoever routes the broker's events hands those to `Sessions`.
+    pub async fn on_incoming(self: &Arc<Self>, event: Incoming) {
+        match event {
+            Incoming::Event(room, BrokerEvent::Stored(entries)) => {
+                self.deliver_all(&room, entries).await;
             }
+            Incoming::Event(room, BrokerEvent::Typing(user)) => {
+                self.broadcast_here(&room, typing_frame(&room, &user), user.id)
+                    .await;
+            }
+            Incoming::Event(room, BrokerEvent::Presence(user, status)) => {
+                let presence = presence_frame(&room, &user, status);
+                self.broadcast_here(&room, presence, user.id).await;
+            }
+            Incoming::Event(room, BrokerEvent::Evicted(user)) => {
+                self.local_evict(&room, user).await;
+            }
+            Incoming::Event(_, BrokerEvent::SessionsEnded(..)) => {}
+            Incoming::Resubscribed => self.catch_up_all().await,
         }
     }
 
@@ -245,52 +233,6 @@ impl Node {
         });
         drop(state);
         self.presence_left(room, &evicted).await;
-    }
-
-    /// Records a connection as one of `user`'s sessions (see [`Node::end_sessions`]).
-    pub fn session_opened(
-        &self,
-        user: uuid::Uuid,
-        conn: ConnId,
-        session: uuid::Uuid,
-        outbox: &Outbox,
-    ) {
-        self.sessions
-            .lock()
-            .unwrap()
-            .entry(user)
-            .or_default()
-            .insert(conn, (session, outbox.clone()));
-    }
-
-    pub fn session_closed(&self, user: uuid::Uuid, conn: ConnId) {
-        let mut sessions = self.sessions.lock().unwrap();
-        if let Some(conns) = sessions.get_mut(&user) {
-            conns.remove(&conn);
-            if conns.is_empty() {
-                sessions.remove(&user);
-            }
-        }
-    }
-
-    /// Closes `user`'s connections with 4001 on every instance: all of them, or
-    /// only those opened in `session`.
-    pub async fn end_sessions(&self, user: uuid::Uuid, session: Option<uuid::Uuid>) {
-        self.local_end_sessions(user, session);
-        let event = BrokerEvent::SessionsEnded(user, session);
-        if let Err(e) = self.broker.publish(crate::broker::ALL_ROOMS, event).await {
-            tracing::warn!(error = %e, "session end publish failed");
-        }
-    }
-
-    fn local_end_sessions(&self, user: uuid::Uuid, session: Option<uuid::Uuid>) {
-        self.forget_sessions(user);
-        let sessions = self.sessions.lock().unwrap();
-        for (opened_in, outbox) in sessions.get(&user).into_iter().flat_map(|c| c.values()) {
-            if session.is_none_or(|s| s == *opened_in) {
-                outbox.close_with(app::protocol::close_code::TOKEN_EXPIRED);
-            }
-        }
     }
 
     /// Whether `conn` is subscribed to `room` here.

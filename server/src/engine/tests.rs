@@ -4,6 +4,7 @@ use super::*;
 use crate::broker::MemoryBroker;
 use crate::store::{NewEntry, NewMessage, SqliteStore};
 use app::protocol::Seq;
+use tokio::sync::mpsc;
 use uuid::Uuid;
 
 struct Fixture {

@@ -108,10 +108,11 @@ pub async fn run(socket: WebSocket, state: AppState, claims: Claims, slot: Conne
         let (outbox, queue) = Outbox::new(state.config.outbound_queue);
         let mut conn = Conn::new(id, claims.user(), state, outbox);
         let expires = Instant::now() + Duration::from_secs(claims.exp.saturating_sub(unix_now()));
-        let node = conn.state.node.clone();
-        node.session_opened(claims.sub, id, claims.sid, &conn.outbox);
+        conn.state
+            .sessions
+            .opened(claims.sub, id, claims.sid, &conn.outbox);
         let code = serve(&mut conn, socket, queue, expires).await;
-        node.session_closed(claims.sub, id);
+        conn.state.sessions.closed(claims.sub, id);
         conn.leave_all().await;
         drop(slot);
         metrics::gauge!("confab_connections_open").decrement(1.0);

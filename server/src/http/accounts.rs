@@ -234,7 +234,7 @@ async fn refresh(
         )),
         Rotation::Reused { user, session } => {
             tracing::warn!(%user, %session, "a used refresh token came back: session revoked");
-            state.node.end_sessions(user, Some(session)).await;
+            state.sessions.end(user, Some(session)).await;
             Err(ApiError::unauthorized(
                 "this refresh token was used already; the session is ended, log in again",
             ))
@@ -267,7 +267,7 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
         if let Err(e) = state.store.revoke_session(session).await {
             return ApiError::from(e).into_response();
         }
-        state.node.end_sessions(user, Some(session)).await;
+        state.sessions.end(user, Some(session)).await;
     }
     with_cookies(StatusCode::NO_CONTENT, state.auth.clear_cookies(), ())
 }
@@ -335,7 +335,7 @@ async fn set_disabled(
     let target = find_user(&state, &user).await?;
     state.store.set_disabled(target.user.id, disabled).await?;
     if disabled {
-        state.node.end_sessions(target.user.id, None).await;
+        state.sessions.end(target.user.id, None).await;
     }
     tracing::info!(user = %target.user.name, disabled, "account updated by an admin");
     Ok(StatusCode::NO_CONTENT)

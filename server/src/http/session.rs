@@ -25,7 +25,7 @@ pub async fn authenticate(
         .auth
         .verify(&token)
         .ok_or_else(|| ApiError::unauthorized("invalid or expired token"))?;
-    if !state.node.session_valid(claims.sub, claims.sid).await? {
+    if !state.sessions.valid(claims.sub, claims.sid).await? {
         return Err(ApiError::unauthorized(
             "this session has ended; log in again",
         ));

@@ -119,13 +119,8 @@ impl PgStore {
                     author: new.author.clone(),
                     body: new.body.clone(),
                     ts: super::ms_to_time(created),
-                    thread: None,
                     mentions: new.mentions.clone(),
-                    edited_ts: None,
-                    deleted: false,
-                    reactions: Vec::new(),
-                    reply_count: 0,
-                    last_reply_ts: None,
+                    ..Default::default()
                 }),
                 fresh: true,
             })

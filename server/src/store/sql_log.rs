@@ -435,11 +435,7 @@ macro_rules! sql_log {
                         ts: ms_to_time(created),
                         thread: new.thread,
                         mentions: new.mentions.clone(),
-                        edited_ts: None,
-                        deleted: false,
-                        reactions: Vec::new(),
-                        reply_count: 0,
-                        last_reply_ts: None,
+                        ..Default::default()
                     };
                     known.insert(key, message.clone());
                     fresh.push(message.clone());
