@@ -46,7 +46,7 @@ pub mod close_code {
 }
 
 /// A user as other users see them.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct UserRef {
     pub id: Uuid,
     pub name: String,
@@ -105,6 +105,30 @@ pub struct Message {
         with = "time::serde::rfc3339::option"
     )]
     pub last_reply_ts: Option<OffsetDateTime>,
+}
+
+impl Default for Message {
+    /// A blank message (nil ids, at the Unix epoch, no state), so one can be
+    /// built naming only what it has: `Message { seq, body, ..Default::default() }`.
+    fn default() -> Self {
+        Message {
+            room: RoomId::new(),
+            seq: 0,
+            epoch: String::new(),
+            id: Uuid::nil(),
+            client_msg_id: Uuid::nil(),
+            author: UserRef::default(),
+            body: String::new(),
+            ts: OffsetDateTime::UNIX_EPOCH,
+            thread: None,
+            mentions: Vec::new(),
+            edited_ts: None,
+            deleted: false,
+            reactions: Vec::new(),
+            reply_count: 0,
+            last_reply_ts: None,
+        }
+    }
 }
 
 fn is_false(b: &bool) -> bool {

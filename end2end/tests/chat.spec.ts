@@ -4,7 +4,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 import { Cluster } from "./cluster";
-import { bodies, closePages, newPage, reconnected, say, signUp } from "./pages";
+import { bodies, closePages, newPage, reconnected, say, signUp, watchDialogs } from "./pages";
 import { ConfabServer } from "./server";
 
 test.afterEach(closePages);
@@ -112,17 +112,13 @@ test("message text is shown as text, never run as HTML", async ({ browser }) => 
   try {
     const alice = await signUp(browser, server.url, "alice");
     const bob = await signUp(browser, server.url, "bob");
-    let dialogs = 0;
-    bob.on("dialog", async (d) => {
-      dialogs++;
-      await d.dismiss();
-    });
+    const dialogs = watchDialogs(bob);
     const payload = "<img src=x onerror=alert(1)>";
     await say(alice, payload);
     await expect(bob.locator(".message-list .body").last()).toHaveText(payload);
     await expect(bob.locator(".message-list img")).toHaveCount(0);
     await bob.waitForTimeout(500);
-    expect(dialogs).toBe(0);
+    expect(dialogs()).toBe(0);
   } finally {
     await server.dispose();
   }

@@ -59,3 +59,14 @@ export async function reconnected(page: Page): Promise<void> {
   if (await retry.isVisible()) await retry.click({ timeout: 2_000 }).catch(() => {});
   await expect(connected).toBeVisible();
 }
+
+/** Dismisses every dialog `page` opens and answers how many there were: text a
+ * user typed must never open one. */
+export function watchDialogs(page: Page): () => number {
+  let dialogs = 0;
+  page.on("dialog", async (d) => {
+    dialogs++;
+    await d.dismiss();
+  });
+  return () => dialogs;
+}

@@ -3,7 +3,7 @@
 // nothing a user types can run in the other's page.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, Page, test } from "@playwright/test";
-import { closePages, say, signUp } from "./pages";
+import { closePages, say, signUp, watchDialogs } from "./pages";
 import { ConfabServer } from "./server";
 
 test.afterEach(closePages);
@@ -17,11 +17,7 @@ test("edit, delete, react, reply in a thread, mention with autocomplete; Markdow
   try {
     const alice = await signUp(browser, server.url, "alice");
     const bob = await signUp(browser, server.url, "bob");
-    let dialogs = 0;
-    bob.on("dialog", async (d) => {
-      dialogs++;
-      await d.dismiss();
-    });
+    const dialogs = watchDialogs(bob);
 
     // Markdown renders; HTML stays text; a javascript: link is no link.
     await say(alice, "**bold**, _italic_ and `code`\n\n- one\n- two");
@@ -108,7 +104,7 @@ test("edit, delete, react, reply in a thread, mention with autocomplete; Markdow
     await expect(alice.locator(".message.mentions-me")).toHaveCount(0);
 
     await bob.waitForTimeout(300);
-    expect(dialogs).toBe(0);
+    expect(dialogs()).toBe(0);
     const after = await new AxeBuilder({ page: alice }).analyze();
     expect(after.violations, JSON.stringify(after.violations, null, 2)).toEqual([]);
   } finally {

@@ -26,13 +26,7 @@ fn message(seq: u64, epoch: &str) -> Message {
         },
         body: "Morning! The deploy went out at 9, dashboards look clean.".into(),
         ts: time::OffsetDateTime::now_utc(),
-        thread: None,
-        mentions: Vec::new(),
-        edited_ts: None,
-        deleted: false,
-        reactions: Vec::new(),
-        reply_count: 0,
-        last_reply_ts: None,
+        ..Default::default()
     }
 }
 

@@ -85,13 +85,7 @@ mod tests {
             },
             body: body(7, 123, true, "xx"),
             ts: time::OffsetDateTime::UNIX_EPOCH,
-            thread: None,
-            mentions: Vec::new(),
-            edited_ts: None,
-            deleted: false,
-            reactions: Vec::new(),
-            reply_count: 0,
-            last_reply_ts: None,
+            ..Default::default()
         });
         let text = message.to_json();
         let Seen::Message { seq, body } = scan(&text) else {

@@ -279,13 +279,7 @@ mod tests {
             },
             body: format!("m{seq}"),
             ts: time::OffsetDateTime::UNIX_EPOCH,
-            thread: None,
-            mentions: Vec::new(),
-            edited_ts: None,
-            deleted: false,
-            reactions: Vec::new(),
-            reply_count: 0,
-            last_reply_ts: None,
+            ..Default::default()
         }
     }
 

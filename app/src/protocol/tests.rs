@@ -29,13 +29,7 @@ fn sample_message() -> Message {
         author: alice(),
         body: "hi".into(),
         ts: ts(),
-        thread: None,
-        mentions: Vec::new(),
-        edited_ts: None,
-        deleted: false,
-        reactions: Vec::new(),
-        reply_count: 0,
-        last_reply_ts: None,
+        ..Default::default()
     }
 }
 
