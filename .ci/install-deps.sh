@@ -50,6 +50,8 @@ fi
 
 if [ "$mode" = test ]; then
   [ -x /usr/bin/chromium ] || apt_install chromium
+  # Reactions are emoji: without a font for them, screenshots show boxes.
+  apt_install fonts-noto-color-emoji
 fi
 if [ "$mode" = test ] || [ "$mode" = cluster ]; then
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx

@@ -3,6 +3,7 @@
 // nothing a user types can run in the other's page.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, Page, test } from "@playwright/test";
+import { mkdirSync } from "node:fs";
 import { closePages, say, signUp, watchDialogs } from "./pages";
 import { ConfabServer } from "./server";
 
@@ -80,6 +81,8 @@ test("edit, delete, react, reply in a thread, mention with autocomplete; Markdow
     await expect(row(bob, "hello world").getByRole("button", { name: "React with 👍" })).toBeVisible();
     const open = await new AxeBuilder({ page: bob }).analyze();
     expect(open.violations, JSON.stringify(open.violations, null, 2)).toEqual([]);
+    mkdirSync("artifacts", { recursive: true });
+    await bob.screenshot({ path: "artifacts/room-log-1280.png" });
     await aliceThread.getByRole("button", { name: "Close the thread" }).click();
     await expect(aliceThread).toHaveCount(0);
 
