@@ -112,8 +112,9 @@ pub struct Config {
     #[arg(long, env = "CONFAB_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
 
-    /// Usernames that are admins (comma-separated): marked at start and when they
-    /// register. Admins can disable and re-enable accounts.
+    /// Usernames that are admins (comma-separated): the accounts of those names
+    /// that exist when the server starts (registering one of the names later
+    /// does not make an admin). Admins can disable and re-enable accounts.
     #[arg(long, env = "CONFAB_ADMINS", value_delimiter = ',')]
     pub admins: Vec<String>,
 

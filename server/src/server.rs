@@ -35,9 +35,12 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
             Some(record) => {
                 store.set_admin(record.user.id, true).await?;
             }
-            None => {
-                tracing::info!(user = %name, "admin not registered yet; made admin when they do")
-            }
+            // Registering that name later does not make an admin: whoever took
+            // a free name first would be one. Register it, then restart.
+            None => tracing::warn!(
+                user = %name,
+                "--admins names an account that does not exist; not an admin until it exists at a start"
+            ),
         }
     }
     let (incoming_tx, incoming) = tokio::sync::mpsc::channel(4096);

@@ -150,14 +150,8 @@ async fn register(
         Err(StoreError::Conflict) => return Err(ApiError::conflict("username is taken")),
         other => other?,
     };
-    if state
-        .config
-        .admins
-        .iter()
-        .any(|a| a.eq_ignore_ascii_case(&user.name))
-    {
-        state.store.set_admin(user.id, true).await?;
-    }
+    // Never an admin by registering: a name in --admins that nobody holds yet
+    // would be anyone's for the taking (see `server::build`).
     tracing::info!(user = %user.name, "registered");
     start_session(&state, StatusCode::CREATED, &headers, user).await
 }

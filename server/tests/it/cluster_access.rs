@@ -143,9 +143,11 @@ async fn removing_a_member_stops_delivery_to_all_their_connections() {
 
 #[tokio::test]
 async fn disabling_a_user_closes_their_sockets_on_every_instance() {
-    let c = cluster_with(&["--admins", "root"]).await;
+    let mut c = cluster_with(&["--admins", "root"]).await;
     let root = c.a.register("root").await;
     let mallory = c.a.register("mallory").await;
+    // --admins names accounts that exist when an instance starts.
+    c.a.restart();
     let mut on_a = c.a.connect(&mallory.token).await;
     let mut on_b = c.b.connect(&mallory.token).await;
     let disabled = reqwest::Client::new()

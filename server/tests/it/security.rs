@@ -156,10 +156,38 @@ async fn logout_ends_that_session_and_closes_its_sockets_only() {
 }
 
 #[tokio::test]
+async fn a_name_in_admins_registered_while_the_server_runs_is_no_admin() {
+    // The attack: an admin name not taken yet, open sign-up; whoever
+    // registers it first must not get an admin's powers.
+    let server = TestServer::start(&["--admins", "root,Ops"]);
+    for name in ["root", "ops"] {
+        let squatter = server.register(name).await;
+        let (status, _) = post(
+            &server,
+            "/api/admin/invites",
+            Some(&squatter.token),
+            json!({}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{name} is no admin");
+        let (status, _) = post(
+            &server,
+            "/api/admin/users/root/disable",
+            Some(&squatter.token),
+            json!({}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
 async fn admins_disable_accounts_which_closes_their_sockets_and_refuses_them() {
-    let server = TestServer::start(&["--admins", "root"]);
+    let mut server = TestServer::start(&["--admins", "root"]);
     let root = server.register("root").await;
     let mallory = server.register("mallory").await;
+    // --admins names accounts that exist when the server starts.
+    server.restart();
     let mut socket = server.connect(&mallory.token).await;
     let (status, _) = post(
         &server,
