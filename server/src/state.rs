@@ -27,6 +27,8 @@ pub struct AppState(Arc<Shared>);
 /// What [`AppState`] points to.
 pub struct Shared {
     pub config: Arc<Config>,
+    /// The store of record. Only the operations in `domain/` read or write it
+    /// (and `/readyz`, which only pings it): transports never do.
     pub store: Arc<dyn Store>,
     pub broker: Arc<dyn Broker>,
     pub node: Arc<Node>,

@@ -13,6 +13,9 @@ pub enum DomainError {
     /// A field over its limit.
     #[error("{0}")]
     TooLarge(String),
+    /// Not signed in, or the credentials are wrong.
+    #[error("{0}")]
+    Unauthorized(String),
     /// Not allowed for this caller.
     #[error("{0}")]
     Forbidden(String),
@@ -38,7 +41,7 @@ impl DomainError {
         match self {
             DomainError::Invalid(_) | DomainError::Conflict(_) => ErrorCode::Invalid,
             DomainError::TooLarge(_) => ErrorCode::TooLarge,
-            DomainError::Forbidden(_) => ErrorCode::Forbidden,
+            DomainError::Unauthorized(_) | DomainError::Forbidden(_) => ErrorCode::Forbidden,
             DomainError::NotFound(_) => ErrorCode::NotFound,
             DomainError::RateLimited(_) => ErrorCode::RateLimited,
             DomainError::Unavailable => ErrorCode::Unavailable,

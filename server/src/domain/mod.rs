@@ -7,8 +7,11 @@
 //!   [`history`], [`thread`], [`typing`]; [`submit`] hands a checked entry to
 //!   the engine's group commit.
 //! - rooms and members: [`rooms`], [`members`].
+//! - accounts and sessions: [`accounts`]; what admins do: [`admin`].
 
 pub mod access;
+pub mod accounts;
+pub mod admin;
 pub mod delete;
 pub mod edit;
 mod error;

@@ -83,6 +83,7 @@ impl From<DomainError> for ApiError {
             DomainError::TooLarge(_) => {
                 ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
             }
+            DomainError::Unauthorized(_) => ApiError::unauthorized(message),
             DomainError::Forbidden(_) => ApiError::forbidden(message),
             DomainError::NotFound(_) => ApiError::not_found(message),
             DomainError::Conflict(_) => ApiError::conflict(message),

@@ -1,0 +1,187 @@
+//! Accounts and sessions: registering, signing in, refreshing a session and
+//! signing out. The HTTP transport turns what these answer into tokens and
+//! cookies (`http/accounts.rs`).
+//!
+//! - Registering follows `--registration` (open, closed, or by single-use
+//!   invite); names are 1–32 of `[A-Za-z0-9_.-]`, passwords 8–256 bytes. No
+//!   one becomes an admin by registering.
+//! - A login answers the same for an unknown name and a wrong password (and
+//!   takes the same time); failed logins are throttled per name and address.
+//! - A refresh token is good once; one presented again after the grace period
+//!   ends its whole session on every instance.
+
+use app::protocol::{valid_username, Credentials, UserRef};
+use uuid::Uuid;
+
+use super::{DomainError, DomainResult};
+use crate::auth::{hash_password, new_refresh_token, refresh_hash, PASSWORD_LEN};
+use crate::config::Registration;
+use crate::state::AppState;
+use crate::store::{Rotation, StoreError};
+
+/// A session just started or renewed: the user, the session, its new refresh
+/// token (to hand out once) and when the session ends.
+pub struct Grant {
+    pub user: UserRef,
+    pub session: Uuid,
+    pub refresh_token: String,
+    pub expires_ms: i64,
+}
+
+/// Creates an account and starts its first session.
+pub async fn register(state: &AppState, creds: Credentials) -> DomainResult<Grant> {
+    let invite = match state.config.registration {
+        Registration::Open => None,
+        Registration::Closed => {
+            return Err(DomainError::Forbidden("registration is closed".into()))
+        }
+        Registration::Invite => Some(
+            creds
+                .invite
+                .clone()
+                .filter(|code| !code.is_empty())
+                .ok_or_else(|| {
+                    DomainError::Forbidden("registration needs an invite code".into())
+                })?,
+        ),
+    };
+    if !valid_username(&creds.username) {
+        return Err(DomainError::Invalid(
+            "username must be 1-32 characters of A-Z, a-z, 0-9, '_', '.', '-'".into(),
+        ));
+    }
+    if !PASSWORD_LEN.contains(&creds.password.len()) {
+        return Err(DomainError::Invalid(format!(
+            "password must be {} to {} bytes long",
+            PASSWORD_LEN.start(),
+            PASSWORD_LEN.end()
+        )));
+    }
+    if let Some(code) = &invite {
+        if !state.store.claim_invite(code).await? {
+            return Err(DomainError::Forbidden(
+                "this invite code is not valid or was used".into(),
+            ));
+        }
+    }
+    let hash = hash_password(creds.password).await;
+    let created = state.store.create_user(&creds.username, &hash).await;
+    if let (Err(_), Some(code)) = (&created, &invite) {
+        state.store.release_invite(code).await?; // the code was not used after all
+    }
+    let user = match created {
+        Err(StoreError::Conflict) => return Err(DomainError::Conflict("username is taken".into())),
+        other => other?,
+    };
+    // Never an admin by registering: a name in --admins that nobody holds yet
+    // would be anyone's for the taking (see `server::build`).
+    tracing::info!(user = %user.name, "registered");
+    start_session(state, user).await
+}
+
+/// Checks a password and starts a session; `address` is the client's, for
+/// throttling.
+pub async fn login(state: &AppState, creds: Credentials, address: &str) -> DomainResult<Grant> {
+    if !state.logins.allowed(&creds.username, address).await {
+        return Err(DomainError::RateLimited(
+            "too many failed logins; try again later".into(),
+        ));
+    }
+    let record = if valid_username(&creds.username) && PASSWORD_LEN.contains(&creds.password.len())
+    {
+        state.store.user_by_name(&creds.username).await?
+    } else {
+        None
+    };
+    let hash = record.as_ref().map(|r| r.password_hash.clone());
+    if !state.auth.verify_password(creds.password, hash).await {
+        state.logins.failed(&creds.username, address).await;
+        return Err(DomainError::Unauthorized(
+            "wrong username or password".into(),
+        ));
+    }
+    let record = record.expect("verified against a real hash");
+    if record.disabled {
+        return Err(DomainError::Forbidden("this account is disabled".into()));
+    }
+    state.logins.succeeded(&creds.username).await;
+    start_session(state, record.user).await
+}
+
+async fn start_session(state: &AppState, user: UserRef) -> DomainResult<Grant> {
+    let session = Uuid::new_v4();
+    let refresh_token = new_refresh_token();
+    let expires_ms = state.auth.session_expiry_ms();
+    state
+        .store
+        .create_session(session, user.id, expires_ms, &refresh_hash(&refresh_token))
+        .await?;
+    Ok(Grant {
+        user,
+        session,
+        refresh_token,
+        expires_ms,
+    })
+}
+
+/// Trades a refresh token for a new one in the same session.
+pub async fn refresh(state: &AppState, token: &str) -> DomainResult<Grant> {
+    let next = new_refresh_token();
+    let grace_ms = (state.config.refresh_reuse_grace_secs as i64).saturating_mul(1000);
+    match state
+        .store
+        .rotate_refresh(&refresh_hash(token), &refresh_hash(&next), grace_ms)
+        .await?
+    {
+        Rotation::Rotated {
+            user,
+            session,
+            expires_ms,
+        } => Ok(Grant {
+            user,
+            session,
+            refresh_token: next,
+            expires_ms,
+        }),
+        Rotation::Reused { user, session } => {
+            tracing::warn!(%user, %session, "a used refresh token came back: session revoked");
+            state.sessions.end(user, Some(session)).await;
+            Err(DomainError::Unauthorized(
+                "this refresh token was used already; the session is ended, log in again".into(),
+            ))
+        }
+        Rotation::Invalid => Err(DomainError::Unauthorized(
+            "the session has ended; log in again".into(),
+        )),
+    }
+}
+
+/// Ends a session, named by an access token's (user, session) or else by a
+/// refresh token: its tokens are refused from now on and its sockets close
+/// with 4001 on every instance. Nothing named: nothing to end.
+pub async fn logout(
+    state: &AppState,
+    from_access: Option<(Uuid, Uuid)>,
+    refresh_token: Option<String>,
+) -> DomainResult<()> {
+    let session = match (from_access, refresh_token) {
+        (Some(found), _) => Some(found),
+        (None, Some(token)) => state.store.refresh_owner(&refresh_hash(&token)).await?,
+        (None, None) => None,
+    };
+    if let Some((user, session)) = session {
+        state.store.revoke_session(session).await?;
+        state.sessions.end(user, Some(session)).await;
+    }
+    Ok(())
+}
+
+/// Who `user` is now.
+pub async fn me(state: &AppState, user: Uuid) -> DomainResult<UserRef> {
+    state
+        .store
+        .user_by_id(user)
+        .await?
+        .map(|record| record.user)
+        .ok_or_else(|| DomainError::Unauthorized("this account no longer exists".into()))
+}
