@@ -11,7 +11,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use server::broker::MemoryBroker;
 use server::engine::outbox::Outbox;
 use server::engine::Node;
-use server::store::{SqliteStore, Store};
+use server::store::{SqlStore, Store};
 
 fn message(seq: u64, epoch: &str) -> Message {
     Message {
@@ -51,7 +51,7 @@ fn fan_out(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let (node, epoch, mut queues) = runtime.block_on(async {
         let url = format!("sqlite:{}", dir.path().join("bench.db").display());
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&url).await.unwrap());
+        let store: Arc<dyn Store> = Arc::new(SqlStore::open(&url).await.unwrap());
         store.ensure_public_room("general").await.unwrap();
         let node = Node::new(store.clone(), Arc::new(MemoryBroker::new()));
         let mut queues = Vec::new();

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::broker::MemoryBroker;
-use crate::store::{NewEntry, NewMessage, SqliteStore};
+use crate::store::{NewEntry, NewMessage, SqlStore};
 use app::protocol::Seq;
 use tokio::sync::mpsc;
 use uuid::Uuid;
@@ -17,7 +17,7 @@ struct Fixture {
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("t.db").display());
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&url).await.unwrap());
+    let store: Arc<dyn Store> = Arc::new(SqlStore::open(&url).await.unwrap());
     store.ensure_public_room("general").await.unwrap();
     let alice = store.create_user("alice", "x").await.unwrap();
     let node = Node::new(store.clone(), Arc::new(MemoryBroker::new()));

@@ -13,8 +13,11 @@
 
 mod postgres;
 mod sql;
+mod sql_accounts;
 mod sql_log;
+mod sql_log_changes;
 mod sql_log_reads;
+mod sql_rooms;
 mod sql_rows;
 mod sql_transactions;
 mod sqlite;
@@ -25,8 +28,7 @@ use app::protocol::{Entry, RoomId, RoomInfo, RoomKind, Seq, ThreadPage, UserRef}
 use async_trait::async_trait;
 use uuid::Uuid;
 
-pub use postgres::PgStore;
-pub use sqlite::SqliteStore;
+pub use sql::{Backend, SqlStore};
 
 /// A user as the server knows them, password hash included.
 #[derive(Clone, Debug)]
@@ -341,10 +343,9 @@ pub trait Store: Send + Sync + 'static {
 /// Opens the store a database URL names (`sqlite:…` or `postgres://…`), creating
 /// (SQLite) and migrating it.
 pub async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
-    if url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStore::open(url).await?))
-    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(PgStore::open(url).await?))
+    let known = ["sqlite:", "postgres://", "postgresql://"];
+    if known.iter().any(|scheme| url.starts_with(scheme)) {
+        Ok(Arc::new(SqlStore::open(url).await?))
     } else {
         anyhow::bail!(
             "unsupported DATABASE_URL {:?}: use sqlite:PATH or postgres://…",

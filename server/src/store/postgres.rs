@@ -1,23 +1,22 @@
-//! The PostgreSQL store, for several instances sharing one store of record.
-//!
-//! The queries are shared with SQLite (`sql.rs`). Here the row lock that
-//! `UPDATE rooms SET last_seq = last_seq + 1` takes serializes a room's writers
-//! across every instance, so `seq` stays gap-free under concurrent senders.
+//! PostgreSQL, for several instances sharing one store of record: how to
+//! connect, and the one-statement append. The row lock that `UPDATE rooms SET
+//! last_seq = …` takes serializes a room's writers across every instance, so
+//! `seq` stays gap-free under concurrent senders.
 
 use std::time::Duration;
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use app::protocol::{Entry, Message};
+use sqlx::any::AnyPoolOptions;
+use sqlx::Row;
+use uuid::Uuid;
 
-pub struct PgStore {
-    writer: PgPool,
-    /// The same pool: PostgreSQL needs no separate readers.
-    reader: PgPool,
-}
+use super::sql::{Backend, SqlStore};
+use super::sql_rows::join_ids;
+use super::{NewEntry, Outcome, StoreError, StoreResult};
 
-impl PgStore {
-    /// Connects to the database at `url` and runs the migrations.
-    pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let pool = PgPoolOptions::new()
+impl SqlStore {
+    pub(super) async fn open_postgres(url: &str) -> StoreResult<SqlStore> {
+        let pool = AnyPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(5))
             // No ping before every query (a round trip each): a connection
@@ -27,39 +26,17 @@ impl PgStore {
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(PgStore {
+        Ok(SqlStore {
             writer: pool.clone(),
             reader: pool,
+            backend: Backend::Postgres,
         })
     }
-}
 
-super::sql::sql_store!(PgStore, sqlx::postgres::PgRow);
-
-/// The fast path of `append_batch` in one statement, so one round trip and the
-/// commit's flush: bump the room's counter by the batch's size (the row lock
-/// serializes writers on every instance), insert the batch numbered after the
-/// old value. If a message was stored before (a resend), the unique key fails
-/// the whole statement — nothing stored, counter untouched — and the caller
-/// takes the checked path.
-const APPEND_UNCHECKED: &str = "
-WITH bump AS (
-    UPDATE rooms SET last_seq = last_seq + $2 WHERE id = $1
-    RETURNING last_seq - $2 AS base, epoch
-), stored AS (
-    INSERT INTO messages (room_id, seq, id, author_id, client_msg_id, body, created_ms, mentions)
-    SELECT $1, bump.base + b.n, b.id, b.author_id, b.client_msg_id, b.body, $3, b.mentions
-    FROM bump, unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-        WITH ORDINALITY AS b(id, author_id, client_msg_id, body, mentions, n)
-    RETURNING 1
-)
-SELECT base, epoch, (SELECT count(*) FROM stored) FROM bump";
-
-impl PgStore {
     /// The fast path of `append_batch`: a batch of new top-level messages in
     /// one statement ([`APPEND_UNCHECKED`]); anything else (replies, edits,
     /// deletions, reactions) in one transaction.
-    async fn append_unchecked(
+    pub(super) async fn append_in_one_statement(
         &self,
         room: &str,
         batch: &[NewEntry],
@@ -83,18 +60,26 @@ impl PgStore {
         }
         let ids: Vec<Uuid> = messages.iter().map(|_| Uuid::now_v7()).collect();
         let created = super::now_ms();
-        let column = |f: &dyn Fn(&NewMessage) -> String| -> Vec<String> {
-            messages.iter().map(|m| f(m)).collect()
-        };
+        let rows: Vec<serde_json::Value> = messages
+            .iter()
+            .zip(&ids)
+            .enumerate()
+            .map(|(i, (m, id))| {
+                serde_json::json!({
+                    "n": i as i64 + 1,
+                    "id": id.to_string(),
+                    "author_id": m.author.id.to_string(),
+                    "client_msg_id": m.client_msg_id.to_string(),
+                    "body": m.body,
+                    "mentions": join_ids(&m.mentions),
+                })
+            })
+            .collect();
         let row = sqlx::query(APPEND_UNCHECKED)
             .bind(room)
             .bind(messages.len() as i64)
             .bind(created)
-            .bind(ids.iter().map(Uuid::to_string).collect::<Vec<_>>())
-            .bind(column(&|m| m.author.id.to_string()))
-            .bind(column(&|m| m.client_msg_id.to_string()))
-            .bind(column(&|m| m.body.clone()))
-            .bind(column(&|m| join_ids(&m.mentions)))
+            .bind(serde_json::Value::Array(rows).to_string())
             .fetch_optional(&self.writer)
             .await;
         let row = match row {
@@ -127,18 +112,23 @@ impl PgStore {
             .collect();
         Ok(Some(outcomes))
     }
-
-    /// Nothing to do after a commit: a deleted body's old row version is
-    /// removed by (auto)vacuum, as PostgreSQL removes every dead row.
-    async fn after_commit(&self, _batch: &[NewEntry]) {}
-
-    /// A read transaction that sees one state of the database throughout
-    /// (PostgreSQL's default isolation takes a new snapshot per statement).
-    async fn read_snapshot(&self) -> StoreResult<Tx> {
-        let mut tx = self.reader.begin().await?;
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            .execute(&mut *tx)
-            .await?;
-        Ok(tx)
-    }
 }
+
+/// The one-statement append: bump the room's counter by the batch's size (the
+/// row lock serializes writers on every instance), insert the batch numbered
+/// after the old value, in one round trip and one flush. The batch is one JSON
+/// parameter. If a message was stored before (a resend), the unique key fails
+/// the whole statement — nothing stored, counter untouched — and the caller
+/// takes the checked path.
+const APPEND_UNCHECKED: &str = "
+WITH bump AS (
+    UPDATE rooms SET last_seq = last_seq + $2 WHERE id = $1
+    RETURNING last_seq - $2 AS base, epoch
+), stored AS (
+    INSERT INTO messages (room_id, seq, id, author_id, client_msg_id, body, created_ms, mentions)
+    SELECT $1, bump.base + b.n, b.id, b.author_id, b.client_msg_id, b.body, $3, b.mentions
+    FROM bump, json_to_recordset($4::json)
+        AS b(n bigint, id text, author_id text, client_msg_id text, body text, mentions text)
+    RETURNING 1
+)
+SELECT base, epoch, (SELECT count(*) FROM stored) FROM bump";

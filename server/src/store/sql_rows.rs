@@ -1,45 +1,162 @@
-//! How both stores read rows: the functions that turn a row into a user or a
-//! room (log entries are read in `sql_log`). Stamped out per
-//! backend (the row type differs) inside [`sql_store!`](super::sql::sql_store).
+//! How both stores read rows, by column name: a row as a user, a room or a log
+//! entry, and the `SELECT` that every read of the log shares.
 
-/// The row-decoding functions for rows of type `$row`; expects the imports of
-/// `sql_store!` in scope.
-macro_rules! sql_rows {
-    ($row:ty) => {
-        fn parse_uuid(s: &str) -> StoreResult<Uuid> {
-            Uuid::parse_str(s).map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e))))
-        }
+use app::protocol::{Deleted, Edited, Entry, Message, Reaction, RoomKind, Seq, UserRef};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use uuid::Uuid;
 
-        fn user_from_row(row: &$row) -> StoreResult<UserRecord> {
-            Ok(UserRecord {
-                user: UserRef {
-                    id: parse_uuid(row.try_get("id")?)?,
-                    name: row.try_get("name")?,
-                },
-                password_hash: row.try_get("password_hash")?,
-                is_admin: row.try_get::<i64, _>("is_admin")? != 0,
-                disabled: row.try_get::<i64, _>("disabled")? != 0,
-            })
-        }
+use super::{ms_to_time, RoomRecord, StoreError, StoreResult, UserRecord};
 
-        fn kind_from_str(s: &str) -> StoreResult<RoomKind> {
-            RoomKind::parse(s).ok_or_else(|| {
-                StoreError::Database(sqlx::Error::Decode(format!("bad room kind {s:?}").into()))
-            })
-        }
-
-        fn room_from_row(row: &$row) -> StoreResult<RoomRecord> {
-            let owner: Option<String> = row.try_get("owner_id")?;
-            Ok(RoomRecord {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                kind: kind_from_str(row.try_get("kind")?)?,
-                owner: owner.as_deref().map(parse_uuid).transpose()?,
-                epoch: row.try_get("epoch")?,
-                last_seq: row.try_get::<i64, _>("last_seq")? as Seq,
-            })
-        }
-    };
+pub(super) fn parse_uuid(s: &str) -> StoreResult<Uuid> {
+    Uuid::parse_str(s).map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e))))
 }
 
-pub(crate) use sql_rows;
+pub(super) fn user_from_row(row: &AnyRow) -> StoreResult<UserRecord> {
+    Ok(UserRecord {
+        user: UserRef {
+            id: parse_uuid(row.try_get("id")?)?,
+            name: row.try_get("name")?,
+        },
+        password_hash: row.try_get("password_hash")?,
+        is_admin: row.try_get::<i64, _>("is_admin")? != 0,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+    })
+}
+
+pub(super) fn kind_from_str(s: &str) -> StoreResult<RoomKind> {
+    RoomKind::parse(s).ok_or_else(|| {
+        StoreError::Database(sqlx::Error::Decode(format!("bad room kind {s:?}").into()))
+    })
+}
+
+pub(super) fn room_from_row(row: &AnyRow) -> StoreResult<RoomRecord> {
+    let owner: Option<String> = row.try_get("owner_id")?;
+    Ok(RoomRecord {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        kind: kind_from_str(row.try_get("kind")?)?,
+        owner: owner.as_deref().map(parse_uuid).transpose()?,
+        epoch: row.try_get("epoch")?,
+        last_seq: row.try_get::<i64, _>("last_seq")? as Seq,
+    })
+}
+
+/// The columns of a message row, in the shape every log read shares; `$1` is
+/// the room. Callers append the rest of the `WHERE`.
+pub(super) const MESSAGE_SELECT: &str = "\
+    SELECT 'message' AS kind, m.seq, r.epoch, m.id AS message_id, m.client_msg_id, \
+    m.author_id AS user_id, u.name AS user_name, m.body, m.created_ms, m.thread_id, \
+    m.mentions, m.edited_ms, m.deleted_ms, m.reply_count, m.last_reply_ms, \
+    NULL AS emoji, NULL AS on_flag \
+    FROM messages m JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = m.room_id \
+    WHERE m.room_id = $1 ";
+
+/// Entries of every kind with `seq` in `($2, $3]` of room `$1`, oldest first:
+/// message rows and `room_events` rows in the same columns.
+pub(super) static ENTRY_SELECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{MESSAGE_SELECT}AND m.seq > $2 AND m.seq <= $3 \
+         UNION ALL \
+         SELECT e.kind, e.seq, r.epoch, e.message_id, NULL, e.user_id, u.name, e.body, \
+         e.created_ms, NULL, e.mentions, NULL, NULL, 0, NULL, e.emoji, e.on_flag \
+         FROM room_events e JOIN users u ON u.id = e.user_id JOIN rooms r ON r.id = e.room_id \
+         WHERE e.room_id = $1 AND e.seq > $2 AND e.seq <= $3 ORDER BY seq"
+    )
+});
+
+pub(super) fn join_ids(ids: &[Uuid]) -> String {
+    ids.iter()
+        .map(Uuid::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn split_ids(text: Option<&str>) -> StoreResult<Vec<Uuid>> {
+    text.unwrap_or("")
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(parse_uuid)
+        .collect()
+}
+
+pub(super) fn optional_uuid(text: Option<&str>) -> StoreResult<Option<Uuid>> {
+    text.map(parse_uuid).transpose()
+}
+
+/// One row of [`MESSAGE_SELECT`] / [`ENTRY_SELECT`] as its entry; a
+/// message in its whole stored state (no reactions: see `sql_log_reads`).
+pub(super) fn entry_from_row(room: &str, row: &AnyRow) -> StoreResult<Entry> {
+    let seq = row.try_get::<i64, _>("seq")? as Seq;
+    let epoch: String = row.try_get("epoch")?;
+    let id = parse_uuid(row.try_get("message_id")?)?;
+    let user = UserRef {
+        id: parse_uuid(row.try_get("user_id")?)?,
+        name: row.try_get("user_name")?,
+    };
+    let ts = ms_to_time(row.try_get("created_ms")?);
+    let body: Option<String> = row.try_get("body")?;
+    let body = body.unwrap_or_default();
+    let mentions = split_ids(row.try_get("mentions")?)?;
+    let room = room.to_string();
+    let kind: &str = row.try_get("kind")?;
+    Ok(match kind {
+        "message" => Entry::Message(Message {
+            room,
+            seq,
+            epoch,
+            id,
+            client_msg_id: parse_uuid(
+                row.try_get::<Option<&str>, _>("client_msg_id")?
+                    .unwrap_or(""),
+            )?,
+            author: user,
+            body,
+            ts,
+            thread: optional_uuid(row.try_get("thread_id")?)?,
+            mentions,
+            edited_ts: row.try_get::<Option<i64>, _>("edited_ms")?.map(ms_to_time),
+            deleted: row.try_get::<Option<i64>, _>("deleted_ms")?.is_some(),
+            reactions: Vec::new(),
+            reply_count: row.try_get::<i64, _>("reply_count")?.max(0) as u32,
+            last_reply_ts: row
+                .try_get::<Option<i64>, _>("last_reply_ms")?
+                .map(ms_to_time),
+        }),
+        "edited" => Entry::Edited(Edited {
+            room,
+            seq,
+            epoch,
+            ts,
+            id,
+            body,
+            by: user,
+            mentions,
+        }),
+        "deleted" => Entry::Deleted(Deleted {
+            room,
+            seq,
+            epoch,
+            ts,
+            id,
+            by: user,
+        }),
+        "reaction" => Entry::Reaction(Reaction {
+            room,
+            seq,
+            epoch,
+            ts,
+            id,
+            emoji: row
+                .try_get::<Option<String>, _>("emoji")?
+                .unwrap_or_default(),
+            user,
+            on: row.try_get::<Option<i64>, _>("on_flag")? == Some(1),
+        }),
+        other => {
+            return Err(StoreError::Database(sqlx::Error::Decode(
+                format!("unknown log entry kind {other:?}").into(),
+            )))
+        }
+    })
+}
