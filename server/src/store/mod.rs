@@ -237,7 +237,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// Marks a user admin (or not); false if no such user.
     async fn set_admin(&self, user: Uuid, admin: bool) -> StoreResult<bool>;
-    /// Disables (or re-enables) a user; false if no such user.
+    /// Disables (or re-enables) a user; false if no such user. Disabling
+    /// also ends every session of the user, so enabling revives none.
     async fn set_disabled(&self, user: Uuid, disabled: bool) -> StoreResult<bool>;
 
     /// Starts a session for `user`, lasting until `expires_ms`, with its first

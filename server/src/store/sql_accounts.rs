@@ -68,11 +68,24 @@ pub(super) async fn set_disabled(
     user: Uuid,
     disabled: bool,
 ) -> StoreResult<bool> {
+    let mut tx = store.writer.begin().await?;
     let done = sqlx::query("UPDATE users SET disabled = $2 WHERE id = $1")
         .bind(user.to_string())
         .bind(disabled as i64)
-        .execute(&store.writer)
+        .execute(&mut *tx)
         .await?;
+    if disabled {
+        // Its sessions end for good: enabling the account again later
+        // revives none of the tokens handed out before.
+        sqlx::query(
+            "UPDATE sessions SET revoked_ms = $2 WHERE user_id = $1 AND revoked_ms IS NULL",
+        )
+        .bind(user.to_string())
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
     Ok(done.rows_affected() == 1)
 }
 

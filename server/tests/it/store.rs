@@ -102,7 +102,7 @@ async fn sessions_and_refresh_tokens(store: &dyn Store, bob: &UserRef) {
         store.session_valid(bob.id, s2).await.unwrap(),
         "other sessions live on"
     );
-    // Disabling ends every session while it lasts.
+    // Disabling ends every session, for good.
     assert!(store.set_disabled(bob.id, true).await.unwrap());
     assert!(store.user_by_name("bob").await.unwrap().unwrap().disabled);
     assert!(!store.session_valid(bob.id, s2).await.unwrap(), "disabled");
@@ -111,8 +111,17 @@ async fn sessions_and_refresh_tokens(store: &dyn Store, bob: &UserRef) {
         Rotation::Invalid
     ));
     assert!(store.set_disabled(bob.id, false).await.unwrap());
-    assert!(store.session_valid(bob.id, s2).await.unwrap());
+    assert!(
+        !store.session_valid(bob.id, s2).await.unwrap(),
+        "enabling again revives no session"
+    );
     // Logout revokes; expired sessions are refused and cleared out.
+    let s2 = Uuid::new_v4();
+    store
+        .create_session(s2, bob.id, far, "fresh")
+        .await
+        .unwrap();
+    assert!(store.session_valid(bob.id, s2).await.unwrap());
     store.revoke_session(s2).await.unwrap();
     assert!(!store.session_valid(bob.id, s2).await.unwrap());
     let s3 = Uuid::new_v4();
