@@ -36,7 +36,8 @@ start() {
     RUST_LOG=warn DATABASE_URL="${PG_ADMIN%/*}/$DATABASE" REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
     CONFAB_JWT_SECRET=bench-secret-bench-secret-bench-secret CONFAB_DATA_DIR="$run/data-$port" \
       "$bin" --listen "127.0.0.1:$port" --rate-per-sec 1000000 --rate-burst 1000000 \
-      --user-rate-per-sec 1000000 --user-rate-burst 1000000 --max-conns-per-user 1000000 &
+      --user-rate-per-sec 1000000 --user-rate-burst 1000000 --max-conns-per-user 1000000 \
+      --signups-per-network 1000000 --signups-per-hour 1000000 &
     pids+=($!)
   done
   for port in "$A" "$B"; do

@@ -13,8 +13,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 use app::protocol::UserRef;
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, SaltString};
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use axum::http::{header, HeaderMap};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -63,9 +61,6 @@ pub struct Auth {
     access_ttl: Duration,
     session_ttl: Duration,
     secure_cookie: bool,
-    /// Verified against when the user does not exist, so that an unknown name and
-    /// a wrong password take the same time.
-    dummy_hash: String,
 }
 
 impl Auth {
@@ -110,7 +105,6 @@ impl Auth {
             access_ttl,
             session_ttl,
             secure_cookie,
-            dummy_hash: hash_password_blocking("confab-dummy-password"),
         }
     }
 
@@ -199,23 +193,6 @@ impl Auth {
             if self.secure_cookie { "; Secure" } else { "" }
         )
     }
-
-    /// Checks a password against a stored hash (or the dummy one), off the runtime.
-    pub async fn verify_password(&self, password: String, hash: Option<String>) -> bool {
-        let known = hash.is_some();
-        let hash = hash.unwrap_or_else(|| self.dummy_hash.clone());
-        let ok = argon2_task(move || {
-            PasswordHash::new(&hash)
-                .map(|parsed| {
-                    Argon2::default()
-                        .verify_password(password.as_bytes(), &parsed)
-                        .is_ok()
-                })
-                .unwrap_or(false)
-        })
-        .await;
-        ok && known
-    }
 }
 
 /// A fresh refresh token: 256 random bits, hex.
@@ -239,34 +216,6 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(n, _)| *n == name)
         .map(|(_, value)| value.to_string())
-}
-
-/// Hashes a password with argon2id, off the runtime.
-pub async fn hash_password(password: String) -> String {
-    argon2_task(move || hash_password_blocking(&password)).await
-}
-
-/// Runs argon2 work on the blocking pool, one task per core at most. Each
-/// takes 19 MiB and a core for tens of milliseconds: a burst of sign-ins must
-/// queue, not take every core and hundreds of MiB (which the allocator keeps).
-async fn argon2_task<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
-    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    let slots = SLOTS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        tokio::sync::Semaphore::new(cores)
-    });
-    let _slot = slots.acquire().await.expect("never closed");
-    tokio::task::spawn_blocking(work)
-        .await
-        .expect("argon2 task panicked")
-}
-
-fn hash_password_blocking(password: &str) -> String {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 with default parameters cannot fail")
-        .to_string()
 }
 
 pub fn unix_now() -> u64 {
@@ -416,17 +365,5 @@ mod tests {
         assert!(Auth::uses_cookie(&h));
         h.insert(header::AUTHORIZATION, "Bearer frombearer".parse().unwrap());
         assert_eq!(Auth::token_from_headers(&h).as_deref(), Some("frombearer"));
-    }
-
-    #[tokio::test]
-    async fn passwords_verify_only_against_their_hash() {
-        let a = auth();
-        let hash = hash_password("correct horse".into()).await;
-        assert!(
-            a.verify_password("correct horse".into(), Some(hash.clone()))
-                .await
-        );
-        assert!(!a.verify_password("wrong horse".into(), Some(hash)).await);
-        assert!(!a.verify_password("anything".into(), None).await);
     }
 }

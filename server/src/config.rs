@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Environment {
@@ -34,9 +34,32 @@ pub enum Registration {
     Invite,
 }
 
+/// What `confab` does instead of serving.
+#[derive(Clone, Debug, Subcommand)]
+pub enum Command {
+    /// Make admins, in the store the server uses (DATABASE_URL or --data-dir),
+    /// then exit.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Clone, Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin account; the password is read from standard input.
+    Create { name: String },
+    /// Make an existing account an admin.
+    Promote { name: String },
+    /// Take an account's admin rights away.
+    Demote { name: String },
+}
+
 #[derive(Clone, Debug, Parser)]
 #[command(name = "confab", version, about = "Confab: real-time team chat")]
 pub struct Config {
+    /// Serve the chat (no command), or manage admins.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Address to listen on.
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
     pub listen: SocketAddr,
@@ -50,7 +73,7 @@ pub struct Config {
     pub tls_key: Option<PathBuf>,
 
     /// Store of record: sqlite:PATH. Default: a SQLite file in the data directory.
-    #[arg(long, env = "DATABASE_URL")]
+    #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
 
     /// Redis for fan-out between instances (redis:// or rediss://). Without it, one
@@ -73,7 +96,7 @@ pub struct Config {
     pub catch_up_secs: u64,
 
     /// Directory for the default database and the dev JWT secret.
-    #[arg(long, env = "CONFAB_DATA_DIR", default_value = "data")]
+    #[arg(long, env = "CONFAB_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
 
     /// dev or prod.
@@ -115,12 +138,27 @@ pub struct Config {
     /// Usernames that are admins (comma-separated): the accounts of those names
     /// that exist when the server starts (registering one of the names later
     /// does not make an admin). Admins can disable and re-enable accounts.
+    /// `confab admin create|promote` makes admins without a restart.
     #[arg(long, env = "CONFAB_ADMINS", value_delimiter = ',')]
     pub admins: Vec<String>,
 
     /// Who may register.
     #[arg(long, env = "CONFAB_REGISTRATION", value_enum, default_value = "open")]
     pub registration: Registration,
+
+    /// Sign-ups allowed per hour from one client network (an IPv4 address, an
+    /// IPv6 /64); more answer 429. Raise it for an office behind one address.
+    #[arg(long, env = "CONFAB_SIGNUPS_PER_NETWORK", default_value_t = 30)]
+    pub signups_per_network: u64,
+
+    /// Sign-ups allowed per hour from everyone together; more answer 429.
+    #[arg(long, env = "CONFAB_SIGNUPS_PER_HOUR", default_value_t = 500)]
+    pub signups_per_hour: u64,
+
+    /// Password hashes (sign-ups, logins) that may wait for a core at once;
+    /// more answer 503 at once instead of waiting behind a flood.
+    #[arg(long, env = "CONFAB_MAX_PASSWORD_QUEUE", default_value_t = 32)]
+    pub max_password_queue: usize,
 
     /// Largest WebSocket frame a client may send, in bytes (bigger: close 1009).
     #[arg(long, env = "CONFAB_MAX_FRAME_BYTES", default_value_t = 64 * 1024)]
@@ -165,7 +203,26 @@ pub struct Config {
     #[arg(long, env = "CONFAB_MAX_HTTP_BODY", default_value_t = 64 * 1024)]
     pub max_http_body: usize,
 
-    /// Seconds in-flight work gets to finish after SIGTERM or Ctrl-C.
+    /// Seconds a client has to send a whole request head; also how long an
+    /// idle keep-alive connection stays open.
+    #[arg(long, env = "CONFAB_HTTP_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub http_header_timeout_secs: u64,
+
+    /// Seconds a client has to send a whole request body.
+    #[arg(long, env = "CONFAB_HTTP_BODY_TIMEOUT_SECS", default_value_t = 30)]
+    pub http_body_timeout_secs: u64,
+
+    /// Connections one client address (an IPv6 /64) may hold open before
+    /// sending a request; more are closed as they arrive.
+    #[arg(
+        long,
+        env = "CONFAB_MAX_PENDING_CONNS_PER_ADDRESS",
+        default_value_t = 64
+    )]
+    pub max_pending_conns_per_address: usize,
+
+    /// Seconds in-flight work gets to finish after SIGTERM or Ctrl-C; the
+    /// process ends within it (plus 2 s to close the store) whatever clients do.
     #[arg(long, env = "CONFAB_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
 
@@ -194,6 +251,13 @@ impl Config {
         }
     }
 
+    pub fn signup_limits(&self) -> crate::limits::SignupLimits {
+        crate::limits::SignupLimits {
+            per_network: self.signups_per_network,
+            total: self.signups_per_hour,
+        }
+    }
+
     pub fn access_ttl(&self) -> Duration {
         Duration::from_secs(self.access_ttl_secs.max(1))
     }
@@ -204,6 +268,14 @@ impl Config {
 
     pub fn catch_up_interval(&self) -> Duration {
         Duration::from_secs(self.catch_up_secs.max(1))
+    }
+
+    pub fn http_header_timeout(&self) -> Duration {
+        Duration::from_secs(self.http_header_timeout_secs.max(1))
+    }
+
+    pub fn http_body_timeout(&self) -> Duration {
+        Duration::from_secs(self.http_body_timeout_secs.max(1))
     }
 
     pub fn shutdown_grace(&self) -> Duration {

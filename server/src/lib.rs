@@ -11,6 +11,7 @@
 //!   across instances.
 //! - [`ui`]: the server-rendered Leptos app.
 
+pub mod admin_cli;
 pub mod auth;
 pub mod broker;
 pub mod config;
@@ -19,6 +20,8 @@ pub mod engine;
 pub mod gateway;
 pub mod http;
 pub mod limits;
+mod listen;
+pub mod passwords;
 mod server;
 pub mod sessions;
 pub mod state;

@@ -1,7 +1,7 @@
 //! `confab`: serves the chat. See `confab --help` for every setting.
 
 use clap::Parser;
-use server::config::Config;
+use server::config::{Command, Config};
 
 /// mimalloc: smaller and steadier memory than the system allocator for many
 /// small, long-lived connections (see docs/BENCHMARKS.md).
@@ -10,7 +10,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let config = Config::parse();
+    let mut config = Config::parse();
     server::telemetry::init_logging(config.log_format);
-    server::run(config).await
+    match config.command.take() {
+        Some(Command::Admin(command)) => server::admin_cli::run(&config, command).await,
+        None => server::run(config).await,
+    }
 }

@@ -11,11 +11,17 @@ use crate::auth::Auth;
 use crate::broker::{Broker, BrokerEvent, Incoming, MemoryBroker, RedisBroker};
 use crate::config::Config;
 use crate::engine::Node;
-use crate::limits::{LoginThrottle, MemoryUserLimits, RedisUserLimits, UserLimits};
+use crate::limits::{LoginThrottle, MemoryUserLimits, RedisUserLimits, SignupThrottle, UserLimits};
+use crate::listen::{self, ConnectionLimits};
+use crate::passwords::Passwords;
 use crate::sessions::Sessions;
 use crate::state::AppState;
 use crate::store::{self, redact_url};
 use crate::{http, telemetry, ui};
+
+/// Past the grace period, what finishing in-flight stores and closing the
+/// store may still take.
+const STORE_CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The room every instance makes sure exists.
 pub const DEFAULT_ROOM: &str = "general";
@@ -44,8 +50,13 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
         }
     }
     let (incoming_tx, incoming) = tokio::sync::mpsc::channel(4096);
-    type Shared = (Arc<dyn Broker>, LoginThrottle, Arc<dyn UserLimits>);
-    let (broker, logins, user_limits): Shared = match &config.redis_url {
+    type Shared = (
+        Arc<dyn Broker>,
+        LoginThrottle,
+        SignupThrottle,
+        Arc<dyn UserLimits>,
+    );
+    let (broker, logins, signups, user_limits): Shared = match &config.redis_url {
         Some(url) => {
             let redis = RedisBroker::connect(
                 url,
@@ -56,6 +67,8 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
             .await
             .with_context(|| format!("connecting to Redis at {}", redact_url(url)))?;
             let logins = LoginThrottle::in_redis(redis.commands(), redis.keys());
+            let signups =
+                SignupThrottle::in_redis(redis.commands(), redis.keys(), config.signup_limits());
             let limits = RedisUserLimits::new(
                 redis.commands(),
                 redis.keys(),
@@ -63,11 +76,12 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
                 3 * crate::broker::HEARTBEAT,
                 config.user_limits(),
             );
-            (redis, logins, Arc::new(limits))
+            (redis, logins, signups, Arc::new(limits))
         }
         None => (
             Arc::new(MemoryBroker::new()),
             LoginThrottle::in_memory(),
+            SignupThrottle::in_memory(config.signup_limits()),
             Arc::new(MemoryUserLimits::new(config.user_limits())),
         ),
     };
@@ -79,6 +93,7 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
         tokio::spawn(node.clone().run_catch_up(config.catch_up_interval()));
     }
     let auth = Auth::from_config(&config)?;
+    let passwords = Passwords::new(config.max_password_queue);
     let leptos = ui::leptos_options(&config);
     Ok(AppState::new(
         config,
@@ -88,6 +103,8 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
         sessions,
         auth,
         logins,
+        signups,
+        passwords,
         user_limits,
         metrics,
         CancellationToken::new(),
@@ -133,8 +150,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let connections = state.connections.clone();
     tokio::spawn(cancel_on_signal(shutdown.clone()));
 
-    let app = http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    match (&config_tls.0, &config_tls.1) {
+    let limits = ConnectionLimits {
+        header_timeout: state.config.http_header_timeout(),
+        pending_per_address: state.config.max_pending_conns_per_address,
+    };
+    let app = http::router(state);
+    // SIGTERM ends the process within the grace period, whatever clients do:
+    // every wait after it shares one deadline.
+    let deadline = match (&config_tls.0, &config_tls.1) {
         (Some(cert), Some(key)) => {
             let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
                 .await
@@ -142,49 +165,33 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
                     format!("loading TLS from {} and {}", cert.display(), key.display())
                 })?;
             tracing::info!(store = %redact_url(&database_url), "listening on https://{addr}");
-            let handle = axum_server::Handle::new();
-            tokio::spawn({
-                let handle = handle.clone();
-                let shutdown = shutdown.clone();
-                async move {
-                    shutdown.cancelled().await;
-                    handle.graceful_shutdown(Some(grace));
-                }
-            });
-            // TCP_NODELAY, as below.
-            axum_server::from_tcp_rustls(listener.into_std()?, tls)?
-                .map(|tls| tls.acceptor(axum_server::accept::NoDelayAcceptor::new()))
-                .handle(handle)
-                .serve(app)
-                .await?;
+            listen::serve_tls(listener, app, tls, limits, shutdown.clone(), grace).await?
         }
         _ => {
             tracing::info!(store = %redact_url(&database_url), "listening on http://{addr}");
-            // Frames are small and must leave at once: without TCP_NODELAY,
-            // Nagle's algorithm holds them for the client's delayed ACK
-            // (tens of ms).
-            use axum::serve::ListenerExt;
-            let listener = listener.tap_io(|tcp| {
-                if let Err(e) = tcp.set_nodelay(true) {
-                    tracing::debug!(error = %e, "TCP_NODELAY not set");
-                }
-            });
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown.cancelled_owned())
-                .await?;
+            listen::serve(listener, app, limits, shutdown.clone(), grace).await
         }
-    }
+    };
 
     tracing::info!("shutting down: closing sockets, finishing in-flight stores");
     connections.close();
-    if tokio::time::timeout(grace, connections.wait())
+    if tokio::time::timeout_at(deadline, connections.wait())
         .await
         .is_err()
     {
         tracing::warn!("some connections did not finish within {grace:?}");
     }
-    node.finish_commits().await;
-    store.close().await;
+    // In-flight stores finish (they are what was acknowledged or about to
+    // be); the store's close is bounded like the rest.
+    if tokio::time::timeout_at(deadline + STORE_CLOSE_GRACE, async {
+        node.finish_commits().await;
+        store.close().await;
+    })
+    .await
+    .is_err()
+    {
+        tracing::warn!("the store did not close in time");
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -15,7 +15,8 @@ use crate::config::Config;
 use crate::domain::access::PublicMembers;
 use crate::engine::outbox::ConnId;
 use crate::engine::Node;
-use crate::limits::{LoginThrottle, UserLimits};
+use crate::limits::{LoginThrottle, SignupThrottle, UserLimits};
+use crate::passwords::Passwords;
 use crate::sessions::Sessions;
 use crate::store::Store;
 
@@ -38,6 +39,9 @@ pub struct Shared {
     pub public_members: PublicMembers,
     pub auth: Arc<Auth>,
     pub logins: Arc<LoginThrottle>,
+    pub signups: Arc<SignupThrottle>,
+    /// Password hashing, through a bounded queue.
+    pub passwords: Arc<Passwords>,
     /// Connections and messages per user, across instances.
     pub user_limits: Arc<dyn UserLimits>,
     pub metrics: PrometheusHandle,
@@ -59,6 +63,8 @@ impl AppState {
         sessions: Arc<Sessions>,
         auth: Auth,
         logins: LoginThrottle,
+        signups: SignupThrottle,
+        passwords: Passwords,
         user_limits: Arc<dyn UserLimits>,
         metrics: PrometheusHandle,
         shutdown: CancellationToken,
@@ -73,6 +79,8 @@ impl AppState {
             public_members: PublicMembers::default(),
             auth: Arc::new(auth),
             logins: Arc::new(logins),
+            signups: Arc::new(signups),
+            passwords: Arc::new(passwords),
             user_limits,
             metrics,
             shutdown,

@@ -13,6 +13,7 @@
 //! | `P:conns:USER` | hash | instance → the user's connections on it |
 //! | `P:rate:USER` | string | the user's message allowance (a GCRA theoretical arrival time) |
 //! | `P:login:user:NAME`, `P:login:addr:ADDR` | string | failed logins in the window |
+//! | `P:signup:net:NETWORK`, `P:signup:all` | string | sign-ups in the window, per network and in total |
 
 use app::protocol::{Entry, PresenceStatus, UserRef};
 use serde::{Deserialize, Serialize};
@@ -77,9 +78,11 @@ impl Keys {
         format!("{}:rate:{user}", self.prefix)
     }
 
-    /// Failed logins counted under `what` (`user:NAME` or `addr:ADDRESS`).
-    pub fn login(&self, what: &str) -> String {
-        format!("{}:login:{what}", self.prefix)
+    /// A throttle's count under `what`: `kind` is `login` (failed logins,
+    /// `what` = `user:NAME` or `addr:ADDRESS`) or `signup` (`net:NETWORK` or
+    /// `all`).
+    pub fn throttle(&self, kind: &str, what: &str) -> String {
+        format!("{}:{kind}:{what}", self.prefix)
     }
 }
 

@@ -14,8 +14,9 @@ use app::protocol::{valid_username, Credentials, UserRef};
 use uuid::Uuid;
 
 use super::{DomainError, DomainResult};
-use crate::auth::{hash_password, new_refresh_token, refresh_hash, PASSWORD_LEN};
+use crate::auth::{new_refresh_token, refresh_hash, PASSWORD_LEN};
 use crate::config::Registration;
+use crate::limits::SignupRefusal;
 use crate::state::AppState;
 use crate::store::{Rotation, StoreError};
 
@@ -28,8 +29,9 @@ pub struct Grant {
     pub expires_ms: i64,
 }
 
-/// Creates an account and starts its first session.
-pub async fn register(state: &AppState, creds: Credentials) -> DomainResult<Grant> {
+/// Creates an account and starts its first session; `address` is the
+/// client's, for throttling.
+pub async fn register(state: &AppState, creds: Credentials, address: &str) -> DomainResult<Grant> {
     let invite = match state.config.registration {
         Registration::Open => None,
         Registration::Closed => {
@@ -45,17 +47,20 @@ pub async fn register(state: &AppState, creds: Credentials) -> DomainResult<Gran
                 })?,
         ),
     };
-    if !valid_username(&creds.username) {
-        return Err(DomainError::Invalid(
-            "username must be 1-32 characters of A-Z, a-z, 0-9, '_', '.', '-'".into(),
-        ));
-    }
-    if !PASSWORD_LEN.contains(&creds.password.len()) {
-        return Err(DomainError::Invalid(format!(
-            "password must be {} to {} bytes long",
-            PASSWORD_LEN.start(),
-            PASSWORD_LEN.end()
-        )));
+    check_new_account(&creds.username, &creds.password)?;
+    // Every attempt that would cost a hash counts, taken names included.
+    match state.signups.take(address).await {
+        Ok(()) => {}
+        Err(SignupRefusal::Network) => {
+            return Err(DomainError::RateLimited(
+                "too many sign-ups from your network; try again later".into(),
+            ))
+        }
+        Err(SignupRefusal::Total) => {
+            return Err(DomainError::RateLimited(
+                "too many sign-ups right now; try again later".into(),
+            ))
+        }
     }
     if let Some(code) = &invite {
         if !state.store.claim_invite(code).await? {
@@ -64,7 +69,15 @@ pub async fn register(state: &AppState, creds: Credentials) -> DomainResult<Gran
             ));
         }
     }
-    let hash = hash_password(creds.password).await;
+    let hash = match state.passwords.hash(creds.password).await {
+        Ok(hash) => hash,
+        Err(busy) => {
+            if let Some(code) = &invite {
+                state.store.release_invite(code).await?;
+            }
+            return Err(busy.into());
+        }
+    };
     let created = state.store.create_user(&creds.username, &hash).await;
     if let (Err(_), Some(code)) = (&created, &invite) {
         state.store.release_invite(code).await?; // the code was not used after all
@@ -77,6 +90,24 @@ pub async fn register(state: &AppState, creds: Credentials) -> DomainResult<Gran
     // would be anyone's for the taking (see `server::build`).
     tracing::info!(user = %user.name, "registered");
     start_session(state, user).await
+}
+
+/// The rules a new account's name and password follow (also for admins
+/// made with `confab admin create`).
+pub fn check_new_account(username: &str, password: &str) -> DomainResult<()> {
+    if !valid_username(username) {
+        return Err(DomainError::Invalid(
+            "username must be 1-32 characters of A-Z, a-z, 0-9, '_', '.', '-'".into(),
+        ));
+    }
+    if !PASSWORD_LEN.contains(&password.len()) {
+        return Err(DomainError::Invalid(format!(
+            "password must be {} to {} bytes long",
+            PASSWORD_LEN.start(),
+            PASSWORD_LEN.end()
+        )));
+    }
+    Ok(())
 }
 
 /// Checks a password and starts a session; `address` is the client's, for
@@ -94,7 +125,7 @@ pub async fn login(state: &AppState, creds: Credentials, address: &str) -> Domai
         None
     };
     let hash = record.as_ref().map(|r| r.password_hash.clone());
-    if !state.auth.verify_password(creds.password, hash).await {
+    if !state.passwords.verify(creds.password, hash).await? {
         state.logins.failed(&creds.username, address).await;
         return Err(DomainError::Unauthorized(
             "wrong username or password".into(),

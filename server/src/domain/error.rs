@@ -31,6 +31,9 @@ pub enum DomainError {
     /// The store is unreachable; nothing was done.
     #[error("the store is unavailable; nothing was stored, retry later")]
     Unavailable,
+    /// The server is at a bound of its own (a full queue); retry shortly.
+    #[error("{0}")]
+    Busy(String),
 }
 
 pub type DomainResult<T> = Result<T, DomainError>;
@@ -44,7 +47,7 @@ impl DomainError {
             DomainError::Unauthorized(_) | DomainError::Forbidden(_) => ErrorCode::Forbidden,
             DomainError::NotFound(_) => ErrorCode::NotFound,
             DomainError::RateLimited(_) => ErrorCode::RateLimited,
-            DomainError::Unavailable => ErrorCode::Unavailable,
+            DomainError::Unavailable | DomainError::Busy(_) => ErrorCode::Unavailable,
         }
     }
 
@@ -52,6 +55,12 @@ impl DomainError {
     /// allowance for abuse).
     pub fn is_bad_request(&self) -> bool {
         matches!(self, DomainError::Invalid(_) | DomainError::TooLarge(_))
+    }
+}
+
+impl From<crate::passwords::Busy> for DomainError {
+    fn from(_: crate::passwords::Busy) -> Self {
+        DomainError::Busy("the server is busy checking passwords; try again in a moment".into())
     }
 }
 

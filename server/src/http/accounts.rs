@@ -73,10 +73,11 @@ fn with_cookies(status: StatusCode, cookies: [String; 2], body: impl IntoRespons
 
 async fn register(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     payload: JsonBody<Credentials>,
 ) -> Result<Response, ApiError> {
-    let grant = accounts::register(&state, body(payload)?).await?;
+    let grant = accounts::register(&state, body(payload)?, &address).await?;
     Ok(token_pair(&state, StatusCode::CREATED, &headers, grant))
 }
 

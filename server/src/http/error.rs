@@ -90,7 +90,7 @@ impl From<DomainError> for ApiError {
             DomainError::RateLimited(_) => {
                 ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
             }
-            DomainError::Unavailable => ApiError::unavailable(message),
+            DomainError::Unavailable | DomainError::Busy(_) => ApiError::unavailable(message),
         }
     }
 }

@@ -12,6 +12,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Request};
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// For responses that set no policy of their own (the page sets a stricter one
@@ -30,6 +31,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::gateway::routes())
         .merge(crate::ui::routes(&state))
         .layer(DefaultBodyLimit::max(max_body))
+        // A body trickled in slower than this is cut off (408).
+        .layer(RequestBodyTimeoutLayer::new(state.config.http_body_timeout()))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(DEFAULT_CSP),

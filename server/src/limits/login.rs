@@ -1,19 +1,16 @@
 //! Login throttling: failed logins are counted per username and per client
-//! address in a fixed window; past the limit, logins for that name or from that
+//! address (an IPv6 address by its /64) in a fixed window; past the limit, logins for that name or from that
 //! address are refused (429) until the window ends. A successful login clears the
 //! name's count.
 //!
-//! One instance counts in memory; with Redis the counts live there (INCR with an
-//! expiry), so the limits hold however logins spread over instances.
+//! Counted in memory or in Redis ([`super::window`]), so the limits hold
+//! however logins spread over instances.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use async_trait::async_trait;
 use redis::aio::ConnectionManager;
-use redis::AsyncCommands;
 
+use super::window::{MemoryCounter, RedisCounter, WindowCounter};
 use crate::broker::redis_wire::Keys;
 
 /// Failed logins allowed per username in a window.
@@ -23,38 +20,27 @@ pub const PER_ADDRESS: u64 = 20;
 /// How long failures are remembered.
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 
-/// Counts failures under a key, within [`WINDOW`].
-#[async_trait]
-pub trait FailureCounter: Send + Sync + 'static {
-    /// Failures under `key` in the current window.
-    async fn count(&self, key: &str) -> u64;
-    /// Records one more failure under `key`.
-    async fn fail(&self, key: &str);
-    /// Forgets `key`'s failures.
-    async fn clear(&self, key: &str);
-}
-
 pub struct LoginThrottle {
-    counter: Box<dyn FailureCounter>,
+    counter: Box<dyn WindowCounter>,
 }
 
 impl LoginThrottle {
     pub fn in_memory() -> Self {
         LoginThrottle {
-            counter: Box::new(MemoryCounter::default()),
+            counter: Box::new(MemoryCounter::new(WINDOW)),
         }
     }
 
     pub fn in_redis(commands: ConnectionManager, keys: Keys) -> Self {
         LoginThrottle {
-            counter: Box::new(RedisCounter { commands, keys }),
+            counter: Box::new(RedisCounter::new(commands, keys, "login", WINDOW)),
         }
     }
 
     fn keys(username: &str, address: &str) -> (String, String) {
         (
             format!("user:{}", username.to_lowercase()),
-            format!("addr:{address}"),
+            format!("addr:{}", super::network_of(address)),
         )
     }
 
@@ -66,92 +52,13 @@ impl LoginThrottle {
 
     pub async fn failed(&self, username: &str, address: &str) {
         let (user, addr) = Self::keys(username, address);
-        self.counter.fail(&user).await;
-        self.counter.fail(&addr).await;
+        self.counter.add(&user).await;
+        self.counter.add(&addr).await;
     }
 
     pub async fn succeeded(&self, username: &str) {
         let (user, _) = Self::keys(username, "");
         self.counter.clear(&user).await;
-    }
-}
-
-#[derive(Default)]
-struct MemoryCounter {
-    /// key → (failures, when the window started)
-    failures: Mutex<HashMap<String, (u64, Instant)>>,
-}
-
-#[async_trait]
-impl FailureCounter for MemoryCounter {
-    async fn count(&self, key: &str) -> u64 {
-        let mut failures = self.failures.lock().unwrap();
-        match failures.get(key) {
-            Some((n, since)) if since.elapsed() < WINDOW => *n,
-            Some(_) => {
-                failures.remove(key);
-                0
-            }
-            None => 0,
-        }
-    }
-
-    async fn fail(&self, key: &str) {
-        let mut failures = self.failures.lock().unwrap();
-        // Keep the table bounded: drop expired windows now and then.
-        if failures.len() > 100_000 {
-            failures.retain(|_, (_, since)| since.elapsed() < WINDOW);
-        }
-        let entry = failures
-            .entry(key.to_string())
-            .or_insert((0, Instant::now()));
-        if entry.1.elapsed() >= WINDOW {
-            *entry = (0, Instant::now());
-        }
-        entry.0 += 1;
-    }
-
-    async fn clear(&self, key: &str) {
-        self.failures.lock().unwrap().remove(key);
-    }
-}
-
-struct RedisCounter {
-    commands: ConnectionManager,
-    keys: Keys,
-}
-
-#[async_trait]
-impl FailureCounter for RedisCounter {
-    async fn count(&self, key: &str) -> u64 {
-        let mut conn = self.commands.clone();
-        // Redis down: fail open rather than lock everyone out; the per-instance
-        // WebSocket and HTTP limits still apply.
-        conn.get::<_, Option<u64>>(self.keys.login(key))
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or(0)
-    }
-
-    async fn fail(&self, key: &str) {
-        let mut conn = self.commands.clone();
-        let key = self.keys.login(key);
-        let _: redis::RedisResult<()> = redis::pipe()
-            .incr(&key, 1)
-            .ignore()
-            .cmd("EXPIRE")
-            .arg(&key)
-            .arg(WINDOW.as_secs())
-            .arg("NX")
-            .ignore()
-            .query_async(&mut conn)
-            .await;
-    }
-
-    async fn clear(&self, key: &str) {
-        let mut conn = self.commands.clone();
-        let _: redis::RedisResult<()> = conn.del(self.keys.login(key)).await;
     }
 }
 

@@ -8,6 +8,7 @@ mod cluster;
 mod cluster_access;
 mod fuzz_corpus;
 mod gateway;
+mod hardening;
 mod presence;
 mod room_log;
 mod security;

@@ -1,0 +1,174 @@
+//! Counting events under a key in a fixed window, for the throttles (failed
+//! logins, sign-ups). One instance counts in memory; with Redis the counts
+//! live there (INCR with an expiry), so a limit holds however requests spread
+//! over instances.
+//!
+//! Memory is bounded: the in-memory table holds at most [`MAX_KEYS`] keys
+//! (about 10 MiB); when it is full, expired windows go first, then an
+//! arbitrary tenth of the rest (that key's count starts again — a throttle
+//! fails open rather than refusing everyone).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use redis::aio::ConnectionManager;
+use redis::AsyncCommands;
+
+use crate::broker::redis_wire::Keys;
+
+/// Most keys one in-memory counter keeps.
+pub const MAX_KEYS: usize = 100_000;
+
+/// Counts events under a key within a window that starts with its first event.
+#[async_trait]
+pub trait WindowCounter: Send + Sync + 'static {
+    /// Events under `key` in the current window.
+    async fn count(&self, key: &str) -> u64;
+    /// Counts one more event under `key`; answers the count with it.
+    async fn add(&self, key: &str) -> u64;
+    /// Forgets `key`'s events.
+    async fn clear(&self, key: &str);
+}
+
+/// A [`WindowCounter`] in this instance's memory.
+pub struct MemoryCounter {
+    window: Duration,
+    /// key → (events, when the window started)
+    entries: Mutex<HashMap<String, (u64, Instant)>>,
+}
+
+impl MemoryCounter {
+    pub fn new(window: Duration) -> Self {
+        MemoryCounter {
+            window,
+            entries: Mutex::default(),
+        }
+    }
+}
+
+#[async_trait]
+impl WindowCounter for MemoryCounter {
+    async fn count(&self, key: &str) -> u64 {
+        let mut entries = self.entries.lock().unwrap();
+        match entries.get(key) {
+            Some((n, since)) if since.elapsed() < self.window => *n,
+            Some(_) => {
+                entries.remove(key);
+                0
+            }
+            None => 0,
+        }
+    }
+
+    async fn add(&self, key: &str) -> u64 {
+        let mut entries = self.entries.lock().unwrap();
+        if entries.len() >= MAX_KEYS && !entries.contains_key(key) {
+            entries.retain(|_, (_, since)| since.elapsed() < self.window);
+            if entries.len() >= MAX_KEYS {
+                let evict: Vec<String> = entries.keys().take(MAX_KEYS / 10).cloned().collect();
+                for k in evict {
+                    entries.remove(&k);
+                }
+            }
+        }
+        let entry = entries
+            .entry(key.to_string())
+            .or_insert((0, Instant::now()));
+        if entry.1.elapsed() >= self.window {
+            *entry = (0, Instant::now());
+        }
+        entry.0 += 1;
+        entry.0
+    }
+
+    async fn clear(&self, key: &str) {
+        self.entries.lock().unwrap().remove(key);
+    }
+}
+
+/// A [`WindowCounter`] in Redis, shared by every instance: `kind` names the
+/// throttle in the keys (see [`Keys::throttle`]).
+pub struct RedisCounter {
+    commands: ConnectionManager,
+    keys: Keys,
+    kind: &'static str,
+    window: Duration,
+}
+
+impl RedisCounter {
+    pub fn new(
+        commands: ConnectionManager,
+        keys: Keys,
+        kind: &'static str,
+        window: Duration,
+    ) -> Self {
+        RedisCounter {
+            commands,
+            keys,
+            kind,
+            window,
+        }
+    }
+}
+
+#[async_trait]
+impl WindowCounter for RedisCounter {
+    async fn count(&self, key: &str) -> u64 {
+        let mut conn = self.commands.clone();
+        // Redis down: fail open rather than lock everyone out; the per-instance
+        // WebSocket and HTTP limits still apply.
+        conn.get::<_, Option<u64>>(self.keys.throttle(self.kind, key))
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(0)
+    }
+
+    async fn add(&self, key: &str) -> u64 {
+        let mut conn = self.commands.clone();
+        let key = self.keys.throttle(self.kind, key);
+        let counted: redis::RedisResult<(u64,)> = redis::pipe()
+            .incr(&key, 1)
+            .cmd("EXPIRE")
+            .arg(&key)
+            .arg(self.window.as_secs().max(1))
+            .arg("NX")
+            .ignore()
+            .query_async(&mut conn)
+            .await;
+        // Fail open, as above.
+        counted.map(|(n,)| n).unwrap_or(0)
+    }
+
+    async fn clear(&self, key: &str) {
+        let mut conn = self.commands.clone();
+        let _: redis::RedisResult<()> = conn.del(self.keys.throttle(self.kind, key)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn counts_in_a_window_and_stays_bounded() {
+        let c = MemoryCounter::new(Duration::from_millis(50));
+        assert_eq!(c.add("a").await, 1);
+        assert_eq!(c.add("a").await, 2);
+        assert_eq!(c.count("a").await, 2);
+        assert_eq!(c.count("b").await, 0);
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        assert_eq!(c.count("a").await, 0, "the window ended");
+        assert_eq!(c.add("a").await, 1);
+        c.clear("a").await;
+        assert_eq!(c.count("a").await, 0);
+
+        let c = MemoryCounter::new(Duration::from_secs(60));
+        for i in 0..MAX_KEYS + 10 {
+            c.add(&format!("k{i}")).await;
+        }
+        assert!(c.entries.lock().unwrap().len() <= MAX_KEYS);
+    }
+}

@@ -1,0 +1,336 @@
+//! Attacks from outside against a real server process, each of which once
+//! worked: squatting an admin's name, mass sign-ups, and flooding the
+//! password hasher so nobody else can sign in.
+
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr};
+use std::process::{Command, Stdio};
+
+use crate::common::{error_code, post, TestServer};
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// An HTTP client whose connections come from `127.0.0.N`.
+fn client_from(n: u8) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, n)))
+        .build()
+        .unwrap()
+}
+
+async fn register_from(server: &TestServer, n: u8, name: &str) -> (StatusCode, serde_json::Value) {
+    let response = client_from(n)
+        .post(server.http("/api/auth/register"))
+        .json(&json!({"username": name, "password": "password-123"}))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or_default())
+}
+
+/// Runs `confab admin …` against the server's store; answers success and
+/// what it printed.
+fn admin_command(server: &TestServer, args: &[&str], stdin: &str) -> (bool, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_confab"))
+        .arg("--data-dir")
+        .arg(server.data.path())
+        .arg("admin")
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+async fn can_make_invites(server: &TestServer, token: &str) -> bool {
+    let (status, _) = post(server, "/api/admin/invites", Some(token), json!({})).await;
+    status == StatusCode::CREATED || status == StatusCode::OK
+}
+
+#[tokio::test]
+async fn admins_are_made_by_the_operator_command_never_by_registering() {
+    let server = TestServer::start(&[]);
+    // The operator creates the first admin beside the running server.
+    let (ok, said) = admin_command(&server, &["create", "root"], "root-password-1\n");
+    assert!(ok, "{said}");
+    let login = reqwest::Client::new()
+        .post(server.http("/api/auth/login"))
+        .json(&json!({"username": "root", "password": "root-password-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let root: app::protocol::AuthResponse = login.json().await.unwrap();
+    assert!(can_make_invites(&server, &root.token).await);
+
+    // A name taken over sign-up is no admin, and `create` will not take it.
+    let mallory = server.register("ops").await;
+    assert!(!can_make_invites(&server, &mallory.token).await);
+    let (ok, said) = admin_command(&server, &["create", "ops"], "ops-password-1\n");
+    assert!(!ok && said.contains("taken"), "{said}");
+    assert!(!can_make_invites(&server, &mallory.token).await);
+
+    // Promote and demote take effect at once, without a restart.
+    let bob = server.register("bob").await;
+    assert!(admin_command(&server, &["promote", "bob"], "").0);
+    assert!(can_make_invites(&server, &bob.token).await);
+    assert!(admin_command(&server, &["demote", "bob"], "").0);
+    assert!(!can_make_invites(&server, &bob.token).await);
+
+    // Bad input gets a clear refusal.
+    let (ok, said) = admin_command(&server, &["create", "x y"], "password-123\n");
+    assert!(!ok && said.contains("username"), "{said}");
+    let (ok, said) = admin_command(&server, &["create", "carol"], "short\n");
+    assert!(!ok && said.contains("password"), "{said}");
+    let (ok, said) = admin_command(&server, &["promote", "nobody"], "");
+    assert!(!ok && said.contains("no account"), "{said}");
+}
+
+#[tokio::test]
+async fn sign_ups_are_throttled_per_network_and_in_total() {
+    let server = TestServer::start(&["--signups-per-network", "3", "--signups-per-hour", "8"]);
+    // One address: three, then 429.
+    for i in 0..3 {
+        let (status, _) = register_from(&server, 2, &format!("a{i}")).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (status, body) = register_from(&server, 2, "a3").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(error_code(&body), "rate_limited");
+    // Spread over addresses, the total holds: 5 more, then nobody.
+    for n in 3..8u8 {
+        let (status, _) = register_from(&server, n, &format!("b{n}")).await;
+        assert_eq!(status, StatusCode::CREATED, "from 127.0.0.{n}");
+    }
+    for n in 8..12u8 {
+        let (status, _) = register_from(&server, n, &format!("c{n}")).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "from 127.0.0.{n}");
+    }
+    // Those who have accounts still sign in.
+    let login = client_from(2)
+        .post(server.http("/api/auth/login"))
+        .json(&json!({"username": "a0", "password": "password-123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_password_checks_is_refused_at_once_instead_of_queued() {
+    let server = TestServer::start(&["--max-password-queue", "4"]);
+    // 120 logins at once, for names that do not exist (each still costs a
+    // hash), from addresses spread so the per-address throttle stays out
+    // of it.
+    let clients: Vec<_> = (0..120u8).map(|i| client_from(20 + i)).collect();
+    let started = std::time::Instant::now();
+    let flood: Vec<_> = clients
+        .into_iter()
+        .enumerate()
+        .map(|(i, client)| {
+            let url = server.http("/api/auth/login");
+            tokio::spawn(async move {
+                let response = client
+                    .post(url)
+                    .json(&json!({"username": format!("ghost{i}"), "password": "password-123"}))
+                    .send()
+                    .await
+                    .unwrap();
+                (response.status(), started.elapsed())
+            })
+        })
+        .collect();
+    let mut busy = 0;
+    let mut slowest = std::time::Duration::ZERO;
+    for task in flood {
+        let (status, took) = task.await.unwrap();
+        assert!(
+            status == StatusCode::UNAUTHORIZED || status == StatusCode::SERVICE_UNAVAILABLE,
+            "{status}"
+        );
+        busy += usize::from(status == StatusCode::SERVICE_UNAVAILABLE);
+        slowest = slowest.max(took);
+    }
+    println!("flood of 120 logins: {busy} refused as busy, slowest answer {slowest:?}");
+    assert!(
+        busy >= 20,
+        "at most cores + 4 wait for a hash: {busy} refused"
+    );
+    // Once it passes, a real user signs in as usual.
+    let alice = server.register("alice").await;
+    assert!(!alice.token.is_empty());
+}
+
+#[tokio::test]
+async fn a_disabled_account_enabled_again_gets_none_of_its_old_sessions_back() {
+    let server = TestServer::start(&[]);
+    assert!(admin_command(&server, &["create", "root"], "root-password-1\n").0);
+    let root: app::protocol::AuthResponse = reqwest::Client::new()
+        .post(server.http("/api/auth/login"))
+        .json(&json!({"username": "root", "password": "root-password-1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // The stolen token of a compromised account.
+    let stolen = server.register("mallory").await;
+    let rooms = |token: String| {
+        let url = server.http("/api/rooms");
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(rooms(stolen.token.clone()).await, StatusCode::OK);
+    for action in ["disable", "enable"] {
+        let (status, _) = post(
+            &server,
+            &format!("/api/admin/users/mallory/{action}"),
+            Some(&root.token),
+            json!({}),
+        )
+        .await;
+        assert!(status.is_success(), "{action}: {status}");
+    }
+    assert_eq!(rooms(stolen.token.clone()).await, StatusCode::UNAUTHORIZED);
+    // The owner signs in afresh.
+    let login = reqwest::Client::new()
+        .post(server.http("/api/auth/login"))
+        .json(&json!({"username": "mallory", "password": "password-123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+}
+
+/// A raw TCP connection to the server from `127.0.0.N`.
+async fn raw_from(server: &TestServer, n: u8) -> tokio::net::TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket
+        .bind(std::net::SocketAddr::new(
+            IpAddr::V4(Ipv4Addr::new(127, 0, 0, n)),
+            0,
+        ))
+        .unwrap();
+    socket.connect(server.addr.parse().unwrap()).await.unwrap()
+}
+
+/// Whether the server closes `stream` (or answers and closes) within `within`.
+async fn closed_within(stream: &mut tokio::net::TcpStream, within: std::time::Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 1024];
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => continue, // a 408 before the close
+        }
+    }
+}
+
+const HALF_A_HEAD: &[u8] = b"GET /api/rooms HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+
+#[tokio::test]
+async fn half_sent_requests_cannot_hold_the_server_open_past_its_grace_period() {
+    use tokio::io::AsyncWriteExt;
+    // A header timeout longer than the grace: only the shutdown's own
+    // deadline can end these.
+    let mut server = TestServer::start(&[
+        "--shutdown-grace-secs",
+        "2",
+        "--http-header-timeout-secs",
+        "60",
+    ]);
+    let mut held = Vec::new();
+    for i in 0..20u8 {
+        let mut stream = raw_from(&server, 30 + i).await;
+        stream.write_all(HALF_A_HEAD).await.unwrap();
+        held.push(stream);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let started = std::time::Instant::now();
+    assert!(server.terminate(), "a clean exit");
+    let took = started.elapsed();
+    println!("SIGTERM with 20 half-sent requests: exited after {took:?}");
+    assert!(took < std::time::Duration::from_secs(6), "{took:?}");
+}
+
+#[tokio::test]
+async fn a_request_head_must_come_whole_in_time() {
+    use tokio::io::AsyncWriteExt;
+    let server = TestServer::start(&["--http-header-timeout-secs", "1"]);
+    let mut slow = raw_from(&server, 2).await;
+    slow.write_all(HALF_A_HEAD).await.unwrap();
+    assert!(
+        closed_within(&mut slow, std::time::Duration::from_secs(10)).await,
+        "the server closed the half-sent request"
+    );
+    // An idle keep-alive connection is closed the same way.
+    let mut idle = raw_from(&server, 3).await;
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    assert!(closed_within(&mut idle, std::time::Duration::from_secs(10)).await);
+    // Everyone else is served as usual.
+    assert_eq!(
+        reqwest::get(server.http("/healthz"))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn one_address_may_hold_only_so_many_connections_without_a_request() {
+    let server = TestServer::start(&["--max-pending-conns-per-address", "5"]);
+    let mut held = Vec::new();
+    for _ in 0..5 {
+        held.push(raw_from(&server, 4).await);
+    }
+    // Let the server accept them all before the one over the limit.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mut over = raw_from(&server, 4).await;
+    assert!(
+        closed_within(&mut over, std::time::Duration::from_secs(5)).await,
+        "the sixth is closed at once"
+    );
+    // Other addresses are not affected.
+    let other = client_from(5)
+        .get(server.http("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 200);
+    // Places come back as the held connections go.
+    drop(held);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let again = client_from(4)
+        .get(server.http("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+}
