@@ -191,7 +191,9 @@ pub enum Rotation {
     /// The token had been used already: its session is now revoked.
     Reused { user: Uuid, session: Uuid },
     /// Unknown token, or its session expired or was revoked, or the account is
-    /// disabled.
+    /// disabled; or a token used again inside the grace period after its line
+    /// moved on, or one superseded that way (a session keeps one line of
+    /// refresh tokens: see migration 0006).
     Invalid,
 }
 

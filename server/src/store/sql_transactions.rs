@@ -20,7 +20,8 @@ impl SqlStore {
         let now = now_ms();
         let mut tx = self.writer.begin().await?;
         let row = sqlx::query(
-            "SELECT t.session_id, t.used_ms, s.expires_ms, s.revoked_ms, u.id, u.name, u.disabled \
+            "SELECT t.session_id, t.used_ms, s.expires_ms, s.revoked_ms, u.id, u.name, u.disabled, \
+             t.superseded_ms \
              FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
              JOIN users u ON u.id = s.user_id WHERE t.hash = $1",
         )
@@ -39,7 +40,8 @@ impl SqlStore {
             name: row.try_get(5)?,
         };
         let disabled = row.try_get::<i64, _>(6)? != 0;
-        if revoked.is_some() || expires_ms <= now || disabled {
+        let superseded = row.try_get::<Option<i64>, _>(7)?.is_some();
+        if revoked.is_some() || expires_ms <= now || disabled || superseded {
             return Ok(Rotation::Invalid);
         }
         let session_id = parse_uuid(&session)?;
@@ -66,12 +68,40 @@ impl SqlStore {
                 session: session_id,
             });
         }
-        sqlx::query("INSERT INTO refresh_tokens (hash, session_id, issued_ms) VALUES ($1, $2, $3)")
-            .bind(next_hash)
-            .bind(&session)
+        if !first_use {
+            // Used again inside the grace period (two tabs at once): the
+            // session keeps one line of tokens. If the successor handed out
+            // before was already traded on, this copy is too late; else that
+            // successor gives way to the one issued now.
+            let moved_on: i64 = sqlx::query(
+                "SELECT COUNT(*) FROM refresh_tokens WHERE parent_hash = $1 AND used_ms IS NOT NULL",
+            )
+            .bind(hash)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+            if moved_on > 0 {
+                return Ok(Rotation::Invalid);
+            }
+            sqlx::query(
+                "UPDATE refresh_tokens SET superseded_ms = $2 \
+                 WHERE parent_hash = $1 AND superseded_ms IS NULL",
+            )
+            .bind(hash)
             .bind(now)
             .execute(&mut *tx)
             .await?;
+        }
+        sqlx::query(
+            "INSERT INTO refresh_tokens (hash, session_id, issued_ms, parent_hash) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(next_hash)
+        .bind(&session)
+        .bind(now)
+        .bind(hash)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(Rotation::Rotated {
             user,

@@ -74,14 +74,25 @@ async fn sessions_and_refresh_tokens(store: &dyn Store, bob: &UserRef) {
         matches!(&rotated, Rotation::Rotated { user, session, .. } if user == bob && *session == s1),
         "{rotated:?}"
     );
-    // Within the grace period a used token still rotates (two tabs at once).
+    // Within the grace period a used token still rotates (two tabs at once),
+    // and its new successor replaces the first: the session keeps one line.
     assert!(matches!(
         store.rotate_refresh("r1", "r2b", 60_000).await.unwrap(),
         Rotation::Rotated { .. }
     ));
     assert!(matches!(
-        store.rotate_refresh("r2", "r3", 0).await.unwrap(),
+        store.rotate_refresh("r2", "r3x", 0).await.unwrap(),
+        Rotation::Invalid
+    ));
+    assert!(store.session_valid(bob.id, s1).await.unwrap(), "not a theft");
+    assert!(matches!(
+        store.rotate_refresh("r2b", "r3", 0).await.unwrap(),
         Rotation::Rotated { .. }
+    ));
+    // Once that line moved on, a copy inside the grace period is too late.
+    assert!(matches!(
+        store.rotate_refresh("r1", "r2c", 60_000).await.unwrap(),
+        Rotation::Invalid
     ));
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     // After it, the reuse revokes the whole family: r3 dies with it.

@@ -193,7 +193,7 @@ async fn refresh_tokens_rotate_and_one_used_twice_ends_the_session() {
 }
 
 #[tokio::test]
-async fn two_tabs_refreshing_at_once_both_go_on() {
+async fn two_tabs_refreshing_at_once_are_both_answered_and_the_session_does_not_fork() {
     let server = TestServer::start(&[]);
     let alice = server.register("alice").await;
     let token = alice.refresh_token.unwrap();
@@ -203,6 +203,29 @@ async fn two_tabs_refreshing_at_once_both_go_on() {
         (StatusCode::OK, StatusCode::OK),
         "within the reuse grace period"
     );
+    // The session did not fork: of the two successors only the one issued
+    // last goes on, and the other is refused without ending the session.
+    let successor = |answer: &Value| answer["refresh_token"].as_str().unwrap().to_string();
+    let (next_a, next_b) = (successor(&a.1), successor(&b.1));
+    let (on_a, on_b) = (
+        refresh(&server, &next_a).await,
+        refresh(&server, &next_b).await,
+    );
+    let statuses = [on_a.0, on_b.0];
+    assert!(
+        statuses.contains(&StatusCode::OK) && statuses.contains(&StatusCode::UNAUTHORIZED),
+        "exactly one line goes on: {statuses:?}"
+    );
+    let going_on = if on_a.0 == StatusCode::OK {
+        on_a.1
+    } else {
+        on_b.1
+    };
+    let (status, _) = refresh(&server, &successor(&going_on)).await;
+    assert_eq!(status, StatusCode::OK, "the session lives on");
+    // A copy of the first token, later but still inside the grace period,
+    // is refused: its line has moved on.
+    assert_eq!(refresh(&server, &token).await.0, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
