@@ -64,6 +64,11 @@ pub struct Config {
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
     pub listen: SocketAddr,
 
+    /// Serve `/metrics` on this address only (e.g. one only Prometheus can
+    /// reach) instead of beside the app.
+    #[arg(long, env = "CONFAB_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
     /// PEM certificate chain: serve HTTPS and wss:// directly (with --tls-key).
     #[arg(long, env = "CONFAB_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,

@@ -154,6 +154,18 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         header_timeout: state.config.http_header_timeout(),
         pending_per_address: state.config.max_pending_conns_per_address,
     };
+    if let Some(metrics_addr) = state.config.metrics_listen {
+        let metrics = TcpListener::bind(metrics_addr)
+            .await
+            .with_context(|| format!("listening on {metrics_addr} for /metrics"))?;
+        tracing::info!("metrics on http://{}/metrics", metrics.local_addr()?);
+        let router = http::metrics_router(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(metrics, router).await {
+                tracing::warn!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     let app = http::router(state);
     // SIGTERM ends the process within the grace period, whatever clients do:
     // every wait after it shares one deadline.

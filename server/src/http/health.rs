@@ -9,11 +9,24 @@ use serde_json::json;
 
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+/// `/metrics` is among them unless it has an address of its own
+/// (`--metrics-listen`, [`metrics_router`]).
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let routes = Router::new()
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+        .route("/readyz", get(readyz));
+    if state.config.metrics_listen.is_some() {
+        routes
+    } else {
+        routes.route("/metrics", get(metrics))
+    }
+}
+
+/// `/metrics` alone, for its own listener.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
         .route("/metrics", get(metrics))
+        .with_state(state)
 }
 
 /// 200 while the process lives.

@@ -5,6 +5,8 @@ mod accounts;
 pub mod api;
 pub mod error;
 mod health;
+
+pub use health::metrics_router;
 pub mod origin;
 pub mod session;
 
@@ -27,7 +29,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(accounts::routes())
         .merge(api::routes())
-        .merge(health::routes())
+        .merge(health::routes(&state))
         .merge(crate::gateway::routes())
         .merge(crate::ui::routes(&state))
         .layer(DefaultBodyLimit::max(max_body))

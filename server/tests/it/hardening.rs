@@ -334,3 +334,24 @@ async fn one_address_may_hold_only_so_many_connections_without_a_request() {
         .unwrap();
     assert_eq!(again.status(), 200);
 }
+
+#[tokio::test]
+async fn metrics_can_have_an_address_of_their_own() {
+    let port = crate::common::free_port();
+    let server = TestServer::start(&["--metrics-listen", &format!("127.0.0.1:{port}")]);
+    let public = reqwest::get(server.http("/metrics")).await.unwrap();
+    assert_eq!(public.status(), StatusCode::NOT_FOUND, "not beside the app");
+    let mut private = None;
+    for _ in 0..50 {
+        match reqwest::get(format!("http://127.0.0.1:{port}/metrics")).await {
+            Ok(response) => {
+                private = Some(response);
+                break;
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+    let private = private.expect("the metrics address answers");
+    assert_eq!(private.status(), StatusCode::OK);
+    assert!(private.text().await.unwrap().contains("confab_"));
+}
