@@ -275,6 +275,9 @@ pub struct FrameError {
     pub message: String,
 }
 
+/// Most users an `online` frame names.
+pub const MAX_ONLINE_LISTED: usize = 1000;
+
 /// What the server sends over the socket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -334,6 +337,15 @@ pub enum ServerFrame {
         room: RoomId,
         user: UserRef,
         status: PresenceStatus,
+    },
+    /// Who is online in the room, sent once after `joined` and its replay (a
+    /// Confab addition: one frame however many are online, instead of a
+    /// `presence` frame each). `users` names at most [`MAX_ONLINE_LISTED`] of
+    /// them; `count` is how many there are.
+    Online {
+        room: RoomId,
+        users: Vec<UserRef>,
+        count: u32,
     },
     /// A frame was refused; the connection stays open unless a close follows.
     Error {

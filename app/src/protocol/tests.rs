@@ -225,6 +225,14 @@ fn typing_presence_error_pong_frames() {
         }),
         json!({"type":"presence","room":"general","user":{"id":U1,"name":"alice"},"status":"offline"})
     );
+    assert_eq!(
+        server_json(ServerFrame::Online {
+            room: "general".into(),
+            users: vec![alice()],
+            count: 1
+        }),
+        json!({"type":"online","room":"general","users":[{"id":U1,"name":"alice"}],"count":1})
+    );
     for (code, text) in [
         (ErrorCode::Invalid, "invalid"),
         (ErrorCode::TooLarge, "too_large"),

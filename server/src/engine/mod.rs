@@ -74,12 +74,12 @@ impl Node {
                 self.deliver_all(&room, entries).await;
             }
             Incoming::Event(room, BrokerEvent::Typing(user)) => {
-                self.broadcast_here(&room, typing_frame(&room, &user), user.id)
+                self.broadcast_here(&room, typing_frame(&room, &user), user.id, true)
                     .await;
             }
             Incoming::Event(room, BrokerEvent::Presence(user, status)) => {
                 let presence = presence_frame(&room, &user, status);
-                self.broadcast_here(&room, presence, user.id).await;
+                self.broadcast_here(&room, presence, user.id, false).await;
             }
             Incoming::Event(room, BrokerEvent::Evicted(user)) => {
                 self.local_evict(&room, user).await;

@@ -8,9 +8,10 @@
 
 use std::time::Duration;
 
-use app::protocol::{PresenceStatus, ServerFrame, UserRef};
+use app::protocol::{PresenceStatus, ServerFrame, UserRef, MAX_ONLINE_LISTED};
 
 use super::outbox::{frame, Frame, Outbox};
+use super::room::Gathered;
 use super::Node;
 use crate::broker::BrokerEvent;
 
@@ -58,9 +59,16 @@ impl Node {
                 return;
             }
         };
-        for online in self.broker.presence_list(room).await.unwrap_or_default() {
-            outbox.push(presence_frame(room, &online, PresenceStatus::Online));
-        }
+        // One frame, however many are online: a frame each would fill the
+        // joiner's queue in a big room before it read `joined`.
+        let mut online = self.broker.presence_list(room).await.unwrap_or_default();
+        let count = online.len().min(u32::MAX as usize) as u32;
+        online.truncate(MAX_ONLINE_LISTED);
+        outbox.push(frame(&ServerFrame::Online {
+            room: room.to_string(),
+            users: online,
+            count,
+        }));
         if first {
             self.announce_presence(room, user, PresenceStatus::Online)
                 .await;
@@ -86,7 +94,7 @@ impl Node {
 
     /// Tells the room, here and on other instances, that `user` came or went.
     async fn announce_presence(&self, room: &str, user: &UserRef, status: PresenceStatus) {
-        self.broadcast_here(room, presence_frame(room, user, status), user.id)
+        self.broadcast_here(room, presence_frame(room, user, status), user.id, false)
             .await;
         let event = BrokerEvent::Presence(user.clone(), status);
         if let Err(e) = self.broker.publish(room, event).await {
@@ -96,7 +104,7 @@ impl Node {
 
     /// Tells the room, here and on other instances, that `user` is typing.
     pub async fn typing(&self, room: &str, user: &UserRef) {
-        self.broadcast_here(room, typing_frame(room, user), user.id)
+        self.broadcast_here(room, typing_frame(room, user), user.id, true)
             .await;
         if let Err(e) = self
             .broker
@@ -108,13 +116,27 @@ impl Node {
     }
 
     /// Queues `frame` for this instance's subscribers of `room`, but those of
-    /// `except` (the user it is about), within [`gather_window`].
-    pub(super) async fn broadcast_here(&self, room: &str, frame: Frame, except: uuid::Uuid) {
+    /// `except` (the user it is about), within [`gather_window`]. A user's
+    /// `typing` counts once per window, however often it came.
+    pub(super) async fn broadcast_here(
+        &self,
+        room: &str,
+        frame: Frame,
+        except: uuid::Uuid,
+        typing: bool,
+    ) {
         let Some(local) = self.existing_room(room) else {
             return;
         };
         let mut state = local.lock().await;
-        state.soon.push((except, frame));
+        if typing && state.soon.iter().any(|s| s.typing && s.about == except) {
+            return;
+        }
+        state.soon.push(Gathered {
+            about: except,
+            frame,
+            typing,
+        });
         if state.soon.len() == 1 {
             let window = gather_window(state.subscribers.len());
             let local = local.clone();

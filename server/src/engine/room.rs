@@ -33,9 +33,16 @@ pub struct RoomState {
     pub fill_scheduled: bool,
     /// `last_delivered`, for whoever waits for a message to go out.
     pub progress: watch::Sender<Seq>,
-    /// Presence and typing frames gathering to go out together, each with the
-    /// user it is about (who does not get it).
-    pub soon: Vec<(uuid::Uuid, Frame)>,
+    /// Presence and typing frames gathering to go out together.
+    pub soon: Vec<Gathered>,
+}
+
+/// A presence or typing frame waiting in [`RoomState::soon`].
+pub struct Gathered {
+    /// The user it is about, who does not get it.
+    pub about: uuid::Uuid,
+    pub frame: Frame,
+    pub typing: bool,
 }
 
 impl Default for RoomState {
@@ -100,8 +107,8 @@ impl RoomState {
         self.subscribers.retain(|_, sub| {
             frames
                 .iter()
-                .filter(|(about, _)| *about != sub.user.id)
-                .all(|(_, f)| sub.outbox.push(f.clone()))
+                .filter(|g| g.about != sub.user.id)
+                .all(|g| sub.outbox.push(g.frame.clone()))
         });
     }
 }

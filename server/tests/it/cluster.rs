@@ -157,10 +157,10 @@ async fn presence_crosses_instances() {
         matches!(f, ServerFrame::Presence { user, status: PresenceStatus::Online, .. } if user.name == "alice")
     })
     .await;
-    // Alice already sees bob online, from the join's presence list.
-    on_a.next_matching(|f| {
-        matches!(f, ServerFrame::Presence { user, status: PresenceStatus::Online, .. } if user.name == "bob")
-    })
+    // Alice already sees bob online, from the join's one `online` frame.
+    on_a.next_matching(
+        |f| matches!(f, ServerFrame::Online { users, .. } if users.iter().any(|u| u.name == "bob")),
+    )
     .await;
     on_a.send_frame(
         ClientFrame::Typing {

@@ -355,3 +355,72 @@ async fn metrics_can_have_an_address_of_their_own() {
     assert_eq!(private.status(), StatusCode::OK);
     assert!(private.text().await.unwrap().contains("confab_"));
 }
+
+#[tokio::test]
+async fn a_room_with_more_people_online_than_a_queue_holds_can_still_be_joined() {
+    use app::protocol::ServerFrame;
+    // 120 online against a queue of 64 frames: one `presence` frame per
+    // online user used to overflow the joiner's queue before `joined` was
+    // read (1008, every joiner, every reconnect).
+    let server = TestServer::start(&["--outbound-queue", "64", "--signups-per-network", "1000"]);
+    let mut online = Vec::new();
+    for i in 0..120 {
+        let (_, client) = server.user_in_general(&format!("u{i}")).await;
+        online.push(client);
+    }
+    let newcomer = server.register("newcomer").await;
+    let mut socket = server.connect(&newcomer.token).await;
+    let joined = socket.join("general", None).await;
+    assert!(matches!(joined, ServerFrame::Joined { .. }), "{joined:?}");
+    let listed = socket
+        .next_matching(|f| matches!(f, ServerFrame::Online { .. }))
+        .await;
+    let ServerFrame::Online { users, count, .. } = listed else {
+        unreachable!()
+    };
+    assert!(count >= 121, "everyone online, the newcomer too: {count}");
+    assert_eq!(users.len(), count as usize);
+    // The connection is still good.
+    socket.send_text("general", "hello, everyone").await;
+    socket
+        .next_matching(|f| matches!(f, ServerFrame::Ack { .. }))
+        .await;
+}
+
+#[tokio::test]
+async fn a_burst_of_typing_reaches_the_room_once() {
+    use app::protocol::{ClientFrame, ServerFrame};
+    let server = TestServer::start(&[]);
+    let (_, mut alice) = server.user_in_general("alice").await;
+    let (_, mut bob) = server.user_in_general("bob").await;
+    for _ in 0..10 {
+        bob.send_frame(
+            ClientFrame::Typing {
+                room: "general".into(),
+            },
+            None,
+        )
+        .await;
+    }
+    bob.send_text("general", "done typing").await;
+    let mut typing = 0;
+    loop {
+        match alice.next().await {
+            ServerFrame::Typing { .. } => typing += 1,
+            ServerFrame::Message(m) if m.body == "done typing" => break,
+            _ => {}
+        }
+    }
+    // The message can overtake the gathered typing frames: give them their
+    // window to arrive.
+    let until = tokio::time::Instant::now() + std::time::Duration::from_millis(500);
+    while let Ok(event) = tokio::time::timeout_at(until, alice.next_event()).await {
+        if let crate::common::Event::Frame(ServerFrame::Typing { .. }) = event {
+            typing += 1;
+        }
+    }
+    assert!(
+        (1..=2).contains(&typing),
+        "10 typing frames became {typing}"
+    );
+}

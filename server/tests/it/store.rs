@@ -84,7 +84,10 @@ async fn sessions_and_refresh_tokens(store: &dyn Store, bob: &UserRef) {
         store.rotate_refresh("r2", "r3x", 0).await.unwrap(),
         Rotation::Invalid
     ));
-    assert!(store.session_valid(bob.id, s1).await.unwrap(), "not a theft");
+    assert!(
+        store.session_valid(bob.id, s1).await.unwrap(),
+        "not a theft"
+    );
     assert!(matches!(
         store.rotate_refresh("r2b", "r3", 0).await.unwrap(),
         Rotation::Rotated { .. }

@@ -319,6 +319,13 @@ impl Runtime {
                     };
                 });
             }
+            ServerFrame::Online { room, users, .. } => {
+                self.model.online.update(|online| {
+                    let listed = online.entry(room).or_default();
+                    listed.clear();
+                    listed.extend(users.into_iter().map(|u| (u.id, u)));
+                });
+            }
             ServerFrame::Error {
                 code,
                 message,
