@@ -1,22 +1,15 @@
 //! Attacks from outside against a real server process, each of which once
-//! worked: squatting an admin's name, mass sign-ups, and flooding the
-//! password hasher so nobody else can sign in.
+//! worked: squatting an admin's name, mass sign-ups, flooding the password
+//! hasher so nobody else can sign in, reviving a disabled account's sessions,
+//! a room too full to join, a flood of typing. (Holding HTTP connections
+//! open: `http_limits.rs`.)
 
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr};
 use std::process::{Command, Stdio};
 
-use crate::common::{error_code, post, TestServer};
+use crate::common::{client_from, error_code, post, TestServer};
 use reqwest::StatusCode;
 use serde_json::json;
-
-/// An HTTP client whose connections come from `127.0.0.N`.
-fn client_from(n: u8) -> reqwest::Client {
-    reqwest::Client::builder()
-        .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, n)))
-        .build()
-        .unwrap()
-}
 
 async fn register_from(server: &TestServer, n: u8, name: &str) -> (StatusCode, serde_json::Value) {
     let response = client_from(n)
@@ -27,6 +20,25 @@ async fn register_from(server: &TestServer, n: u8, name: &str) -> (StatusCode, s
         .unwrap();
     let status = response.status();
     (status, response.json().await.unwrap_or_default())
+}
+
+/// Logs `name` in from `127.0.0.N`.
+async fn login_from(server: &TestServer, n: u8, name: &str, password: &str) -> reqwest::Response {
+    client_from(n)
+        .post(server.http("/api/auth/login"))
+        .json(&json!({"username": name, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Creates an admin with `confab admin create` and signs in as them.
+async fn create_admin(server: &TestServer, name: &str) -> app::protocol::AuthResponse {
+    let (ok, said) = admin_command(server, &["create", name], "admin-password-1\n");
+    assert!(ok, "{said}");
+    let login = login_from(server, 1, name, "admin-password-1").await;
+    assert_eq!(login.status(), 200);
+    login.json().await.unwrap()
 }
 
 /// Runs `confab admin …` against the server's store; answers success and
@@ -65,16 +77,7 @@ async fn can_make_invites(server: &TestServer, token: &str) -> bool {
 async fn admins_are_made_by_the_operator_command_never_by_registering() {
     let server = TestServer::start(&[]);
     // The operator creates the first admin beside the running server.
-    let (ok, said) = admin_command(&server, &["create", "root"], "root-password-1\n");
-    assert!(ok, "{said}");
-    let login = reqwest::Client::new()
-        .post(server.http("/api/auth/login"))
-        .json(&json!({"username": "root", "password": "root-password-1"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 200);
-    let root: app::protocol::AuthResponse = login.json().await.unwrap();
+    let root = create_admin(&server, "root").await;
     assert!(can_make_invites(&server, &root.token).await);
 
     // A name taken over sign-up is no admin, and `create` will not take it.
@@ -121,12 +124,7 @@ async fn sign_ups_are_throttled_per_network_and_in_total() {
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "from 127.0.0.{n}");
     }
     // Those who have accounts still sign in.
-    let login = client_from(2)
-        .post(server.http("/api/auth/login"))
-        .json(&json!({"username": "a0", "password": "password-123"}))
-        .send()
-        .await
-        .unwrap();
+    let login = login_from(&server, 2, "a0", "password-123").await;
     assert_eq!(login.status(), 200);
 }
 
@@ -178,16 +176,7 @@ async fn a_flood_of_password_checks_is_refused_at_once_instead_of_queued() {
 #[tokio::test]
 async fn a_disabled_account_enabled_again_gets_none_of_its_old_sessions_back() {
     let server = TestServer::start(&[]);
-    assert!(admin_command(&server, &["create", "root"], "root-password-1\n").0);
-    let root: app::protocol::AuthResponse = reqwest::Client::new()
-        .post(server.http("/api/auth/login"))
-        .json(&json!({"username": "root", "password": "root-password-1"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let root = create_admin(&server, "root").await;
     // The stolen token of a compromised account.
     let stolen = server.register("mallory").await;
     let rooms = |token: String| {
@@ -215,145 +204,8 @@ async fn a_disabled_account_enabled_again_gets_none_of_its_old_sessions_back() {
     }
     assert_eq!(rooms(stolen.token.clone()).await, StatusCode::UNAUTHORIZED);
     // The owner signs in afresh.
-    let login = reqwest::Client::new()
-        .post(server.http("/api/auth/login"))
-        .json(&json!({"username": "mallory", "password": "password-123"}))
-        .send()
-        .await
-        .unwrap();
+    let login = login_from(&server, 1, "mallory", "password-123").await;
     assert_eq!(login.status(), 200);
-}
-
-/// A raw TCP connection to the server from `127.0.0.N`.
-async fn raw_from(server: &TestServer, n: u8) -> tokio::net::TcpStream {
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket
-        .bind(std::net::SocketAddr::new(
-            IpAddr::V4(Ipv4Addr::new(127, 0, 0, n)),
-            0,
-        ))
-        .unwrap();
-    socket.connect(server.addr.parse().unwrap()).await.unwrap()
-}
-
-/// Whether the server closes `stream` (or answers and closes) within `within`.
-async fn closed_within(stream: &mut tokio::net::TcpStream, within: std::time::Duration) -> bool {
-    use tokio::io::AsyncReadExt;
-    let mut buf = [0u8; 1024];
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
-            Err(_) => return false,
-            Ok(Ok(0)) | Ok(Err(_)) => return true,
-            Ok(Ok(_)) => continue, // a 408 before the close
-        }
-    }
-}
-
-const HALF_A_HEAD: &[u8] = b"GET /api/rooms HTTP/1.1\r\nHost: x\r\nX-Slow: ";
-
-#[tokio::test]
-async fn half_sent_requests_cannot_hold_the_server_open_past_its_grace_period() {
-    use tokio::io::AsyncWriteExt;
-    // A header timeout longer than the grace: only the shutdown's own
-    // deadline can end these.
-    let mut server = TestServer::start(&[
-        "--shutdown-grace-secs",
-        "2",
-        "--http-header-timeout-secs",
-        "60",
-    ]);
-    let mut held = Vec::new();
-    for i in 0..20u8 {
-        let mut stream = raw_from(&server, 30 + i).await;
-        stream.write_all(HALF_A_HEAD).await.unwrap();
-        held.push(stream);
-    }
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let started = std::time::Instant::now();
-    assert!(server.terminate(), "a clean exit");
-    let took = started.elapsed();
-    println!("SIGTERM with 20 half-sent requests: exited after {took:?}");
-    assert!(took < std::time::Duration::from_secs(6), "{took:?}");
-}
-
-#[tokio::test]
-async fn a_request_head_must_come_whole_in_time() {
-    use tokio::io::AsyncWriteExt;
-    let server = TestServer::start(&["--http-header-timeout-secs", "1"]);
-    let mut slow = raw_from(&server, 2).await;
-    slow.write_all(HALF_A_HEAD).await.unwrap();
-    assert!(
-        closed_within(&mut slow, std::time::Duration::from_secs(10)).await,
-        "the server closed the half-sent request"
-    );
-    // An idle keep-alive connection is closed the same way.
-    let mut idle = raw_from(&server, 3).await;
-    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        .await
-        .unwrap();
-    assert!(closed_within(&mut idle, std::time::Duration::from_secs(10)).await);
-    // Everyone else is served as usual.
-    assert_eq!(
-        reqwest::get(server.http("/healthz"))
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-}
-
-#[tokio::test]
-async fn one_address_may_hold_only_so_many_connections_without_a_request() {
-    let server = TestServer::start(&["--max-pending-conns-per-address", "5"]);
-    let mut held = Vec::new();
-    for _ in 0..5 {
-        held.push(raw_from(&server, 4).await);
-    }
-    // Let the server accept them all before the one over the limit.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let mut over = raw_from(&server, 4).await;
-    assert!(
-        closed_within(&mut over, std::time::Duration::from_secs(5)).await,
-        "the sixth is closed at once"
-    );
-    // Other addresses are not affected.
-    let other = client_from(5)
-        .get(server.http("/healthz"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(other.status(), 200);
-    // Places come back as the held connections go.
-    drop(held);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let again = client_from(4)
-        .get(server.http("/healthz"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(again.status(), 200);
-}
-
-#[tokio::test]
-async fn metrics_can_have_an_address_of_their_own() {
-    let port = crate::common::free_port();
-    let server = TestServer::start(&["--metrics-listen", &format!("127.0.0.1:{port}")]);
-    let public = reqwest::get(server.http("/metrics")).await.unwrap();
-    assert_eq!(public.status(), StatusCode::NOT_FOUND, "not beside the app");
-    let mut private = None;
-    for _ in 0..50 {
-        match reqwest::get(format!("http://127.0.0.1:{port}/metrics")).await {
-            Ok(response) => {
-                private = Some(response);
-                break;
-            }
-            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
-        }
-    }
-    let private = private.expect("the metrics address answers");
-    assert_eq!(private.status(), StatusCode::OK);
-    assert!(private.text().await.unwrap().contains("confab_"));
 }
 
 #[tokio::test]

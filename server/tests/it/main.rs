@@ -9,6 +9,7 @@ mod cluster_access;
 mod fuzz_corpus;
 mod gateway;
 mod hardening;
+mod http_limits;
 mod presence;
 mod room_log;
 mod security;
