@@ -243,10 +243,33 @@ pub struct ClientEnvelope {
     pub frame: ClientFrame,
 }
 
+/// Longest `ref` a client frame may carry, in bytes: the server repeats it in
+/// its reply, so it must stay small.
+pub const MAX_REF_BYTES: usize = 128;
+
 impl ClientEnvelope {
     /// Parses one text frame. On failure the error says what is wrong in words a
-    /// client developer can act on, and carries the frame's `ref` when it had one.
+    /// client developer can act on, and carries the frame's `ref` when it had one
+    /// (and it was not over [`MAX_REF_BYTES`]).
     pub fn parse(text: &str) -> Result<Self, FrameError> {
+        let envelope = Self::parse_any_ref(text).map_err(|mut e| {
+            e.reference = e.reference.filter(|r| r.len() <= MAX_REF_BYTES);
+            e
+        })?;
+        if envelope
+            .reference
+            .as_ref()
+            .is_some_and(|r| r.len() > MAX_REF_BYTES)
+        {
+            return Err(FrameError {
+                reference: None,
+                message: format!("ref is longer than {MAX_REF_BYTES} bytes"),
+            });
+        }
+        Ok(envelope)
+    }
+
+    fn parse_any_ref(text: &str) -> Result<Self, FrameError> {
         serde_json::from_str(text).map_err(|e| {
             #[derive(Deserialize)]
             struct RefOnly {

@@ -69,7 +69,7 @@ fn fan_out(c: &mut Criterion) {
         let epoch = store.room("general").await.unwrap().unwrap().epoch;
         (node, epoch, queues)
     });
-    let drain = |queues: &mut Vec<(Outbox, tokio::sync::mpsc::Receiver<_>)>| {
+    let drain = |queues: &mut Vec<(Outbox, server::engine::outbox::Queue)>| {
         for (_, queue) in queues.iter_mut() {
             while queue.try_recv().is_ok() {}
         }

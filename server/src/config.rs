@@ -204,6 +204,11 @@ pub struct Config {
     #[arg(long, env = "CONFAB_OUTBOUND_QUEUE", default_value_t = 1024)]
     pub outbound_queue: usize,
 
+    /// Bytes waiting to be written to one client before it counts as slow and
+    /// is closed with 1008 (a single bigger frame still goes to an empty queue).
+    #[arg(long, env = "CONFAB_OUTBOUND_QUEUE_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub outbound_queue_bytes: usize,
+
     /// Largest HTTP request body, in bytes.
     #[arg(long, env = "CONFAB_MAX_HTTP_BODY", default_value_t = 64 * 1024)]
     pub max_http_body: usize,

@@ -322,6 +322,16 @@ fn malformed_frames_fail_with_clear_errors() {
     let e = ClientEnvelope::parse("{not json").unwrap_err();
     assert!(e.message.starts_with("not a JSON object"), "{}", e.message);
 
+    // A ref is repeated in the reply: an oversized one is refused, not echoed.
+    let long = "r".repeat(MAX_REF_BYTES + 1);
+    let e = ClientEnvelope::parse(&format!(r#"{{"type":"ping","ref":"{long}"}}"#)).unwrap_err();
+    assert!(e.message.contains("ref is longer"), "{}", e.message);
+    assert_eq!(e.reference, None);
+    let e = ClientEnvelope::parse(&format!(r#"{{"type":"shout","ref":"{long}"}}"#)).unwrap_err();
+    assert_eq!(e.reference, None);
+    let fits = "r".repeat(MAX_REF_BYTES);
+    assert!(ClientEnvelope::parse(&format!(r#"{{"type":"ping","ref":"{fits}"}}"#)).is_ok());
+
     let e = ClientEnvelope::parse(r#"{"type":"shout","room":"general","ref":"k"}"#).unwrap_err();
     assert!(
         e.message.contains("unknown variant `shout`"),

@@ -187,8 +187,13 @@ impl Node {
             return false;
         };
         let mut state = local.lock().await;
-        let Some(subscriber) = state.subscribers.remove(&conn) else {
-            return false;
+        let user = match state.subscribers.remove(&conn) {
+            Some(subscriber) => subscriber.user,
+            // Dropped as a slow consumer: its leave still counts.
+            None => match state.cut_off.remove(&conn) {
+                Some(user) => user,
+                None => return false,
+            },
         };
         if state.subscribers.is_empty() {
             state.closed = true;
@@ -198,7 +203,7 @@ impl Node {
             }
         }
         drop(state);
-        self.presence_left(room, &[subscriber.user]).await;
+        self.presence_left(room, &[user]).await;
         true
     }
 

@@ -4,9 +4,11 @@
 //! Frames are `Utf8Bytes`: a reference-counted buffer, so one message serialized
 //! once is pushed to every subscriber as a pointer copy. Pushing never waits: a full
 //! queue means the client is not reading fast enough, and it is asked to close with
-//! 1008 instead of slowing down the room.
+//! 1008 instead of slowing down the room. A queue is full at its count of frames
+//! or at its count of bytes, whichever comes first (a few big history pages weigh
+//! more than a thousand small messages).
 
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use app::protocol::close_code;
@@ -35,17 +37,51 @@ struct Kick {
 pub struct Outbox {
     tx: mpsc::Sender<Frame>,
     kick: Arc<Kick>,
+    /// Bytes queued and not yet taken by the connection.
+    bytes: Arc<AtomicUsize>,
+    max_bytes: usize,
+}
+
+/// The receiving side of a connection's queue.
+pub struct Queue {
+    rx: mpsc::Receiver<Frame>,
+    bytes: Arc<AtomicUsize>,
+}
+
+impl Queue {
+    /// The next frame; `None` once every [`Outbox`] is gone.
+    pub async fn recv(&mut self) -> Option<Frame> {
+        let frame = self.rx.recv().await?;
+        self.bytes.fetch_sub(frame.len(), Ordering::AcqRel);
+        Some(frame)
+    }
+
+    /// The next frame if one is queued.
+    pub fn try_recv(&mut self) -> Result<Frame, mpsc::error::TryRecvError> {
+        let frame = self.rx.try_recv()?;
+        self.bytes.fetch_sub(frame.len(), Ordering::AcqRel);
+        Ok(frame)
+    }
 }
 
 impl Outbox {
-    /// A new queue holding at most `capacity` frames, and its receiving end.
-    pub fn new(capacity: usize) -> (Outbox, mpsc::Receiver<Frame>) {
+    /// A new queue holding at most `capacity` frames (of any size), and its
+    /// receiving end.
+    pub fn new(capacity: usize) -> (Outbox, Queue) {
+        Self::bounded(capacity, usize::MAX)
+    }
+
+    /// A new queue holding at most `capacity` frames and `max_bytes` bytes.
+    pub fn bounded(capacity: usize, max_bytes: usize) -> (Outbox, Queue) {
         let (tx, rx) = mpsc::channel(capacity.max(1));
+        let bytes = Arc::new(AtomicUsize::new(0));
         let outbox = Outbox {
             tx,
             kick: Arc::default(),
+            bytes: bytes.clone(),
+            max_bytes,
         };
-        (outbox, rx)
+        (outbox, Queue { rx, bytes })
     }
 
     /// How many frames the queue holds at most.
@@ -56,15 +92,31 @@ impl Outbox {
     /// Queues a frame without waiting. Returns false if the connection is gone or
     /// its queue is full; in the latter case it is asked to close with 1008.
     pub fn push(&self, frame: Frame) -> bool {
+        let len = frame.len();
+        let before = self.bytes.fetch_add(len, Ordering::AcqRel);
+        if before.saturating_add(len) > self.max_bytes && before > 0 {
+            // Over the byte bound (a frame alone may exceed it: it still goes
+            // to an empty queue, or it could never be sent).
+            self.bytes.fetch_sub(len, Ordering::AcqRel);
+            self.too_slow();
+            return false;
+        }
         match self.tx.try_send(frame) {
             Ok(()) => true,
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                if self.close_with(close_code::POLICY) {
-                    metrics::counter!("confab_slow_consumers_total").increment(1);
+            Err(e) => {
+                self.bytes.fetch_sub(len, Ordering::AcqRel);
+                if matches!(e, mpsc::error::TrySendError::Full(_)) {
+                    self.too_slow();
                 }
                 false
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        }
+    }
+
+    /// The queue is full: the client is not reading fast enough.
+    fn too_slow(&self) {
+        if self.close_with(close_code::POLICY) {
+            metrics::counter!("confab_slow_consumers_total").increment(1);
         }
     }
 
@@ -107,5 +159,28 @@ mod tests {
         // A later request does not change the first code.
         assert!(!outbox.close_with(close_code::GOING_AWAY));
         assert_eq!(outbox.closing().await, close_code::POLICY);
+    }
+
+    #[tokio::test]
+    async fn a_queue_is_full_at_its_bytes_too() {
+        let (outbox, mut queue) = Outbox::bounded(100, 10);
+        assert!(
+            outbox.push(Frame::from("0123456789abcdef")),
+            "alone, a big frame goes"
+        );
+        assert!(!outbox.push(Frame::from("x")), "then nothing fits");
+        assert_eq!(outbox.closing().await, close_code::POLICY);
+        assert_eq!(queue.recv().await.unwrap().len(), 16);
+        let (outbox, mut queue) = Outbox::bounded(100, 10);
+        assert!(outbox.push(Frame::from("12345")));
+        assert!(outbox.push(Frame::from("12345")));
+        assert!(!outbox.push(Frame::from("1")), "11 bytes > 10");
+        queue.try_recv().unwrap();
+        let (outbox2, _) = Outbox::bounded(1, 1);
+        drop(outbox2);
+        assert!(
+            outbox.bytes.load(Ordering::Acquire) == 5,
+            "taken frames give their bytes back"
+        );
     }
 }

@@ -35,6 +35,10 @@ pub struct RoomState {
     pub progress: watch::Sender<Seq>,
     /// Presence and typing frames gathering to go out together.
     pub soon: Vec<Gathered>,
+    /// Subscribers dropped because their queue was full: their connection is
+    /// closing (1008), and its `leave` finishes the job as for any leave
+    /// (presence, the room's own end when it was the last).
+    pub cut_off: HashMap<ConnId, UserRef>,
 }
 
 /// A presence or typing frame waiting in [`RoomState::soon`].
@@ -57,6 +61,7 @@ impl Default for RoomState {
             fill_scheduled: false,
             progress: watch::Sender::new(0),
             soon: Vec::new(),
+            cut_off: HashMap::new(),
         }
     }
 }
@@ -75,8 +80,14 @@ impl RoomState {
             .into_iter()
             .map(|e| frame(&ServerFrame::from(e)))
             .collect();
-        self.subscribers
-            .retain(|_, sub| frames.iter().all(|f| sub.outbox.push(f.clone())));
+        let cut_off = &mut self.cut_off;
+        self.subscribers.retain(|conn, sub| {
+            let kept = frames.iter().all(|f| sub.outbox.push(f.clone()));
+            if !kept {
+                cut_off.insert(*conn, sub.user.clone());
+            }
+            kept
+        });
         self.last_delivered = newest;
         self.progress.send_replace(newest);
     }
@@ -104,11 +115,16 @@ impl RoomState {
     /// went or typed meanwhile.
     pub fn flush_soon(&mut self) {
         let frames = std::mem::take(&mut self.soon);
-        self.subscribers.retain(|_, sub| {
-            frames
+        let cut_off = &mut self.cut_off;
+        self.subscribers.retain(|conn, sub| {
+            let kept = frames
                 .iter()
                 .filter(|g| g.about != sub.user.id)
-                .all(|g| sub.outbox.push(g.frame.clone()))
+                .all(|g| sub.outbox.push(g.frame.clone()));
+            if !kept {
+                cut_off.insert(*conn, sub.user.clone());
+            }
+            kept
         });
     }
 }

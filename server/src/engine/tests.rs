@@ -4,7 +4,6 @@ use super::*;
 use crate::broker::MemoryBroker;
 use crate::store::{NewEntry, NewMessage, SqlStore};
 use app::protocol::Seq;
-use tokio::sync::mpsc;
 use uuid::Uuid;
 
 struct Fixture {
@@ -41,7 +40,7 @@ fn new_message(author: &UserRef, body: &str) -> NewEntry {
 }
 
 /// Every frame queued so far, parsed.
-fn drain(rx: &mut mpsc::Receiver<outbox::Frame>) -> Vec<ServerFrame> {
+fn drain(rx: &mut outbox::Queue) -> Vec<ServerFrame> {
     let mut frames = Vec::new();
     while let Ok(f) = rx.try_recv() {
         frames.push(ServerFrame::parse(f.as_str()).unwrap());

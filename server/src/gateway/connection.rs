@@ -14,13 +14,13 @@ use app::protocol::{close_code, ClientEnvelope, ErrorCode, RoomId, ServerFrame, 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::SinkExt;
 use std::sync::Arc;
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::Semaphore;
 use tokio::time::{sleep_until, timeout, Instant};
 use tracing::Instrument;
 
 use crate::auth::{unix_now, Claims};
 use crate::domain::Caller;
-use crate::engine::outbox::{frame, ConnId, Frame, Outbox};
+use crate::engine::outbox::{frame, ConnId, Frame, Outbox, Queue};
 use crate::limits::{ConnectionSlot, TokenBucket};
 use crate::state::AppState;
 
@@ -105,7 +105,10 @@ pub async fn run(socket: WebSocket, state: AppState, claims: Claims, slot: Conne
     async move {
         metrics::gauge!("confab_connections_open").increment(1.0);
         tracing::debug!("connected");
-        let (outbox, queue) = Outbox::new(state.config.outbound_queue);
+        let (outbox, queue) = Outbox::bounded(
+            state.config.outbound_queue,
+            state.config.outbound_queue_bytes,
+        );
         let mut conn = Conn::new(id, claims.user(), state, outbox);
         let expires = Instant::now() + Duration::from_secs(claims.exp.saturating_sub(unix_now()));
         conn.state
@@ -126,7 +129,7 @@ pub async fn run(socket: WebSocket, state: AppState, claims: Claims, slot: Conne
 async fn serve(
     conn: &mut Conn,
     mut socket: WebSocket,
-    mut queue: mpsc::Receiver<Frame>,
+    mut queue: Queue,
     expires: Instant,
 ) -> Option<u16> {
     // The reasons to stop, made once and polled on every turn: re-making them
@@ -178,6 +181,10 @@ async fn serve(
             }
         }
     };
+    // Out of every room before the closing handshake, which can take seconds
+    // with a client that does not read: the room should not count it online,
+    // nor try to deliver to it, meanwhile.
+    conn.leave_all().await;
     if let Some(code) = code {
         let reason = match code {
             close_code::GOING_AWAY => "server going away",
@@ -230,7 +237,7 @@ pub(super) async fn on_text(conn: &mut Conn, text: &str) -> Option<u16> {
 async fn write_batch(
     socket: &mut WebSocket,
     first: Frame,
-    queue: &mut mpsc::Receiver<Frame>,
+    queue: &mut Queue,
 ) -> Result<(), axum::Error> {
     socket.feed(Message::Text(first)).await?;
     let mut written = 1u64;

@@ -4,22 +4,24 @@
 //! regression test drive the gateway this way.
 
 use app::protocol::UserRef;
-use tokio::sync::mpsc;
 
 use super::connection::{on_text, Conn};
-use crate::engine::outbox::{Frame, Outbox};
+use crate::engine::outbox::{Outbox, Queue};
 use crate::state::AppState;
 
 pub struct DetachedConnection {
     conn: Conn,
-    queue: mpsc::Receiver<Frame>,
+    queue: Queue,
 }
 
 impl DetachedConnection {
     /// A connection of `user`, as if its upgrade had just been accepted.
     pub fn open(state: AppState, user: UserRef) -> Self {
         let id = state.next_conn_id();
-        let (outbox, queue) = Outbox::new(state.config.outbound_queue);
+        let (outbox, queue) = Outbox::bounded(
+            state.config.outbound_queue,
+            state.config.outbound_queue_bytes,
+        );
         DetachedConnection {
             conn: Conn::new(id, user, state, outbox),
             queue,

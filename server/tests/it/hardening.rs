@@ -276,3 +276,61 @@ async fn a_burst_of_typing_reaches_the_room_once() {
         "10 typing frames became {typing}"
     );
 }
+
+#[tokio::test]
+async fn a_client_that_never_reads_is_cut_off_by_bytes_and_leaves_as_a_leave_would() {
+    use app::protocol::{close_code, ServerFrame};
+    // A frame count nobody reaches: only the byte bound can cut it off.
+    let unlimited = "100000";
+    let server = TestServer::start(&[
+        "--outbound-queue",
+        "1000000",
+        "--outbound-queue-bytes",
+        "65536",
+        "--rate-per-sec",
+        unlimited,
+        "--rate-burst",
+        unlimited,
+        "--user-rate-per-sec",
+        unlimited,
+        "--user-rate-burst",
+        unlimited,
+    ]);
+    let (_, mut slow) = server.user_in_general("slow").await;
+    let sender_auth = server.register("sender").await;
+    let mut sender = server.connect(&sender_auth.token).await;
+    let body = "z".repeat(3500);
+    let mut sent = 0;
+    while server.metric("confab_slow_consumers_total").await < 1.0 {
+        // 28 MB: far past what the kernel's socket buffers hold.
+        assert!(
+            sent < 8_000,
+            "never cut off: its queue grew without a bound in bytes"
+        );
+        sent += sender.send_acked("general", &body, 200).await.len();
+    }
+    println!("never-reading client cut off after {sent} messages of 3.5 KB");
+    assert_eq!(slow.close_code().await, Some(close_code::POLICY));
+    // The room holds nothing of it: whoever joins now does not see it online.
+    let newcomer = server.register("newcomer").await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let mut probe = server.connect(&newcomer.token).await;
+        probe.join("general", None).await;
+        let ServerFrame::Online { users, .. } = probe
+            .next_matching(|f| matches!(f, ServerFrame::Online { .. }))
+            .await
+        else {
+            unreachable!()
+        };
+        if !users.iter().any(|u| u.name == "slow") {
+            assert!(users.iter().any(|u| u.name == "newcomer"));
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still online: {users:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
