@@ -1,6 +1,8 @@
 //! The pure parts of the hot path: a message frame serialized (once per
 //! instance), a client frame decoded, and one message fanned out to 1,000
-//! local subscribers (queued, as the engine does, serialized once).
+//! local subscribers (queued, as the engine does, serialized once); and what
+//! a durable commit costs on SQLite (a file on this machine's disk, with
+//! `synchronous = FULL`), alone and as one group commit of 64.
 //!
 //! `cargo bench -p server`
 
@@ -11,7 +13,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use server::broker::MemoryBroker;
 use server::engine::outbox::Outbox;
 use server::engine::Node;
-use server::store::{SqlStore, Store};
+use server::store::{NewEntry, NewMessage, SqlStore, Store};
 
 fn message(seq: u64, epoch: &str) -> Message {
     Message {
@@ -95,5 +97,46 @@ fn fan_out(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, frames, fan_out);
+fn sqlite_commit(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (store, author) = runtime.block_on(async {
+        let url = format!("sqlite:{}", dir.path().join("commit.db").display());
+        let store = SqlStore::open(&url).await.unwrap();
+        store.ensure_public_room("general").await.unwrap();
+        let author = store.create_user("alice", "x").await.unwrap();
+        (store, author)
+    });
+    let batch = |n: usize| -> Vec<NewEntry> {
+        (0..n)
+            .map(|_| {
+                NewEntry::Message(NewMessage {
+                    room: "general".into(),
+                    author: author.clone(),
+                    client_msg_id: uuid::Uuid::new_v4(),
+                    body: "Morning! The deploy went out at 9, dashboards look clean.".into(),
+                    thread: None,
+                    mentions: Vec::new(),
+                })
+            })
+            .collect()
+    };
+    let mut group = c.benchmark_group("sqlite commit");
+    for n in [1, 64] {
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(format!("{n} message(s)"), |b| {
+            b.iter_batched(
+                || batch(n),
+                |entries| runtime.block_on(store.append_batch("general", entries)).unwrap(),
+                criterion::BatchSize::SmallInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, frames, fan_out, sqlite_commit);
 criterion_main!(benches);
