@@ -130,7 +130,11 @@ fn sqlite_commit(c: &mut Criterion) {
         group.bench_function(format!("{n} message(s)"), |b| {
             b.iter_batched(
                 || batch(n),
-                |entries| runtime.block_on(store.append_batch("general", entries)).unwrap(),
+                |entries| {
+                    runtime
+                        .block_on(store.append_batch("general", entries))
+                        .unwrap()
+                },
                 criterion::BatchSize::SmallInput,
             )
         });

@@ -8,28 +8,36 @@ use crate::state::AppState;
 use crate::store::StoreError;
 
 /// Every public room, and the others the caller belongs to; a direct room is
-/// named after the other user.
+/// named after the other user. Two queries however many rooms: the rooms,
+/// then the names of everyone the caller has a direct room with.
 pub async fn list(state: &AppState, caller: &Caller) -> DomainResult<Vec<RoomInfo>> {
     let mut rooms = state.store.rooms_for(caller.user.id).await?;
+    let others: Vec<Uuid> = rooms
+        .iter()
+        .filter(|r| r.kind == RoomKind::Direct)
+        .filter_map(|r| other_user(&r.id, caller.user.id))
+        .collect();
+    if others.is_empty() {
+        return Ok(rooms);
+    }
+    let names = state.store.user_names(&others).await?;
     for room in rooms.iter_mut().filter(|r| r.kind == RoomKind::Direct) {
-        room.name = direct_room_name(state, &room.id, caller.user.id).await?;
+        if let Some(other) = other_user(&room.id, caller.user.id) {
+            room.name = names
+                .get(&other)
+                .cloned()
+                .unwrap_or_else(|| "deleted user".into());
+        }
     }
     Ok(rooms)
 }
 
-/// A direct room is named, for each of its two users, after the other one.
-async fn direct_room_name(state: &AppState, room: &str, caller: Uuid) -> DomainResult<String> {
-    let other = match crate::store::direct_room_users(room) {
-        Some((a, b)) if a == caller => b,
-        Some((a, _)) => a,
-        None => return Ok(room.to_string()),
-    };
-    Ok(state
-        .store
-        .user_by_id(other)
-        .await?
-        .map(|u| u.user.name)
-        .unwrap_or_else(|| "deleted user".into()))
+/// The user a direct room is with, for one of its two users.
+fn other_user(room: &str, caller: Uuid) -> Option<Uuid> {
+    match crate::store::direct_room_users(room)? {
+        (a, b) if a == caller => Some(b),
+        (a, _) => Some(a),
+    }
 }
 
 /// Creates a public or private room owned by the caller, within

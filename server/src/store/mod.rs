@@ -289,6 +289,11 @@ pub trait Store: Send + Sync + 'static {
     async fn room(&self, id: &str) -> StoreResult<Option<RoomRecord>>;
     /// Rooms `user` can see: every public room, and the others they belong to.
     async fn rooms_for(&self, user: Uuid) -> StoreResult<Vec<RoomInfo>>;
+    /// The names of those of `users` that exist, in one query.
+    async fn user_names(
+        &self,
+        users: &[Uuid],
+    ) -> StoreResult<std::collections::HashMap<Uuid, String>>;
     /// Adds a member; returns false if they already were one.
     async fn add_member(&self, room: &str, user: Uuid) -> StoreResult<bool>;
     async fn is_member(&self, room: &str, user: Uuid) -> StoreResult<bool>;

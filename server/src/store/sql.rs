@@ -100,6 +100,13 @@ impl Store for SqlStore {
         super::sql_accounts::user_by_id(self, id).await
     }
 
+    async fn user_names(
+        &self,
+        users: &[Uuid],
+    ) -> StoreResult<std::collections::HashMap<Uuid, String>> {
+        super::sql_accounts::user_names(self, users).await
+    }
+
     async fn set_admin(&self, user: Uuid, admin: bool) -> StoreResult<bool> {
         super::sql_accounts::set_admin(self, user, admin).await
     }
