@@ -41,9 +41,10 @@ pub fn routes() -> Router<AppState> {
 async fn upgrade(
     State(state): State<AppState>,
     headers: HeaderMap,
+    uri: axum::http::Uri,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    if !origin_allowed(&headers, &state.config) {
+    if !origin_allowed(&headers, &uri, &state.config) {
         return ApiError::forbidden("origin not allowed").into_response();
     }
     let claims = match authenticate(&state, &headers).await {

@@ -97,10 +97,11 @@ async fn login(
 async fn refresh(
     State(state): State<AppState>,
     headers: HeaderMap,
+    uri: axum::http::Uri,
     payload: Option<Json<RefreshRequest>>,
 ) -> Result<Response, ApiError> {
     let from_body = payload.and_then(|Json(r)| r.refresh_token);
-    if from_body.is_none() && !origin_allowed(&headers, &state.config) {
+    if from_body.is_none() && !origin_allowed(&headers, &uri, &state.config) {
         return Err(ApiError::forbidden("origin not allowed"));
     }
     let token = from_body

@@ -45,7 +45,7 @@ impl FromRequestParts<AppState> for AuthUser {
         // allowed origin (CSRF).
         if parts.method != Method::GET
             && Auth::uses_cookie(&parts.headers)
-            && !origin_allowed(&parts.headers, &state.config)
+            && !origin_allowed(&parts.headers, &parts.uri, &state.config)
         {
             return Err(ApiError::forbidden("origin not allowed"));
         }

@@ -48,6 +48,22 @@ async fn https_and_wss_work_end_to_end_with_a_test_certificate() {
         "cookies are Secure under TLS: {cookie}"
     );
     let auth: AuthResponse = response.json().await.unwrap();
+    // Browsers speak HTTP/2 here: a cookie write from the page's own origin
+    // is checked against :authority (there is no Host) and goes through;
+    // another origin's is refused.
+    let session = cookie.split(';').next().unwrap().to_string();
+    for (origin, expected) in [(base.clone(), 201), ("https://evil.example".into(), 403)] {
+        let write = https
+            .post(format!("{base}/api/rooms"))
+            .header("Cookie", &session)
+            .header("Origin", origin)
+            .json(&serde_json::json!({"name": format!("h2-{expected}"), "kind": "public"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(write.version(), reqwest::Version::HTTP_2);
+        assert_eq!(write.status(), expected);
+    }
     // Plain HTTP to the TLS port gets nothing useful.
     assert!(reqwest::get(format!("http://{}/healthz", server.addr))
         .await
