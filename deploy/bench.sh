@@ -71,6 +71,16 @@ load connect --url "http://127.0.0.1:$A" --pids "${pids[1]}" --label connect --p
   --clients 5000 --hold 8
 stop
 
+# Join latency by room size: each room filled with distinct users, then
+# joins timed with everyone in it.
+for size in 100 1000 10000; do
+  start
+  echo "== joining a room with $size online"
+  load connect --url "http://127.0.0.1:$A" --pids "${pids[1]}" --label "join$size" \
+    --prefix "join$size" --clients "$size" --clients-per-user 1 --hold 1 --join-probes 20
+  stop
+done
+
 # The peers' runs and the notes kept in docs/ go beside Confab's figures.
 PEERS=${PEERS:-$docs/bench-peers.jsonl} NOTES=${NOTES:-$docs/bench-notes.md}
 [ -f "$PEERS" ] || PEERS=

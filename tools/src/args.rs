@@ -105,6 +105,10 @@ pub struct ConnectArgs {
     /// Seconds to hold them open before measuring memory.
     #[arg(long, default_value_t = 5.0)]
     pub hold: f64,
+    /// Joins timed once every connection is in (each a fresh connection of
+    /// the first user): from `join` sent to the room's online list received.
+    #[arg(long, default_value_t = 20)]
+    pub join_probes: usize,
 }
 
 #[derive(Args, Clone)]

@@ -60,6 +60,7 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
     );
     // Hold them, reading whatever comes (presence), until the end.
     let hold = Duration::from_secs_f64(args.hold);
+    let holding = Instant::now();
     let readers: Vec<_> = sockets
         .into_iter()
         .map(|mut socket| {
@@ -80,7 +81,8 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
             })
         })
         .collect();
-    tokio::time::sleep(hold).await;
+    let joins = time_joins(&target.url[0], &tokens[0], &room, args.join_probes).await;
+    tokio::time::sleep(hold.saturating_sub(holding.elapsed())).await;
     let rss_after = pid.map(rss_kib);
     let mut alive = 0;
     for reader in readers {
@@ -104,6 +106,9 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
         "server_rss_before_kib": rss_before,
         "server_rss_after_kib": rss_after,
         "kib_per_connection": per_connection,
+        "join_p50_ms": joins.as_ref().map(|j| j.p50_ms),
+        "join_p99_ms": joins.as_ref().map(|j| j.p99_ms),
+        "join_online": joins.as_ref().map(|j| j.online),
     });
     println!("{summary}");
     eprintln!(
@@ -114,5 +119,70 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
         connected as f64 / took,
         per_connection.map_or("?".into(), |k| format!("{k:.1}")),
     );
+    if let Some(j) = &joins {
+        eprintln!(
+            "  join with {} online: p50 {:.1} ms, p99 {:.1} ms",
+            j.online, j.p50_ms, j.p99_ms
+        );
+    }
     Ok(())
+}
+
+/// How long joining the room took, with everyone else in it.
+struct JoinTimes {
+    p50_ms: f64,
+    p99_ms: f64,
+    /// The `count` of the online list the joins got.
+    online: u64,
+}
+
+/// Times `probes` joins one after another, each on a fresh connection: from
+/// `join` sent to the room's `online` list received (what a user waits for
+/// before the room looks right). `None` if none succeeded.
+async fn time_joins(base: &str, token: &str, room: &str, probes: usize) -> Option<JoinTimes> {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Message;
+    let mut took = Vec::with_capacity(probes);
+    let mut online = 0;
+    for _ in 0..probes {
+        let mut request = client::ws_url(base).into_client_request().ok()?;
+        request
+            .headers_mut()
+            .insert("Authorization", format!("Bearer {token}").parse().ok()?);
+        let Ok((mut socket, _)) = tokio_tungstenite::connect_async(request).await else {
+            continue;
+        };
+        let started = Instant::now();
+        let join = format!(r#"{{"type":"join","room":"{room}"}}"#);
+        if socket.send(Message::Text(join.into())).await.is_err() {
+            continue;
+        }
+        let listed = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some(Ok(frame)) = socket.next().await {
+                if let Message::Text(text) = frame {
+                    if text.contains(r#""type":"online""#) {
+                        return crate::scan::number_after(&text, r#""count":"#);
+                    }
+                }
+            }
+            None
+        })
+        .await;
+        if let Ok(Some(count)) = listed {
+            took.push(started.elapsed().as_secs_f64() * 1000.0);
+            online = count;
+        }
+        let _ = socket.close(None).await;
+    }
+    if took.is_empty() {
+        return None;
+    }
+    took.sort_by(f64::total_cmp);
+    let at = |q: f64| took[((took.len() - 1) as f64 * q).round() as usize];
+    Some(JoinTimes {
+        p50_ms: at(0.5),
+        p99_ms: at(0.99),
+        online,
+    })
 }

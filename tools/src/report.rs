@@ -357,6 +357,25 @@ pub fn run(args: ReportArgs) -> Result<()> {
             r.kib_per_connection(),
         )?;
     }
+    let joins: Vec<_> = ours
+        .iter()
+        .filter(|r| r.0["mode"] == "connect" && r.0["join_p50_ms"].is_number())
+        .collect();
+    if !joins.is_empty() {
+        writeln!(
+            md,
+            "\nJoining a room by how many are online in it (a fresh connection; `join` sent → online list received):\n\n| online | p50 | p99 |\n|---|---|---|"
+        )?;
+        for r in joins {
+            writeln!(
+                md,
+                "| {} | {:.1} ms | {:.1} ms |",
+                thousands(r.f("join_online")),
+                r.f("join_p50_ms"),
+                r.f("join_p99_ms"),
+            )?;
+        }
+    }
     if let Some(notes) = &args.notes {
         let text = std::fs::read_to_string(notes)
             .with_context(|| format!("reading {}", notes.display()))?;
