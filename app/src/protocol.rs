@@ -5,14 +5,21 @@
 //! by `"type"`) and the JSON bodies of the HTTP API. The server and the wasm UI both
 //! use them, so the two can never disagree on a field name.
 //!
-//! The prose version of the contract is `docs/PROTOCOL.md` in this repository; the
-//! tests at the bottom of this file pin the exact JSON of every frame against it.
+//! This file holds the socket's frames and the name rules; the HTTP API's bodies
+//! are in `protocol/http.rs`, the room log's entries in `protocol/log.rs`. The
+//! prose version of the contract is `docs/PROTOCOL.md` in this repository; the
+//! tests (`protocol/tests.rs`) pin the exact JSON of every frame against it.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+mod http;
 mod log;
+pub use http::{
+    AddMember, AuthResponse, CreateRoom, Credentials, ErrorBody, ErrorDetail, MeResponse,
+    MessagesPage, RefreshRequest, RoomInfo, RoomKind,
+};
 pub use log::{
     mentioned_names, valid_emoji, Deleted, Edited, Entry, Reaction, ReactionCount, ThreadPage,
     MAX_EMOJI_CHARS, MAX_MENTIONS, MAX_REACTIONS_PER_MESSAGE,
@@ -395,120 +402,6 @@ impl ServerFrame {
     pub fn parse(text: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(text)
     }
-}
-
-// ---------------------------------------------------------------- HTTP bodies
-
-/// Body of `POST /api/auth/register` and `POST /api/auth/login`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Credentials {
-    pub username: String,
-    pub password: String,
-    /// With `--registration invite`: the single-use code an admin made
-    /// (a Confab extension; ignored by login).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invite: Option<String>,
-}
-
-/// Answer to a successful register, login or refresh.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuthResponse {
-    /// The access token (a JWT with `sub`, `name`, `exp`, `sid`).
-    pub token: String,
-    pub user: UserRef,
-    /// Seconds until `token` expires (a Confab extension).
-    #[serde(default)]
-    pub expires_in: u64,
-    /// The refresh token for `POST /api/auth/refresh` (a Confab extension).
-    /// Browsers (requests with an `Origin`) get it only in an HttpOnly cookie.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
-}
-
-/// Body of `POST /api/auth/refresh` (a Confab extension). Without a token, the
-/// refresh cookie is used.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RefreshRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
-}
-
-/// Answer to `GET /api/auth/me` (a Confab extension: who the session cookie is).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MeResponse {
-    pub user: UserRef,
-}
-
-/// Who may see and join a room.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RoomKind {
-    Public,
-    Private,
-    Direct,
-}
-
-impl RoomKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RoomKind::Public => "public",
-            RoomKind::Private => "private",
-            RoomKind::Direct => "direct",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "public" => Some(RoomKind::Public),
-            "private" => Some(RoomKind::Private),
-            "direct" => Some(RoomKind::Direct),
-            _ => None,
-        }
-    }
-}
-
-/// One entry of `GET /api/rooms`, and the answer to `POST /api/rooms`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RoomInfo {
-    pub id: RoomId,
-    pub name: String,
-    pub kind: RoomKind,
-    pub member: bool,
-}
-
-/// Body of `POST /api/rooms`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CreateRoom {
-    pub name: String,
-    pub kind: RoomKind,
-}
-
-/// Body of `POST /api/rooms/{id}/members`: `user` is a user id or a username.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AddMember {
-    pub user: String,
-}
-
-/// Answer to `GET /api/rooms/{id}/messages`: the room's entries oldest first,
-/// messages in their current state.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MessagesPage {
-    pub messages: Vec<Entry>,
-    /// As in the `history` frame (a Confab addition).
-    #[serde(default)]
-    pub seq: Seq,
-}
-
-/// Every HTTP error: `{"error":{"code","message"}}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorDetail {
-    pub code: String,
-    pub message: String,
 }
 
 /// Checks a username against the contract: 1–32 of `[A-Za-z0-9_.-]`.

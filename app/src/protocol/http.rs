@@ -1,0 +1,118 @@
+//! The JSON bodies of the HTTP API (`/api/...`): what each call takes and
+//! answers, and the shape of every error.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Entry, RoomId, Seq, UserRef};
+
+/// Body of `POST /api/auth/register` and `POST /api/auth/login`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+    /// With `--registration invite`: the single-use code an admin made
+    /// (a Confab extension; ignored by login).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite: Option<String>,
+}
+
+/// Answer to a successful register, login or refresh.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthResponse {
+    /// The access token (a JWT with `sub`, `name`, `exp`, `sid`).
+    pub token: String,
+    pub user: UserRef,
+    /// Seconds until `token` expires (a Confab extension).
+    #[serde(default)]
+    pub expires_in: u64,
+    /// The refresh token for `POST /api/auth/refresh` (a Confab extension).
+    /// Browsers (requests with an `Origin`) get it only in an HttpOnly cookie.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+/// Body of `POST /api/auth/refresh` (a Confab extension). Without a token, the
+/// refresh cookie is used.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+/// Answer to `GET /api/auth/me` (a Confab extension: who the session cookie is).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeResponse {
+    pub user: UserRef,
+}
+
+/// Who may see and join a room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoomKind {
+    Public,
+    Private,
+    Direct,
+}
+
+impl RoomKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoomKind::Public => "public",
+            RoomKind::Private => "private",
+            RoomKind::Direct => "direct",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "public" => Some(RoomKind::Public),
+            "private" => Some(RoomKind::Private),
+            "direct" => Some(RoomKind::Direct),
+            _ => None,
+        }
+    }
+}
+
+/// One entry of `GET /api/rooms`, and the answer to `POST /api/rooms`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomInfo {
+    pub id: RoomId,
+    pub name: String,
+    pub kind: RoomKind,
+    pub member: bool,
+}
+
+/// Body of `POST /api/rooms`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateRoom {
+    pub name: String,
+    pub kind: RoomKind,
+}
+
+/// Body of `POST /api/rooms/{id}/members`: `user` is a user id or a username.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddMember {
+    pub user: String,
+}
+
+/// Answer to `GET /api/rooms/{id}/messages`: the room's entries oldest first,
+/// messages in their current state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessagesPage {
+    pub messages: Vec<Entry>,
+    /// As in the `history` frame (a Confab addition).
+    #[serde(default)]
+    pub seq: Seq,
+}
+
+/// Every HTTP error: `{"error":{"code","message"}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+}
