@@ -7,7 +7,8 @@
 //!   bodies have their own timeout, in the router: `http::router`.)
 //! - A client address (an IPv6 address by its /64) may hold at most
 //!   `--max-pending-conns-per-address` connections that have not yet sent a
-//!   request; more are closed as they arrive.
+//!   request; more are closed as they arrive. (Plain HTTP only: with the
+//!   built-in TLS listener, the handshake and the header timeout bound them.)
 //! - On shutdown, connections get what is left of the grace period to finish,
 //!   then are dropped, whatever the clients do.
 

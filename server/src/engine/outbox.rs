@@ -176,8 +176,6 @@ mod tests {
         assert!(outbox.push(Frame::from("12345")));
         assert!(!outbox.push(Frame::from("1")), "11 bytes > 10");
         queue.try_recv().unwrap();
-        let (outbox2, _) = Outbox::bounded(1, 1);
-        drop(outbox2);
         assert!(
             outbox.bytes.load(Ordering::Acquire) == 5,
             "taken frames give their bytes back"

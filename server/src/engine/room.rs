@@ -80,14 +80,7 @@ impl RoomState {
             .into_iter()
             .map(|e| frame(&ServerFrame::from(e)))
             .collect();
-        let cut_off = &mut self.cut_off;
-        self.subscribers.retain(|conn, sub| {
-            let kept = frames.iter().all(|f| sub.outbox.push(f.clone()));
-            if !kept {
-                cut_off.insert(*conn, sub.user.clone());
-            }
-            kept
-        });
+        self.push_to_each(|sub| frames.iter().all(|f| sub.outbox.push(f.clone())));
         self.last_delivered = newest;
         self.progress.send_replace(newest);
     }
@@ -115,12 +108,20 @@ impl RoomState {
     /// went or typed meanwhile.
     pub fn flush_soon(&mut self) {
         let frames = std::mem::take(&mut self.soon);
-        let cut_off = &mut self.cut_off;
-        self.subscribers.retain(|conn, sub| {
-            let kept = frames
+        self.push_to_each(|sub| {
+            frames
                 .iter()
                 .filter(|g| g.about != sub.user.id)
-                .all(|g| sub.outbox.push(g.frame.clone()));
+                .all(|g| sub.outbox.push(g.frame.clone()))
+        });
+    }
+
+    /// Runs `push` for every subscriber; one whose queue is full (`push`
+    /// answers false) is dropped here and remembered in `cut_off`.
+    fn push_to_each(&mut self, push: impl Fn(&Subscriber) -> bool) {
+        let cut_off = &mut self.cut_off;
+        self.subscribers.retain(|conn, sub| {
+            let kept = push(sub);
             if !kept {
                 cut_off.insert(*conn, sub.user.clone());
             }
