@@ -62,6 +62,9 @@ pub async fn register(state: &AppState, creds: Credentials, address: &str) -> Do
             ))
         }
     }
+    // Hashed before the invite is claimed: a busy hasher then leaves the
+    // code as it was.
+    let hash = state.passwords.hash(creds.password).await?;
     if let Some(code) = &invite {
         if !state.store.claim_invite(code).await? {
             return Err(DomainError::Forbidden(
@@ -69,15 +72,6 @@ pub async fn register(state: &AppState, creds: Credentials, address: &str) -> Do
             ));
         }
     }
-    let hash = match state.passwords.hash(creds.password).await {
-        Ok(hash) => hash,
-        Err(busy) => {
-            if let Some(code) = &invite {
-                state.store.release_invite(code).await?;
-            }
-            return Err(busy.into());
-        }
-    };
     let created = state.store.create_user(&creds.username, &hash).await;
     if let (Err(_), Some(code)) = (&created, &invite) {
         state.store.release_invite(code).await?; // the code was not used after all
