@@ -6,10 +6,11 @@
 //! nor typing is ever sent to the user it is about. None of this runs under a
 //! room's lock: it waits on Redis, and a room's deliveries must not.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use app::protocol::{PresenceStatus, ServerFrame, UserRef, MAX_ONLINE_LISTED};
+use app::protocol::{PresenceStatus, ServerFrame, UserRef};
 
+use super::online::Next;
 use super::outbox::{frame, Frame, Outbox};
 use super::room::Gathered;
 use super::Node;
@@ -61,17 +62,45 @@ impl Node {
         };
         // One frame, however many are online: a frame each would fill the
         // joiner's queue in a big room before it read `joined`.
-        let mut online = self.broker.presence_list(room).await.unwrap_or_default();
-        let count = online.len().min(u32::MAX as usize) as u32;
-        online.truncate(MAX_ONLINE_LISTED);
-        outbox.push(frame(&ServerFrame::Online {
-            room: room.to_string(),
-            users: online,
-            count,
-        }));
+        if let Some((users, count)) = self.online_listing(room, user).await {
+            outbox.push(frame(&ServerFrame::Online {
+                room: room.to_string(),
+                users,
+                count,
+            }));
+        }
         if first {
             self.announce_presence(room, user, PresenceStatus::Online)
                 .await;
+        }
+    }
+
+    /// Who is online in `room` (the joiner `user` among them), from the
+    /// room's mirror (`online`), reading the broker only when the mirror is
+    /// new or stale. None if the room is no longer subscribed here.
+    async fn online_listing(&self, room: &str, user: &UserRef) -> Option<(Vec<UserRef>, u32)> {
+        let local = self.existing_room(room)?;
+        local.lock().await.online.set(user, true);
+        loop {
+            let mut state = local.lock().await;
+            match state.online.next(Instant::now()) {
+                Next::List => return Some(state.online.listing()),
+                Next::Load => {
+                    drop(state);
+                    let listed = self.broker.presence_list(room).await;
+                    if let Err(e) = &listed {
+                        tracing::warn!(room, error = %e, "presence list unavailable");
+                    }
+                    let mut state = local.lock().await;
+                    state.online.finish_load(listed.ok(), Instant::now());
+                    return Some(state.online.listing());
+                }
+                Next::Wait(mut loads) => {
+                    drop(state);
+                    // Bounded: an abandoned read is taken over after a while.
+                    let _ = tokio::time::timeout(GATHER_MAX, loads.changed()).await;
+                }
+            }
         }
     }
 
@@ -94,8 +123,13 @@ impl Node {
 
     /// Tells the room, here and on other instances, that `user` came or went.
     async fn announce_presence(&self, room: &str, user: &UserRef, status: PresenceStatus) {
-        self.broadcast_here(room, presence_frame(room, user, status), user.id, false)
-            .await;
+        self.broadcast_here(
+            room,
+            presence_frame(room, user, status),
+            user,
+            Heard::Presence(status),
+        )
+        .await;
         let event = BrokerEvent::Presence(user.clone(), status);
         if let Err(e) = self.broker.publish(room, event).await {
             tracing::warn!(room, error = %e, "presence publish failed");
@@ -104,7 +138,7 @@ impl Node {
 
     /// Tells the room, here and on other instances, that `user` is typing.
     pub async fn typing(&self, room: &str, user: &UserRef) {
-        self.broadcast_here(room, typing_frame(room, user), user.id, true)
+        self.broadcast_here(room, typing_frame(room, user), user, Heard::Typing)
             .await;
         if let Err(e) = self
             .broker
@@ -116,24 +150,34 @@ impl Node {
     }
 
     /// Queues `frame` for this instance's subscribers of `room`, but those of
-    /// `except` (the user it is about), within [`gather_window`]. A user's
-    /// `typing` counts once per window, however often it came.
+    /// `about` (the user it is about), within [`gather_window`]. A user's
+    /// `typing` counts once per window, however often it came; presence
+    /// also updates the room's mirror of who is online.
     pub(super) async fn broadcast_here(
         &self,
         room: &str,
         frame: Frame,
-        except: uuid::Uuid,
-        typing: bool,
+        about: &UserRef,
+        heard: Heard,
     ) {
         let Some(local) = self.existing_room(room) else {
             return;
         };
         let mut state = local.lock().await;
-        if typing && state.soon.iter().any(|s| s.typing && s.about == except) {
-            return;
-        }
+        let typing = match heard {
+            Heard::Typing => {
+                if state.soon.iter().any(|s| s.typing && s.about == about.id) {
+                    return;
+                }
+                true
+            }
+            Heard::Presence(status) => {
+                state.online.set(about, status == PresenceStatus::Online);
+                false
+            }
+        };
         state.soon.push(Gathered {
-            about: except,
+            about: about.id,
             frame,
             typing,
         });
@@ -146,6 +190,13 @@ impl Node {
             });
         }
     }
+}
+
+/// What a frame for [`Node::broadcast_here`] tells.
+#[derive(Clone, Copy)]
+pub enum Heard {
+    Typing,
+    Presence(PresenceStatus),
 }
 
 #[cfg(test)]

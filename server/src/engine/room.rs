@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use app::protocol::{Entry, Seq, ServerFrame, UserRef};
 use tokio::sync::watch;
 
+use super::online::Online;
 use super::outbox::{frame, ConnId, Frame, Outbox};
 
 /// A connection subscribed to a room.
@@ -39,6 +40,8 @@ pub struct RoomState {
     /// closing (1008), and its `leave` finishes the job as for any leave
     /// (presence, the room's own end when it was the last).
     pub cut_off: HashMap<ConnId, UserRef>,
+    /// Who is online in the room, mirrored from the broker.
+    pub online: Online,
 }
 
 /// A presence or typing frame waiting in [`RoomState::soon`].
@@ -62,6 +65,7 @@ impl Default for RoomState {
             progress: watch::Sender::new(0),
             soon: Vec::new(),
             cut_off: HashMap::new(),
+            online: Online::default(),
         }
     }
 }
