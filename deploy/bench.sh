@@ -37,7 +37,7 @@ start() {
     CONFAB_JWT_SECRET=bench-secret-bench-secret-bench-secret CONFAB_DATA_DIR="$run/data-$port" \
       "$bin" --listen "127.0.0.1:$port" --rate-per-sec 1000000 --rate-burst 1000000 \
       --user-rate-per-sec 1000000 --user-rate-burst 1000000 --max-conns-per-user 1000000 \
-      --signups-per-network 1000000 --signups-per-hour 1000000 &
+      --signups-per-network 1000000 --signups-per-hour 1000000 --max-rooms-per-user 1000000 &
     pids+=($!)
   done
   for port in "$A" "$B"; do
@@ -71,6 +71,19 @@ load connect --url "http://127.0.0.1:$A" --pids "${pids[1]}" --label connect --p
   --clients 5000 --hold 8
 stop
 
+# Every room at once: a user in 200 rooms connects (one instance, then both),
+# and 1,000 users in 50 shared rooms hear a steady stream as `activity`.
+start
+echo "== a user in 200 rooms: time to a complete sidebar"
+load sidebar --url "http://127.0.0.1:$A" --pids "${pids[1]},${pids[2]}" --label sidebar1 \
+  --prefix side --rooms 200 --probes 50
+load sidebar --url "http://127.0.0.1:$A,http://127.0.0.1:$B" --pids "${pids[1]},${pids[2]}" \
+  --label sidebar2 --prefix sidetwo --rooms 200 --probes 50
+echo "== 1,000 users in 50 shared rooms, 20 messages a second"
+load activity --url "http://127.0.0.1:$A,http://127.0.0.1:$B" --pids "${pids[1]},${pids[2]}" \
+  --label activity --prefix act --users 1000 --rooms 50 --rate 20 --duration "$DUR" --clients-per-user 1
+stop
+
 # Join latency by room size: each room filled with distinct users, then
 # joins timed with everyone in it.
 for size in 100 1000 10000; do
@@ -78,6 +91,23 @@ for size in 100 1000 10000; do
   echo "== joining a room with $size online"
   load connect --url "http://127.0.0.1:$A" --pids "${pids[1]}" --label "join$size" \
     --prefix "join$size" --clients "$size" --clients-per-user 1 --hold 1 --join-probes 20
+  stop
+done
+
+# What durable acks on SQLite cost: the embedded default (one instance, no
+# Redis) with synchronous=FULL (the default: an ack survives power loss)
+# against NORMAL, 10 clients all publishing into one room at rising rates.
+for sync in full normal; do
+  RUST_LOG=warn DATABASE_URL="sqlite:$run/sqlite-$sync/confab.db?synchronous=$sync" \
+  CONFAB_JWT_SECRET=bench-secret-bench-secret-bench-secret CONFAB_DATA_DIR="$run/sqlite-$sync" \
+    "$bin" --listen "127.0.0.1:$A" --rate-per-sec 1000000 --rate-burst 1000000 \
+    --user-rate-per-sec 1000000 --user-rate-burst 1000000 --max-conns-per-user 1000000 \
+    --signups-per-network 1000000 --signups-per-hour 1000000 &
+  pids=($!)
+  for _ in $(seq 150); do curl -fs "http://127.0.0.1:$A/readyz" >/dev/null && break; sleep 0.2; done
+  echo "== SQLite, synchronous=$sync: messages stored a second"
+  load saturate --url "http://127.0.0.1:$A" --pids "${pids[0]}" --label "sqlite-$sync" \
+    --prefix "sqlite$sync" --clients 10 --publishers 10 --rate 200 --duration "$DUR"
   stop
 done
 

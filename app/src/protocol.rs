@@ -17,8 +17,9 @@ use uuid::Uuid;
 mod http;
 mod log;
 pub use http::{
-    AddMember, AuthResponse, CreateRoom, Credentials, ErrorBody, ErrorDetail, MeResponse,
-    MessagesPage, RefreshRequest, RoomInfo, RoomKind,
+    AddMember, AuthResponse, CreateRoom, Credentials, DirectRequest, ErrorBody, ErrorDetail,
+    MarkRead, MeResponse, Member, MembersPage, MessagesPage, MuteRequest, RefreshRequest, RoomInfo,
+    RoomKind, MAX_GROUP_MEMBERS,
 };
 pub use log::{
     mentioned_names, valid_emoji, Deleted, Edited, Entry, Reaction, ReactionCount, ThreadPage,
@@ -233,6 +234,8 @@ pub enum ClientFrame {
     },
     /// Tell the room this user is typing.
     Typing { room: RoomId },
+    /// Move this user's read marker in `room` forward to `seq` (never back).
+    Read { room: RoomId, seq: Seq },
     /// Ask for a `pong`.
     Ping,
 }
@@ -377,6 +380,20 @@ pub enum ServerFrame {
         users: Vec<UserRef>,
         count: u32,
     },
+    /// The user's read marker in `room` moved to `seq` (from another of
+    /// their connections, on any instance).
+    Read { room: RoomId, seq: Seq },
+    /// A new message in a room the user belongs to but this connection has
+    /// not joined; `mention`: it mentions this user.
+    Activity {
+        room: RoomId,
+        seq: Seq,
+        mention: bool,
+    },
+    /// The user was added to a room (or a direct room with them was opened).
+    RoomAdded { room: RoomInfo },
+    /// The user left or was removed from a room: nothing more of it arrives.
+    RoomRemoved { room: RoomId },
     /// A frame was refused; the connection stays open unless a close follows.
     Error {
         code: ErrorCode,

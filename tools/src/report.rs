@@ -3,7 +3,9 @@
 //!
 //! Confab's runs are told apart by label: `sat100` and `sat1000` are the rate
 //! steps of the saturation runs (100 and 1,000 clients), `at202k` and `at20k`
-//! the fixed-rate runs, `connect` the connection run. Runs of other servers,
+//! the fixed-rate runs, `connect` the connection run, `join<N>` the joins into
+//! rooms of N online, `sqlite-full`/`sqlite-normal` the embedded store's rate
+//! steps with and without a sync per commit. Runs of other servers,
 //! measured in the same session by another load generator, can be put beside
 //! them (`--peers`): JSON lines whose label is `<server>:<scenario>`, with the
 //! same scenario names (`conns` for `connect`).
@@ -16,10 +18,10 @@ use serde_json::Value;
 use crate::args::ReportArgs;
 
 /// A run's JSON line.
-struct Run(Value);
+pub(crate) struct Run(pub(crate) Value);
 
 impl Run {
-    fn f(&self, key: &str) -> f64 {
+    pub(crate) fn f(&self, key: &str) -> f64 {
         self.0[key].as_f64().unwrap_or(0.0)
     }
     fn label(&self) -> &str {
@@ -376,6 +378,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
             )?;
         }
     }
+    crate::report_rooms::every_room(&mut md, &ours)?;
     if let Some(notes) = &args.notes {
         let text = std::fs::read_to_string(notes)
             .with_context(|| format!("reading {}", notes.display()))?;

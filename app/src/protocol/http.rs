@@ -46,9 +46,10 @@ pub struct MeResponse {
 }
 
 /// Who may see and join a room.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RoomKind {
+    #[default]
     Public,
     Private,
     Direct,
@@ -73,13 +74,72 @@ impl RoomKind {
     }
 }
 
-/// One entry of `GET /api/rooms`, and the answer to `POST /api/rooms`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One entry of `GET /api/rooms`, the answer to `POST /api/rooms` and
+/// `POST /api/dms`, and the room of a `room_added` frame.
+///
+/// The read state (`latest_seq` …) is the caller's: `unread` counts messages
+/// after `last_read_seq` not written by the caller (thread replies included,
+/// deleted ones not), `mentions` those of them that mention the caller.
+/// Rooms the caller is not a member of have no read state (zeros).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RoomInfo {
     pub id: RoomId,
+    /// A direct room's name is its other members' names, comma-separated.
     pub name: String,
     pub kind: RoomKind,
     pub member: bool,
+    #[serde(default)]
+    pub latest_seq: Seq,
+    #[serde(default)]
+    pub last_read_seq: Seq,
+    #[serde(default)]
+    pub unread: u32,
+    #[serde(default)]
+    pub mentions: u32,
+    /// The caller muted the room: no notifications, no unread badge (a
+    /// Confab addition; `PUT /api/rooms/{id}/mute`).
+    #[serde(default)]
+    pub muted: bool,
+}
+
+/// Most people in a direct room, the caller included.
+pub const MAX_GROUP_MEMBERS: usize = 9;
+
+/// Body of `POST /api/dms`: `user` for a direct room with one person, or
+/// `users` (2–8 others, names or ids) for a group direct room.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<String>,
+}
+
+/// Body of `POST /api/rooms/{id}/read` (the HTTP twin of the `read` frame).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkRead {
+    pub seq: Seq,
+}
+
+/// Body of `PUT /api/rooms/{id}/mute`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MuteRequest {
+    pub muted: bool,
+}
+
+/// One member in `GET /api/rooms/{id}/members`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub id: uuid::Uuid,
+    pub name: String,
+    /// Connected to the room now, on any instance.
+    pub online: bool,
+}
+
+/// Answer to `GET /api/rooms/{id}/members`: sorted by name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembersPage {
+    pub members: Vec<Member>,
 }
 
 /// Body of `POST /api/rooms`.

@@ -289,11 +289,23 @@ fn http_bodies() {
         name: "general".into(),
         kind: RoomKind::Public,
         member: true,
+        latest_seq: 9,
+        last_read_seq: 4,
+        unread: 3,
+        mentions: 1,
+        muted: false,
     };
     assert_eq!(
         serde_json::to_value(&room).unwrap(),
-        json!({"id":"general","name":"general","kind":"public","member":true})
+        json!({"id":"general","name":"general","kind":"public","member":true,
+               "latest_seq":9,"last_read_seq":4,"unread":3,"mentions":1,"muted":false})
     );
+    // A v1 room (no read state) still reads.
+    let v1: RoomInfo = serde_json::from_value(
+        json!({"id":"general","name":"general","kind":"public","member":true}),
+    )
+    .unwrap();
+    assert_eq!((v1.unread, v1.latest_seq), (0, 0));
     let create: CreateRoom =
         serde_json::from_value(json!({"name":"ops","kind":"private"})).unwrap();
     assert_eq!(create.kind, RoomKind::Private);
@@ -380,4 +392,5 @@ fn name_rules() {
     assert!(!valid_room_name(""));
 }
 
+mod read_state;
 mod v2;

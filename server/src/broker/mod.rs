@@ -14,9 +14,10 @@ mod redis_broker;
 mod redis_presence;
 pub mod redis_wire;
 
-use app::protocol::{Entry, PresenceStatus, RoomId, UserRef};
+use app::protocol::{Entry, PresenceStatus, RoomId, ServerFrame, UserRef};
 use async_trait::async_trait;
 
+pub use crate::engine::Noted;
 pub use memory::MemoryBroker;
 pub use redis_broker::{RedisBroker, HEARTBEAT};
 
@@ -34,6 +35,13 @@ pub enum BrokerEvent {
     /// Close a user's connections (all, or those of one session) with 4001.
     /// Published on [`ALL_ROOMS`].
     SessionsEnded(uuid::Uuid, Option<uuid::Uuid>),
+    /// Messages were stored: whoever belongs to their rooms hears `activity`.
+    /// Published on [`ALL_ROOMS`] (one event for every instance, not one per
+    /// member).
+    Activity(Vec<Noted>),
+    /// A frame for one user's connections wherever they are (`read`,
+    /// `room_added`, `room_removed`). Published on [`ALL_ROOMS`].
+    ForUser(uuid::Uuid, Box<ServerFrame>),
 }
 
 /// The pseudo-room whose channel every instance listens to: events about users

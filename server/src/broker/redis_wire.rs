@@ -5,7 +5,7 @@
 //!
 //! | key | type | what |
 //! |---|---|---|
-//! | `P:room:ROOM` | channel | [`Envelope`]s about a room; `P:room:*` carries events about users |
+//! | `P:room:ROOM` | channel | [`Envelope`]s about a room; `P:room:*` carries events for every instance: ended sessions, activity, frames for a user |
 //! | `P:presence:ROOM` | hash | user id → connections open to the room, on every instance |
 //! | `P:node:NODE` | hash | `ROOM\nUSER` → this instance's share of those counts |
 //! | `P:names` | hash | user id → name (for offline announcements) |
@@ -15,11 +15,11 @@
 //! | `P:login:user:NAME`, `P:login:addr:ADDR` | string | failed logins in the window |
 //! | `P:signup:net:NETWORK`, `P:signup:all` | string | sign-ups in the window, per network and in total |
 
-use app::protocol::{Entry, PresenceStatus, UserRef};
+use app::protocol::{Entry, PresenceStatus, ServerFrame, UserRef};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::BrokerEvent;
+use super::{BrokerEvent, Noted};
 
 #[derive(Clone, Debug)]
 pub struct Keys {
@@ -126,6 +126,13 @@ pub enum WireEvent {
         user: Uuid,
         session: Option<Uuid>,
     },
+    Activity {
+        messages: Vec<Noted>,
+    },
+    ForUser {
+        user: Uuid,
+        frame: Box<ServerFrame>,
+    },
 }
 
 impl From<BrokerEvent> for WireEvent {
@@ -136,6 +143,8 @@ impl From<BrokerEvent> for WireEvent {
             BrokerEvent::Presence(user, status) => WireEvent::Presence { user, status },
             BrokerEvent::Evicted(user) => WireEvent::Evicted { user },
             BrokerEvent::SessionsEnded(user, session) => WireEvent::SessionsEnded { user, session },
+            BrokerEvent::Activity(messages) => WireEvent::Activity { messages },
+            BrokerEvent::ForUser(user, frame) => WireEvent::ForUser { user, frame },
         }
     }
 }
@@ -148,6 +157,8 @@ impl From<WireEvent> for BrokerEvent {
             WireEvent::Presence { user, status } => BrokerEvent::Presence(user, status),
             WireEvent::Evicted { user } => BrokerEvent::Evicted(user),
             WireEvent::SessionsEnded { user, session } => BrokerEvent::SessionsEnded(user, session),
+            WireEvent::Activity { messages } => BrokerEvent::Activity(messages),
+            WireEvent::ForUser { user, frame } => BrokerEvent::ForUser(user, frame),
         }
     }
 }

@@ -17,7 +17,7 @@
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-use app::protocol::{RoomId, RoomKind};
+use app::protocol::{RoomId, RoomKind, ServerFrame};
 use uuid::Uuid;
 
 use super::{Caller, DomainError, DomainResult};
@@ -34,6 +34,11 @@ pub struct PublicMembers(Mutex<HashSet<(RoomId, Uuid)>>);
 impl PublicMembers {
     fn known(&self, room: &str, user: Uuid) -> bool {
         self.0.lock().unwrap().contains(&(room.to_string(), user))
+    }
+
+    /// Forgets a member who left.
+    pub fn forget(&self, room: &str, user: Uuid) {
+        self.0.lock().unwrap().remove(&(room.to_string(), user));
     }
 
     fn remember(&self, room: &str, user: Uuid) {
@@ -84,7 +89,13 @@ pub async fn admit(state: &AppState, caller: &Caller, room: &str) -> DomainResul
     }
     let record = readable_room(state, room, user).await?;
     if record.kind == RoomKind::Public {
-        state.store.add_member(room, user).await?;
+        if state.store.add_member(room, user).await? {
+            // The user's other connections learn of their new room.
+            let added = ServerFrame::RoomAdded {
+                room: super::rooms::joined_info(&record),
+            };
+            state.node.tell_user(user, added, caller.conn).await;
+        }
         state.public_members.remember(room, user);
     }
     Ok(())

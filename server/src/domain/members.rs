@@ -1,12 +1,16 @@
-//! A room's members: adding one (anyone to a public room, the owner to a
-//! private one) and removing one from a private room (the owner removes
-//! anyone, a member themself), which stops delivery to all of their
-//! connections at once, on every instance.
+//! A room's members: listing them with who is online, adding one (anyone to a
+//! public room, the owner to a private one) and removing one (from a private
+//! room the owner removes anyone; anyone leaves a public or private room they
+//! are in, but its owner), which stops delivery to all of their connections at
+//! once, on every instance. The member hears `room_added` / `room_removed` on
+//! every connection.
 
-use app::protocol::{RoomKind, UserRef};
+use std::collections::HashSet;
+
+use app::protocol::{Member, RoomKind, ServerFrame, UserRef};
 use uuid::Uuid;
 
-use super::{access, Caller, DomainError, DomainResult};
+use super::{access, rooms::joined_info, Caller, DomainError, DomainResult};
 use crate::state::AppState;
 use crate::store::UserRecord;
 
@@ -43,24 +47,64 @@ pub async fn add(
     }
     let target = find_user(state, user).await?;
     let added = state.store.add_member(room, target.user.id).await?;
+    if added {
+        let frame = ServerFrame::RoomAdded {
+            room: joined_info(&record),
+        };
+        state.node.tell_user(target.user.id, frame, None).await;
+    }
     Ok((target.user, added))
 }
 
-/// Removes `user` from the private room `room`.
+/// Most members `GET /api/rooms/{id}/members` lists (the first by name).
+pub const MAX_MEMBERS_LISTED: u32 = 1000;
+
+/// A room's members, sorted by name, each with whether they are online in
+/// it; for whoever may read the room.
+pub async fn list(state: &AppState, caller: &Caller, room: &str) -> DomainResult<Vec<Member>> {
+    access::readable_room(state, room, caller.user.id).await?;
+    let members = state.store.members(room, MAX_MEMBERS_LISTED).await?;
+    let online: HashSet<Uuid> = match state.broker.presence_list(room).await {
+        Ok(users) => users.into_iter().map(|u| u.id).collect(),
+        Err(e) => {
+            tracing::warn!(room, error = %e, "presence unavailable for the member list");
+            HashSet::new()
+        }
+    };
+    Ok(members
+        .into_iter()
+        .map(|u| Member {
+            online: online.contains(&u.id),
+            id: u.id,
+            name: u.name,
+        })
+        .collect())
+}
+
+/// Removes `user` from `room`: the owner of a private room removes anyone
+/// but themself; a member leaves a public or private room by naming
+/// themself. Direct rooms keep their members.
 pub async fn remove(state: &AppState, caller: &Caller, room: &str, user: &str) -> DomainResult<()> {
     let record = access::readable_room(state, room, caller.user.id).await?;
     let target = find_user(state, user).await?;
     let own_room = record.owner == Some(caller.user.id);
+    let leaving = target.user.id == caller.user.id;
     match record.kind {
-        RoomKind::Private if own_room || target.user.id == caller.user.id => {}
+        RoomKind::Private if own_room || leaving => {}
+        RoomKind::Public if leaving => {}
         RoomKind::Private => {
             return Err(DomainError::Forbidden(
                 "only the room's owner removes members".into(),
             ))
         }
-        _ => {
+        RoomKind::Public => {
+            return Err(DomainError::Forbidden(
+                "members leave a public room themselves".into(),
+            ))
+        }
+        RoomKind::Direct => {
             return Err(DomainError::Invalid(
-                "only private rooms have members to remove".into(),
+                "direct rooms keep their members".into(),
             ))
         }
     }
@@ -70,7 +114,12 @@ pub async fn remove(state: &AppState, caller: &Caller, room: &str, user: &str) -
     if !state.store.remove_member(room, target.user.id).await? {
         return Err(DomainError::NotFound("not a member of this room".into()));
     }
+    state.public_members.forget(room, target.user.id);
     state.node.evict(room, target.user.id).await;
-    tracing::info!(room, user = %target.user.name, "member removed");
+    let removed = ServerFrame::RoomRemoved {
+        room: room.to_string(),
+    };
+    state.node.tell_user(target.user.id, removed, None).await;
+    tracing::info!(room, user = %target.user.name, leaving, "member removed");
     Ok(())
 }

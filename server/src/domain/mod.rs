@@ -6,7 +6,8 @@
 //! - room log: [`join`], [`send`], [`edit`], [`delete`], [`react`],
 //!   [`history`], [`thread`], [`typing`]; [`submit`] hands a checked entry to
 //!   the engine's group commit.
-//! - rooms and members: [`rooms`], [`members`].
+//! - rooms and members: [`rooms`], [`members`]; the caller's read state
+//!   and muting: [`read`].
 //! - accounts and sessions: [`accounts`]; what admins do: [`admin`].
 
 pub mod access;
@@ -20,6 +21,7 @@ pub mod join;
 pub mod members;
 mod mentions;
 pub mod react;
+pub mod read;
 pub mod rooms;
 pub mod send;
 mod submit;

@@ -1,42 +1,36 @@
-//! Rooms: listing what a user can see, creating a room, opening a direct room.
+//! Rooms: listing what a user can see (with their read state), creating a
+//! room, opening a direct room with one person or a group.
 
-use app::protocol::{valid_room_name, RoomInfo, RoomKind};
+use std::collections::HashSet;
+
+use app::protocol::{valid_room_name, RoomInfo, RoomKind, ServerFrame, MAX_GROUP_MEMBERS};
 use uuid::Uuid;
 
 use super::{members::find_user, Caller, DomainError, DomainResult};
 use crate::state::AppState;
-use crate::store::StoreError;
+use crate::store::{RoomRecord, StoreError};
 
-/// Every public room, and the others the caller belongs to; a direct room is
-/// named after the other user. Two queries however many rooms: the rooms,
-/// then the names of everyone the caller has a direct room with.
+/// Every public room, and the others the caller belongs to, each with the
+/// caller's unread and mention counts; a direct room is named after its other
+/// members. Two queries however many rooms: the rooms with their counts, then
+/// the names in the caller's direct rooms.
 pub async fn list(state: &AppState, caller: &Caller) -> DomainResult<Vec<RoomInfo>> {
     let mut rooms = state.store.rooms_for(caller.user.id).await?;
-    let others: Vec<Uuid> = rooms
-        .iter()
-        .filter(|r| r.kind == RoomKind::Direct)
-        .filter_map(|r| other_user(&r.id, caller.user.id))
-        .collect();
-    if others.is_empty() {
+    if !rooms.iter().any(|r| r.kind == RoomKind::Direct) {
         return Ok(rooms);
     }
-    let names = state.store.user_names(&others).await?;
+    let names = state.store.direct_names(caller.user.id).await?;
     for room in rooms.iter_mut().filter(|r| r.kind == RoomKind::Direct) {
-        if let Some(other) = other_user(&room.id, caller.user.id) {
-            room.name = names
-                .get(&other)
-                .cloned()
-                .unwrap_or_else(|| "deleted user".into());
-        }
+        room.name = direct_name(names.get(&room.id).map(Vec::as_slice));
     }
     Ok(rooms)
 }
 
-/// The user a direct room is with, for one of its two users.
-fn other_user(room: &str, caller: Uuid) -> Option<Uuid> {
-    match crate::store::direct_room_users(room)? {
-        (a, b) if a == caller => Some(b),
-        (a, _) => Some(a),
+/// A direct room's name for one of its members: the others' names.
+fn direct_name(others: Option<&[String]>) -> String {
+    match others {
+        Some(names) if !names.is_empty() => names.join(", "),
+        _ => "deleted user".into(),
     }
 }
 
@@ -71,31 +65,87 @@ pub async fn create(
         other => other?,
     };
     tracing::info!(room = %room.id, kind = room.kind.as_str(), "room created");
-    Ok(RoomInfo {
-        id: room.id,
-        name: room.name,
-        kind: room.kind,
-        member: true,
-    })
+    let info = joined_info(&room);
+    let added = ServerFrame::RoomAdded { room: info.clone() };
+    state
+        .node
+        .tell_user(caller.user.id, added, caller.conn)
+        .await;
+    Ok(info)
 }
 
-/// The direct room of the caller and `other` (a name or id), created on first
-/// use; only the two of them can see or join it.
-pub async fn direct(state: &AppState, caller: &Caller, other: &str) -> DomainResult<RoomInfo> {
-    let other = find_user(state, other).await?;
-    if other.user.id == caller.user.id {
+/// The direct room of the caller and `others` (names or ids: one person, or
+/// 2 to 8 for a group), created on first use with all of them as members;
+/// only they can see or join it. A new room is announced (`room_added`) to
+/// everyone in it, on every instance.
+pub async fn direct(
+    state: &AppState,
+    caller: &Caller,
+    others: &[String],
+) -> DomainResult<RoomInfo> {
+    if others.is_empty() || others.len() > MAX_GROUP_MEMBERS - 1 {
+        return Err(DomainError::Invalid(format!(
+            "a direct room is with 1 to {} other people",
+            MAX_GROUP_MEMBERS - 1
+        )));
+    }
+    let mut people = vec![caller.user.clone()];
+    let mut seen = HashSet::from([caller.user.id]);
+    for other in others {
+        let user = find_user(state, other).await?.user;
+        if seen.insert(user.id) {
+            people.push(user);
+        }
+    }
+    if people.len() < 2 {
         return Err(DomainError::Invalid(
             "a direct room needs another user".into(),
         ));
     }
-    let room = state
-        .store
-        .direct_room(caller.user.id, other.user.id)
-        .await?;
-    Ok(RoomInfo {
-        id: room.id,
-        name: other.user.name,
+    let ids: Vec<Uuid> = people.iter().map(|u| u.id).collect();
+    let (record, created) = state.store.direct_room(&ids).await?;
+    if created {
+        tracing::info!(room = %record.id, members = people.len(), "direct room opened");
+        for user in &people {
+            let seen_by = direct_info(&record, &people, user.id);
+            let except = (user.id == caller.user.id).then_some(caller.conn).flatten();
+            state
+                .node
+                .tell_user(user.id, ServerFrame::RoomAdded { room: seen_by }, except)
+                .await;
+        }
+    }
+    Ok(direct_info(&record, &people, caller.user.id))
+}
+
+/// A direct room as `viewer` sees it: named after the others, sorted.
+fn direct_info(record: &RoomRecord, people: &[app::protocol::UserRef], viewer: Uuid) -> RoomInfo {
+    let mut others: Vec<String> = people
+        .iter()
+        .filter(|u| u.id != viewer)
+        .map(|u| u.name.clone())
+        .collect();
+    others.sort();
+    RoomInfo {
+        id: record.id.clone(),
+        name: direct_name(Some(&others)),
         kind: RoomKind::Direct,
         member: true,
-    })
+        latest_seq: record.last_seq,
+        last_read_seq: record.last_seq,
+        ..RoomInfo::default()
+    }
+}
+
+/// A public or private room as a new member sees it.
+pub fn joined_info(record: &RoomRecord) -> RoomInfo {
+    RoomInfo {
+        id: record.id.clone(),
+        name: record.name.clone(),
+        kind: record.kind,
+        member: true,
+        latest_seq: record.last_seq,
+        last_read_seq: record.last_seq,
+        ..RoomInfo::default()
+    }
 }

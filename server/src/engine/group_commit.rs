@@ -131,6 +131,7 @@ impl Node {
                     let held = self.deliver_all(&room, entries.clone()).await;
                     metrics::histogram!("confab_fanout_seconds")
                         .record(started.elapsed().as_secs_f64());
+                    self.note_activity(&entries).await;
                     // One publish for the whole commit.
                     if let Err(e) = self
                         .broker

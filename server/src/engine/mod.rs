@@ -9,8 +9,10 @@
 //!   so replayed and live messages never interleave ([`Node::join`]);
 //! - after (re)subscribing, read up to the store's latest ([`Node::catch_up`]).
 
+mod activity;
 mod delivery;
 mod group_commit;
+mod online;
 pub mod outbox;
 mod presence;
 mod room;
@@ -23,9 +25,10 @@ use tokio::sync::Mutex as AsyncMutex;
 
 use crate::broker::{Broker, BrokerEvent, Incoming};
 use crate::store::{Store, StoreError};
+pub use activity::{Noted, MAX_WATCHED_ROOMS};
 pub use group_commit::{OnStored, MAX_BATCH};
 use outbox::{frame, ConnId, Outbox};
-use presence::{presence_frame, typing_frame};
+use presence::{presence_frame, typing_frame, Heard};
 use room::{RoomState, Subscriber};
 
 /// Most messages a `join` with `since` replays; a longer gap answers
@@ -45,6 +48,8 @@ pub struct Node {
     queues: Mutex<HashMap<RoomId, group_commit::SendQueue>>,
     /// The tasks committing them.
     commits: tokio_util::task::TaskTracker,
+    /// Connected users' rooms, for what they hear of rooms not joined.
+    watchers: activity::Watchers,
 }
 
 /// How a join went, for the caller's logs.
@@ -62,6 +67,7 @@ impl Node {
             rooms: Mutex::default(),
             queues: Mutex::default(),
             commits: tokio_util::task::TaskTracker::new(),
+            watchers: activity::Watchers::default(),
         })
     }
 
@@ -74,15 +80,20 @@ impl Node {
                 self.deliver_all(&room, entries).await;
             }
             Incoming::Event(room, BrokerEvent::Typing(user)) => {
-                self.broadcast_here(&room, typing_frame(&room, &user), user.id, true)
+                self.broadcast_here(&room, typing_frame(&room, &user), &user, Heard::Typing)
                     .await;
             }
             Incoming::Event(room, BrokerEvent::Presence(user, status)) => {
                 let presence = presence_frame(&room, &user, status);
-                self.broadcast_here(&room, presence, user.id, false).await;
+                self.broadcast_here(&room, presence, &user, Heard::Presence(status))
+                    .await;
             }
             Incoming::Event(room, BrokerEvent::Evicted(user)) => {
                 self.local_evict(&room, user).await;
+            }
+            Incoming::Event(_, BrokerEvent::Activity(noted)) => self.noted_elsewhere(&noted),
+            Incoming::Event(_, BrokerEvent::ForUser(user, frame)) => {
+                self.told_elsewhere(user, &frame)
             }
             Incoming::Event(_, BrokerEvent::SessionsEnded(..)) => {}
             Incoming::Resubscribed => self.catch_up_all().await,
@@ -171,6 +182,7 @@ impl Node {
                     },
                 )
                 .is_some();
+            self.watchers.set_joined(user.id, conn, room, true);
             // Presence needs Redis round trips: not under the room's lock,
             // which every delivery and join to the room waits for.
             drop(state);
@@ -195,6 +207,7 @@ impl Node {
                 None => return false,
             },
         };
+        self.watchers.set_joined(user.id, conn, room, false);
         if state.subscribers.is_empty() {
             state.closed = true;
             self.rooms.lock().unwrap().remove(room);
@@ -228,11 +241,12 @@ impl Node {
             reference: None,
         });
         let mut evicted = Vec::new();
-        state.subscribers.retain(|_, sub| {
+        state.subscribers.retain(|conn, sub| {
             if sub.user.id != user {
                 return true;
             }
             sub.outbox.push(notice.clone());
+            self.watchers.set_joined(user, *conn, room, false);
             evicted.push(sub.user.clone());
             false
         });

@@ -8,7 +8,7 @@ use app::protocol::{close_code, ClientEnvelope, ClientFrame, ErrorCode, ServerFr
 use super::connection::Conn;
 use crate::domain::send::SendRequest;
 use crate::domain::{
-    self, delete, edit, history, join, react, send, typing, DomainError, DomainResult,
+    self, delete, edit, history, join, react, read, send, typing, DomainError, DomainResult,
 };
 use crate::engine::outbox::frame;
 use crate::store::{NewEntry, Outcome};
@@ -51,6 +51,13 @@ pub async fn handle(conn: &mut Conn, envelope: ClientEnvelope) -> Option<u16> {
         ClientFrame::Typing { room } => {
             if let Err(e) = typing::typing(&state, caller, &room).await {
                 return refuse(conn, e, reference);
+            }
+            return None;
+        }
+        ClientFrame::Read { room, seq } => {
+            // No reply, as the contract says; a failure is only logged.
+            if let Err(e) = read::read(&state, caller, &room, seq).await {
+                tracing::debug!(room, error = %e, "read not recorded");
             }
             return None;
         }

@@ -2,7 +2,9 @@
 //! and threads. (Accounts are in [`super::accounts`].) Each handler parses the
 //! request, calls its operation in [`crate::domain`] and answers.
 
-use app::protocol::{AddMember, CreateRoom, MeResponse, MessagesPage, RoomInfo, Seq, ThreadPage};
+use app::protocol::{
+    AddMember, CreateRoom, DirectRequest, MeResponse, MessagesPage, RoomInfo, Seq, ThreadPage,
+};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -20,7 +22,15 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/rooms", get(list_rooms).post(create_room))
         .route("/api/dms", post(direct_room))
-        .route("/api/rooms/{id}/members", post(add_member))
+        .route(
+            "/api/rooms/{id}/members",
+            post(add_member).get(super::read_state::members),
+        )
+        .route("/api/rooms/{id}/read", post(super::read_state::read))
+        .route(
+            "/api/rooms/{id}/mute",
+            axum::routing::put(super::read_state::mute),
+        )
         .route(
             "/api/rooms/{id}/members/{user}",
             axum::routing::delete(remove_member),
@@ -35,7 +45,7 @@ pub(super) fn body<T>(payload: JsonBody<T>) -> Result<T, ApiError> {
     payload.map(|Json(t)| t).map_err(from_json_rejection)
 }
 
-fn caller(claims: &crate::auth::Claims) -> Caller {
+pub(super) fn caller(claims: &crate::auth::Claims) -> Caller {
     Caller::http(claims.user())
 }
 
@@ -46,15 +56,18 @@ async fn list_rooms(
     Ok(Json(rooms::list(&state, &caller(&claims)).await?))
 }
 
-/// `POST /api/dms {"user"}`: the direct room with that user (a name or id).
+/// `POST /api/dms {"user"}` or `{"users":[...]}`: the direct room with that
+/// user, or with those 2-8 users (names or ids), opened on first use.
 async fn direct_room(
     State(state): State<AppState>,
     AuthUser(claims): AuthUser,
-    payload: JsonBody<AddMember>,
+    payload: JsonBody<DirectRequest>,
 ) -> Result<Json<RoomInfo>, ApiError> {
     let request = body(payload)?;
+    let mut others = request.users;
+    others.extend(request.user);
     Ok(Json(
-        rooms::direct(&state, &caller(&claims), &request.user).await?,
+        rooms::direct(&state, &caller(&claims), &others).await?,
     ))
 }
 

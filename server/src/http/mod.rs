@@ -8,6 +8,7 @@ mod health;
 
 pub use health::metrics_router;
 pub mod origin;
+mod read_state;
 pub mod session;
 
 use axum::extract::DefaultBodyLimit;

@@ -17,11 +17,13 @@ mod sql_accounts;
 mod sql_log;
 mod sql_log_changes;
 mod sql_log_reads;
+mod sql_read_state;
 mod sql_rooms;
 mod sql_rows;
 mod sql_transactions;
 mod sqlite;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use app::protocol::{Entry, RoomId, RoomInfo, RoomKind, Seq, ThreadPage, UserRef};
@@ -284,16 +286,25 @@ pub trait Store: Send + Sync + 'static {
         -> StoreResult<RoomRecord>;
     /// How many rooms `user` owns.
     async fn rooms_owned(&self, user: Uuid) -> StoreResult<u64>;
-    /// The direct room of two users, created (with both as members) if new.
-    async fn direct_room(&self, a: Uuid, b: Uuid) -> StoreResult<RoomRecord>;
+    /// The direct room of `users` (2 to 9 of them, ids as [`direct_room_id`]
+    /// makes them), created with all of them as members if new; true if it was.
+    async fn direct_room(&self, users: &[Uuid]) -> StoreResult<(RoomRecord, bool)>;
     async fn room(&self, id: &str) -> StoreResult<Option<RoomRecord>>;
-    /// Rooms `user` can see: every public room, and the others they belong to.
+    /// Rooms `user` can see: every public room, and the others they belong to,
+    /// with the user's read state of each (see [`RoomInfo`]), in one query.
     async fn rooms_for(&self, user: Uuid) -> StoreResult<Vec<RoomInfo>>;
-    /// The names of those of `users` that exist, in one query.
-    async fn user_names(
-        &self,
-        users: &[Uuid],
-    ) -> StoreResult<std::collections::HashMap<Uuid, String>>;
+    /// For each direct room of `user`: the other members' names, sorted.
+    async fn direct_names(&self, user: Uuid) -> StoreResult<HashMap<RoomId, Vec<String>>>;
+    /// The rooms `user` is a member of, at most `limit`.
+    async fn member_rooms(&self, user: Uuid, limit: u32) -> StoreResult<Vec<RoomId>>;
+    /// A room's members, sorted by name, at most `limit`.
+    async fn members(&self, room: &str, limit: u32) -> StoreResult<Vec<UserRef>>;
+    /// Moves `user`'s read marker in `room` forward to `seq` (at most the
+    /// room's latest); the new marker if it moved, None if it did not (not
+    /// a member, or already there).
+    async fn mark_read(&self, room: &str, user: Uuid, seq: Seq) -> StoreResult<Option<Seq>>;
+    /// Mutes or unmutes `room` for `user`; false if they are not a member.
+    async fn set_muted(&self, room: &str, user: Uuid, muted: bool) -> StoreResult<bool>;
     /// Adds a member; returns false if they already were one.
     async fn add_member(&self, room: &str, user: Uuid) -> StoreResult<bool>;
     async fn is_member(&self, room: &str, user: Uuid) -> StoreResult<bool>;
@@ -391,16 +402,22 @@ pub(crate) fn ms_to_time(ms: i64) -> time::OffsetDateTime {
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }
 
-/// The id of the direct room of two users: the same whichever asks.
-pub fn direct_room_id(a: Uuid, b: Uuid) -> String {
-    let (low, high) = if a <= b { (a, b) } else { (b, a) };
-    format!("dm:{low}:{high}")
-}
-
-/// The two users of a direct room's id.
-pub fn direct_room_users(id: &str) -> Option<(Uuid, Uuid)> {
-    let (a, b) = id.strip_prefix("dm:")?.split_once(':')?;
-    Some((Uuid::parse_str(a).ok()?, Uuid::parse_str(b).ok()?))
+/// The id of the direct room of `users` (duplicates ignored): the same
+/// whoever asks. Two users: `dm:LOW:HIGH`; a group: `gdm:` and a digest of
+/// the sorted ids.
+pub fn direct_room_id(users: &[Uuid]) -> String {
+    let mut sorted = users.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    if let [low, high] = sorted[..] {
+        return format!("dm:{low}:{high}");
+    }
+    use sha2::Digest;
+    let mut digest = sha2::Sha256::new();
+    for user in &sorted {
+        digest.update(user.as_bytes());
+    }
+    format!("gdm:{}", &hex::encode(digest.finalize())[..32])
 }
 
 /// A fresh epoch name: 16 hex digits.
@@ -413,12 +430,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn direct_room_ids_are_symmetric_and_parse_back() {
-        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
-        assert_eq!(direct_room_id(a, b), direct_room_id(b, a));
-        assert_eq!(direct_room_users(&direct_room_id(b, a)), Some((a, b)));
-        assert!(!app::protocol::valid_room_name(&direct_room_id(a, b)));
-        assert_eq!(direct_room_users("general"), None);
+    fn direct_room_ids_are_the_same_whoever_asks() {
+        let (a, b, c) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        assert_eq!(direct_room_id(&[a, b]), direct_room_id(&[b, a]));
+        assert_eq!(direct_room_id(&[a, b]), format!("dm:{a}:{b}"));
+        assert_eq!(direct_room_id(&[c, a, b]), direct_room_id(&[b, c, a, c]));
+        assert!(direct_room_id(&[a, b, c]).starts_with("gdm:"));
+        assert_ne!(direct_room_id(&[a, b, c]), direct_room_id(&[a, b]));
+        assert!(!app::protocol::valid_room_name(&direct_room_id(&[a, b])));
+        assert!(!app::protocol::valid_room_name(&direct_room_id(&[a, b, c])));
     }
 
     #[test]

@@ -4,11 +4,14 @@
 //! differ — how they connect, PostgreSQL's one-statement append and its
 //! snapshot reads, SQLite's scrubbing after a deletion — `sqlite.rs` and
 //! `postgres.rs` say so, chosen by [`Backend`]. Reading rows is in `sql_rows`,
-//! accounts in `sql_accounts`, rooms and members in `sql_rooms`, the room log
+//! accounts in `sql_accounts`, rooms and members in `sql_rooms`, each member's
+//! read state in `sql_read_state`, the room log
 //! in `sql_log` (appending), `sql_log_changes` (edits, deletions, reactions)
 //! and `sql_log_reads`, refresh-token rotation in `sql_transactions`.
 
-use app::protocol::{Entry, RoomInfo, RoomKind, Seq, ThreadPage, UserRef};
+use std::collections::HashMap;
+
+use app::protocol::{Entry, RoomId, RoomInfo, RoomKind, Seq, ThreadPage, UserRef};
 use async_trait::async_trait;
 use sqlx::AnyPool;
 use uuid::Uuid;
@@ -100,13 +103,6 @@ impl Store for SqlStore {
         super::sql_accounts::user_by_id(self, id).await
     }
 
-    async fn user_names(
-        &self,
-        users: &[Uuid],
-    ) -> StoreResult<std::collections::HashMap<Uuid, String>> {
-        super::sql_accounts::user_names(self, users).await
-    }
-
     async fn set_admin(&self, user: Uuid, admin: bool) -> StoreResult<bool> {
         super::sql_accounts::set_admin(self, user, admin).await
     }
@@ -176,8 +172,8 @@ impl Store for SqlStore {
         super::sql_rooms::rooms_owned(self, user).await
     }
 
-    async fn direct_room(&self, a: Uuid, b: Uuid) -> StoreResult<RoomRecord> {
-        super::sql_rooms::direct_room(self, a, b).await
+    async fn direct_room(&self, users: &[Uuid]) -> StoreResult<(RoomRecord, bool)> {
+        super::sql_rooms::direct_room(self, users).await
     }
 
     async fn room(&self, id: &str) -> StoreResult<Option<RoomRecord>> {
@@ -185,7 +181,27 @@ impl Store for SqlStore {
     }
 
     async fn rooms_for(&self, user: Uuid) -> StoreResult<Vec<RoomInfo>> {
-        super::sql_rooms::rooms_for(self, user).await
+        super::sql_read_state::rooms_for(self, user).await
+    }
+
+    async fn direct_names(&self, user: Uuid) -> StoreResult<HashMap<RoomId, Vec<String>>> {
+        super::sql_read_state::direct_names(self, user).await
+    }
+
+    async fn member_rooms(&self, user: Uuid, limit: u32) -> StoreResult<Vec<RoomId>> {
+        super::sql_rooms::member_rooms(self, user, limit).await
+    }
+
+    async fn members(&self, room: &str, limit: u32) -> StoreResult<Vec<UserRef>> {
+        super::sql_rooms::members(self, room, limit).await
+    }
+
+    async fn mark_read(&self, room: &str, user: Uuid, seq: Seq) -> StoreResult<Option<Seq>> {
+        super::sql_read_state::mark_read(self, room, user, seq).await
+    }
+
+    async fn set_muted(&self, room: &str, user: Uuid, muted: bool) -> StoreResult<bool> {
+        super::sql_read_state::set_muted(self, room, user, muted).await
     }
 
     async fn add_member(&self, room: &str, user: Uuid) -> StoreResult<bool> {

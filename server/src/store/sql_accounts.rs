@@ -54,29 +54,6 @@ pub(super) async fn user_by_id(store: &SqlStore, id: Uuid) -> StoreResult<Option
         .transpose()
 }
 
-pub(super) async fn user_names(
-    store: &SqlStore,
-    users: &[Uuid],
-) -> StoreResult<std::collections::HashMap<Uuid, String>> {
-    let mut names = std::collections::HashMap::with_capacity(users.len());
-    // Bounded statements: at most 500 parameters each.
-    for chunk in users.chunks(500) {
-        let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT id, name FROM users WHERE id IN ({})",
-            list.join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for id in chunk {
-            query = query.bind(id.to_string());
-        }
-        for row in query.fetch_all(&store.reader).await? {
-            names.insert(parse_uuid(row.try_get("id")?)?, row.try_get("name")?);
-        }
-    }
-    Ok(names)
-}
-
 pub(super) async fn set_admin(store: &SqlStore, user: Uuid, admin: bool) -> StoreResult<bool> {
     let done = sqlx::query("UPDATE users SET is_admin = $2 WHERE id = $1")
         .bind(user.to_string())

@@ -1,11 +1,11 @@
 //! Rooms and memberships in SQL (for `SqlStore`'s `Store` implementation).
 
-use app::protocol::{RoomInfo, RoomKind};
+use app::protocol::{RoomId, RoomKind, UserRef};
 use sqlx::Row;
 use uuid::Uuid;
 
 use super::sql::{is_unique_violation, SqlStore};
-use super::sql_rows::{kind_from_str, room_from_row};
+use super::sql_rows::{parse_uuid, room_from_row};
 use super::{new_epoch, now_ms, RoomRecord, StoreError, StoreResult};
 
 pub(super) async fn ensure_public_room(store: &SqlStore, name: &str) -> StoreResult<()> {
@@ -72,11 +72,14 @@ pub(super) async fn rooms_owned(store: &SqlStore, user: Uuid) -> StoreResult<u64
     Ok(owned as u64)
 }
 
-pub(super) async fn direct_room(store: &SqlStore, a: Uuid, b: Uuid) -> StoreResult<RoomRecord> {
-    let id = super::direct_room_id(a, b);
+pub(super) async fn direct_room(
+    store: &SqlStore,
+    users: &[Uuid],
+) -> StoreResult<(RoomRecord, bool)> {
+    let id = super::direct_room_id(users);
     let now = now_ms();
     let mut tx = store.writer.begin().await?;
-    sqlx::query(
+    let created = sqlx::query(
         "INSERT INTO rooms (id, name, kind, owner_id, epoch, last_seq, created_ms) \
          VALUES ($1, $1, 'direct', NULL, $2, 0, $3) ON CONFLICT (id) DO NOTHING",
     )
@@ -84,8 +87,10 @@ pub(super) async fn direct_room(store: &SqlStore, a: Uuid, b: Uuid) -> StoreResu
     .bind(new_epoch())
     .bind(now)
     .execute(&mut *tx)
-    .await?;
-    for user in [a, b] {
+    .await?
+    .rows_affected()
+        == 1;
+    for user in users {
         sqlx::query(
             "INSERT INTO memberships (room_id, user_id, joined_ms) VALUES ($1, $2, $3) \
              ON CONFLICT (room_id, user_id) DO NOTHING",
@@ -97,7 +102,8 @@ pub(super) async fn direct_room(store: &SqlStore, a: Uuid, b: Uuid) -> StoreResu
         .await?;
     }
     tx.commit().await?;
-    room(store, &id).await?.ok_or(StoreError::NotFound)
+    let room = room(store, &id).await?.ok_or(StoreError::NotFound)?;
+    Ok((room, created))
 }
 
 pub(super) async fn room(store: &SqlStore, id: &str) -> StoreResult<Option<RoomRecord>> {
@@ -110,30 +116,43 @@ pub(super) async fn room(store: &SqlStore, id: &str) -> StoreResult<Option<RoomR
         .transpose()
 }
 
-pub(super) async fn rooms_for(store: &SqlStore, user: Uuid) -> StoreResult<Vec<RoomInfo>> {
+pub(super) async fn member_rooms(
+    store: &SqlStore,
+    user: Uuid,
+    limit: u32,
+) -> StoreResult<Vec<RoomId>> {
+    let rows = sqlx::query("SELECT room_id FROM memberships WHERE user_id = $1 LIMIT $2")
+        .bind(user.to_string())
+        .bind(i64::from(limit))
+        .fetch_all(&store.reader)
+        .await?;
+    rows.iter().map(|row| Ok(row.try_get("room_id")?)).collect()
+}
+
+pub(super) async fn members(store: &SqlStore, room: &str, limit: u32) -> StoreResult<Vec<UserRef>> {
     let rows = sqlx::query(
-        "SELECT r.id, r.name, r.kind, CASE WHEN m.user_id IS NULL THEN 0 ELSE 1 END AS member \
-         FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = $1 \
-         WHERE r.kind = 'public' OR m.user_id IS NOT NULL ORDER BY r.name",
+        "SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id \
+         WHERE m.room_id = $1 ORDER BY u.name LIMIT $2",
     )
-    .bind(user.to_string())
+    .bind(room)
+    .bind(i64::from(limit))
     .fetch_all(&store.reader)
     .await?;
     rows.iter()
         .map(|row| {
-            Ok(RoomInfo {
-                id: row.try_get("id")?,
+            Ok(UserRef {
+                id: parse_uuid(row.try_get("id")?)?,
                 name: row.try_get("name")?,
-                kind: kind_from_str(row.try_get("kind")?)?,
-                member: row.try_get::<i64, _>("member")? != 0,
             })
         })
         .collect()
 }
 
 pub(super) async fn add_member(store: &SqlStore, room: &str, user: Uuid) -> StoreResult<bool> {
+    // A new member has read what came before: their marker starts at the end.
     let result = sqlx::query(
-        "INSERT INTO memberships (room_id, user_id, joined_ms) VALUES ($1, $2, $3) \
+        "INSERT INTO memberships (room_id, user_id, joined_ms, last_read_seq) \
+         SELECT id, $2, $3, last_seq FROM rooms WHERE id = $1 \
          ON CONFLICT (room_id, user_id) DO NOTHING",
     )
     .bind(room)
@@ -142,10 +161,21 @@ pub(super) async fn add_member(store: &SqlStore, room: &str, user: Uuid) -> Stor
     .execute(&store.writer)
     .await;
     match result {
-        Ok(done) => Ok(done.rows_affected() == 1),
+        Ok(done) if done.rows_affected() == 1 => Ok(true),
+        // Nothing inserted: a member already, or no such room (or user).
+        Ok(_) if room_exists(store, room).await? => Ok(false),
+        Ok(_) => Err(StoreError::NotFound),
         Err(sqlx::Error::Database(d)) if d.is_foreign_key_violation() => Err(StoreError::NotFound),
         Err(e) => Err(e.into()),
     }
+}
+
+async fn room_exists(store: &SqlStore, room: &str) -> StoreResult<bool> {
+    Ok(sqlx::query("SELECT 1 FROM rooms WHERE id = $1")
+        .bind(room)
+        .fetch_optional(&store.writer)
+        .await?
+        .is_some())
 }
 
 pub(super) async fn is_member(store: &SqlStore, room: &str, user: Uuid) -> StoreResult<bool> {

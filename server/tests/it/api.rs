@@ -140,7 +140,8 @@ async fn rooms_members_and_history() {
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(
         room,
-        json!({"id": "ops", "name": "ops", "kind": "private", "member": true})
+        json!({"id": "ops", "name": "ops", "kind": "private", "member": true,
+               "latest_seq": 0, "last_read_seq": 0, "unread": 0, "mentions": 0, "muted": false})
     );
     let (status, _) = post(
         &server,

@@ -11,6 +11,7 @@ mod gateway;
 mod hardening;
 mod http_limits;
 mod presence;
+mod read_state;
 mod room_log;
 mod security;
 mod store;

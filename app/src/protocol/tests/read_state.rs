@@ -1,0 +1,70 @@
+//! v2 read state, activity and the user's rooms: the exact JSON of each frame.
+
+use super::*;
+
+#[test]
+fn read_goes_both_ways() {
+    assert_eq!(
+        client(json!({"type":"read","room":"general","seq":12})).frame,
+        ClientFrame::Read {
+            room: "general".into(),
+            seq: 12
+        }
+    );
+    assert_eq!(
+        server_json(ServerFrame::Read {
+            room: "general".into(),
+            seq: 12
+        }),
+        json!({"type":"read","room":"general","seq":12})
+    );
+}
+
+#[test]
+fn activity_and_room_changes() {
+    assert_eq!(
+        server_json(ServerFrame::Activity {
+            room: "ops".into(),
+            seq: 7,
+            mention: true
+        }),
+        json!({"type":"activity","room":"ops","seq":7,"mention":true})
+    );
+    let added = ServerFrame::RoomAdded {
+        room: RoomInfo {
+            id: "ops".into(),
+            name: "ops".into(),
+            kind: RoomKind::Private,
+            member: true,
+            ..RoomInfo::default()
+        },
+    };
+    let json = server_json(added.clone());
+    assert_eq!(json["type"], "room_added");
+    assert_eq!(
+        (
+            &json["room"]["id"],
+            &json["room"]["name"],
+            &json["room"]["kind"],
+            &json["room"]["member"]
+        ),
+        (
+            &json!("ops"),
+            &json!("ops"),
+            &json!("private"),
+            &json!(true)
+        )
+    );
+    assert_eq!(
+        server_json(ServerFrame::RoomRemoved { room: "ops".into() }),
+        json!({"type":"room_removed","room":"ops"})
+    );
+}
+
+#[test]
+fn a_group_direct_request_names_several_users() {
+    let one: DirectRequest = serde_json::from_value(json!({"user":"bob"})).unwrap();
+    assert_eq!(one.user.as_deref(), Some("bob"));
+    let group: DirectRequest = serde_json::from_value(json!({"users":["bob","cy"]})).unwrap();
+    assert_eq!(group.users, ["bob", "cy"]);
+}

@@ -1,0 +1,50 @@
+//! The caller's read state and a room's members over HTTP: `POST
+//! /api/rooms/{id}/read`, `PUT /api/rooms/{id}/mute`, `GET
+//! /api/rooms/{id}/members`. Each calls its operation in [`crate::domain`].
+
+use app::protocol::{MarkRead, MembersPage, MuteRequest};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+
+use super::api::{body, caller, JsonBody};
+use super::error::ApiError;
+use super::session::AuthUser;
+use crate::domain::{members, read};
+use crate::state::AppState;
+
+/// `POST /api/rooms/{id}/read {"seq"}`: moves the caller's read marker
+/// forward, as the `read` frame does. `204`; `404` if not a member.
+pub async fn read(
+    State(state): State<AppState>,
+    AuthUser(claims): AuthUser,
+    Path(room): Path<String>,
+    payload: JsonBody<MarkRead>,
+) -> Result<StatusCode, ApiError> {
+    let request = body(payload)?;
+    read::read_checked(&state, &caller(&claims), &room, request.seq).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /api/rooms/{id}/mute {"muted"}`: `204`; `404` if not a member.
+pub async fn mute(
+    State(state): State<AppState>,
+    AuthUser(claims): AuthUser,
+    Path(room): Path<String>,
+    payload: JsonBody<MuteRequest>,
+) -> Result<StatusCode, ApiError> {
+    let request = body(payload)?;
+    read::set_muted(&state, &caller(&claims), &room, request.muted).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/rooms/{id}/members`: `{"members":[{"id","name","online"}]}`
+/// sorted by name, for whoever may read the room.
+pub async fn members(
+    State(state): State<AppState>,
+    AuthUser(claims): AuthUser,
+    Path(room): Path<String>,
+) -> Result<Json<MembersPage>, ApiError> {
+    let members = members::list(&state, &caller(&claims), &room).await?;
+    Ok(Json(MembersPage { members }))
+}

@@ -1,0 +1,116 @@
+//! Each member's read state in SQL (for `SqlStore`'s `Store` implementation):
+//! the room list with unread and mention counts, read markers, muting, and the
+//! names a direct room shows.
+
+use std::collections::HashMap;
+
+use app::protocol::{RoomId, RoomInfo, Seq};
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::sql::SqlStore;
+use super::sql_rows::kind_from_str;
+use super::StoreResult;
+
+/// The counts are correlated subqueries over the room's messages after the
+/// marker (the primary key's range), skipped when the marker is at the end:
+/// one statement however many rooms. `mentions` holds comma-separated ids, and
+/// an id never matches across a comma, so `LIKE '%id%'` is exact.
+const ROOMS_FOR: &str = "SELECT r.id, r.name, r.kind, r.last_seq, \
+       CASE WHEN m.user_id IS NULL THEN 0 ELSE 1 END AS member, \
+       COALESCE(m.last_read_seq, 0) AS last_read_seq, COALESCE(m.muted, 0) AS muted, \
+       CASE WHEN m.user_id IS NULL OR m.last_read_seq >= r.last_seq THEN 0 ELSE \
+         (SELECT COUNT(*) FROM messages x WHERE x.room_id = r.id AND x.seq > m.last_read_seq \
+            AND x.author_id <> $1 AND x.deleted_ms IS NULL) END AS unread, \
+       CASE WHEN m.user_id IS NULL OR m.last_read_seq >= r.last_seq THEN 0 ELSE \
+         (SELECT COUNT(*) FROM messages x WHERE x.room_id = r.id AND x.seq > m.last_read_seq \
+            AND x.author_id <> $1 AND x.deleted_ms IS NULL AND x.mentions LIKE $2) END AS mentions \
+     FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = $1 \
+     WHERE r.kind = 'public' OR m.user_id IS NOT NULL ORDER BY r.name";
+
+pub(super) async fn rooms_for(store: &SqlStore, user: Uuid) -> StoreResult<Vec<RoomInfo>> {
+    let rows = sqlx::query(ROOMS_FOR)
+        .bind(user.to_string())
+        .bind(format!("%{user}%"))
+        .fetch_all(&store.reader)
+        .await?;
+    let count = |row: &sqlx::any::AnyRow, column: &str| -> StoreResult<u32> {
+        Ok(row.try_get::<i64, _>(column)?.clamp(0, u32::MAX as i64) as u32)
+    };
+    rows.iter()
+        .map(|row| {
+            Ok(RoomInfo {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                kind: kind_from_str(row.try_get("kind")?)?,
+                member: row.try_get::<i64, _>("member")? != 0,
+                latest_seq: row.try_get::<i64, _>("last_seq")?.max(0) as Seq,
+                last_read_seq: row.try_get::<i64, _>("last_read_seq")?.max(0) as Seq,
+                unread: count(row, "unread")?,
+                mentions: count(row, "mentions")?,
+                muted: row.try_get::<i64, _>("muted")? != 0,
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn direct_names(
+    store: &SqlStore,
+    user: Uuid,
+) -> StoreResult<HashMap<RoomId, Vec<String>>> {
+    let rows = sqlx::query(
+        "SELECT m.room_id, u.name FROM memberships mine \
+         JOIN rooms r ON r.id = mine.room_id AND r.kind = 'direct' \
+         JOIN memberships m ON m.room_id = mine.room_id AND m.user_id <> mine.user_id \
+         JOIN users u ON u.id = m.user_id \
+         WHERE mine.user_id = $1 ORDER BY u.name",
+    )
+    .bind(user.to_string())
+    .fetch_all(&store.reader)
+    .await?;
+    let mut names: HashMap<RoomId, Vec<String>> = HashMap::new();
+    for row in &rows {
+        names
+            .entry(row.try_get("room_id")?)
+            .or_default()
+            .push(row.try_get("name")?);
+    }
+    Ok(names)
+}
+
+pub(super) async fn mark_read(
+    store: &SqlStore,
+    room: &str,
+    user: Uuid,
+    seq: Seq,
+) -> StoreResult<Option<Seq>> {
+    let seq = seq.min(i64::MAX as u64) as i64;
+    let moved: Option<i64> = sqlx::query_scalar(
+        "UPDATE memberships SET last_read_seq = \
+           (SELECT CASE WHEN $3 < last_seq THEN $3 ELSE last_seq END FROM rooms WHERE id = $1) \
+         WHERE room_id = $1 AND user_id = $2 AND last_read_seq < $3 \
+           AND last_read_seq < (SELECT last_seq FROM rooms WHERE id = $1) \
+         RETURNING last_read_seq",
+    )
+    .bind(room)
+    .bind(user.to_string())
+    .bind(seq)
+    .fetch_optional(&store.writer)
+    .await?;
+    Ok(moved.map(|s| s.max(0) as Seq))
+}
+
+pub(super) async fn set_muted(
+    store: &SqlStore,
+    room: &str,
+    user: Uuid,
+    muted: bool,
+) -> StoreResult<bool> {
+    let done = sqlx::query("UPDATE memberships SET muted = $3 WHERE room_id = $1 AND user_id = $2")
+        .bind(room)
+        .bind(user.to_string())
+        .bind(i64::from(muted))
+        .execute(&store.writer)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
