@@ -21,8 +21,53 @@ pub enum Command {
     Saturate(SaturateArgs),
     /// N idle connections: connect rate, and server memory per connection.
     Connect(ConnectArgs),
+    /// A user in many rooms, each with unread messages, connects: time to a
+    /// complete sidebar (socket open and every room's counts listed).
+    Sidebar(SidebarArgs),
+    /// Users in shared rooms, connected without joining: `activity` a second
+    /// and server CPU per `activity` at a steady message rate.
+    Activity(ActivityArgs),
     /// A Markdown report and an SVG chart from the runs' JSON lines.
     Report(ReportArgs),
+}
+
+#[derive(Args, Clone)]
+pub struct SidebarArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Rooms the user belongs to.
+    #[arg(long, default_value_t = 200)]
+    pub rooms: usize,
+    /// Unread messages in each room (the last one mentions the user).
+    #[arg(long, default_value_t = 3)]
+    pub messages_per_room: usize,
+    /// Connects timed, spread over the URLs.
+    #[arg(long, default_value_t = 50)]
+    pub probes: usize,
+}
+
+#[derive(Args, Clone)]
+pub struct ActivityArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Users, each a member of every room and connected once.
+    #[arg(long, default_value_t = 1000)]
+    pub users: usize,
+    /// Shared rooms.
+    #[arg(long, default_value_t = 50)]
+    pub rooms: usize,
+    /// How many of the users publish.
+    #[arg(long, default_value_t = 10)]
+    pub publishers: usize,
+    /// Messages a second, all publishers together.
+    #[arg(long, default_value_t = 20.0)]
+    pub rate: f64,
+    /// Seconds of sending.
+    #[arg(long, default_value_t = 10.0)]
+    pub duration: f64,
+    /// Seconds to wait, after the last send, for `activity` still on the way.
+    #[arg(long, default_value_t = 10.0)]
+    pub drain: f64,
 }
 
 /// Where the server is and who the load signs in as.

@@ -11,6 +11,8 @@
 //! - `connect`: opens N idle, authenticated, joined connections as fast as the
 //!   server takes them; reports connects a second and, given the server's PID,
 //!   its memory per connection.
+//! - `sidebar`, `activity`: every room at once (`rooms_load`): time to a
+//!   complete sidebar for a user in many rooms, and server CPU per `activity`.
 //! - `report`: turns the JSON lines the runs print into a Markdown report and
 //!   an SVG chart (see `make bench`).
 //!
@@ -24,6 +26,8 @@ mod connect;
 mod fanout;
 mod proc_stats;
 mod report;
+mod report_rooms;
+mod rooms_load;
 mod scan;
 mod setup;
 
@@ -35,6 +39,8 @@ async fn main() -> anyhow::Result<()> {
         args::Command::Fanout(a) => fanout::run(a).await,
         args::Command::Saturate(a) => fanout::saturate(a.fanout, a.p99_ms, a.steps).await,
         args::Command::Connect(a) => connect::run(a).await,
+        args::Command::Sidebar(a) => rooms_load::sidebar(a).await,
+        args::Command::Activity(a) => rooms_load::activity(a).await,
         args::Command::Report(a) => report::run(a),
     }
 }
