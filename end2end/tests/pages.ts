@@ -1,6 +1,6 @@
 // What every browser test does: open a page in its own context (closed after
 // the test), sign up, say something, read the messages shown.
-import { Browser, BrowserContext, expect, Page } from "@playwright/test";
+import { Browser, BrowserContext, BrowserContextOptions, expect, Page } from "@playwright/test";
 
 export const PASSWORD = "password-123";
 
@@ -12,8 +12,8 @@ export async function closePages(): Promise<void> {
   await Promise.all(contexts.splice(0).map((c) => c.close()));
 }
 
-export async function newPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext();
+export async function newPage(browser: Browser, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext(options);
   contexts.push(context);
   return context.newPage();
 }
@@ -25,8 +25,13 @@ export async function signIn(page: Page, name: string): Promise<void> {
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
-export async function signUp(browser: Browser, base: string, name: string): Promise<Page> {
-  const page = await newPage(browser);
+export async function signUp(
+  browser: Browser,
+  base: string,
+  name: string,
+  options: BrowserContextOptions = {},
+): Promise<Page> {
+  const page = await newPage(browser, options);
   await page.goto(base);
   await page.getByRole("button", { name: "New here? Create an account" }).click();
   await page.getByLabel("Username").fill(name);

@@ -1,5 +1,6 @@
 //! The chat client: state the UI renders ([`model`]), the rules that keep a room's
-//! messages gap-free and duplicate-free ([`timeline`]), and, in the browser, the
+//! messages gap-free and duplicate-free ([`timeline`]), the read state of every
+//! room ([`unread`]), and, in the browser, the
 //! runtime that talks to the server ([`browser`]).
 
 pub mod backoff;
@@ -8,8 +9,9 @@ mod browser;
 pub mod markdown;
 pub mod model;
 pub mod timeline;
+pub mod unread;
 
-pub use model::{Actions, ChatModel, Command, Link, Session};
+pub use model::{Actions, ChatModel, Command, Link, Notifications, Session};
 
 /// Starts the client for this page. In the browser this checks the session and
 /// opens the socket; during server rendering no command is ever issued (commands

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::timeline::Timeline;
-use crate::protocol::{RoomId, RoomInfo, UserRef};
+use crate::protocol::{Member, RoomId, RoomInfo, Seq, UserRef};
 
 /// Who is using the page.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,6 +62,27 @@ pub struct ChatModel {
     pub thread_replies: RwSignal<Vec<crate::protocol::Message>>,
     /// Changes sent but not yet stored, shown meanwhile (see [`Optimistic`]).
     pub optimistic: RwSignal<Optimistic>,
+    /// Per opened room: the read marker when it was opened (where the "new
+    /// messages" divider goes) and how many were unread then; absent when
+    /// nothing was.
+    pub divider: RwSignal<HashMap<RoomId, (Seq, u32)>>,
+    /// Per room: when activity last arrived (a counter), for the sidebar's order.
+    pub recent: RwSignal<HashMap<RoomId, u64>>,
+    /// The member list shown beside the room, once loaded.
+    pub members: RwSignal<Option<(RoomId, Vec<Member>)>>,
+    /// Whether browser notifications are on, or can be asked for.
+    pub notifications: RwSignal<Notifications>,
+}
+
+/// The browser's notification permission, as the UI offers it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notifications {
+    /// Not in this browser (or not yet known).
+    Unsupported,
+    /// Not asked yet: a button asks, on a click.
+    Ask,
+    Granted,
+    Denied,
 }
 
 /// What this user changed that the server has not confirmed yet: shown at
@@ -94,6 +115,10 @@ impl ChatModel {
             thread: RwSignal::new(None),
             thread_replies: RwSignal::new(Vec::new()),
             optimistic: RwSignal::new(Optimistic::default()),
+            divider: RwSignal::new(HashMap::new()),
+            recent: RwSignal::new(HashMap::new()),
+            members: RwSignal::new(None),
+            notifications: RwSignal::new(Notifications::Unsupported),
         }
     }
 
@@ -108,6 +133,9 @@ impl ChatModel {
         self.thread.set(None);
         self.thread_replies.set(Vec::new());
         self.optimistic.set(Optimistic::default());
+        self.divider.set(HashMap::new());
+        self.recent.set(HashMap::new());
+        self.members.set(None);
         self.link.set(Link::Connecting);
         self.session.set(Session::SignedOut { reason });
     }
@@ -151,10 +179,15 @@ impl ChatModel {
                     format!("@{}", room.name)
                 }
                 Some(room) => format!("#{}", room.name),
-                None if id.starts_with("dm:") => "direct message".to_string(),
+                None if is_direct_id(id) => "direct message".to_string(),
                 None => format!("#{id}"),
             })
     }
+}
+
+/// Whether a room id names a direct room (with one person or a group).
+pub fn is_direct_id(id: &str) -> bool {
+    id.starts_with("dm:") || id.starts_with("gdm:")
 }
 
 impl Default for ChatModel {
@@ -179,8 +212,18 @@ pub enum Command {
         name: String,
         private: bool,
     },
-    /// Opens the direct room with this user, creating it on first use.
-    OpenDirect(String),
+    /// Opens the direct room with these users (one, or 2-8 for a group),
+    /// creating it on first use.
+    OpenDirect(Vec<String>),
+    /// Mutes or unmutes a room (remembered on the server).
+    ToggleMute(RoomId),
+    /// Leaves a room.
+    Leave(RoomId),
+    /// Shows (loading it) or hides the open room's member list.
+    ShowMembers(bool),
+    /// Asks the browser for permission to notify (on a click: browsers
+    /// refuse to ask otherwise).
+    EnableNotifications,
     Send(String),
     /// Replies in the thread of a message of the open room.
     Reply {

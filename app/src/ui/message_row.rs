@@ -37,6 +37,9 @@ pub struct Row {
     pub reactions: Vec<(String, u32, bool)>,
     pub replies: u32,
     pub mentions_me: bool,
+    /// The first message the reader has not read: the "new messages" line
+    /// goes above it.
+    pub divider: bool,
 }
 
 impl Row {
@@ -88,6 +91,7 @@ impl Row {
             reactions,
             replies: m.reply_count,
             mentions_me: m.mentions.contains(&me),
+            divider: false,
         }
     }
 }
@@ -172,6 +176,11 @@ pub fn MessageRow(
             tabindex="0"
             aria-label=format!("{} at {}", author, row.time)
         >
+            {row.divider.then(|| view! {
+                <div class="new-messages" id="new-messages" role="separator" aria-label="New messages">
+                    <span>"New messages"</span>
+                </div>
+            })}
             {row.first.then(|| view! {
                 <div class="meta">
                     <span class="author">{row.author.clone()}</span>

@@ -10,22 +10,33 @@ use super::{actions, model};
 use crate::chat::model::Optimistic;
 use crate::chat::timeline::Timeline;
 use crate::chat::{Command, Session};
+use crate::protocol::Seq;
 
 /// Messages from one author this close together (seconds) form one group.
 const GROUP_SECONDS: i64 = 5 * 60;
 /// How close to the top (px) scrolling must come to load older messages.
 const LOAD_MARGIN: i32 = 80;
 
-fn rows(timeline: &Timeline, me: &str, optimistic: &Optimistic) -> Vec<Row> {
+/// The room's rows; `divider`: the read marker when the room was opened, the
+/// "new messages" line goes above the first message after it by someone else.
+fn rows(timeline: &Timeline, me: &str, optimistic: &Optimistic, divider: Option<Seq>) -> Vec<Row> {
     let mut rows = Vec::with_capacity(timeline.messages.len() + timeline.pending.len());
     let mut previous: Option<(&str, i64)> = None;
+    let mut divider = divider;
     // Replies show in their thread, not in the room's flow.
     for m in timeline.messages.values().filter(|m| m.thread.is_none()) {
         let t = m.ts.unix_timestamp();
-        let first =
-            !matches!(previous, Some((a, p)) if a == m.author.name && t - p < GROUP_SECONDS);
+        let new_here = divider.is_some_and(|d| m.seq > d && m.author.id != timeline.me);
+        let first = new_here
+            || !matches!(previous, Some((a, p)) if a == m.author.name && t - p < GROUP_SECONDS);
         previous = Some((&m.author.name, t));
-        rows.push(Row::of(m, first, timeline.me, optimistic));
+        let mut row = Row::of(m, first, timeline.me, optimistic);
+        if new_here {
+            divider = None;
+            row.divider = true;
+            row.key.push_str(":new");
+        }
+        rows.push(row);
     }
     for (i, p) in timeline.pending.iter().enumerate() {
         rows.push(Row {
@@ -42,6 +53,7 @@ fn rows(timeline: &Timeline, me: &str, optimistic: &Optimistic) -> Vec<Row> {
             reactions: Vec::new(),
             replies: 0,
             mentions_me: false,
+            divider: false,
         });
     }
     rows
@@ -65,9 +77,15 @@ pub fn Messages() -> impl IntoView {
         let me = me();
         me_name.set_value(me.clone());
         let optimistic = model.optimistic.get();
+        let divider = model.divider.with(|d| d.get(&room).map(|(seq, _)| *seq));
         model.timelines.with(|t| {
-            t.get(&room)
-                .map(|t| (rows(t, &me, &optimistic), t.has_older, t.loading_older))
+            t.get(&room).map(|t| {
+                (
+                    rows(t, &me, &optimistic, divider),
+                    t.has_older,
+                    t.loading_older,
+                )
+            })
         })
     };
     let all_rows = Memo::new(move |_| timeline_view().map(|v| v.0).unwrap_or_default());
@@ -102,6 +120,7 @@ pub fn Messages() -> impl IntoView {
     };
     let room_name = move || model.current_label();
     view! {
+        <NewMessagesBar/>
         <div
             class="messages"
             node_ref=list
@@ -129,6 +148,43 @@ pub fn Messages() -> impl IntoView {
                 />
             </ol>
         </div>
+    }
+}
+
+/// "3 new messages since you last read": jumps to the divider, or dismisses it.
+#[component]
+fn NewMessagesBar() -> impl IntoView {
+    let model = model();
+    let unread = move || {
+        let room = model.current.get()?;
+        model.divider.with(|d| d.get(&room).map(|(_, n)| *n))
+    };
+    let jump = move |_| {
+        if let Some(line) = document().get_element_by_id("new-messages") {
+            line.scroll_into_view();
+        }
+    };
+    let dismiss = move |_| {
+        if let Some(room) = model.current.get_untracked() {
+            model.divider.update(|d| {
+                d.remove(&room);
+            });
+        }
+    };
+    move || {
+        unread().map(|n| {
+            let text = match n {
+                1 => "1 new message".to_string(),
+                n => format!("{n} new messages"),
+            };
+            view! {
+                <div class="new-bar" role="status">
+                    <span>{text}</span>
+                    <button class="link-button" on:click=jump>"Jump to first unread"</button>
+                    <button class="link-button" on:click=dismiss aria-label="Dismiss">"×"</button>
+                </div>
+            }
+        })
     }
 }
 

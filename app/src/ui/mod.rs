@@ -5,6 +5,7 @@ mod body;
 mod composer;
 mod message_row;
 mod messages;
+mod room_bar;
 mod sidebar;
 mod sign_in;
 mod status;
@@ -67,12 +68,14 @@ fn Chat(name: String) -> impl IntoView {
             </header>
             <sidebar::Sidebar on_pick=move || nav_open.set(false)/>
             <main class="room" id="main">
+                <room_bar::RoomBar/>
                 <status::Notice/>
                 <messages::Messages/>
                 <messages::TypingLine/>
                 <composer::Composer/>
             </main>
             <thread::ThreadPanel/>
+            <room_bar::MembersPanel/>
         </div>
     }
 }

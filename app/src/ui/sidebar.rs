@@ -1,11 +1,13 @@
-//! The room list, the form that creates a room, and who is online.
+//! The room list (bold with badges where something is unread, rooms with news
+//! first), the forms that create a room or open a direct room, and who is
+//! online.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use super::{actions, model};
-use crate::chat::Command;
-use crate::protocol::RoomKind;
+use crate::chat::{unread, Command};
+use crate::protocol::{RoomInfo, RoomKind};
 
 #[component]
 pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
@@ -28,12 +30,29 @@ pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
     let direct_user = RwSignal::new(String::new());
     let open_direct = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let user = direct_user.get_untracked().trim().to_string();
-        if !user.is_empty() {
-            actions.run(Command::OpenDirect(user));
+        let users: Vec<String> = direct_user
+            .get_untracked()
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .map(|u| u.trim_start_matches('@').to_string())
+            .filter(|u| !u.is_empty())
+            .collect();
+        if !users.is_empty() {
+            actions.run(Command::OpenDirect(users));
             direct_user.set(String::new());
             on_pick();
         }
+    };
+    let listed = move |direct: bool| {
+        model.recent.with(|recent| {
+            model.rooms.with(|rooms| {
+                unread::sorted(
+                    rooms
+                        .iter()
+                        .filter(|r| (r.kind == RoomKind::Direct) == direct),
+                    recent,
+                )
+            })
+        })
     };
     let online = move || {
         let room = model.current.get()?;
@@ -49,19 +68,12 @@ pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
             <h2>"Rooms"</h2>
             <ul class="rooms">
                 <For
-                    each=move || {
-                        model
-                            .rooms
-                            .get()
-                            .into_iter()
-                            .filter(|r| r.kind != RoomKind::Direct)
-                            .collect::<Vec<_>>()
-                    }
-                    key=|room| (room.id.clone(), room.member)
+                    each=move || listed(false)
+                    key=|room| room.clone()
                     children=move |room| {
                         let lock = (room.kind != RoomKind::Public).then_some(" (private)");
                         let label = format!("# {}{}", room.name, lock.unwrap_or(""));
-                        view! { <RoomLink id=room.id.clone() label joined=room.member on_pick/> }
+                        view! { <RoomLink room label on_pick/> }
                     }
                 />
             </ul>
@@ -91,18 +103,11 @@ pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
             <h2>"Direct messages"</h2>
             <ul class="rooms">
                 <For
-                    each=move || {
-                        model
-                            .rooms
-                            .get()
-                            .into_iter()
-                            .filter(|r| r.kind == RoomKind::Direct)
-                            .collect::<Vec<_>>()
-                    }
-                    key=|room| room.id.clone()
+                    each=move || listed(true)
+                    key=|room| room.clone()
                     children=move |room| {
                         let label = format!("@ {}", room.name);
-                        view! { <RoomLink id=room.id.clone() label joined=true on_pick/> }
+                        view! { <RoomLink room label on_pick/> }
                     }
                 />
             </ul>
@@ -111,8 +116,8 @@ pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
                 <div class="row">
                     <input
                         id="direct-user"
-                        placeholder="username"
-                        maxlength="32"
+                        placeholder="username, or several for a group"
+                        maxlength="300"
                         prop:value=move || direct_user.get()
                         on:input=move |ev| direct_user.set(event_target_value(&ev))
                     />
@@ -133,20 +138,28 @@ pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
     }
 }
 
-/// One entry of the room list: a link that opens the room.
+/// One entry of the room list: a link that opens the room, bold when
+/// something is unread, with a badge: mentions in a room, every unread
+/// message in a direct room.
 #[component]
 fn RoomLink(
-    id: String,
+    room: RoomInfo,
     label: String,
-    /// False shows a "join" hint: a public room this user has not joined yet.
-    joined: bool,
     on_pick: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let model = model();
     let actions = actions();
+    let id = room.id.clone();
     let current = {
         let id = id.clone();
         move || model.current.get().as_deref() == Some(id.as_str())
+    };
+    let badge = unread::attention(&room);
+    let described = match (badge, room.kind) {
+        (0, _) if unread::bold(&room) => format!("{label}, unread messages"),
+        (0, _) => label.clone(),
+        (n, RoomKind::Direct) => format!("{label}, {n} unread"),
+        (n, _) => format!("{label}, {n} mentions"),
     };
     view! {
         <li>
@@ -154,15 +167,20 @@ fn RoomLink(
                 href=format!("#{id}")
                 class="room-link"
                 class:current=current.clone()
+                class:unread=unread::bold(&room)
+                class:muted=room.muted
                 aria-current=move || current().then_some("page")
+                aria-label=described
                 on:click=move |ev| {
                     ev.prevent_default();
                     actions.run(Command::OpenRoom(id.clone()));
                     on_pick();
                 }
             >
-                {label}
-                {(!joined).then_some(view! { <span class="join-hint">" · join"</span> })}
+                <span class="room-name">{label}</span>
+                {(!room.member).then_some(view! { <span class="join-hint">" · join"</span> })}
+                {room.muted.then_some(view! { <span class="mute-mark" aria-hidden="true">" (muted)"</span> })}
+                {(badge > 0).then(|| view! { <span class="badge" aria-hidden="true">{badge}</span> })}
             </a>
         </li>
     }

@@ -44,6 +44,26 @@ pub async fn call<T: DeserializeOwned>(
     }
 }
 
+/// Sends a request whose answer has no body (`204`); 401 handled as in [`call`].
+pub async fn send(
+    method: &str,
+    path: &str,
+    body: Option<&impl Serialize>,
+) -> Result<(), HttpError> {
+    let body = body.map(|b| serde_json::to_string(b).unwrap_or_default());
+    let (mut status, mut text) = raw(method, path, body.clone()).await?;
+    if status == 401 && refresh().await {
+        (status, text) = raw(method, path, body).await?;
+    }
+    if (200..300).contains(&status) {
+        return Ok(());
+    }
+    let message = serde_json::from_str::<ErrorBody>(&text)
+        .map(|e| e.error.message)
+        .unwrap_or_else(|_| format!("the server answered {status}"));
+    Err(HttpError { status, message })
+}
+
 thread_local! {
     /// The refresh in flight, if any: callers that arrive meanwhile share it
     /// instead of spending the refresh token twice.

@@ -3,6 +3,7 @@
 
 mod http;
 mod log_actions;
+mod read_state;
 mod socket;
 
 use std::cell::{Cell, RefCell};
@@ -12,9 +13,11 @@ use gloo_timers::callback::{Interval, Timeout};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
+use wasm_bindgen::closure::Closure;
 
-use super::model::{Actions, ChatModel, Command, Link, Session};
+use super::model::{is_direct_id, Actions, ChatModel, Command, Link, Session};
 use super::timeline::Timeline;
+use super::unread;
 use crate::protocol::{
     AuthResponse, ClientFrame, CreateRoom, Credentials, MeResponse, RoomId, RoomInfo, RoomKind,
     UserRef,
@@ -22,7 +25,7 @@ use crate::protocol::{
 use socket::Socket;
 
 /// The room a signed-in user lands in.
-const DEFAULT_ROOM: &str = "general";
+pub(super) const DEFAULT_ROOM: &str = "general";
 /// Minimum time between two `typing` frames, in ms.
 const TYPING_EVERY_MS: f64 = 3_000.0;
 
@@ -45,8 +48,15 @@ pub fn start(model: ChatModel) -> Actions {
         last_typing: Cell::new(0.0),
         ticker: RefCell::new(None),
         expired_user: Cell::new(None),
+        counting: RefCell::new(None),
+        read_timer: RefCell::new(None),
+        recent_counter: Cell::new(0),
+        notifications: RefCell::new(Vec::new()),
+        on_visibility: RefCell::new(None),
     });
     model.now.set(now_ms());
+    model.notifications.set(read_state::notification_state());
+    runtime.watch_visibility();
     *runtime.ticker.borrow_mut() = Some(Interval::new(500, move || model.now.set(now_ms())));
     spawn_local({
         let runtime = runtime.clone();
@@ -76,6 +86,16 @@ pub struct Runtime {
     /// Whose session ended (and could not be renewed): if they sign in again,
     /// their drafts, unsent messages and open rooms are still here.
     expired_user: Cell<Option<Uuid>>,
+    /// While the room list is being fetched: the messages counted meanwhile
+    /// (room, seq, mention, unseen), added back to the fresh list.
+    counting: RefCell<Option<Vec<unread::Counted>>>,
+    /// A `read` waiting to go out (see `read_state`).
+    read_timer: RefCell<Option<Timeout>>,
+    /// Bumped as activity arrives: the sidebar's "most recent" order.
+    recent_counter: Cell<u64>,
+    /// Notifications shown, with their click handlers (the newest few).
+    notifications: RefCell<Vec<read_state::Shown>>,
+    on_visibility: RefCell<Option<Closure<dyn FnMut()>>>,
 }
 
 impl Runtime {
@@ -105,10 +125,14 @@ impl Runtime {
                 let runtime = self.clone();
                 spawn_local(async move { runtime.create_room(name, private).await });
             }
-            Command::OpenDirect(user) => {
+            Command::OpenDirect(users) => {
                 let runtime = self.clone();
-                spawn_local(async move { runtime.open_direct(user).await });
+                spawn_local(async move { runtime.open_direct(users).await });
             }
+            Command::ToggleMute(room) => spawn_local(self.clone().toggle_mute(room)),
+            Command::Leave(room) => spawn_local(self.clone().leave(room)),
+            Command::ShowMembers(show) => spawn_local(self.clone().show_members(show)),
+            Command::EnableNotifications => spawn_local(self.clone().enable_notifications()),
             Command::Send(body) => self.send(body),
             Command::Reply { root, body } => self.reply(root, body),
             Command::Edit { id, body } => self.edit(id, body),
@@ -179,7 +203,7 @@ impl Runtime {
             .and_then(|w| w.location().hash().ok())
             .unwrap_or_default();
         let room = hash.trim_start_matches('#');
-        let room = if crate::protocol::valid_room_name(room) || room.starts_with("dm:") {
+        let room = if crate::protocol::valid_room_name(room) || is_direct_id(room) {
             room.to_string()
         } else {
             DEFAULT_ROOM.to_string()
@@ -188,9 +212,17 @@ impl Runtime {
         self.connect();
     }
 
+    /// Fetches the room list with its counts; what is counted here while
+    /// the request is out is added back (see `unread::merge`).
     pub(super) async fn refresh_rooms(&self) {
-        match http::call::<Vec<RoomInfo>>("GET", "/api/rooms", None::<&()>).await {
-            Ok(rooms) => self.model.rooms.set(rooms),
+        self.counting.borrow_mut().get_or_insert_with(Vec::new);
+        let fetched = http::call::<Vec<RoomInfo>>("GET", "/api/rooms", None::<&()>).await;
+        let counted = self.counting.borrow_mut().take().unwrap_or_default();
+        match fetched {
+            Ok(rooms) => {
+                self.model.rooms.set(unread::merge(rooms, &counted));
+                self.update_title();
+            }
             Err(e) => self.model.notice.set(Some(e.message)),
         }
     }
@@ -210,11 +242,11 @@ impl Runtime {
         }
     }
 
-    async fn open_direct(self: Rc<Self>, user: String) {
-        let request = crate::protocol::AddMember { user };
+    async fn open_direct(self: Rc<Self>, users: Vec<String>) {
+        let request = crate::protocol::DirectRequest { user: None, users };
         match http::call::<RoomInfo>("POST", "/api/dms", Some(&request)).await {
             Ok(room) => {
-                self.refresh_rooms().await;
+                self.on_room_added(room.clone());
                 self.open_room(room.id);
             }
             Err(e) => self.model.notice.set(Some(e.message)),
@@ -225,7 +257,14 @@ impl Runtime {
         if let Some(window) = web_sys::window() {
             let _ = window.location().set_hash(&room);
         }
+        if self.model.current.get_untracked().as_ref() != Some(&room) {
+            self.place_divider(&room);
+        }
         self.model.current.set(Some(room.clone()));
+        self.mark_read_soon();
+        if self.model.members.with_untracked(Option::is_some) {
+            spawn_local(self.clone().show_members(true));
+        }
         if self.visited.borrow().contains(&room) {
             return;
         }

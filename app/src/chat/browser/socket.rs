@@ -114,6 +114,9 @@ impl Runtime {
         for room in rooms {
             self.send_join(&room);
         }
+        // What changed in every room while away: the counts, fresh.
+        let runtime = self.clone();
+        spawn_local(async move { runtime.refresh_rooms().await });
     }
 
     fn on_close(self: &Rc<Self>, code: u16) {
@@ -256,8 +259,12 @@ impl Runtime {
                     self.send_history(&room, request, true);
                 }
                 self.resend_pending(&room);
+                self.mark_read_soon();
             }
-            ServerFrame::Message(m) => self.on_entry(Entry::Message(m)),
+            ServerFrame::Message(m) => {
+                self.on_message(&m);
+                self.on_entry(Entry::Message(m))
+            }
             ServerFrame::Edited(e) => self.on_entry(Entry::Edited(e)),
             ServerFrame::Deleted(d) => self.on_entry(Entry::Deleted(d)),
             ServerFrame::Reaction(r) => self.on_entry(Entry::Reaction(r)),
@@ -326,6 +333,10 @@ impl Runtime {
                     listed.extend(users.into_iter().map(|u| (u.id, u)));
                 });
             }
+            ServerFrame::Read { room, seq } => self.on_read(room, seq),
+            ServerFrame::Activity { room, seq, mention } => self.on_activity(room, seq, mention),
+            ServerFrame::RoomAdded { room } => self.on_room_added(room),
+            ServerFrame::RoomRemoved { room } => self.on_room_removed(room),
             ServerFrame::Error {
                 code,
                 message,
@@ -338,6 +349,7 @@ impl Runtime {
     /// A live or replayed entry of a room's log; a gap it reveals is asked for.
     fn on_entry(self: &Rc<Self>, entry: Entry) {
         let room = entry.room().to_string();
+        self.on_other_entry(&room, entry.seq());
         if let Some(Some(gap)) = self.with_timeline(&room, |t| t.entry(entry)) {
             self.send_history(&room, gap, false);
         }

@@ -1,0 +1,366 @@
+//! Every room at once, in the browser: counting what arrives in rooms the user
+//! is not looking at (`activity`, or messages of joined rooms), telling the
+//! server what was read (`read`), following the user's other devices (`read`
+//! echoes, `room_added`, `room_removed`), muting, leaving, the member list,
+//! and notifications while the tab is hidden. The counting rules are in
+//! `chat/unread.rs`.
+
+use std::rc::Rc;
+
+use gloo_timers::callback::Timeout;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Notification, NotificationOptions, NotificationPermission, VisibilityState};
+
+use super::{http, Runtime};
+use crate::chat::model::{is_direct_id, Notifications, Session};
+use crate::chat::unread;
+use crate::protocol::{
+    ClientFrame, MembersPage, Message, MuteRequest, RoomId, RoomInfo, RoomKind, Seq,
+};
+
+/// How long a `read` waits for more messages to read with it, in ms.
+const READ_AFTER_MS: u32 = 300;
+/// Most notifications whose click handler is kept (older ones just close).
+const MAX_NOTIFICATIONS: usize = 20;
+
+/// A notification shown, with its click handler.
+pub(super) type Shown = (Notification, Closure<dyn FnMut()>);
+
+/// Whether the page is on screen.
+fn visible() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_none_or(|d| d.visibility_state() == VisibilityState::Visible)
+}
+
+/// What the browser allows about notifications now.
+pub fn notification_state() -> Notifications {
+    let supported = web_sys::window().is_some_and(|w| {
+        js_sys::Reflect::has(&w, &JsValue::from_str("Notification")).unwrap_or(false)
+    });
+    if !supported {
+        return Notifications::Unsupported;
+    }
+    match Notification::permission() {
+        NotificationPermission::Granted => Notifications::Granted,
+        NotificationPermission::Denied => Notifications::Denied,
+        _ => Notifications::Ask,
+    }
+}
+
+impl Runtime {
+    /// Whether the user is looking at `room` now.
+    fn looking_at(&self, room: &str) -> bool {
+        self.model.current.get_untracked().as_deref() == Some(room) && visible()
+    }
+
+    fn me(&self) -> Option<uuid::Uuid> {
+        match self.model.session.get_untracked() {
+            Session::SignedIn(user) => Some(user.id),
+            _ => None,
+        }
+    }
+
+    fn room_info(&self, room: &str) -> Option<RoomInfo> {
+        self.model
+            .rooms
+            .with_untracked(|rooms| rooms.iter().find(|r| r.id == room).cloned())
+    }
+
+    /// Counts a new message (from `activity` or a joined room) once.
+    fn counted(self: &Rc<Self>, room: &RoomId, seq: Seq, mention: bool) -> bool {
+        let unseen = !self.looking_at(room);
+        let mut new = false;
+        self.model
+            .rooms
+            .update(|rooms| new = unread::count(rooms, room, seq, mention, unseen));
+        if !new {
+            return false;
+        }
+        if let Some(counted) = self.counting.borrow_mut().as_mut() {
+            counted.push(unread::Counted {
+                room: room.clone(),
+                seq,
+                mention,
+                unseen,
+            });
+        }
+        let order = self.recent_counter.get() + 1;
+        self.recent_counter.set(order);
+        self.model.recent.update(|recent| {
+            recent.insert(room.clone(), order);
+        });
+        if unseen {
+            self.update_title();
+        } else {
+            self.mark_read_soon();
+        }
+        true
+    }
+
+    /// `activity`: a message in a room this socket has not joined.
+    pub(super) fn on_activity(self: &Rc<Self>, room: RoomId, seq: Seq, mention: bool) {
+        if self.counted(&room, seq, mention) {
+            self.maybe_notify(&room, mention, None);
+        }
+    }
+
+    /// A message of a joined room, live or replayed.
+    pub(super) fn on_message(self: &Rc<Self>, message: &Message) {
+        let me = self.me();
+        if Some(message.author.id) == me {
+            self.model
+                .rooms
+                .update(|rooms| unread::seen_seq(rooms, &message.room, message.seq));
+            return;
+        }
+        let mention = me.is_some_and(|me| message.mentions.contains(&me));
+        if self.counted(&message.room, message.seq, mention) {
+            let from = format!("{}: {}", message.author.name, message.body);
+            self.maybe_notify(&message.room, mention, Some(from));
+        }
+    }
+
+    /// Another entry (an edit, a reaction) moved a room's latest `seq`.
+    pub(super) fn on_other_entry(&self, room: &str, seq: Seq) {
+        self.model
+            .rooms
+            .update(|rooms| unread::seen_seq(rooms, room, seq));
+    }
+
+    /// The read marker moved on another device (or this one's echo).
+    pub(super) fn on_read(self: &Rc<Self>, room: RoomId, seq: Seq) {
+        let mut known = true;
+        self.model
+            .rooms
+            .update(|rooms| known = unread::read(rooms, &room, seq));
+        self.update_title();
+        if !known {
+            let runtime = self.clone();
+            spawn_local(async move { runtime.refresh_rooms().await });
+        }
+    }
+
+    pub(super) fn on_room_added(self: &Rc<Self>, room: RoomInfo) {
+        self.model
+            .rooms
+            .update(|rooms| match rooms.iter_mut().find(|r| r.id == room.id) {
+                Some(known) => {
+                    known.member = true;
+                    known.name = room.name.clone();
+                }
+                None => rooms.push(room),
+            });
+    }
+
+    pub(super) fn on_room_removed(self: &Rc<Self>, room: RoomId) {
+        self.visited.borrow_mut().retain(|r| *r != room);
+        self.joined.borrow_mut().remove(&room);
+        self.model.timelines.update(|t| {
+            t.remove(&room);
+        });
+        let label = self.model.room_label(&room);
+        self.model.rooms.update(|rooms| {
+            rooms.retain(|r| r.id != room || r.kind == RoomKind::Public);
+            if let Some(public) = rooms.iter_mut().find(|r| r.id == room) {
+                (public.member, public.unread, public.mentions) = (false, 0, 0);
+            }
+        });
+        self.update_title();
+        if self.model.current.get_untracked().as_deref() == Some(room.as_str()) {
+            self.model
+                .notice
+                .set(Some(format!("You are no longer a member of {label}.")));
+            self.open_room(super::DEFAULT_ROOM.to_string());
+        }
+    }
+
+    /// Tells the server (soon, once for a burst) that the open room is read
+    /// up to its latest message, if the user is looking at it.
+    pub(super) fn mark_read_soon(self: &Rc<Self>) {
+        if self.read_timer.borrow().is_some() {
+            return;
+        }
+        let runtime = Rc::downgrade(self);
+        *self.read_timer.borrow_mut() = Some(Timeout::new(READ_AFTER_MS, move || {
+            if let Some(runtime) = runtime.upgrade() {
+                runtime.read_timer.borrow_mut().take();
+                runtime.mark_read_now();
+            }
+        }));
+    }
+
+    fn mark_read_now(self: &Rc<Self>) {
+        let Some(room) = self.model.current.get_untracked() else {
+            return;
+        };
+        if !visible() || !self.joined.borrow().contains(&room) {
+            return;
+        }
+        let Some(info) = self.room_info(&room).filter(|r| r.member) else {
+            return;
+        };
+        if info.latest_seq <= info.last_read_seq {
+            return;
+        }
+        self.send_frame(
+            ClientFrame::Read {
+                room: room.clone(),
+                seq: info.latest_seq,
+            },
+            None,
+        );
+        self.model
+            .rooms
+            .update(|rooms| _ = unread::read(rooms, &room, info.latest_seq));
+        self.update_title();
+    }
+
+    /// Where the "new messages" divider of a room being opened goes.
+    pub(super) fn place_divider(&self, room: &RoomId) {
+        let info = self.room_info(room);
+        self.model.divider.update(|divider| match info {
+            Some(info) if info.unread > 0 => {
+                divider.insert(room.clone(), (info.last_read_seq, info.unread));
+            }
+            _ => {
+                divider.remove(room);
+            }
+        });
+    }
+
+    pub(super) fn update_title(&self) {
+        let title = self
+            .model
+            .rooms
+            .with_untracked(|rooms| unread::title(rooms));
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            if document.title() != title {
+                document.set_title(&title);
+            }
+        }
+    }
+
+    /// A browser notification for a mention or a direct message while the
+    /// tab is hidden, unless the room is muted; clicking it opens the room.
+    fn maybe_notify(self: &Rc<Self>, room: &RoomId, mention: bool, text: Option<String>) {
+        if visible() || self.model.notifications.get_untracked() != Notifications::Granted {
+            return;
+        }
+        let Some(info) = self.room_info(room) else {
+            return;
+        };
+        let direct = info.kind == RoomKind::Direct || is_direct_id(room);
+        if info.muted || !(mention || direct) {
+            return;
+        }
+        let label = self.model.room_label(room);
+        let title = if direct {
+            format!("New message in {label}")
+        } else {
+            format!("You were mentioned in {label}")
+        };
+        let options = NotificationOptions::new();
+        options.set_tag(room);
+        if let Some(text) = text {
+            options.set_body(&text.chars().take(140).collect::<String>());
+        }
+        let Ok(notification) = Notification::new_with_options(&title, &options) else {
+            return;
+        };
+        let runtime = Rc::downgrade(self);
+        let room = room.clone();
+        let shown = notification.clone();
+        let on_click = Closure::<dyn FnMut()>::new(move || {
+            if let Some(window) = web_sys::window() {
+                let _ = window.focus();
+            }
+            if let Some(runtime) = runtime.upgrade() {
+                runtime.open_room(room.clone());
+            }
+            shown.close();
+        });
+        notification.set_onclick(Some(on_click.as_ref().unchecked_ref()));
+        let mut kept = self.notifications.borrow_mut();
+        if kept.len() >= MAX_NOTIFICATIONS {
+            let (old, _) = kept.remove(0);
+            old.set_onclick(None);
+        }
+        kept.push((notification, on_click));
+    }
+
+    /// Asks for permission to notify (the user clicked the button).
+    pub(super) async fn enable_notifications(self: Rc<Self>) {
+        let Ok(asked) = Notification::request_permission() else {
+            return;
+        };
+        let _ = wasm_bindgen_futures::JsFuture::from(asked).await;
+        self.model.notifications.set(notification_state());
+    }
+
+    pub(super) async fn toggle_mute(self: Rc<Self>, room: RoomId) {
+        let muted = !self.room_info(&room).is_some_and(|r| r.muted);
+        let path = format!("/api/rooms/{}/mute", encode(&room));
+        match http::send("PUT", &path, Some(&MuteRequest { muted })).await {
+            Ok(()) => {
+                self.model.rooms.update(|rooms| {
+                    if let Some(r) = rooms.iter_mut().find(|r| r.id == room) {
+                        r.muted = muted;
+                    }
+                });
+                self.update_title();
+            }
+            Err(e) => self.model.notice.set(Some(e.message)),
+        }
+    }
+
+    pub(super) async fn leave(self: Rc<Self>, room: RoomId) {
+        let Some(me) = self.me() else {
+            return;
+        };
+        let path = format!("/api/rooms/{}/members/{me}", encode(&room));
+        match http::send("DELETE", &path, None::<&()>).await {
+            Ok(()) => self.on_room_removed(room),
+            Err(e) => self.model.notice.set(Some(e.message)),
+        }
+    }
+
+    /// Loads the open room's member list (with who is online), or hides it.
+    pub(super) async fn show_members(self: Rc<Self>, show: bool) {
+        let room = self.model.current.get_untracked().filter(|_| show);
+        let Some(room) = room else {
+            self.model.members.set(None);
+            return;
+        };
+        let path = format!("/api/rooms/{}/members", encode(&room));
+        match http::call::<MembersPage>("GET", &path, None::<&()>).await {
+            Ok(page) => self.model.members.set(Some((room, page.members))),
+            Err(e) => self.model.notice.set(Some(e.message)),
+        }
+    }
+
+    /// Reads the open room when the tab comes back into view.
+    pub(super) fn watch_visibility(self: &Rc<Self>) {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let runtime = Rc::downgrade(self);
+        let on_change = Closure::<dyn FnMut()>::new(move || {
+            if let Some(runtime) = runtime.upgrade() {
+                if visible() {
+                    runtime.mark_read_soon();
+                }
+            }
+        });
+        document.set_onvisibilitychange(Some(on_change.as_ref().unchecked_ref()));
+        *self.on_visibility.borrow_mut() = Some(on_change);
+    }
+}
+
+/// A room id as one path segment (direct room ids hold `:`).
+fn encode(room: &str) -> String {
+    js_sys::encode_uri_component(room).into()
+}

@@ -1,0 +1,198 @@
+//! The client's read state of every room: counting what arrives (as a
+//! message of a joined room or as `activity` for the others) once, clearing
+//! it when read here or elsewhere, and what the sidebar and the tab title
+//! show. Pure functions over the room list, so the rules are tested here and
+//! the browser runtime only calls them.
+
+use std::collections::HashMap;
+
+use crate::protocol::{RoomId, RoomInfo, RoomKind, Seq};
+
+/// Counts a new message of `room` at `seq` (a `message` frame or
+/// `activity`). A `seq` not past the room's latest was counted already (the
+/// same message as `activity`, then replayed on join) and counts nothing.
+/// `unseen`: the user is not looking at the room, so it is unread. Answers
+/// whether the message was new.
+pub fn count(rooms: &mut [RoomInfo], room: &str, seq: Seq, mention: bool, unseen: bool) -> bool {
+    let Some(info) = rooms.iter_mut().find(|r| r.id == room) else {
+        return false;
+    };
+    if seq <= info.latest_seq {
+        return false;
+    }
+    info.latest_seq = seq;
+    if unseen && seq > info.last_read_seq {
+        info.unread += 1;
+        info.mentions += u32::from(mention);
+    }
+    true
+}
+
+/// Any entry (an edit, a reaction) moved the room's latest `seq`.
+pub fn seen_seq(rooms: &mut [RoomInfo], room: &str, seq: Seq) {
+    if let Some(info) = rooms.iter_mut().find(|r| r.id == room) {
+        info.latest_seq = info.latest_seq.max(seq);
+    }
+}
+
+/// The read marker moved to `seq` (here or on another device). Answers
+/// false when the counts cannot be known here (read up to a point short of
+/// the latest): the caller asks the server.
+pub fn read(rooms: &mut [RoomInfo], room: &str, seq: Seq) -> bool {
+    let Some(info) = rooms.iter_mut().find(|r| r.id == room) else {
+        return true;
+    };
+    info.last_read_seq = info.last_read_seq.max(seq);
+    if info.last_read_seq >= info.latest_seq {
+        info.unread = 0;
+        info.mentions = 0;
+        true
+    } else {
+        false
+    }
+}
+
+/// A message counted here, remembered while the room list is being fetched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Counted {
+    pub room: RoomId,
+    pub seq: Seq,
+    pub mention: bool,
+    pub unseen: bool,
+}
+
+/// The room list the server sent, with what was counted here after the
+/// server read it (`counted_since`: messages counted while the request was
+/// in flight) added back, so nothing is lost or counted twice.
+pub fn merge(mut fresh: Vec<RoomInfo>, counted_since: &[Counted]) -> Vec<RoomInfo> {
+    for c in counted_since {
+        count(&mut fresh, &c.room, c.seq, c.mention, c.unseen);
+    }
+    fresh
+}
+
+/// What the user should look at: mentions in rooms, every message in a
+/// direct room, but never in a muted room.
+pub fn attention(room: &RoomInfo) -> u32 {
+    if room.muted || !room.member {
+        0
+    } else if room.kind == RoomKind::Direct {
+        room.unread
+    } else {
+        room.mentions
+    }
+}
+
+/// The tab's title: "(3) Confab" with three mentions or direct messages unread.
+pub fn title(rooms: &[RoomInfo]) -> String {
+    match rooms.iter().map(attention).sum::<u32>() {
+        0 => "Confab".to_string(),
+        n => format!("({n}) Confab"),
+    }
+}
+
+/// A room is shown bold: it has unread messages and is not muted.
+pub fn bold(room: &RoomInfo) -> bool {
+    room.member && !room.muted && room.unread > 0
+}
+
+/// The sidebar's order within a section: rooms one belongs to first, then
+/// those with something to look at, then the most recently active (`recent`:
+/// a counter bumped as activity arrives), then by name.
+pub fn sorted<'a>(
+    rooms: impl Iterator<Item = &'a RoomInfo>,
+    recent: &HashMap<RoomId, u64>,
+) -> Vec<RoomInfo> {
+    let mut list: Vec<RoomInfo> = rooms.cloned().collect();
+    list.sort_by(|a, b| {
+        b.member
+            .cmp(&a.member)
+            .then((attention(b) > 0).cmp(&(attention(a) > 0)))
+            .then(recent.get(&b.id).cmp(&recent.get(&a.id)))
+            .then(a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+    });
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn room(id: &str, kind: RoomKind, latest: Seq, read: Seq) -> RoomInfo {
+        RoomInfo {
+            id: id.into(),
+            name: id.into(),
+            kind,
+            member: true,
+            latest_seq: latest,
+            last_read_seq: read,
+            ..RoomInfo::default()
+        }
+    }
+
+    #[test]
+    fn a_message_counts_once_however_it_arrives() {
+        let mut rooms = vec![room("team", RoomKind::Public, 4, 4)];
+        assert!(count(&mut rooms, "team", 5, true, true)); // as activity
+        assert!(!count(&mut rooms, "team", 5, true, true)); // replayed on join
+        assert_eq!((rooms[0].unread, rooms[0].mentions), (1, 1));
+        assert!(count(&mut rooms, "team", 6, false, false)); // read as it came
+        assert_eq!((rooms[0].unread, rooms[0].latest_seq), (1, 6));
+    }
+
+    #[test]
+    fn reading_to_the_end_clears_and_short_of_it_asks_the_server() {
+        let mut rooms = vec![room("team", RoomKind::Public, 4, 0)];
+        rooms[0].unread = 3;
+        assert!(!read(&mut rooms, "team", 2));
+        assert_eq!((rooms[0].unread, rooms[0].last_read_seq), (3, 2));
+        assert!(read(&mut rooms, "team", 4));
+        assert_eq!(rooms[0].unread, 0);
+        assert!(read(&mut rooms, "team", 1)); // never back
+        assert_eq!(rooms[0].last_read_seq, 4);
+    }
+
+    #[test]
+    fn a_fresh_list_keeps_what_came_while_it_was_read() {
+        let fresh = vec![room("team", RoomKind::Public, 5, 3)];
+        let counted = |seq, mention| Counted {
+            room: "team".into(),
+            seq,
+            mention,
+            unseen: true,
+        };
+        // The first was counted by the server already.
+        let merged = merge(fresh, &[counted(5, false), counted(6, true)]);
+        assert_eq!(
+            (merged[0].latest_seq, merged[0].unread, merged[0].mentions),
+            (6, 1, 1)
+        );
+    }
+
+    #[test]
+    fn the_title_counts_mentions_and_direct_messages_not_muted_rooms() {
+        let mut team = room("team", RoomKind::Public, 9, 0);
+        (team.unread, team.mentions) = (5, 2);
+        let mut dm = room("dm:a:b", RoomKind::Direct, 3, 0);
+        dm.unread = 1;
+        let mut muted = room("noise", RoomKind::Public, 9, 0);
+        (muted.unread, muted.mentions, muted.muted) = (9, 9, true);
+        assert_eq!(title(&[team.clone(), dm, muted.clone()]), "(3) Confab");
+        assert_eq!(title(&[muted.clone()]), "Confab");
+        assert!(bold(&team) && !bold(&muted));
+    }
+
+    #[test]
+    fn rooms_with_news_and_recent_activity_come_first() {
+        let quiet = room("alpha", RoomKind::Direct, 1, 1);
+        let mut busy = room("zed", RoomKind::Direct, 5, 1);
+        busy.unread = 4;
+        let recent_one = room("mid", RoomKind::Direct, 1, 1);
+        let recent = HashMap::from([("mid".to_string(), 7)]);
+        let order: Vec<String> = sorted([&quiet, &busy, &recent_one].into_iter(), &recent)
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(order, ["zed", "mid", "alpha"]);
+    }
+}

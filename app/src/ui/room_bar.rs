@@ -1,0 +1,124 @@
+//! The bar above the open room: its member list (with who is online), muting
+//! it, leaving it, and turning browser notifications on.
+
+use leptos::prelude::*;
+
+use super::{actions, model};
+use crate::chat::{Command, Notifications};
+use crate::protocol::RoomKind;
+
+#[component]
+pub fn RoomBar() -> impl IntoView {
+    let model = model();
+    let actions = actions();
+    let info = move || {
+        let room = model.current.get()?;
+        model
+            .rooms
+            .with(|rooms| rooms.iter().find(|r| r.id == room).cloned())
+    };
+    let showing = move || model.members.with(Option::is_some);
+    view! {
+        <div class="room-bar" role="toolbar" aria-label="Room">
+            <button
+                class="link-button"
+                aria-pressed=move || showing().to_string()
+                on:click=move |_| actions.run(Command::ShowMembers(!showing()))
+            >
+                "Members"
+            </button>
+            {move || {
+                info()
+                    .filter(|r| r.member)
+                    .map(|room| {
+                        let id = room.id.clone();
+                        let mute_label = if room.muted { "Unmute" } else { "Mute" };
+                        let leave = (room.kind != RoomKind::Direct)
+                            .then(|| {
+                                let id = room.id.clone();
+                                view! {
+                                    <button
+                                        class="link-button"
+                                        on:click=move |_| actions.run(Command::Leave(id.clone()))
+                                    >
+                                        "Leave"
+                                    </button>
+                                }
+                            });
+                        view! {
+                            <button
+                                class="link-button"
+                                aria-pressed=room.muted.to_string()
+                                on:click=move |_| actions.run(Command::ToggleMute(id.clone()))
+                            >
+                                {mute_label}
+                            </button>
+                            {leave}
+                        }
+                    })
+            }}
+            {move || {
+                (model.notifications.get() == Notifications::Ask)
+                    .then(|| {
+                        view! {
+                            <button
+                                class="link-button"
+                                on:click=move |_| actions.run(Command::EnableNotifications)
+                            >
+                                "Enable notifications"
+                            </button>
+                        }
+                    })
+            }}
+        </div>
+    }
+}
+
+/// The open room's members, online first marked, beside the room.
+#[component]
+pub fn MembersPanel() -> impl IntoView {
+    let model = model();
+    let actions = actions();
+    let members = move || {
+        let room = model.current.get()?;
+        model.members.with(|m| {
+            m.as_ref()
+                .filter(|(r, _)| *r == room)
+                .map(|(_, list)| list.clone())
+        })
+    };
+    move || {
+        members().map(|list| {
+            let online = list.iter().filter(|m| m.online).count();
+            view! {
+                <aside class="members" aria-label="Members">
+                    <header class="members-head">
+                        <h2>{format!("Members ({}, {online} online)", list.len())}</h2>
+                        <button
+                            class="link-button"
+                            aria-label="Close the member list"
+                            on:click=move |_| actions.run(Command::ShowMembers(false))
+                        >
+                            "×"
+                        </button>
+                    </header>
+                    <ul>
+                        {list
+                            .into_iter()
+                            .map(|m| {
+                                let state = if m.online { "online" } else { "offline" };
+                                view! {
+                                    <li class="member" class:online=m.online>
+                                        <span class="dot" aria-hidden="true"></span>
+                                        {m.name}
+                                        <span class="visually-hidden">{format!(", {state}")}</span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </aside>
+            }
+        })
+    }
+}
