@@ -19,11 +19,11 @@ mod log;
 pub use http::{
     AddMember, AuthResponse, CreateRoom, Credentials, DirectRequest, ErrorBody, ErrorDetail,
     MarkRead, MeResponse, Member, MembersPage, MessagesPage, MuteRequest, RefreshRequest, RoomInfo,
-    RoomKind, MAX_GROUP_MEMBERS,
+    RoomKind, TopicRequest, MAX_GROUP_MEMBERS,
 };
 pub use log::{
     mentioned_names, valid_emoji, Deleted, Edited, Entry, Reaction, ReactionCount, ThreadPage,
-    MAX_EMOJI_CHARS, MAX_MENTIONS, MAX_REACTIONS_PER_MESSAGE,
+    Topic, MAX_EMOJI_CHARS, MAX_MENTIONS, MAX_REACTIONS_PER_MESSAGE, MAX_TOPIC_CHARS,
 };
 
 /// A room's identifier as it appears on the wire (`"general"`, `"design-team"`).
@@ -234,6 +234,8 @@ pub enum ClientFrame {
     },
     /// Tell the room this user is typing.
     Typing { room: RoomId },
+    /// Set the room's topic (empty clears it); answered by `done`.
+    Topic { room: RoomId, topic: String },
     /// Move this user's read marker in `room` forward to `seq` (never back).
     Read { room: RoomId, seq: Seq },
     /// Ask for a `pong`.
@@ -333,6 +335,8 @@ pub enum ServerFrame {
     Deleted(Deleted),
     /// A reaction was added or removed (a room log entry).
     Reaction(Reaction),
+    /// The room's topic was set (a room log entry).
+    Topic(Topic),
     /// The answer to `edit`, `delete` and `react`, once stored: the entry's
     /// `seq` (or the room's latest, when there was nothing to change).
     Done {

@@ -110,8 +110,15 @@ test("unread rooms, a new direct room, a notification for a mention, and reading
     await tab.reload();
     await expect(link(tab, "bob")).toContainText("(muted)");
 
-    // The member list, with who is online.
+    // A topic set in one tab shows in the other at once.
     await link(alice, "team").click();
+    await alice.getByRole("button", { name: "Edit topic" }).click();
+    await alice.getByLabel("Topic").fill("Daily standup notes");
+    await alice.getByRole("button", { name: "Save" }).click();
+    await link(tab, "team").click();
+    await expect(tab.locator(".room-bar .topic")).toHaveText("Daily standup notes");
+
+    // The member list, with who is online.
     await alice.getByRole("button", { name: "Members" }).click();
     const members = alice.getByRole("complementary", { name: "Members" });
     await expect(members).toContainText("Members (2, 2 online)");

@@ -11,6 +11,9 @@
 //!   across instances.
 //! - [`ui`]: the server-rendered Leptos app.
 
+// The rendered page is one deeply nested view type (Leptos SSR).
+#![recursion_limit = "256"]
+
 pub mod admin_cli;
 pub mod auth;
 pub mod broker;

@@ -215,6 +215,8 @@ pub enum Command {
     /// Opens the direct room with these users (one, or 2-8 for a group),
     /// creating it on first use.
     OpenDirect(Vec<String>),
+    /// Sets the open room's topic (empty clears it).
+    SetTopic(String),
     /// Mutes or unmutes a room (remembered on the server).
     ToggleMute(RoomId),
     /// Leaves a room.

@@ -177,6 +177,9 @@ impl Timeline {
                     react(&mut m.reactions, &reaction.emoji, reaction.on, me);
                 }
             }
+            // Shown in the room's header (from the room list); here it
+            // only takes its place in the sequence.
+            Entry::Topic(_) => {}
         }
     }
 

@@ -88,6 +88,9 @@ pub struct RoomInfo {
     pub name: String,
     pub kind: RoomKind,
     pub member: bool,
+    /// What the room is about (a Confab addition; absent when unset).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub topic: String,
     #[serde(default)]
     pub latest_seq: Seq,
     #[serde(default)]
@@ -119,6 +122,12 @@ pub struct DirectRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MarkRead {
     pub seq: Seq,
+}
+
+/// Body of `PUT /api/rooms/{id}/topic`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicRequest {
+    pub topic: String,
 }
 
 /// Body of `PUT /api/rooms/{id}/mute`.

@@ -61,6 +61,22 @@ pub struct Reaction {
     pub on: bool,
 }
 
+/// The room's topic was set (a room log entry; a Confab addition). An empty
+/// `topic` clears it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Topic {
+    pub room: RoomId,
+    pub seq: Seq,
+    pub epoch: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub ts: OffsetDateTime,
+    pub topic: String,
+    pub by: UserRef,
+}
+
+/// Longest topic, in characters.
+pub const MAX_TOPIC_CHARS: usize = 250;
+
 /// One reaction on a message, as `history` shows it to the caller.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReactionCount {
@@ -78,6 +94,7 @@ pub enum Entry {
     Edited(Edited),
     Deleted(Deleted),
     Reaction(Reaction),
+    Topic(Topic),
 }
 
 impl Entry {
@@ -87,6 +104,7 @@ impl Entry {
             Entry::Edited(e) => e.seq,
             Entry::Deleted(d) => d.seq,
             Entry::Reaction(r) => r.seq,
+            Entry::Topic(t) => t.seq,
         }
     }
 
@@ -96,6 +114,7 @@ impl Entry {
             Entry::Edited(e) => &e.epoch,
             Entry::Deleted(d) => &d.epoch,
             Entry::Reaction(r) => &r.epoch,
+            Entry::Topic(t) => &t.epoch,
         }
     }
 
@@ -105,6 +124,7 @@ impl Entry {
             Entry::Edited(e) => &e.room,
             Entry::Deleted(d) => &d.room,
             Entry::Reaction(r) => &r.room,
+            Entry::Topic(t) => &t.room,
         }
     }
 
@@ -114,12 +134,14 @@ impl Entry {
             Entry::Edited(e) => e.ts,
             Entry::Deleted(d) => d.ts,
             Entry::Reaction(r) => r.ts,
+            Entry::Topic(t) => t.ts,
         }
     }
 
-    /// The message this entry is, or is about.
+    /// The message this entry is, or is about (nil for a topic).
     pub fn message_id(&self) -> Uuid {
         match self {
+            Entry::Topic(_) => Uuid::nil(),
             Entry::Message(m) => m.id,
             Entry::Edited(e) => e.id,
             Entry::Deleted(d) => d.id,
@@ -135,6 +157,7 @@ impl From<Entry> for ServerFrame {
             Entry::Edited(e) => ServerFrame::Edited(e),
             Entry::Deleted(d) => ServerFrame::Deleted(d),
             Entry::Reaction(r) => ServerFrame::Reaction(r),
+            Entry::Topic(t) => ServerFrame::Topic(t),
         }
     }
 }

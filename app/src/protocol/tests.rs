@@ -289,6 +289,7 @@ fn http_bodies() {
         name: "general".into(),
         kind: RoomKind::Public,
         member: true,
+        topic: String::new(),
         latest_seq: 9,
         last_read_seq: 4,
         unread: 3,

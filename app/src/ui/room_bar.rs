@@ -1,5 +1,6 @@
-//! The bar above the open room: its member list (with who is online), muting
-//! it, leaving it, and turning browser notifications on.
+//! The bar above the open room: its topic (which members edit in place), its
+//! member list (with who is online), muting it, leaving it, and turning
+//! browser notifications on.
 
 use leptos::prelude::*;
 
@@ -18,8 +19,58 @@ pub fn RoomBar() -> impl IntoView {
             .with(|rooms| rooms.iter().find(|r| r.id == room).cloned())
     };
     let showing = move || model.members.with(Option::is_some);
+    let editing = RwSignal::new(false);
+    let draft = RwSignal::new(String::new());
+    let topic = move || info().map(|r| r.topic).unwrap_or_default();
+    let member = move || info().is_some_and(|r| r.member);
+    let save = move || {
+        actions.run(Command::SetTopic(draft.get_untracked()));
+        editing.set(false);
+    };
     view! {
-        <div class="room-bar" role="toolbar" aria-label="Room">
+        <div class="room-bar">
+            {move || {
+                if editing.get() {
+                    view! {
+                        <form class="topic-form" on:submit=move |ev| {
+                            ev.prevent_default();
+                            save();
+                        }>
+                            <label class="visually-hidden" for="topic-input">"Topic"</label>
+                            <input
+                                id="topic-input"
+                                maxlength="250"
+                                prop:value=move || draft.get()
+                                on:input=move |ev| draft.set(event_target_value(&ev))
+                                on:keydown=move |ev| {
+                                    if ev.key() == "Escape" {
+                                        editing.set(false);
+                                    }
+                                }
+                            />
+                            <button type="submit">"Save"</button>
+                        </form>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <p class="topic">
+                            {move || {
+                                let t = topic();
+                                if t.is_empty() { "No topic".to_string() } else { t }
+                            }}
+                        </p>
+                        {move || member().then(|| view! {
+                            <button class="link-button" on:click=move |_| {
+                                draft.set(topic());
+                                editing.set(true);
+                            }>"Edit topic"</button>
+                        })}
+                    }
+                    .into_any()
+                }
+            }}
+        <div class="room-actions" role="toolbar" aria-label="Room">
             <button
                 class="link-button"
                 aria-pressed=move || showing().to_string()
@@ -70,6 +121,7 @@ pub fn RoomBar() -> impl IntoView {
                         }
                     })
             }}
+        </div>
         </div>
     }
 }

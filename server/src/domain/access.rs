@@ -81,6 +81,25 @@ pub async fn require_readable(state: &AppState, caller: &Caller, room: &str) -> 
     readable_room(state, room, caller.user.id).await.map(|_| ())
 }
 
+/// Checks that the caller is a member of `room` (a connection that joined it
+/// is one: joining makes one a member, and removal unsubscribes).
+pub async fn require_member(state: &AppState, caller: &Caller, room: &str) -> DomainResult<()> {
+    if let Some(conn) = caller.conn {
+        if state.node.is_subscribed(conn, room).await {
+            return Ok(());
+        }
+    }
+    if state.store.is_member(room, caller.user.id).await? {
+        return Ok(());
+    }
+    state
+        .store
+        .room(room)
+        .await?
+        .ok_or_else(|| DomainError::NotFound(format!("no room {room:?}")))?;
+    Err(DomainError::Forbidden(format!("not a member of {room:?}")))
+}
+
 /// Checks that the caller may join `room`; a public room makes them a member.
 pub async fn admit(state: &AppState, caller: &Caller, room: &str) -> DomainResult<()> {
     let user = caller.user.id;

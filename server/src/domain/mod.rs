@@ -4,7 +4,7 @@
 //! Who may read, write in or manage a room is decided in one place, [`access`].
 //!
 //! - room log: [`join`], [`send`], [`edit`], [`delete`], [`react`],
-//!   [`history`], [`thread`], [`typing`]; [`submit`] hands a checked entry to
+//!   [`history`], [`thread`], [`typing`], [`topic`]; [`submit`] hands a checked entry to
 //!   the engine's group commit.
 //! - rooms and members: [`rooms`], [`members`]; the caller's read state
 //!   and muting: [`read`].
@@ -26,12 +26,13 @@ pub mod rooms;
 pub mod send;
 mod submit;
 pub mod thread;
+pub mod topic;
 pub mod typing;
 
 use app::protocol::UserRef;
 
 pub use error::{DomainError, DomainResult};
-pub use submit::{done_seq, submit};
+pub use submit::{done_seq, submit, submit_and_wait};
 
 use crate::engine::outbox::ConnId;
 use crate::state::AppState;

@@ -30,6 +30,15 @@ pub fn submit(
     state.node.submit(entry, callback);
 }
 
+/// As [`submit`], for a caller that waits for the outcome (the HTTP API).
+pub async fn submit_and_wait(state: &AppState, entry: NewEntry) -> DomainResult<Outcome> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    submit(state, entry, move |outcome| {
+        let _ = tx.send(outcome);
+    });
+    rx.await.unwrap_or(Err(DomainError::Unavailable))
+}
+
 /// The answer to an edit, deletion or reaction: the `seq` that stored it, or
 /// the room's latest when there was nothing to change.
 pub fn done_seq(outcome: DomainResult<Outcome>) -> DomainResult<app::protocol::Seq> {

@@ -8,7 +8,7 @@ use app::protocol::{close_code, ClientEnvelope, ClientFrame, ErrorCode, ServerFr
 use super::connection::Conn;
 use crate::domain::send::SendRequest;
 use crate::domain::{
-    self, delete, edit, history, join, react, read, send, typing, DomainError, DomainResult,
+    self, delete, edit, history, join, react, read, send, topic, typing, DomainError, DomainResult,
 };
 use crate::engine::outbox::frame;
 use crate::store::{NewEntry, Outcome};
@@ -54,6 +54,9 @@ pub async fn handle(conn: &mut Conn, envelope: ClientEnvelope) -> Option<u16> {
             }
             return None;
         }
+        ClientFrame::Topic { room, topic } => topic::prepare(&state, caller, room, topic)
+            .await
+            .map(|e| (e, Answer::Done)),
         ClientFrame::Read { room, seq } => {
             // No reply, as the contract says; a failure is only logged.
             if let Err(e) = read::read(&state, caller, &room, seq).await {

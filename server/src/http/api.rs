@@ -28,6 +28,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/rooms/{id}/read", post(super::read_state::read))
         .route(
+            "/api/rooms/{id}/topic",
+            axum::routing::put(super::read_state::topic),
+        )
+        .route(
             "/api/rooms/{id}/mute",
             axum::routing::put(super::read_state::mute),
         )

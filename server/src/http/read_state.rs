@@ -1,8 +1,9 @@
 //! The caller's read state and a room's members over HTTP: `POST
-//! /api/rooms/{id}/read`, `PUT /api/rooms/{id}/mute`, `GET
+//! /api/rooms/{id}/read`, `PUT /api/rooms/{id}/mute`, `PUT
+//! /api/rooms/{id}/topic`, `GET
 //! /api/rooms/{id}/members`. Each calls its operation in [`crate::domain`].
 
-use app::protocol::{MarkRead, MembersPage, MuteRequest};
+use app::protocol::{MarkRead, MembersPage, MuteRequest, TopicRequest};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -10,7 +11,7 @@ use axum::Json;
 use super::api::{body, caller, JsonBody};
 use super::error::ApiError;
 use super::session::AuthUser;
-use crate::domain::{members, read};
+use crate::domain::{members, read, topic};
 use crate::state::AppState;
 
 /// `POST /api/rooms/{id}/read {"seq"}`: moves the caller's read marker
@@ -24,6 +25,20 @@ pub async fn read(
     let request = body(payload)?;
     read::read_checked(&state, &caller(&claims), &room, request.seq).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /api/rooms/{id}/topic {"topic"}`: sets the room's topic (a log
+/// entry, as the `topic` frame): `200 {"seq"}`; `403` if not a member.
+pub async fn topic(
+    State(state): State<AppState>,
+    AuthUser(claims): AuthUser,
+    Path(room): Path<String>,
+    payload: JsonBody<TopicRequest>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let request = body(payload)?;
+    let entry = topic::prepare(&state, &caller(&claims), room, request.topic).await?;
+    let seq = crate::domain::done_seq(crate::domain::submit_and_wait(&state, entry).await)?;
+    Ok(Json(serde_json::json!({ "seq": seq })))
 }
 
 /// `PUT /api/rooms/{id}/mute {"muted"}`: `204`; `404` if not a member.

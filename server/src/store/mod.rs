@@ -92,6 +92,12 @@ pub enum NewEntry {
         on: bool,
         user: UserRef,
     },
+    /// Sets the room's topic (empty clears it).
+    Topic {
+        room: RoomId,
+        topic: String,
+        by: UserRef,
+    },
 }
 
 impl NewEntry {
@@ -100,7 +106,8 @@ impl NewEntry {
             NewEntry::Message(m) => &m.room,
             NewEntry::Edit { room, .. }
             | NewEntry::Delete { room, .. }
-            | NewEntry::React { room, .. } => room,
+            | NewEntry::React { room, .. }
+            | NewEntry::Topic { room, .. } => room,
         }
     }
 }

@@ -1,8 +1,9 @@
-//! Edits, deletions and reactions in SQL: what each does to the current state
-//! (the message row, `reactions`) and the `room_events` row that records it,
-//! inside the transaction of `sql_log`'s append.
+//! Edits, deletions, reactions and topics in SQL: what each does to the
+//! current state (the message row, `reactions`, the room's topic) and the
+//! `room_events` row that records it, inside the transaction of `sql_log`'s
+//! append.
 
-use app::protocol::{Deleted, Edited, Entry, Reaction, Seq};
+use app::protocol::{Deleted, Edited, Entry, Reaction, Seq, Topic, UserRef};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -75,8 +76,13 @@ pub(super) async fn change_in_tx(
     created: i64,
 ) -> StoreResult<Outcome> {
     let ts = ms_to_time(created);
+    if let NewEntry::Topic { topic, by, .. } = change {
+        return topic_in_tx(tx, room, epoch, last_seq, topic, by, created).await;
+    }
     let target = match change {
-        NewEntry::Message(_) => unreachable!("messages are stored by append_in_tx"),
+        NewEntry::Message(_) | NewEntry::Topic { .. } => {
+            unreachable!("messages are stored by append_in_tx, topics above")
+        }
         NewEntry::Edit { id, .. } | NewEntry::Delete { id, .. } | NewEntry::React { id, .. } => *id,
     };
     let (deleted, thread) = match message_in_tx(tx, room, target).await? {
@@ -88,7 +94,7 @@ pub(super) async fn change_in_tx(
     };
     let (room_id, epoch, id) = (room.to_string(), epoch.to_string(), target);
     let entry = match change {
-        NewEntry::Message(_) => unreachable!(),
+        NewEntry::Message(_) | NewEntry::Topic { .. } => unreachable!(),
         NewEntry::Edit {
             body, mentions, by, ..
         } => {
@@ -259,5 +265,52 @@ pub(super) async fn change_in_tx(
             })
         }
     };
+    Ok(Outcome::Stored { entry, fresh: true })
+}
+
+/// Sets the room's topic: a `topic` entry, unless it is the topic already.
+async fn topic_in_tx(
+    tx: &mut Tx,
+    room: &str,
+    epoch: &str,
+    last_seq: &mut i64,
+    topic: &str,
+    by: &UserRef,
+    created: i64,
+) -> StoreResult<Outcome> {
+    let current: String = sqlx::query_scalar("SELECT topic FROM rooms WHERE id = $1")
+        .bind(room)
+        .fetch_one(&mut **tx)
+        .await?;
+    if current == topic {
+        return Ok(Outcome::Unchanged {
+            seq: *last_seq as Seq,
+        });
+    }
+    *last_seq += 1;
+    sqlx::query("UPDATE rooms SET topic = $2 WHERE id = $1")
+        .bind(room)
+        .bind(topic)
+        .execute(&mut **tx)
+        .await?;
+    let event = Event {
+        seq: *last_seq,
+        kind: "topic",
+        message: Uuid::nil(),
+        user: by.id,
+        body: Some(topic),
+        mentions: None,
+        emoji: None,
+        on: None,
+    };
+    insert_event(tx, room, event, created).await?;
+    let entry = Entry::Topic(Topic {
+        room: room.to_string(),
+        seq: *last_seq as Seq,
+        epoch: epoch.to_string(),
+        ts: ms_to_time(created),
+        topic: topic.to_string(),
+        by: by.clone(),
+    });
     Ok(Outcome::Stored { entry, fresh: true })
 }

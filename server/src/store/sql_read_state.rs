@@ -16,7 +16,7 @@ use super::StoreResult;
 /// marker (the primary key's range), skipped when the marker is at the end:
 /// one statement however many rooms. `mentions` holds comma-separated ids, and
 /// an id never matches across a comma, so `LIKE '%id%'` is exact.
-const ROOMS_FOR: &str = "SELECT r.id, r.name, r.kind, r.last_seq, \
+const ROOMS_FOR: &str = "SELECT r.id, r.name, r.kind, r.topic, r.last_seq, \
        CASE WHEN m.user_id IS NULL THEN 0 ELSE 1 END AS member, \
        COALESCE(m.last_read_seq, 0) AS last_read_seq, COALESCE(m.muted, 0) AS muted, \
        CASE WHEN m.user_id IS NULL OR m.last_read_seq >= r.last_seq THEN 0 ELSE \
@@ -44,6 +44,7 @@ pub(super) async fn rooms_for(store: &SqlStore, user: Uuid) -> StoreResult<Vec<R
                 name: row.try_get("name")?,
                 kind: kind_from_str(row.try_get("kind")?)?,
                 member: row.try_get::<i64, _>("member")? != 0,
+                topic: row.try_get("topic")?,
                 latest_seq: row.try_get::<i64, _>("last_seq")?.max(0) as Seq,
                 last_read_seq: row.try_get::<i64, _>("last_read_seq")?.max(0) as Seq,
                 unread: count(row, "unread")?,

@@ -1,7 +1,7 @@
 //! How both stores read rows, by column name: a row as a user, a room or a log
 //! entry, and the `SELECT` that every read of the log shares.
 
-use app::protocol::{Deleted, Edited, Entry, Message, Reaction, RoomKind, Seq, UserRef};
+use app::protocol::{Deleted, Edited, Entry, Message, Reaction, RoomKind, Seq, Topic, UserRef};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use uuid::Uuid;
@@ -152,6 +152,14 @@ pub(super) fn entry_from_row(room: &str, row: &AnyRow) -> StoreResult<Entry> {
                 .unwrap_or_default(),
             user,
             on: row.try_get::<Option<i64>, _>("on_flag")? == Some(1),
+        }),
+        "topic" => Entry::Topic(Topic {
+            room,
+            seq,
+            epoch,
+            ts,
+            topic: body,
+            by: user,
         }),
         other => {
             return Err(StoreError::Database(sqlx::Error::Decode(

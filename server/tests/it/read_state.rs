@@ -413,3 +413,86 @@ async fn c_delete(
     let status = response.status();
     (status, response.json().await.unwrap_or_default())
 }
+
+#[tokio::test]
+async fn a_topic_is_a_log_entry_every_member_sees_on_every_instance() {
+    let c = cluster().await;
+    let alice = c.a.register("alice").await;
+    let bob = c.b.register("bob").await;
+    let mallory = c.b.register("mallory").await;
+    let (status, _) = post(
+        &c.a,
+        "/api/rooms",
+        Some(&alice.token),
+        json!({"name":"ops","kind":"private"}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, _) = post(
+        &c.a,
+        "/api/rooms/ops/members",
+        Some(&alice.token),
+        json!({"user":"bob"}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let mut bob_ws = c.b.connect(&bob.token).await;
+    bob_ws.join("ops", None).await;
+    let mut alice_ws = c.a.connect(&alice.token).await;
+    alice_ws.join("ops", None).await;
+
+    alice_ws
+        .send_frame(
+            ClientFrame::Topic {
+                room: "ops".into(),
+                topic: "  incident room  ".into(),
+            },
+            Some("t"),
+        )
+        .await;
+    let seq = match alice_ws
+        .next_matching(|f| matches!(f, ServerFrame::Done { .. } | ServerFrame::Error { .. }))
+        .await
+    {
+        ServerFrame::Done { seq, .. } => seq,
+        other => panic!("topic refused: {other:?}"),
+    };
+    match bob_ws
+        .next_matching(|f| matches!(f, ServerFrame::Topic(_)))
+        .await
+    {
+        ServerFrame::Topic(t) => {
+            assert_eq!(
+                (t.seq, t.topic.as_str(), t.by.name.as_str()),
+                (seq, "incident room", "alice")
+            )
+        }
+        _ => unreachable!(),
+    }
+    assert_eq!(room(&c.b, &bob.token, "ops").await.topic, "incident room");
+    // In the log: history shows it in its place.
+    let page = c.b.history(&bob.token, "ops").await;
+    assert!(page
+        .messages
+        .iter()
+        .any(|e| matches!(e, app::protocol::Entry::Topic(t) if t.seq == seq)));
+
+    // Over HTTP too; the same topic again stores nothing.
+    let put = |token: &str, topic: &str| {
+        reqwest::Client::new()
+            .put(c.b.http("/api/rooms/ops/topic"))
+            .bearer_auth(token.to_string())
+            .json(&json!({ "topic": topic }))
+            .send()
+    };
+    let same = put(&bob.token, "incident room").await.unwrap();
+    assert_eq!(same.status(), 200);
+    assert_eq!(same.json::<serde_json::Value>().await.unwrap()["seq"], seq);
+    assert_eq!(put(&mallory.token, "pwned").await.unwrap().status(), 403);
+    assert_eq!(
+        put(&bob.token, &"x".repeat(251)).await.unwrap().status(),
+        413
+    );
+    assert_eq!(put(&bob.token, "line\nbreak").await.unwrap().status(), 400);
+    assert_eq!(room(&c.a, &alice.token, "ops").await.topic, "incident room");
+}

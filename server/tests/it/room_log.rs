@@ -90,6 +90,7 @@ fn kinds(entries: &[Entry]) -> Vec<(u64, &'static str)> {
                 Entry::Edited(_) => "edited",
                 Entry::Deleted(_) => "deleted",
                 Entry::Reaction(_) => "reaction",
+                Entry::Topic(_) => "topic",
             };
             (e.seq(), kind)
         })

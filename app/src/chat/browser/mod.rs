@@ -53,6 +53,7 @@ pub fn start(model: ChatModel) -> Actions {
         recent_counter: Cell::new(0),
         notifications: RefCell::new(Vec::new()),
         on_visibility: RefCell::new(None),
+        topic_seq: RefCell::new(Default::default()),
     });
     model.now.set(now_ms());
     model.notifications.set(read_state::notification_state());
@@ -96,6 +97,8 @@ pub struct Runtime {
     /// Notifications shown, with their click handlers (the newest few).
     notifications: RefCell<Vec<read_state::Shown>>,
     on_visibility: RefCell<Option<Closure<dyn FnMut()>>>,
+    /// Per room: the `seq` of the newest topic entry seen.
+    topic_seq: RefCell<std::collections::HashMap<RoomId, crate::protocol::Seq>>,
 }
 
 impl Runtime {
@@ -130,6 +133,7 @@ impl Runtime {
                 spawn_local(async move { runtime.open_direct(users).await });
             }
             Command::ToggleMute(room) => spawn_local(self.clone().toggle_mute(room)),
+            Command::SetTopic(topic) => self.set_topic(topic),
             Command::Leave(room) => spawn_local(self.clone().leave(room)),
             Command::ShowMembers(show) => spawn_local(self.clone().show_members(show)),
             Command::EnableNotifications => spawn_local(self.clone().enable_notifications()),

@@ -144,6 +144,32 @@ impl Runtime {
         }
     }
 
+    /// A room's topic was set (live, replayed or in a history page): the
+    /// newest one known wins.
+    pub(super) fn on_topic(&self, room: &str, topic: &str, seq: Seq) {
+        let newer = {
+            let mut seen = self.topic_seq.borrow_mut();
+            let known = seen.entry(room.to_string()).or_default();
+            let newer = seq > *known;
+            *known = (*known).max(seq);
+            newer
+        };
+        if newer {
+            self.model.rooms.update(|rooms| {
+                if let Some(r) = rooms.iter_mut().find(|r| r.id == room) {
+                    r.topic = topic.to_string();
+                }
+            });
+        }
+    }
+
+    /// Sets the open room's topic.
+    pub(super) fn set_topic(&self, topic: String) {
+        if let Some(room) = self.model.current.get_untracked() {
+            self.send_frame(ClientFrame::Topic { room, topic }, Some("topic".into()));
+        }
+    }
+
     pub(super) fn on_room_added(self: &Rc<Self>, room: RoomInfo) {
         self.model
             .rooms

@@ -268,6 +268,10 @@ impl Runtime {
             ServerFrame::Edited(e) => self.on_entry(Entry::Edited(e)),
             ServerFrame::Deleted(d) => self.on_entry(Entry::Deleted(d)),
             ServerFrame::Reaction(r) => self.on_entry(Entry::Reaction(r)),
+            ServerFrame::Topic(t) => {
+                self.on_topic(&t.room, &t.topic, t.seq);
+                self.on_entry(Entry::Topic(t))
+            }
             // The entry itself arrived before, as its own frame.
             ServerFrame::Done { reference, .. } => {
                 if let Some(reference) = reference {
@@ -306,6 +310,11 @@ impl Runtime {
                     .as_deref()
                     .and_then(|r| r.strip_prefix("page:"))
                     .and_then(|n| n.parse().ok());
+                for entry in &messages {
+                    if let Entry::Topic(t) = entry {
+                        self.on_topic(&t.room, &t.topic, t.seq);
+                    }
+                }
                 self.with_timeline(&room, |t| t.history(messages, seq, page));
             }
             ServerFrame::Typing { room, user } => {

@@ -68,3 +68,30 @@ fn a_group_direct_request_names_several_users() {
     let group: DirectRequest = serde_json::from_value(json!({"users":["bob","cy"]})).unwrap();
     assert_eq!(group.users, ["bob", "cy"]);
 }
+
+#[test]
+fn a_topic_is_an_entry_frame() {
+    assert_eq!(
+        client(json!({"type":"topic","room":"ops","topic":"incidents"})).frame,
+        ClientFrame::Topic {
+            room: "ops".into(),
+            topic: "incidents".into()
+        }
+    );
+    let json = server_json(ServerFrame::Topic(Topic {
+        room: "ops".into(),
+        seq: 3,
+        epoch: "e".into(),
+        ts: ts(),
+        topic: "incidents".into(),
+        by: UserRef {
+            id: uuid(1),
+            name: "alice".into(),
+        },
+    }));
+    assert_eq!(
+        json,
+        json!({"type":"topic","room":"ops","seq":3,"epoch":"e","ts":TS,"topic":"incidents",
+               "by":{"id":U1,"name":"alice"}})
+    );
+}
