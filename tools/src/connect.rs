@@ -28,23 +28,30 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_before = pid.map(rss_kib);
 
+    // Each connection is read from the moment it opens (presence frames keep
+    // coming while the others join), until the hold ends.
+    let stop = tokio_util::sync::CancellationToken::new();
     let started = Instant::now();
     let results: Vec<_> = futures_util::stream::iter(0..args.clients)
         .map(|i| {
             let base = target.url[i % target.url.len()].clone();
             let token = tokens[i / target.clients_per_user.max(1)].clone();
             let room = room.clone();
-            async move { client::open(&base, &token, &room).await }
+            let stop = stop.clone();
+            async move {
+                let (socket, _) = client::open(&base, &token, &room).await?;
+                Ok::<_, anyhow::Error>(tokio::spawn(hold_open(socket, stop)))
+            }
         })
         .buffer_unordered(target.concurrency.max(1))
         .collect()
         .await;
     let took = started.elapsed().as_secs_f64();
-    let mut sockets = Vec::new();
+    let mut readers = Vec::new();
     let mut failed = 0;
     for result in results {
         match result {
-            Ok((socket, _)) => sockets.push(socket),
+            Ok(reader) => readers.push(reader),
             Err(e) => {
                 if failed == 0 {
                     eprintln!("a connection failed: {e:#}");
@@ -53,37 +60,17 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
             }
         }
     }
-    let connected = sockets.len();
+    let connected = readers.len();
     eprintln!(
         "{connected} connected in {took:.2} s ({:.0}/s), {failed} failed; holding",
         connected as f64 / took
     );
-    // Hold them, reading whatever comes (presence), until the end.
     let hold = Duration::from_secs_f64(args.hold);
     let holding = Instant::now();
-    let readers: Vec<_> = sockets
-        .into_iter()
-        .map(|mut socket| {
-            tokio::spawn(async move {
-                let until = tokio::time::Instant::now() + hold + Duration::from_secs(1);
-                let mut alive = true;
-                while tokio::time::Instant::now() < until {
-                    match tokio::time::timeout_at(until, socket.next()).await {
-                        Ok(Some(Ok(_))) | Err(_) => {}
-                        Ok(_) => {
-                            alive = false;
-                            break;
-                        }
-                    }
-                }
-                let _ = socket.close(None).await;
-                alive
-            })
-        })
-        .collect();
     let joins = time_joins(&target.url[0], &tokens[0], &room, args.join_probes).await;
     tokio::time::sleep(hold.saturating_sub(holding.elapsed())).await;
     let rss_after = pid.map(rss_kib);
+    stop.cancel();
     let mut alive = 0;
     for reader in readers {
         alive += reader.await.unwrap_or(false) as usize;
@@ -126,6 +113,23 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Reads whatever comes (presence) until `stop`; answers whether the server
+/// kept the connection open until then.
+async fn hold_open(mut socket: client::Socket, stop: tokio_util::sync::CancellationToken) -> bool {
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => {
+                let _ = socket.close(None).await;
+                return true;
+            }
+            frame = socket.next() => match frame {
+                Some(Ok(_)) => {}
+                _ => return false,
+            },
+        }
+    }
 }
 
 /// How long joining the room took, with everyone else in it.

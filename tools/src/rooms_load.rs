@@ -61,24 +61,32 @@ async fn exchange(socket: &mut Socket, frames: &[String], kind: &str, n: usize) 
     Ok(())
 }
 
-/// Makes `token`'s user a member of every room (joining makes one a member).
-async fn join_all(base: &str, token: &str, rooms: &[String]) -> Result<()> {
-    let mut socket = connect(base, token).await?;
-    for chunk in rooms.chunks(100) {
-        let joins: Vec<String> = chunk
-            .iter()
-            .map(|r| json!({"type":"join","room":r}).to_string())
-            .collect();
-        exchange(&mut socket, &joins, "joined", chunk.len()).await?;
-        let leaves: Vec<String> = chunk
-            .iter()
-            .map(|r| json!({"type":"leave","room":r}).to_string())
-            .collect();
-        for leave in leaves {
-            socket.send(Message::Text(leave.into())).await?;
-        }
-    }
-    let _ = socket.close(None).await;
+/// Makes user `name` a member of every (public) room, over HTTP: joining 50
+/// rooms at once on one socket, beside a thousand others doing the same, would
+/// bury it in presence frames until it counted as a slow consumer.
+async fn join_all(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    name: &str,
+    rooms: &[String],
+) -> Result<()> {
+    stream::iter(rooms)
+        .map(|room| async move {
+            let response = http
+                .post(format!("{base}/api/rooms/{room}/members"))
+                .bearer_auth(token)
+                .json(&json!({ "user": name }))
+                .send()
+                .await?;
+            if !response.status().is_success() {
+                bail!("joining {room}: {}", response.status());
+            }
+            Ok(())
+        })
+        .buffer_unordered(8)
+        .try_collect::<Vec<()>>()
+        .await?;
     Ok(())
 }
 
@@ -108,7 +116,7 @@ pub async fn sidebar(args: SidebarArgs) -> Result<()> {
         .collect();
     let base = &target.url[0];
     setup::rooms(&http, base, writer, &rooms).await?;
-    join_all(base, reader, &rooms).await?;
+    join_all(&http, base, reader, &reader_name, &rooms).await?;
     // Unread messages in every room, one of them mentioning the reader.
     let mut socket = connect(base, writer).await?;
     for room in &rooms {
@@ -192,10 +200,13 @@ pub async fn activity(args: ActivityArgs) -> Result<()> {
     stream::iter(tokens.iter().enumerate())
         .map(|(i, token)| {
             let base = target.url[i % target.url.len()].clone();
-            let rooms = &rooms;
-            async move { join_all(&base, token, rooms).await }
+            let (rooms, http) = (&rooms, &http);
+            let name = setup::user_name(target, i);
+            async move { join_all(http, &base, token, &name, rooms).await }
         })
-        .buffer_unordered(target.concurrency.max(1))
+        // 8 users × 8 requests: within the server's cap on connections
+        // from one address that have not finished a request yet.
+        .buffer_unordered(8)
         .try_collect::<Vec<()>>()
         .await?;
 
