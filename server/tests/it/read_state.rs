@@ -7,7 +7,7 @@ use app::protocol::{ClientFrame, RoomInfo, RoomKind, ServerFrame};
 use serde_json::json;
 
 use crate::common::cluster::cluster;
-use crate::common::{get, post, Client, TestServer};
+use crate::common::{delete, get, post, Client, TestServer};
 
 async fn rooms(server: &TestServer, token: &str) -> Vec<RoomInfo> {
     let (status, body) = get(server, "/api/rooms", token).await;
@@ -252,7 +252,7 @@ async fn rooms_added_and_removed_arrive_live_and_a_removed_room_goes_quiet() {
     }
 
     // Removed: room_removed, then nothing more of the room arrives.
-    let (status, _) = c_delete(&c.b, "/api/rooms/secret/members/alice", &bob.token).await;
+    let (status, _) = delete(&c.b, "/api/rooms/secret/members/alice", &bob.token).await;
     assert_eq!(status, 204);
     assert_eq!(
         next_news(&mut laptop).await,
@@ -375,7 +375,7 @@ async fn members_mute_and_leaving_a_public_room() {
     assert_eq!(not_member.status(), 404);
 
     // bob leaves: his connections hear it, the room stays listed as public.
-    let (status, _) = c_delete(
+    let (status, _) = delete(
         &c.b,
         &format!("/api/rooms/lobby/members/{}", bob.user.id),
         &bob.token,
@@ -390,28 +390,13 @@ async fn members_mute_and_leaving_a_public_room() {
     );
     assert!(!room(&c.b, &bob.token, "lobby").await.member);
     // Nobody else is shown the door of a public room.
-    let (status, _) = c_delete(
+    let (status, _) = delete(
         &c.a,
         &format!("/api/rooms/lobby/members/{}", bob.user.id),
         &alice.token,
     )
     .await;
     assert_eq!(status, 403);
-}
-
-async fn c_delete(
-    server: &TestServer,
-    path: &str,
-    token: &str,
-) -> (reqwest::StatusCode, serde_json::Value) {
-    let response = reqwest::Client::new()
-        .delete(server.http(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or_default())
 }
 
 #[tokio::test]

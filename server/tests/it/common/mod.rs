@@ -430,8 +430,26 @@ pub async fn get(
     path: &str,
     token: &str,
 ) -> (reqwest::StatusCode, serde_json::Value) {
+    bodyless(reqwest::Method::GET, server, path, token).await
+}
+
+pub async fn delete(
+    server: &TestServer,
+    path: &str,
+    token: &str,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    bodyless(reqwest::Method::DELETE, server, path, token).await
+}
+
+/// A request without a body, with a bearer token: the status and JSON body.
+async fn bodyless(
+    method: reqwest::Method,
+    server: &TestServer,
+    path: &str,
+    token: &str,
+) -> (reqwest::StatusCode, serde_json::Value) {
     let response = reqwest::Client::new()
-        .get(server.http(path))
+        .request(method, server.http(path))
         .bearer_auth(token)
         .send()
         .await
