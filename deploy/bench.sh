@@ -55,6 +55,11 @@ scenario() {
 }
 
 start
+# Fresh instances answer slower in their first seconds (p99 of 70-180 ms on a
+# first run here, 10-20 ms a minute later): one unrecorded run warms them.
+echo "== warming up"
+"$load" fanout --url "http://127.0.0.1:$A,http://127.0.0.1:$B" --pids "${pids[1]},${pids[2]}" \
+  --label warmup --prefix sat100 --clients 100 --publishers 10 --rate 2000 --duration 4 > /dev/null
 echo "== 100 clients, rising rates"
 scenario saturate sat100 100 2000
 echo "== 100 clients at 202,000 deliveries/s"
