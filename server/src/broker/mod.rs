@@ -30,8 +30,9 @@ pub enum BrokerEvent {
     Typing(UserRef),
     /// A user's first connection to the room opened, or their last one closed.
     Presence(UserRef, PresenceStatus),
-    /// A user was removed from the room: drop their subscriptions at once.
-    Evicted(uuid::Uuid),
+    /// A user was removed from the room (or left it: `true`, and they are
+    /// not told it as an error): drop their subscriptions at once.
+    Evicted(uuid::Uuid, bool),
     /// Close a user's connections (all, or those of one session) with 4001.
     /// Published on [`ALL_ROOMS`].
     SessionsEnded(uuid::Uuid, Option<uuid::Uuid>),

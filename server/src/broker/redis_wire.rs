@@ -121,6 +121,8 @@ pub enum WireEvent {
     },
     Evicted {
         user: Uuid,
+        #[serde(default)]
+        left: bool,
     },
     SessionsEnded {
         user: Uuid,
@@ -141,7 +143,7 @@ impl From<BrokerEvent> for WireEvent {
             BrokerEvent::Stored(entries) => WireEvent::Stored { entries },
             BrokerEvent::Typing(user) => WireEvent::Typing { user },
             BrokerEvent::Presence(user, status) => WireEvent::Presence { user, status },
-            BrokerEvent::Evicted(user) => WireEvent::Evicted { user },
+            BrokerEvent::Evicted(user, left) => WireEvent::Evicted { user, left },
             BrokerEvent::SessionsEnded(user, session) => WireEvent::SessionsEnded { user, session },
             BrokerEvent::Activity(messages) => WireEvent::Activity { messages },
             BrokerEvent::ForUser(user, frame) => WireEvent::ForUser { user, frame },
@@ -155,7 +157,7 @@ impl From<WireEvent> for BrokerEvent {
             WireEvent::Stored { entries } => BrokerEvent::Stored(entries),
             WireEvent::Typing { user } => BrokerEvent::Typing(user),
             WireEvent::Presence { user, status } => BrokerEvent::Presence(user, status),
-            WireEvent::Evicted { user } => BrokerEvent::Evicted(user),
+            WireEvent::Evicted { user, left } => BrokerEvent::Evicted(user, left),
             WireEvent::SessionsEnded { user, session } => BrokerEvent::SessionsEnded(user, session),
             WireEvent::Activity { messages } => BrokerEvent::Activity(messages),
             WireEvent::ForUser { user, frame } => BrokerEvent::ForUser(user, frame),
@@ -187,11 +189,14 @@ mod tests {
             origin: Uuid::from_u128(1),
             event: WireEvent::Evicted {
                 user: Uuid::from_u128(2),
+                left: false,
             },
         };
         let decoded = Envelope::decode(&envelope.encode()).unwrap();
         assert_eq!(decoded.origin, envelope.origin);
-        assert!(matches!(decoded.event, WireEvent::Evicted { user } if user == Uuid::from_u128(2)));
+        assert!(
+            matches!(decoded.event, WireEvent::Evicted { user, .. } if user == Uuid::from_u128(2))
+        );
         assert!(
             Envelope::decode(br#"{"origin":"x","event":{"kind":"stored","messages":[]}}"#)
                 .is_none()

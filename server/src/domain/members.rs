@@ -115,7 +115,7 @@ pub async fn remove(state: &AppState, caller: &Caller, room: &str, user: &str) -
         return Err(DomainError::NotFound("not a member of this room".into()));
     }
     state.public_members.forget(room, target.user.id);
-    state.node.evict(room, target.user.id).await;
+    state.node.evict(room, target.user.id, leaving).await;
     let removed = ServerFrame::RoomRemoved {
         room: room.to_string(),
     };

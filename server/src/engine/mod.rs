@@ -88,8 +88,8 @@ impl Node {
                 self.broadcast_here(&room, presence, &user, Heard::Presence(status))
                     .await;
             }
-            Incoming::Event(room, BrokerEvent::Evicted(user)) => {
-                self.local_evict(&room, user).await;
+            Incoming::Event(room, BrokerEvent::Evicted(user, left)) => {
+                self.local_evict(&room, user, left).await;
             }
             Incoming::Event(_, BrokerEvent::Activity(noted)) => self.noted_elsewhere(&noted),
             Incoming::Event(_, BrokerEvent::ForUser(user, frame)) => {
@@ -222,15 +222,20 @@ impl Node {
 
     /// Removes every subscription of `user` to `room`, here and on every other
     /// instance: from this moment none of their connections gets the room's frames.
-    /// Each affected connection is told with a `forbidden` error.
-    pub async fn evict(&self, room: &str, user: uuid::Uuid) {
-        self.local_evict(room, user).await;
-        if let Err(e) = self.broker.publish(room, BrokerEvent::Evicted(user)).await {
+    /// Each affected connection is told with a `forbidden` error, unless the
+    /// user `left` by themself.
+    pub async fn evict(&self, room: &str, user: uuid::Uuid, left: bool) {
+        self.local_evict(room, user, left).await;
+        if let Err(e) = self
+            .broker
+            .publish(room, BrokerEvent::Evicted(user, left))
+            .await
+        {
             tracing::warn!(room, error = %e, "eviction publish failed");
         }
     }
 
-    async fn local_evict(&self, room: &str, user: uuid::Uuid) {
+    async fn local_evict(&self, room: &str, user: uuid::Uuid, left: bool) {
         let Some(local) = self.existing_room(room) else {
             return;
         };
@@ -245,7 +250,9 @@ impl Node {
             if sub.user.id != user {
                 return true;
             }
-            sub.outbox.push(notice.clone());
+            if !left {
+                sub.outbox.push(notice.clone());
+            }
             self.watchers.set_joined(user, *conn, room, false);
             evicted.push(sub.user.clone());
             false

@@ -388,6 +388,18 @@ async fn members_mute_and_leaving_a_public_room() {
             room: "lobby".into()
         }
     );
+    // The connection that had joined it is not told it as an error.
+    assert_eq!(
+        bob_ws
+            .next_matching(|f| matches!(
+                f,
+                ServerFrame::Error { .. } | ServerFrame::RoomRemoved { .. }
+            ))
+            .await,
+        ServerFrame::RoomRemoved {
+            room: "lobby".into()
+        }
+    );
     assert!(!room(&c.b, &bob.token, "lobby").await.member);
     // Nobody else is shown the door of a public room.
     let (status, _) = delete(
