@@ -60,6 +60,9 @@ impl Noted {
 struct Watcher {
     rooms: HashSet<RoomId>,
     conns: HashMap<ConnId, Watching>,
+    /// While their rooms are read from the store (their first connection
+    /// here): the rooms they left meanwhile, which that read may still list.
+    removed_while_loading: Option<HashSet<RoomId>>,
 }
 
 /// One connection: its queue, and the rooms it has joined (which get the
@@ -93,6 +96,9 @@ impl Index {
     fn remove_room(&mut self, user: Uuid, room: &str) {
         if let Some(watcher) = self.users.get_mut(&user) {
             watcher.rooms.remove(room);
+            if let Some(removed) = &mut watcher.removed_while_loading {
+                removed.insert(room.to_string());
+            }
         }
         if let Some(users) = self.rooms.get_mut(room) {
             users.remove(&user);
@@ -104,22 +110,35 @@ impl Index {
 }
 
 impl Watchers {
-    /// Whether `user` has a connection here already (their rooms are known).
-    fn knows(&self, user: Uuid) -> bool {
-        self.inner.lock().unwrap().users.contains_key(&user)
-    }
-
-    fn add(&self, user: Uuid, conn: ConnId, outbox: &Outbox, rooms: Vec<RoomId>) {
+    /// Registers a connection; true if it is the user's first here, whose
+    /// rooms the caller reads and hands to [`Watchers::loaded`]. Rooms added
+    /// or removed meanwhile (`room_added`, `room_removed`) count already.
+    fn add(&self, user: Uuid, conn: ConnId, outbox: &Outbox) -> bool {
         let mut index = self.inner.lock().unwrap();
-        index.users.entry(user).or_default().conns.insert(
+        let first = !index.users.contains_key(&user);
+        let watcher = index.users.entry(user).or_default();
+        watcher.conns.insert(
             conn,
             Watching {
                 outbox: outbox.clone(),
                 joined: HashSet::new(),
             },
         );
-        for room in rooms {
-            index.add_room(user, &room);
+        if first {
+            watcher.removed_while_loading = Some(HashSet::new());
+        }
+        first
+    }
+
+    /// The rooms the store listed for `user`, but those they left meanwhile.
+    fn loaded(&self, user: Uuid, rooms: Vec<RoomId>) {
+        let mut index = self.inner.lock().unwrap();
+        let Some(watcher) = index.users.get_mut(&user) else {
+            return; // gone before the read came back
+        };
+        let removed = watcher.removed_while_loading.take().unwrap_or_default();
+        for room in rooms.iter().filter(|r| !removed.contains(*r)) {
+            index.add_room(user, room);
         }
     }
 
@@ -214,18 +233,17 @@ impl Node {
     /// Starts telling this connection about all of `user`'s rooms. Their
     /// rooms are read from the store for the user's first connection here.
     pub async fn watch(&self, user: &UserRef, conn: ConnId, outbox: &Outbox) {
-        let rooms = if self.watchers.knows(user.id) {
-            Vec::new()
-        } else {
-            match self.store.member_rooms(user.id, MAX_WATCHED_ROOMS).await {
-                Ok(rooms) => rooms,
-                Err(e) => {
-                    tracing::warn!(error = %e, "rooms unavailable: no activity for this connection");
-                    Vec::new()
-                }
+        if !self.watchers.add(user.id, conn, outbox) {
+            return;
+        }
+        let rooms = match self.store.member_rooms(user.id, MAX_WATCHED_ROOMS).await {
+            Ok(rooms) => rooms,
+            Err(e) => {
+                tracing::warn!(error = %e, "rooms unavailable: no activity for this connection");
+                Vec::new()
             }
         };
-        self.watchers.add(user.id, conn, outbox, rooms);
+        self.watchers.loaded(user.id, rooms);
     }
 
     /// Stops telling this connection (it closed).
@@ -291,9 +309,11 @@ mod tests {
         let (ann_box, mut ann_q) = Outbox::new(8);
         let (bob_box, mut bob_q) = Outbox::new(8);
         let (bob_joined_box, mut bob_joined_q) = Outbox::new(8);
-        watchers.add(ann, 1, &ann_box, vec!["ops".into()]);
-        watchers.add(bob, 2, &bob_box, vec!["ops".into()]);
-        watchers.add(bob, 3, &bob_joined_box, vec!["ops".into()]);
+        assert!(watchers.add(ann, 1, &ann_box));
+        watchers.loaded(ann, vec!["ops".into()]);
+        assert!(watchers.add(bob, 2, &bob_box));
+        watchers.loaded(bob, vec!["ops".into()]);
+        assert!(!watchers.add(bob, 3, &bob_joined_box), "known already");
         watchers.set_joined(bob, 3, "ops", true);
         watchers.note(&[noted("ops", ann, vec![bob])]);
         assert!(ann_q.try_recv().is_err());
@@ -309,13 +329,36 @@ mod tests {
         let watchers = Watchers::default();
         let (ann, bob) = (Uuid::from_u128(1), Uuid::from_u128(2));
         let (bob_box, mut bob_q) = Outbox::new(8);
-        watchers.add(bob, 2, &bob_box, vec!["ops".into()]);
+        watchers.add(bob, 2, &bob_box);
+        watchers.loaded(bob, vec!["ops".into()]);
         watchers.tell(bob, &ServerFrame::RoomRemoved { room: "ops".into() }, None);
         assert!(bob_q.try_recv().is_ok()); // the room_removed frame itself
         watchers.note(&[noted("ops", ann, vec![])]);
         assert!(bob_q.try_recv().is_err());
         watchers.remove(bob, 2);
         assert!(watchers.inner.lock().unwrap().rooms.is_empty());
-        assert!(!watchers.knows(bob));
+        assert!(watchers.inner.lock().unwrap().users.is_empty());
+    }
+
+    #[test]
+    fn rooms_added_or_removed_while_the_store_is_read_are_not_lost() {
+        let watchers = Watchers::default();
+        let bob = Uuid::from_u128(2);
+        let (bob_box, _bob_q) = Outbox::new(8);
+        assert!(watchers.add(bob, 2, &bob_box));
+        let added = ServerFrame::RoomAdded {
+            room: app::protocol::RoomInfo {
+                id: "new".into(),
+                ..Default::default()
+            },
+        };
+        watchers.tell(bob, &added, None);
+        watchers.tell(bob, &ServerFrame::RoomRemoved { room: "old".into() }, None);
+        // The read started before both: it lists the old room, not the new.
+        watchers.loaded(bob, vec!["old".into(), "ops".into()]);
+        let index = watchers.inner.lock().unwrap();
+        let mut rooms: Vec<&String> = index.users[&bob].rooms.iter().collect();
+        rooms.sort();
+        assert_eq!(rooms, ["new", "ops"]);
     }
 }
