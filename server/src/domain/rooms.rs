@@ -144,6 +144,7 @@ pub fn joined_info(record: &RoomRecord) -> RoomInfo {
         name: record.name.clone(),
         kind: record.kind,
         member: true,
+        topic: record.topic.clone(),
         latest_seq: record.last_seq,
         last_read_seq: record.last_seq,
         ..RoomInfo::default()

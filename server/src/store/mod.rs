@@ -51,6 +51,8 @@ pub struct RoomRecord {
     /// Names this room's history; a new one means `seq` started again.
     pub epoch: String,
     pub last_seq: Seq,
+    /// What the room is about ("" when unset).
+    pub topic: String,
 }
 
 /// A message about to be stored.

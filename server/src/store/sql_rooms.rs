@@ -34,6 +34,7 @@ pub(super) async fn create_room(
         owner: Some(owner),
         epoch: new_epoch(),
         last_seq: 0,
+        topic: String::new(),
     };
     let now = now_ms();
     let mut tx = store.writer.begin().await?;
@@ -107,7 +108,7 @@ pub(super) async fn direct_room(
 }
 
 pub(super) async fn room(store: &SqlStore, id: &str) -> StoreResult<Option<RoomRecord>> {
-    sqlx::query("SELECT id, name, kind, owner_id, epoch, last_seq FROM rooms WHERE id = $1")
+    sqlx::query("SELECT id, name, kind, owner_id, epoch, last_seq, topic FROM rooms WHERE id = $1")
         .bind(id)
         .fetch_optional(&store.reader)
         .await?

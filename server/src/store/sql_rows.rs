@@ -39,6 +39,7 @@ pub(super) fn room_from_row(row: &AnyRow) -> StoreResult<RoomRecord> {
         owner: owner.as_deref().map(parse_uuid).transpose()?,
         epoch: row.try_get("epoch")?,
         last_seq: row.try_get::<i64, _>("last_seq")? as Seq,
+        topic: row.try_get("topic")?,
     })
 }
 

@@ -492,4 +492,18 @@ async fn a_topic_is_a_log_entry_every_member_sees_on_every_instance() {
     );
     assert_eq!(put(&bob.token, "line\nbreak").await.unwrap().status(), 400);
     assert_eq!(room(&c.a, &alice.token, "ops").await.topic, "incident room");
+    // A member added later hears of the room with its topic.
+    let mut mallory_ws = c.b.connect(&mallory.token).await;
+    let (status, _) = post(
+        &c.a,
+        "/api/rooms/ops/members",
+        Some(&alice.token),
+        json!({"user":"mallory"}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    match next_news(&mut mallory_ws).await {
+        ServerFrame::RoomAdded { room } => assert_eq!(room.topic, "incident room"),
+        other => panic!("expected room_added, got {other:?}"),
+    }
 }
