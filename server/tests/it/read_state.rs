@@ -23,6 +23,25 @@ async fn room(server: &TestServer, token: &str, id: &str) -> RoomInfo {
         .unwrap_or_else(|| panic!("{id} is not in the room list"))
 }
 
+/// Creates a room (the caller owns it).
+async fn create_room(server: &TestServer, token: &str, name: &str, kind: &str) {
+    let (status, body) = post(
+        server,
+        "/api/rooms",
+        Some(token),
+        json!({"name": name, "kind": kind}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+}
+
+/// Adds `user` to `room` as `token`'s user.
+async fn add_member(server: &TestServer, token: &str, room: &str, user: &str) {
+    let path = format!("/api/rooms/{room}/members");
+    let (status, body) = post(server, &path, Some(token), json!({ "user": user })).await;
+    assert_eq!(status, 201, "{body}");
+}
+
 /// The next frame that is about the user's rooms (not a reply or presence).
 async fn next_news(client: &mut Client) -> ServerFrame {
     client
@@ -55,14 +74,7 @@ async fn activity_and_read_markers_reach_every_connection_on_every_instance() {
     let alice = c.a.register("alice").await;
     let bob = c.b.register("bob").await;
     let carol = c.b.register("carol").await;
-    let (status, _) = post(
-        &c.a,
-        "/api/rooms",
-        Some(&alice.token),
-        json!({"name":"team","kind":"public"}),
-    )
-    .await;
-    assert_eq!(status, 201);
+    create_room(&c.a, &alice.token, "team", "public").await;
     // bob and carol become members by joining, on instance B.
     let mut bob_ws = c.b.connect(&bob.token).await;
     let mut carol_ws = c.b.connect(&carol.token).await;
@@ -205,22 +217,8 @@ async fn rooms_added_and_removed_arrive_live_and_a_removed_room_goes_quiet() {
     let mut bob_ws = c.b.connect(&bob.token).await;
 
     // A private room alice is added to (on the other instance).
-    let (status, _) = post(
-        &c.b,
-        "/api/rooms",
-        Some(&bob.token),
-        json!({"name":"secret","kind":"private"}),
-    )
-    .await;
-    assert_eq!(status, 201);
-    let (status, _) = post(
-        &c.b,
-        "/api/rooms/secret/members",
-        Some(&bob.token),
-        json!({"user":"alice"}),
-    )
-    .await;
-    assert_eq!(status, 201);
+    create_room(&c.b, &bob.token, "secret", "private").await;
+    add_member(&c.b, &bob.token, "secret", "alice").await;
     match next_news(&mut laptop).await {
         ServerFrame::RoomAdded { room } => {
             assert_eq!(
@@ -324,14 +322,7 @@ async fn members_mute_and_leaving_a_public_room() {
     let c = cluster().await;
     let alice = c.a.register("alice").await;
     let bob = c.b.register("bob").await;
-    let (status, _) = post(
-        &c.a,
-        "/api/rooms",
-        Some(&alice.token),
-        json!({"name":"lobby","kind":"public"}),
-    )
-    .await;
-    assert_eq!(status, 201);
+    create_room(&c.a, &alice.token, "lobby", "public").await;
     let mut bob_ws = c.b.connect(&bob.token).await;
     bob_ws.join("lobby", None).await;
     bob_ws
@@ -417,22 +408,8 @@ async fn a_topic_is_a_log_entry_every_member_sees_on_every_instance() {
     let alice = c.a.register("alice").await;
     let bob = c.b.register("bob").await;
     let mallory = c.b.register("mallory").await;
-    let (status, _) = post(
-        &c.a,
-        "/api/rooms",
-        Some(&alice.token),
-        json!({"name":"ops","kind":"private"}),
-    )
-    .await;
-    assert_eq!(status, 201);
-    let (status, _) = post(
-        &c.a,
-        "/api/rooms/ops/members",
-        Some(&alice.token),
-        json!({"user":"bob"}),
-    )
-    .await;
-    assert_eq!(status, 201);
+    create_room(&c.a, &alice.token, "ops", "private").await;
+    add_member(&c.a, &alice.token, "ops", "bob").await;
     let mut bob_ws = c.b.connect(&bob.token).await;
     bob_ws.join("ops", None).await;
     let mut alice_ws = c.a.connect(&alice.token).await;
@@ -494,14 +471,7 @@ async fn a_topic_is_a_log_entry_every_member_sees_on_every_instance() {
     assert_eq!(room(&c.a, &alice.token, "ops").await.topic, "incident room");
     // A member added later hears of the room with its topic.
     let mut mallory_ws = c.b.connect(&mallory.token).await;
-    let (status, _) = post(
-        &c.a,
-        "/api/rooms/ops/members",
-        Some(&alice.token),
-        json!({"user":"mallory"}),
-    )
-    .await;
-    assert_eq!(status, 201);
+    add_member(&c.a, &alice.token, "ops", "mallory").await;
     match next_news(&mut mallory_ws).await {
         ServerFrame::RoomAdded { room } => assert_eq!(room.topic, "incident room"),
         other => panic!("expected room_added, got {other:?}"),
