@@ -224,11 +224,15 @@ pub enum ClientFrame {
         #[serde(default = "yes")]
         on: bool,
     },
-    /// Ask for older messages: those before `before` (or the newest), at most `limit`.
+    /// Ask for a page of the log: the newest entries before `before` (or the
+    /// newest of all), or with `after` the oldest entries after it (a Confab
+    /// addition, for opening a room at a message); at most `limit`.
     History {
         room: RoomId,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         before: Option<Seq>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<Seq>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         limit: Option<u32>,
     },

@@ -98,6 +98,7 @@ fn leave_send_history_typing_ping() {
         ClientFrame::History {
             room: "general".into(),
             before: Some(10),
+            after: None,
             limit: Some(20)
         }
     );
@@ -106,6 +107,16 @@ fn leave_send_history_typing_ping() {
         ClientFrame::History {
             room: "general".into(),
             before: None,
+            after: None,
+            limit: None
+        }
+    );
+    assert_eq!(
+        client(json!({"type":"history","room":"general","after":7})).frame,
+        ClientFrame::History {
+            room: "general".into(),
+            before: None,
+            after: Some(7),
             limit: None
         }
     );

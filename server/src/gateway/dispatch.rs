@@ -35,9 +35,10 @@ pub async fn handle(conn: &mut Conn, envelope: ClientEnvelope) -> Option<u16> {
         ClientFrame::History {
             room,
             before,
+            after,
             limit,
         } => {
-            match history::page(&state, caller, &room, before, limit).await {
+            match history::page(&state, caller, &room, before, after, limit).await {
                 Ok(page) => conn.reply(&ServerFrame::History {
                     room,
                     messages: page.entries,

@@ -113,6 +113,7 @@ async fn remove_member(
 #[derive(Deserialize)]
 struct PageQuery {
     before: Option<Seq>,
+    after: Option<Seq>,
     limit: Option<u32>,
 }
 
@@ -129,7 +130,15 @@ async fn messages(
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<MessagesPage>, ApiError> {
     let page = page_query(query)?;
-    let log = history::page(&state, &caller(&claims), &room, page.before, page.limit).await?;
+    let log = history::page(
+        &state,
+        &caller(&claims),
+        &room,
+        page.before,
+        page.after,
+        page.limit,
+    )
+    .await?;
     Ok(Json(MessagesPage {
         messages: log.entries,
         seq: log.seq,
@@ -145,6 +154,9 @@ async fn thread_page(
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<ThreadPage>, ApiError> {
     let page = page_query(query)?;
+    if page.after.is_some() {
+        return Err(ApiError::invalid("a thread page takes before, not after"));
+    }
     let root = Uuid::parse_str(&root).map_err(|_| ApiError::not_found("no such thread"))?;
     Ok(Json(
         thread::page(

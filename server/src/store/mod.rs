@@ -341,7 +341,7 @@ pub trait Store: Send + Sync + 'static {
     async fn history(
         &self,
         room: &str,
-        before: Option<Seq>,
+        at: PageAt,
         limit: u32,
         viewer: Uuid,
     ) -> StoreResult<LogPage>;
@@ -409,6 +409,15 @@ pub(crate) fn now_ms() -> i64 {
 pub(crate) fn ms_to_time(ms: i64) -> time::OffsetDateTime {
     time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
+/// Which part of a room's log a history page holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageAt {
+    /// The newest entries before this `seq` (or the newest of all).
+    Before(Option<Seq>),
+    /// The oldest entries after this `seq`.
+    After(Seq),
 }
 
 /// The id of the direct room of `users` (duplicates ignored): the same

@@ -241,11 +241,11 @@ impl Store for SqlStore {
     async fn history(
         &self,
         room: &str,
-        before: Option<Seq>,
+        at: super::PageAt,
         limit: u32,
         viewer: Uuid,
     ) -> StoreResult<LogPage> {
-        self.history_impl(room, before, limit, viewer).await
+        self.history_impl(room, at, limit, viewer).await
     }
 
     async fn thread(

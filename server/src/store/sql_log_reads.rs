@@ -11,7 +11,7 @@ use super::sql::SqlStore;
 use super::sql_log::Tx;
 use super::sql_rows::parse_uuid;
 use super::sql_rows::{entry_from_row, optional_uuid, ENTRY_SELECT, MESSAGE_SELECT};
-use super::{LogPage, StoreError, StoreResult};
+use super::{LogPage, PageAt, StoreError, StoreResult};
 
 /// Messages as they are delivered: their current body, but none of the
 /// counts that later entries of the log change.
@@ -92,14 +92,23 @@ impl SqlStore {
     pub(super) async fn history_impl(
         &self,
         room: &str,
-        before: Option<Seq>,
+        at: PageAt,
         limit: u32,
         viewer: Uuid,
     ) -> StoreResult<LogPage> {
         let mut tx = self.read_snapshot().await?;
         let latest = latest_in(&mut tx, room).await?;
-        let upto = before.map_or(latest, |b| (b as i64 - 1).min(latest));
-        let after = (upto - limit as i64).max(0);
+        let clamp = |seq: Seq| (seq.min(i64::MAX as u64) as i64).min(latest);
+        let (after, upto) = match at {
+            PageAt::Before(before) => {
+                let upto = before.map_or(latest, |b| clamp(b).saturating_sub(1).min(latest));
+                ((upto - limit as i64).max(0), upto)
+            }
+            PageAt::After(after) => {
+                let after = clamp(after);
+                (after, after.saturating_add(limit as i64).min(latest))
+            }
+        };
         let rows = sqlx::query(ENTRY_SELECT.as_str())
             .bind(room)
             .bind(after)

@@ -221,6 +221,28 @@ async fn rooms_members_and_history() {
     .await;
     let page: MessagesPage = serde_json::from_value(page).unwrap();
     assert_eq!(page.messages.first().map(|m| m.seq()), Some(6));
+    // After a seq: the oldest entries after it, to open the room at a message.
+    let (_, page) = get(
+        &server,
+        "/api/rooms/ops/messages?after=12&limit=3",
+        &bob.token,
+    )
+    .await;
+    let page: MessagesPage = serde_json::from_value(page).unwrap();
+    assert_eq!(
+        (
+            page.messages.iter().map(|m| m.seq()).collect::<Vec<_>>(),
+            page.seq
+        ),
+        (vec![13, 14, 15], 25)
+    );
+    let (status, _) = get(
+        &server,
+        "/api/rooms/ops/messages?before=5&after=1",
+        &bob.token,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, body) = get(&server, "/api/rooms/ops/messages?limit=201", &bob.token).await;
     assert_eq!(
         (status, error_code(&body)),
@@ -357,6 +379,7 @@ async fn direct_messages_are_for_their_two_users_only() {
         app::protocol::ClientFrame::History {
             room: id.clone(),
             before: None,
+            after: None,
             limit: None,
         },
         None,

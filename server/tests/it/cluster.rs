@@ -257,6 +257,7 @@ async fn a_slow_consumer_on_one_instance_is_closed_and_recovers_while_others_kee
                     ClientFrame::History {
                         room: "general".into(),
                         before: Some(before),
+                        after: None,
                         limit: Some(200),
                     },
                     Some("page"),

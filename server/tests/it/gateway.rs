@@ -270,6 +270,7 @@ async fn bad_frames_get_errors_and_the_connection_stays_usable() {
             ClientFrame::History {
                 room: "general".into(),
                 before: None,
+                after: None,
                 limit: Some(500),
             },
             None,

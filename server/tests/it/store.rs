@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::common::postgres::TestDatabase;
 use app::protocol::{Entry, Message, RoomInfo, RoomKind, UserRef};
-use server::store::{open, NewEntry, NewMessage, Outcome, Store, StoreError};
+use server::store::{open, NewEntry, NewMessage, Outcome, PageAt, Store, StoreError};
 use uuid::Uuid;
 
 async fn sqlite() -> (tempfile::TempDir, Arc<dyn Store>) {
@@ -317,7 +317,7 @@ async fn behaves_like_a_store(store: Arc<dyn Store>) {
     assert_eq!(
         seqs(
             store
-                .history("ops", None, 3, alice.id)
+                .history("ops", PageAt::Before(None), 3, alice.id)
                 .await
                 .unwrap()
                 .entries
@@ -327,13 +327,28 @@ async fn behaves_like_a_store(store: Arc<dyn Store>) {
     assert_eq!(
         seqs(
             store
-                .history("ops", Some(3), 10, alice.id)
+                .history("ops", PageAt::Before(Some(3)), 10, alice.id)
                 .await
                 .unwrap()
                 .entries
         ),
         vec![1, 2]
     );
+    // After a seq, oldest first: what opening the room at a message loads.
+    let after = |seq, limit| {
+        let store = store.clone();
+        async move {
+            let page = store
+                .history("ops", PageAt::After(seq), limit, alice.id)
+                .await
+                .unwrap();
+            (seqs(page.entries), page.seq)
+        }
+    };
+    assert_eq!(after(5, 2).await, (vec![6, 7], 10));
+    assert_eq!(after(8, 50).await, (vec![9, 10], 10));
+    assert_eq!(after(10, 5).await, (vec![], 10));
+    assert_eq!(after(u64::MAX, 5).await, (vec![], 10));
     let Entry::Message(m) = &store.entries_after("ops", 0, 1).await.unwrap()[0] else {
         panic!("seq 1 is a message");
     };

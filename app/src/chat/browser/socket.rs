@@ -205,6 +205,7 @@ impl Runtime {
             ClientFrame::History {
                 room: room.clone(),
                 before: request.before,
+                after: None,
                 limit: Some(request.limit),
             },
             Some(reference),
