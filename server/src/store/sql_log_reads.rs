@@ -98,14 +98,14 @@ impl SqlStore {
     ) -> StoreResult<LogPage> {
         let mut tx = self.read_snapshot().await?;
         let latest = latest_in(&mut tx, room).await?;
-        let clamp = |seq: Seq| (seq.min(i64::MAX as u64) as i64).min(latest);
+        let signed = |seq: Seq| seq.min(i64::MAX as u64) as i64;
         let (after, upto) = match at {
             PageAt::Before(before) => {
-                let upto = before.map_or(latest, |b| clamp(b).saturating_sub(1).min(latest));
+                let upto = before.map_or(latest, |b| (signed(b) - 1).min(latest));
                 ((upto - limit as i64).max(0), upto)
             }
             PageAt::After(after) => {
-                let after = clamp(after);
+                let after = signed(after).min(latest);
                 (after, after.saturating_add(limit as i64).min(latest))
             }
         };

@@ -334,6 +334,17 @@ async fn behaves_like_a_store(store: Arc<dyn Store>) {
         ),
         vec![1, 2]
     );
+    assert_eq!(
+        seqs(
+            store
+                .history("ops", PageAt::Before(Some(11)), 2, alice.id)
+                .await
+                .unwrap()
+                .entries
+        ),
+        vec![9, 10],
+        "before the one after the latest ends at the latest"
+    );
     // After a seq, oldest first: what opening the room at a message loads.
     let after = |seq, limit| {
         let store = store.clone();
