@@ -15,6 +15,7 @@ mod read_state;
 mod room_log;
 mod security;
 mod store;
+mod store_read_state;
 mod tls;
 mod tokens;
 mod user_limits;

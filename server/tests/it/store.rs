@@ -251,60 +251,7 @@ async fn behaves_like_a_store(store: Arc<dyn Store>) {
         "the resend used no seq"
     );
 
-    // Read state: unread is what others wrote after the marker, which only
-    // moves forward and never past the room's latest seq.
-    let ops_for = |user: uuid::Uuid| {
-        let store = store.clone();
-        async move {
-            let rooms = store.rooms_for(user).await.unwrap();
-            rooms.into_iter().find(|r| r.id == "ops").unwrap()
-        }
-    };
-    let mine = ops_for(alice.id).await;
-    assert_eq!(
-        (mine.latest_seq, mine.last_read_seq, mine.unread),
-        (10, 0, 8)
-    );
-    assert_eq!(ops_for(bob.id).await.unread, 2);
-    assert_eq!(store.mark_read("ops", alice.id, 5).await.unwrap(), Some(5));
-    assert_eq!(store.mark_read("ops", alice.id, 4).await.unwrap(), None);
-    assert_eq!(ops_for(alice.id).await.unread, 5);
-    assert_eq!(
-        store.mark_read("ops", alice.id, 99).await.unwrap(),
-        Some(10)
-    );
-    assert_eq!(store.mark_read("ops", alice.id, 99).await.unwrap(), None);
-    assert_eq!(
-        store.mark_read("general", alice.id, 1).await.unwrap(),
-        None,
-        "not a member"
-    );
-    assert_eq!(ops_for(alice.id).await.unread, 0);
-    assert!(store.set_muted("ops", bob.id, true).await.unwrap());
-    assert!(!store.set_muted("general", bob.id, true).await.unwrap());
-    assert!(ops_for(bob.id).await.muted && !ops_for(alice.id).await.muted);
-    let names: Vec<String> = store
-        .members("ops", 10)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|u| u.name)
-        .collect();
-    assert_eq!(names, ["Alice", "bob"]);
-    assert_eq!(store.member_rooms(bob.id, 10).await.unwrap(), ["ops"]);
-    let carol = store.create_user("carol", "x").await.unwrap();
-    let (group, created) = store
-        .direct_room(&[carol.id, alice.id, bob.id])
-        .await
-        .unwrap();
-    assert!(created && group.id.starts_with("gdm:"));
-    let (again, created) = store
-        .direct_room(&[bob.id, carol.id, alice.id])
-        .await
-        .unwrap();
-    assert_eq!((again.id, created), (group.id.clone(), false));
-    let names = store.direct_names(alice.id).await.unwrap();
-    assert_eq!(names[&group.id], ["bob", "carol"]);
+    crate::store_read_state::read_state(&*store, &alice, &bob).await;
     let seqs = |m: Vec<Entry>| m.iter().map(Entry::seq).collect::<Vec<_>>();
     assert_eq!(
         seqs(store.entries_after("ops", 7, 100).await.unwrap()),
@@ -314,52 +261,26 @@ async fn behaves_like_a_store(store: Arc<dyn Store>) {
         seqs(store.entries_after("ops", 2, 2).await.unwrap()),
         vec![3, 4]
     );
-    assert_eq!(
-        seqs(
-            store
-                .history("ops", PageAt::Before(None), 3, alice.id)
-                .await
-                .unwrap()
-                .entries
-        ),
-        vec![8, 9, 10]
-    );
-    assert_eq!(
-        seqs(
-            store
-                .history("ops", PageAt::Before(Some(3)), 10, alice.id)
-                .await
-                .unwrap()
-                .entries
-        ),
-        vec![1, 2]
-    );
-    assert_eq!(
-        seqs(
-            store
-                .history("ops", PageAt::Before(Some(11)), 2, alice.id)
-                .await
-                .unwrap()
-                .entries
-        ),
-        vec![9, 10],
-        "before the one after the latest ends at the latest"
-    );
-    // After a seq, oldest first: what opening the room at a message loads.
-    let after = |seq, limit| {
+    // Pages before a seq (newest first chosen, oldest first shown), and after
+    // one: what opening the room at a message loads.
+    let page = |at, limit| {
         let store = store.clone();
         async move {
-            let page = store
-                .history("ops", PageAt::After(seq), limit, alice.id)
-                .await
-                .unwrap();
+            let page = store.history("ops", at, limit, alice.id).await.unwrap();
             (seqs(page.entries), page.seq)
         }
     };
-    assert_eq!(after(5, 2).await, (vec![6, 7], 10));
-    assert_eq!(after(8, 50).await, (vec![9, 10], 10));
-    assert_eq!(after(10, 5).await, (vec![], 10));
-    assert_eq!(after(u64::MAX, 5).await, (vec![], 10));
+    assert_eq!(page(PageAt::Before(None), 3).await, (vec![8, 9, 10], 10));
+    assert_eq!(page(PageAt::Before(Some(3)), 10).await.0, vec![1, 2]);
+    assert_eq!(
+        page(PageAt::Before(Some(11)), 2).await.0,
+        vec![9, 10],
+        "before the one after the latest ends at the latest"
+    );
+    assert_eq!(page(PageAt::After(5), 2).await, (vec![6, 7], 10));
+    assert_eq!(page(PageAt::After(8), 50).await, (vec![9, 10], 10));
+    assert_eq!(page(PageAt::After(10), 5).await, (vec![], 10));
+    assert_eq!(page(PageAt::After(u64::MAX), 5).await, (vec![], 10));
     let Entry::Message(m) = &store.entries_after("ops", 0, 1).await.unwrap()[0] else {
         panic!("seq 1 is a message");
     };
