@@ -175,34 +175,38 @@ impl Watchers {
 
     /// Queues `activity` for each message with every connection here of the
     /// room's members, but the author's and those that joined the room. Each
-    /// frame is serialized once (twice when it mentions someone).
+    /// frame is serialized at most once (twice when it mentions someone).
     fn note(&self, noted: &[Noted]) {
         let index = self.inner.lock().unwrap();
         for message in noted {
             let Some(users) = index.rooms.get(&message.room) else {
                 continue;
             };
-            let activity = |mention: bool| {
-                frame(&ServerFrame::Activity {
-                    room: message.room.clone(),
-                    seq: message.seq,
-                    mention,
-                })
-            };
-            let (plain, mentioned) = (activity(false), activity(true));
+            // Serialized on first use only: in a room whose members here
+            // have all joined it (the busy case), never.
+            let mut frames: [Option<Frame>; 2] = [None, None];
             for user in users.iter().filter(|u| **u != message.author) {
                 let Some(watcher) = index.users.get(user) else {
                     continue;
                 };
-                let frame = if message.mentions.contains(user) {
-                    &mentioned
-                } else {
-                    &plain
-                };
-                for watching in watcher.conns.values() {
-                    if !watching.joined.contains(&message.room) {
-                        watching.outbox.push(frame.clone());
-                    }
+                let mut waiting = watcher
+                    .conns
+                    .values()
+                    .filter(|w| !w.joined.contains(&message.room))
+                    .peekable();
+                if waiting.peek().is_none() {
+                    continue;
+                }
+                let mention = message.mentions.contains(user);
+                let activity = frames[usize::from(mention)].get_or_insert_with(|| {
+                    frame(&ServerFrame::Activity {
+                        room: message.room.clone(),
+                        seq: message.seq,
+                        mention,
+                    })
+                });
+                for watching in waiting {
+                    watching.outbox.push(activity.clone());
                 }
             }
         }
