@@ -164,19 +164,11 @@ pub(super) async fn add_member(store: &SqlStore, room: &str, user: Uuid) -> Stor
     match result {
         Ok(done) if done.rows_affected() == 1 => Ok(true),
         // Nothing inserted: a member already, or no such room (or user).
-        Ok(_) if room_exists(store, room).await? => Ok(false),
+        Ok(_) if self::room(store, room).await?.is_some() => Ok(false),
         Ok(_) => Err(StoreError::NotFound),
         Err(sqlx::Error::Database(d)) if d.is_foreign_key_violation() => Err(StoreError::NotFound),
         Err(e) => Err(e.into()),
     }
-}
-
-async fn room_exists(store: &SqlStore, room: &str) -> StoreResult<bool> {
-    Ok(sqlx::query("SELECT 1 FROM rooms WHERE id = $1")
-        .bind(room)
-        .fetch_optional(&store.writer)
-        .await?
-        .is_some())
 }
 
 pub(super) async fn is_member(store: &SqlStore, room: &str, user: Uuid) -> StoreResult<bool> {
