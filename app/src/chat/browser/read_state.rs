@@ -108,14 +108,12 @@ impl Runtime {
         }
     }
 
-    /// A message of a joined room, live or replayed.
+    /// A message of a joined room, live or replayed (before `on_entry`,
+    /// which moves the room's latest `seq` for every entry).
     pub(super) fn on_message(self: &Rc<Self>, message: &Message) {
         let me = self.me();
         if Some(message.author.id) == me {
-            self.model
-                .rooms
-                .update(|rooms| unread::seen_seq(rooms, &message.room, message.seq));
-            return;
+            return; // never unread
         }
         let mention = me.is_some_and(|me| message.mentions.contains(&me));
         if self.counted(&message.room, message.seq, mention) {
