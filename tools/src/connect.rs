@@ -183,10 +183,17 @@ async fn time_joins(base: &str, token: &str, room: &str, probes: usize) -> Optio
         return None;
     }
     took.sort_by(f64::total_cmp);
-    let at = |q: f64| took[((took.len() - 1) as f64 * q).round() as usize];
     Some(JoinTimes {
-        p50_ms: at(0.5),
-        p99_ms: at(0.99),
+        p50_ms: quantile(&took, 0.5),
+        p99_ms: quantile(&took, 0.99),
         online,
     })
+}
+
+/// The `q` quantile (0-1) of sorted samples; 0 for none.
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
 }

@@ -21,6 +21,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::args::{ActivityArgs, SidebarArgs, Target};
 use crate::client::{ws_url, Socket};
+use crate::connect::quantile;
 use crate::proc_stats::cpu_seconds;
 use crate::setup;
 
@@ -92,13 +93,6 @@ async fn join_all(
 
 fn send_frame(room: &str, body: &str) -> String {
     json!({"type":"send","room":room,"client_msg_id":uuid::Uuid::new_v4(),"body":body}).to_string()
-}
-
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
 }
 
 fn cpu(target: &Target) -> f64 {
