@@ -14,8 +14,11 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+mod files;
 mod http;
 mod log;
+mod search;
+pub use files::{clean_file_name, Attachment, MAX_ATTACHMENTS, MAX_FILE_NAME_CHARS};
 pub use http::{
     AddMember, AuthResponse, CreateRoom, Credentials, DirectRequest, ErrorBody, ErrorDetail,
     MarkRead, MeResponse, Member, MembersPage, MessagesPage, MuteRequest, RefreshRequest, RoomInfo,
@@ -24,6 +27,10 @@ pub use http::{
 pub use log::{
     mentioned_names, valid_emoji, Deleted, Edited, Entry, Reaction, ReactionCount, ThreadPage,
     Topic, MAX_EMOJI_CHARS, MAX_MENTIONS, MAX_REACTIONS_PER_MESSAGE, MAX_TOPIC_CHARS,
+};
+pub use search::{
+    highlight, search_words, Highlight, SearchHit, SearchResults, DEFAULT_SEARCH_LIMIT,
+    MAX_SEARCH_CHARS, MAX_SEARCH_LIMIT, MAX_SEARCH_WORDS,
 };
 
 /// A room's identifier as it appears on the wire (`"general"`, `"design-team"`).
@@ -113,6 +120,9 @@ pub struct Message {
         with = "time::serde::rfc3339::option"
     )]
     pub last_reply_ts: Option<OffsetDateTime>,
+    /// Its files (none once the message is deleted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
 }
 
 impl Default for Message {
@@ -135,6 +145,7 @@ impl Default for Message {
             reactions: Vec::new(),
             reply_count: 0,
             last_reply_ts: None,
+            attachments: Vec::new(),
         }
     }
 }
@@ -207,6 +218,9 @@ pub enum ClientFrame {
         /// Reply in the thread of this top-level message of the room.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         thread: Option<Uuid>,
+        /// Files uploaded to the room for this message (their ids).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<Uuid>,
     },
     /// Replace the body of one's own message.
     Edit {
@@ -225,14 +239,17 @@ pub enum ClientFrame {
         on: bool,
     },
     /// Ask for a page of the log: the newest entries before `before` (or the
-    /// newest of all), or with `after` the oldest entries after it (a Confab
-    /// addition, for opening a room at a message); at most `limit`.
+    /// newest of all); with `after`, the oldest entries after it; with
+    /// `around`, the entries around it, itself included (Confab additions,
+    /// for opening a room at a message); at most `limit`. One of the three.
     History {
         room: RoomId,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         before: Option<Seq>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         after: Option<Seq>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        around: Option<Seq>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         limit: Option<u32>,
     },

@@ -236,6 +236,30 @@ pub struct Config {
     #[arg(long, env = "CONFAB_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
 
+    /// Largest file an upload may be, in bytes (larger: `413`).
+    #[arg(long, env = "CONFAB_MAX_FILE_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_file_bytes: u64,
+
+    /// Bytes of files each user may have stored in all.
+    #[arg(long, env = "CONFAB_USER_QUOTA_BYTES", default_value_t = 1024 * 1024 * 1024)]
+    pub user_quota_bytes: u64,
+
+    /// Most pixels an uploaded image may have (width × height); more is
+    /// refused before decoding.
+    #[arg(long, env = "CONFAB_MAX_IMAGE_PIXELS", default_value_t = 40_000_000)]
+    pub max_image_pixels: u64,
+
+    /// Where files' bytes are kept: `s3://BUCKET[/PREFIX]` (with the usual
+    /// `AWS_*` variables: AWS_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+    /// AWS_REGION, AWS_ALLOW_HTTP); unset, `files/` in the data directory
+    /// (one instance only).
+    #[arg(long, env = "CONFAB_FILE_STORE")]
+    pub file_store: Option<String>,
+
+    /// Seconds between sweeps that delete unreachable files.
+    #[arg(long, env = "CONFAB_FILE_SWEEP_SECS", default_value_t = 60)]
+    pub file_sweep_secs: u64,
+
     /// Log format.
     #[arg(long, env = "CONFAB_LOG_FORMAT", value_enum, default_value = "human")]
     pub log_format: LogFormat,
@@ -286,6 +310,10 @@ impl Config {
 
     pub fn http_body_timeout(&self) -> Duration {
         Duration::from_secs(self.http_body_timeout_secs.max(1))
+    }
+
+    pub fn file_sweep_interval(&self) -> Duration {
+        Duration::from_secs(self.file_sweep_secs.max(1))
     }
 
     pub fn shutdown_grace(&self) -> Duration {

@@ -5,6 +5,7 @@
 //! - [`store`]: the store of record (SQLite or PostgreSQL), which assigns every message's `seq`.
 //! - [`broker`]: fan-out between instances (in process for one instance).
 //! - [`engine`]: ordered, gap-free delivery to this instance's connections.
+//! - [`files`]: where uploaded files' bytes live (local disk or S3).
 //! - [`gateway`]: the `/ws` endpoint, one task per connection.
 //! - [`http`]: the JSON API, health and metrics.
 //! - [`limits`]: token buckets, login throttling, and per-user limits that hold
@@ -20,6 +21,7 @@ pub mod broker;
 pub mod config;
 pub mod domain;
 pub mod engine;
+pub mod files;
 pub mod gateway;
 pub mod http;
 pub mod limits;

@@ -11,6 +11,7 @@ use crate::auth::Auth;
 use crate::broker::{Broker, BrokerEvent, Incoming, MemoryBroker, RedisBroker};
 use crate::config::Config;
 use crate::engine::Node;
+use crate::files::Files;
 use crate::limits::{LoginThrottle, MemoryUserLimits, RedisUserLimits, SignupThrottle, UserLimits};
 use crate::listen::{self, ConnectionLimits};
 use crate::passwords::Passwords;
@@ -95,6 +96,22 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
     let auth = Auth::from_config(&config)?;
     let passwords = Passwords::new(config.max_password_queue);
     let leptos = ui::leptos_options(&config);
+    let files = Arc::new(
+        Files::open(&config.data_dir, config.file_store.as_deref())
+            .context("opening the file store")?,
+    );
+    if files.is_local() && config.redis_url.is_some() {
+        tracing::warn!(
+            "files are on this instance's disk: instances behind one load balancer need a shared --file-store"
+        );
+    }
+    let shutdown = CancellationToken::new();
+    crate::files::sweeper::spawn(
+        store.clone(),
+        files.clone(),
+        config.file_sweep_interval(),
+        shutdown.clone(),
+    );
     Ok(AppState::new(
         config,
         store,
@@ -107,8 +124,9 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
         passwords,
         user_limits,
         metrics,
-        CancellationToken::new(),
+        shutdown,
         leptos,
+        files,
     ))
 }
 

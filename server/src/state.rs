@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::domain::access::PublicMembers;
 use crate::engine::outbox::ConnId;
 use crate::engine::Node;
+use crate::files::Files;
 use crate::limits::{LoginThrottle, SignupThrottle, UserLimits};
 use crate::passwords::Passwords;
 use crate::sessions::Sessions;
@@ -50,6 +51,8 @@ pub struct Shared {
     /// Every WebSocket connection's task, so shutdown can wait for them.
     pub connections: TaskTracker,
     pub leptos: LeptosOptions,
+    /// Where uploaded files' bytes are.
+    pub files: Arc<Files>,
     next_conn: Arc<AtomicU64>,
 }
 
@@ -69,6 +72,7 @@ impl AppState {
         metrics: PrometheusHandle,
         shutdown: CancellationToken,
         leptos: LeptosOptions,
+        files: Arc<Files>,
     ) -> Self {
         AppState(Arc::new(Shared {
             config: Arc::new(config),
@@ -86,6 +90,7 @@ impl AppState {
             shutdown,
             connections: TaskTracker::new(),
             leptos,
+            files,
             next_conn: Arc::default(),
         }))
     }

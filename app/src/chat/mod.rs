@@ -13,6 +13,86 @@ pub mod unread;
 
 pub use model::{Actions, ChatModel, Command, Link, Notifications, Session};
 
+/// A file the user picked, dropped or pasted (only browsers have them).
+#[cfg(feature = "hydrate")]
+pub type PickedFile = web_sys::File;
+#[cfg(not(feature = "hydrate"))]
+pub type PickedFile = ();
+
+/// The files an `<input type="file">` holds after a `change`.
+pub fn picked_files(ev: &leptos::ev::Event) -> Vec<PickedFile> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let input = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+        let files = input.as_ref().and_then(|i| i.files());
+        let list = files.map(|f| file_list(&f)).unwrap_or_default();
+        if let Some(input) = input {
+            // Picking the same file again is a new pick.
+            input.set_value("");
+        }
+        list
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = ev;
+        Vec::new()
+    }
+}
+
+/// The files a drop or a paste carries (none for text).
+pub fn carried_files(data: Option<&leptos::ev::Event>) -> Vec<PickedFile> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(ev) = data else {
+            return Vec::new();
+        };
+        let transfer = if let Some(drag) = ev.dyn_ref::<web_sys::DragEvent>() {
+            drag.data_transfer()
+        } else if let Some(paste) = ev.dyn_ref::<web_sys::ClipboardEvent>() {
+            paste.clipboard_data()
+        } else {
+            None
+        };
+        transfer
+            .and_then(|t| t.files())
+            .map(|f| file_list(&f))
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = data;
+        Vec::new()
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn file_list(files: &web_sys::FileList) -> Vec<web_sys::File> {
+    (0..files.length()).filter_map(|i| files.get(i)).collect()
+}
+
+/// A size in bytes as people read it ("3.2 MB").
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1000 {
+        return format!("{bytes} B");
+    }
+    let mut size = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    while size >= 1000.0 && unit < UNITS.len() - 1 {
+        size /= 1000.0;
+        unit += 1;
+    }
+    if size < 10.0 {
+        format!("{size:.1} {}", UNITS[unit])
+    } else {
+        format!("{size:.0} {}", UNITS[unit])
+    }
+}
+
 /// Starts the client for this page. In the browser this checks the session and
 /// opens the socket; during server rendering no command is ever issued (commands
 /// come from browser events), so the server's `Actions` do nothing.
@@ -39,5 +119,28 @@ pub fn local_time(ts: time::OffsetDateTime) -> String {
     #[cfg(not(feature = "hydrate"))]
     {
         format!("{:02}:{:02}", ts.hour(), ts.minute())
+    }
+}
+
+/// Scrolls the element with this DOM id into the middle of its scroller;
+/// false if there is no such element (or no browser).
+pub fn scroll_to_middle(id: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        let Some(element) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+        else {
+            return false;
+        };
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Center);
+        element.scroll_into_view_with_scroll_into_view_options(&options);
+        true
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = id;
+        false
     }
 }

@@ -72,6 +72,44 @@ pub struct ChatModel {
     pub members: RwSignal<Option<(RoomId, Vec<Member>)>>,
     /// Whether browser notifications are on, or can be asked for.
     pub notifications: RwSignal<Notifications>,
+    /// The search panel, while open.
+    pub search: RwSignal<Option<SearchView>>,
+    /// Per room: files uploaded (or uploading) for the next message.
+    pub uploads: RwSignal<HashMap<RoomId, Vec<UploadItem>>>,
+}
+
+/// A file on its way to the next message of a room.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadItem {
+    /// This page's name for it.
+    pub key: u64,
+    pub name: String,
+    pub size: u64,
+    /// Bytes sent so far.
+    pub sent: u64,
+    pub state: UploadState,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UploadState {
+    Uploading,
+    /// Stored: it goes with the next message sent.
+    Ready(crate::protocol::Attachment),
+    /// Refused or failed, with why.
+    Failed(String),
+}
+
+/// What the search panel shows: the search asked for and what it found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchView {
+    pub text: String,
+    /// Only this room (None: every room the user can read).
+    pub room: Option<RoomId>,
+    pub results: Vec<crate::protocol::SearchHit>,
+    pub loading: bool,
+    /// The last page was full: there may be more.
+    pub more: bool,
+    pub error: Option<String>,
 }
 
 /// The browser's notification permission, as the UI offers it.
@@ -119,6 +157,8 @@ impl ChatModel {
             recent: RwSignal::new(HashMap::new()),
             members: RwSignal::new(None),
             notifications: RwSignal::new(Notifications::Unsupported),
+            search: RwSignal::new(None),
+            uploads: RwSignal::new(HashMap::new()),
         }
     }
 
@@ -136,6 +176,8 @@ impl ChatModel {
         self.divider.set(HashMap::new());
         self.recent.set(HashMap::new());
         self.members.set(None);
+        self.search.set(None);
+        self.uploads.set(HashMap::new());
         self.link.set(Link::Connecting);
         self.session.set(Session::SignedOut { reason });
     }
@@ -245,6 +287,28 @@ pub enum Command {
     /// Opens a message's thread beside the room (or closes it, with `None`).
     OpenThread(Option<Uuid>),
     LoadOlder,
+    /// After opening a search result: loads the entries after those held.
+    LoadNewer,
+    /// After opening a search result: back to the room's newest entries.
+    JumpToLatest,
+    /// Searches (every room the user can read, or one); an empty text
+    /// closes the panel.
+    Search {
+        text: String,
+        room: Option<RoomId>,
+    },
+    /// Loads the next page of the search shown.
+    SearchMore,
+    /// Opens a room at a message, its history loaded around it.
+    OpenAt {
+        room: RoomId,
+        seq: Seq,
+        id: Uuid,
+    },
+    /// Uploads files for the open room's next message.
+    Upload(Vec<super::PickedFile>),
+    /// Drops an upload from the next message (stops it if it is running).
+    RemoveUpload(u64),
     RetryNow,
     Typing,
     DismissNotice,

@@ -24,12 +24,17 @@ use crate::protocol::{Entry, Message, ReactionCount, RoomId, Seq, Since};
 pub struct Pending {
     pub client_msg_id: Uuid,
     pub body: String,
+    /// The files it carries (their ids), sent again with it.
+    pub attachments: Vec<Uuid>,
 }
 
-/// What the timeline needs the client to ask the server for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What the timeline needs the client to ask the server for: entries
+/// `before` a seq (or the newest), `after` one, or `around` one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HistoryRequest {
     pub before: Option<Seq>,
+    pub after: Option<Seq>,
+    pub around: Option<Seq>,
     pub limit: u32,
 }
 
@@ -50,6 +55,17 @@ pub struct Timeline {
     pub has_older: bool,
     /// A request for older entries is in flight.
     pub loading_older: bool,
+    /// A jump (a search result opened) left newer entries unloaded: live
+    /// entries wait until pages reach them (see [`Timeline::newer`]).
+    pub has_newer: bool,
+    /// A request for newer entries is in flight.
+    pub loading_newer: bool,
+    /// While `has_newer`: the newest live entry not applied.
+    live_beyond: Option<Seq>,
+    /// The message to bring into view and mark (a search result opened).
+    pub focus: Option<Uuid>,
+    /// A jump asked for whose page has not come yet.
+    jump: Option<Seq>,
 }
 
 /// Entries per page when loading history.
@@ -96,14 +112,106 @@ impl Timeline {
             return None;
         }
         self.epoch = Some(epoch.to_string());
-        self.messages.clear();
-        self.index.clear();
-        self.seen.clear();
+        self.clear();
+        if let Some(seq) = self.jump {
+            return Some(HistoryRequest {
+                around: Some(seq),
+                limit: PAGE,
+                ..Default::default()
+            });
+        }
         self.has_older = true;
         self.loading_older = true;
         Some(HistoryRequest {
             before: None,
             limit: PAGE,
+            ..Default::default()
+        })
+    }
+
+    fn clear(&mut self) {
+        self.messages.clear();
+        self.index.clear();
+        self.seen.clear();
+        self.has_newer = false;
+        self.loading_newer = false;
+        self.live_beyond = None;
+    }
+
+    /// Opens the room at message `id` (at `seq`): brings it into view if it
+    /// is held, or asks for the page around it (now, or once joined).
+    pub fn jump_to(&mut self, seq: Seq, id: Uuid) -> Option<HistoryRequest> {
+        self.focus = Some(id);
+        if self.index.contains_key(&id) || self.epoch.is_none() {
+            self.jump = self.epoch.is_none().then_some(seq);
+            return None;
+        }
+        self.jump = Some(seq);
+        Some(HistoryRequest {
+            around: Some(seq),
+            limit: PAGE,
+            ..Default::default()
+        })
+    }
+
+    /// The page around a jump's message, read when the log was at `as_of`:
+    /// replaces what was held.
+    pub fn jumped(&mut self, entries: Vec<Entry>, as_of: Seq) {
+        self.jump = None;
+        let beyond = self.live_beyond;
+        self.clear();
+        self.live_beyond = beyond;
+        self.loading_older = false;
+        for entry in entries {
+            if self.epoch.as_deref() == Some(entry.epoch()) {
+                self.apply(entry, as_of);
+            }
+        }
+        self.has_older = self.first_seq().is_some_and(|first| first > 1);
+        self.newer(Vec::new(), as_of);
+    }
+
+    /// The page after the newest entry held, while a jump left newer ones.
+    pub fn newer_page(&mut self) -> Option<HistoryRequest> {
+        if !self.has_newer || self.loading_newer || self.jump.is_some() {
+            return None;
+        }
+        self.loading_newer = true;
+        Some(HistoryRequest {
+            after: Some(self.last_seq()?),
+            limit: PAGE,
+            ..Default::default()
+        })
+    }
+
+    /// A page of newer entries, read when the log was at `as_of`. Once the
+    /// held entries reach the newest (and every live one set aside), live
+    /// entries apply again.
+    pub fn newer(&mut self, entries: Vec<Entry>, as_of: Seq) {
+        self.loading_newer = false;
+        for entry in entries {
+            if self.epoch.as_deref() == Some(entry.epoch()) {
+                self.apply(entry, as_of);
+            }
+        }
+        let newest = as_of.max(self.live_beyond.unwrap_or(0));
+        self.has_newer = self.last_seq().unwrap_or(0) < newest;
+        if !self.has_newer {
+            self.live_beyond = None;
+        }
+    }
+
+    /// Leaves a jump's page for the newest entries: asks for them.
+    pub fn latest(&mut self) -> Option<HistoryRequest> {
+        self.epoch.as_ref()?;
+        self.focus = None;
+        self.clear();
+        self.has_older = true;
+        self.loading_older = true;
+        Some(HistoryRequest {
+            before: None,
+            limit: PAGE,
+            ..Default::default()
         })
     }
 
@@ -114,10 +222,16 @@ impl Timeline {
             return None;
         }
         let seq = entry.seq();
+        if self.has_newer || self.jump.is_some() {
+            // Pages will reach it; applying it now would leave a hole.
+            self.live_beyond = Some(self.live_beyond.unwrap_or(0).max(seq));
+            return None;
+        }
         let gap = match self.last_seq() {
             Some(last) if seq > last + 1 => Some(HistoryRequest {
                 before: Some(seq),
                 limit: ((seq - last - 1) as u32).min(crate::protocol::MAX_HISTORY_LIMIT),
+                ..Default::default()
             }),
             _ => None,
         };
@@ -223,14 +337,16 @@ impl Timeline {
         Some(HistoryRequest {
             before: Some(first),
             limit: PAGE,
+            ..Default::default()
         })
     }
 
     /// Queues a message typed by this user.
-    pub fn add_pending(&mut self, client_msg_id: Uuid, body: String) {
+    pub fn add_pending(&mut self, client_msg_id: Uuid, body: String, attachments: Vec<Uuid>) {
         self.pending.push(Pending {
             client_msg_id,
             body,
+            attachments,
         });
     }
 }
@@ -263,236 +379,4 @@ fn react(reactions: &mut Vec<ReactionCount>, emoji: &str, on: bool, me: bool) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::protocol::{Deleted, Edited, Reaction, UserRef};
-
-    const ME: Uuid = Uuid::from_u128(9);
-
-    fn message(seq: Seq, cmid: u128) -> Message {
-        Message {
-            room: "general".into(),
-            seq,
-            epoch: "e".into(),
-            id: Uuid::from_u128(1000 + seq as u128),
-            client_msg_id: Uuid::from_u128(cmid),
-            author: UserRef {
-                id: Uuid::from_u128(1),
-                name: "a".into(),
-            },
-            body: format!("m{seq}"),
-            ts: time::OffsetDateTime::UNIX_EPOCH,
-            ..Default::default()
-        }
-    }
-
-    fn msg(seq: Seq, cmid: u128) -> Entry {
-        Entry::Message(message(seq, cmid))
-    }
-
-    fn seqs(t: &Timeline) -> Vec<Seq> {
-        t.messages.keys().copied().collect()
-    }
-
-    #[test]
-    fn first_join_loads_the_latest_page() {
-        let mut t = Timeline::new("general".into(), ME);
-        assert_eq!(t.since(), None);
-        assert_eq!(
-            t.joined("e", false),
-            Some(HistoryRequest {
-                before: None,
-                limit: PAGE
-            })
-        );
-        t.history(vec![msg(1, 1), msg(2, 2)], 0, Some(PAGE));
-        assert_eq!(seqs(&t), vec![1, 2]);
-        assert!(!t.has_older, "a short page means the start was reached");
-        assert_eq!(
-            t.since(),
-            Some(Since {
-                epoch: "e".into(),
-                seq: 2
-            })
-        );
-    }
-
-    #[test]
-    fn duplicates_and_late_arrivals_land_once_in_order() {
-        let mut t = Timeline::new("general".into(), ME);
-        t.joined("e", false);
-        t.history(vec![msg(1, 1)], 0, Some(PAGE));
-        assert_eq!(t.entry(msg(2, 2)), None);
-        assert_eq!(t.entry(msg(2, 2)), None, "duplicate ignored");
-        assert_eq!(
-            t.entry(msg(5, 5)),
-            Some(HistoryRequest {
-                before: Some(5),
-                limit: 2
-            }),
-            "gap 3..4 is asked for"
-        );
-        t.history(vec![msg(3, 3), msg(4, 4)], 0, None);
-        assert_eq!(seqs(&t), vec![1, 2, 3, 4, 5]);
-    }
-
-    #[test]
-    fn recovered_join_keeps_the_view_and_a_new_epoch_clears_it() {
-        let mut t = Timeline::new("general".into(), ME);
-        t.joined("e", false);
-        t.history(vec![msg(1, 1), msg(2, 2)], 0, Some(PAGE));
-        assert_eq!(t.joined("e", true), None);
-        assert_eq!(seqs(&t), vec![1, 2]);
-        assert!(t.joined("e2", true).is_some(), "another epoch reloads");
-        assert!(t.messages.is_empty());
-    }
-
-    #[test]
-    fn pending_messages_clear_when_their_echo_arrives() {
-        let mut t = Timeline::new("general".into(), ME);
-        t.joined("e", false);
-        t.add_pending(Uuid::from_u128(77), "hello".into());
-        t.add_pending(Uuid::from_u128(78), "again".into());
-        t.entry(msg(1, 77));
-        assert_eq!(t.pending.len(), 1);
-        assert_eq!(t.pending[0].body, "again");
-    }
-
-    #[test]
-    fn older_pages_stop_at_the_start() {
-        let mut t = Timeline::new("general".into(), ME);
-        t.joined("e", false);
-        let page: Vec<Entry> = (51..=100).map(|s| msg(s, s as u128)).collect();
-        t.history(page, 0, Some(PAGE));
-        assert!(t.has_older);
-        assert_eq!(
-            t.older_page(),
-            Some(HistoryRequest {
-                before: Some(51),
-                limit: PAGE
-            })
-        );
-        assert_eq!(t.older_page(), None, "one request at a time");
-        t.history((1..=50).map(|s| msg(s, s as u128)).collect(), 0, Some(PAGE));
-        assert_eq!(t.older_page(), None, "seq 1 is held");
-        assert_eq!(t.messages.len(), 100);
-    }
-
-    fn user(n: u128) -> UserRef {
-        UserRef {
-            id: Uuid::from_u128(n),
-            name: format!("u{n}"),
-        }
-    }
-
-    fn reaction(seq: Seq, on_seq: Seq, who: u128, on: bool) -> Entry {
-        Entry::Reaction(Reaction {
-            room: "general".into(),
-            seq,
-            epoch: "e".into(),
-            ts: time::OffsetDateTime::UNIX_EPOCH,
-            id: Uuid::from_u128(1000 + on_seq as u128),
-            emoji: "👍".into(),
-            user: user(who),
-            on,
-        })
-    }
-
-    #[test]
-    fn edits_and_deletions_change_the_message_and_count_as_seqs() {
-        let mut t = Timeline::new("general".into(), ME);
-        t.joined("e", false);
-        t.history(vec![msg(1, 1)], 1, Some(PAGE));
-        let edit = Entry::Edited(Edited {
-            room: "general".into(),
-            seq: 2,
-            epoch: "e".into(),
-            ts: time::OffsetDateTime::UNIX_EPOCH,
-            id: Uuid::from_u128(1001),
-            body: "fixed".into(),
-            by: user(1),
-            mentions: vec![ME],
-        });
-        assert_eq!(t.entry(edit), None);
-        let m = t.message(Uuid::from_u128(1001)).unwrap();
-        assert_eq!((m.body.as_str(), m.edited_ts.is_some()), ("fixed", true));
-        assert_eq!(m.mentions, vec![ME]);
-        let delete = Entry::Deleted(Deleted {
-            room: "general".into(),
-            seq: 4,
-            epoch: "e".into(),
-            ts: time::OffsetDateTime::UNIX_EPOCH,
-            id: Uuid::from_u128(1001),
-            by: user(1),
-        });
-        assert_eq!(
-            t.entry(delete),
-            Some(HistoryRequest {
-                before: Some(4),
-                limit: 1
-            }),
-            "seq 3 is missing, whatever kind of entry it is"
-        );
-        let m = t.message(Uuid::from_u128(1001)).unwrap();
-        assert!(m.deleted && m.body.is_empty());
-        assert_eq!(t.last_seq(), Some(4));
-    }
-
-    #[test]
-    fn reactions_count_once_whichever_way_they_arrive() {
-        let mut t = Timeline::new("general".into(), ME);
-        t.joined("e", false);
-        // Seq 1 is delivered live: its reactions come as entries.
-        t.entry(msg(1, 1));
-        t.entry(reaction(2, 1, 5, true));
-        t.entry(reaction(2, 1, 5, true)); // a duplicate
-        t.entry(reaction(3, 1, 9, true)); // mine
-        let r = &t.message(Uuid::from_u128(1001)).unwrap().reactions;
-        assert_eq!((r[0].count, r[0].me), (2, true));
-        t.entry(reaction(4, 1, 9, false));
-        let r = &t.message(Uuid::from_u128(1001)).unwrap().reactions;
-        assert_eq!((r[0].count, r[0].me), (1, false));
-
-        // Seq 10 comes in a page read at seq 12 whose state counts 11 already;
-        // the entries 11 and 12 arriving live after it change nothing more.
-        let mut snapshot = message(10, 10);
-        snapshot.reactions = vec![ReactionCount {
-            emoji: "👍".into(),
-            count: 1,
-            me: false,
-        }];
-        t.history(
-            vec![Entry::Message(snapshot), reaction(11, 10, 5, true)],
-            12,
-            None,
-        );
-        t.entry(reaction(12, 10, 6, true));
-        let r = &t.message(Uuid::from_u128(1010)).unwrap().reactions;
-        assert_eq!(r[0].count, 1, "both were in the page's state");
-        t.entry(reaction(13, 10, 7, true));
-        let r = &t.message(Uuid::from_u128(1010)).unwrap().reactions;
-        assert_eq!(r[0].count, 2, "a later one counts");
-    }
-
-    #[test]
-    fn replies_count_on_their_root() {
-        let mut t = Timeline::new("general".into(), ME);
-        t.joined("e", false);
-        t.entry(msg(1, 1));
-        let mut reply = message(2, 2);
-        reply.thread = Some(Uuid::from_u128(1001));
-        t.entry(Entry::Message(reply.clone()));
-        t.entry(Entry::Message(reply));
-        let root = t.message(Uuid::from_u128(1001)).unwrap();
-        assert_eq!(root.reply_count, 1);
-        t.entry(Entry::Deleted(Deleted {
-            room: "general".into(),
-            seq: 3,
-            epoch: "e".into(),
-            ts: time::OffsetDateTime::UNIX_EPOCH,
-            id: Uuid::from_u128(1002),
-            by: user(1),
-        }));
-        assert_eq!(t.message(Uuid::from_u128(1001)).unwrap().reply_count, 0);
-    }
-}
+mod tests;

@@ -91,6 +91,7 @@ fn leave_send_history_typing_ping() {
             client_msg_id: uuid(3),
             body: "hi".into(),
             thread: None,
+            attachments: Vec::new(),
         }
     );
     assert_eq!(
@@ -99,6 +100,7 @@ fn leave_send_history_typing_ping() {
             room: "general".into(),
             before: Some(10),
             after: None,
+            around: None,
             limit: Some(20)
         }
     );
@@ -108,6 +110,7 @@ fn leave_send_history_typing_ping() {
             room: "general".into(),
             before: None,
             after: None,
+            around: None,
             limit: None
         }
     );
@@ -117,7 +120,18 @@ fn leave_send_history_typing_ping() {
             room: "general".into(),
             before: None,
             after: Some(7),
+            around: None,
             limit: None
+        }
+    );
+    assert_eq!(
+        client(json!({"type":"history","room":"general","around":7,"limit":9})).frame,
+        ClientFrame::History {
+            room: "general".into(),
+            before: None,
+            after: None,
+            around: Some(7),
+            limit: Some(9)
         }
     );
     assert_eq!(
@@ -144,6 +158,7 @@ fn client_frames_serialize_to_the_contract() {
             client_msg_id: uuid(3),
             body: "hi".into(),
             thread: None,
+            attachments: Vec::new(),
         },
     };
     assert_eq!(

@@ -5,13 +5,18 @@
 //! Typing `@` and the start of a name offers the people known in the room
 //! (online, or who wrote in it): arrows choose, Enter or Tab completes,
 //! Escape closes the list.
+//!
+//! Files come by the attach button, by pasting, or by dropping them on the
+//! room (`super::Chat`); they upload at once, show their progress, and go
+//! with the next message sent.
 
 use leptos::ev::KeyboardEvent;
 use leptos::html::Textarea;
 use leptos::prelude::*;
 
 use super::{actions, model};
-use crate::chat::{ChatModel, Command, Session};
+use crate::chat::model::UploadState;
+use crate::chat::{carried_files, human_size, picked_files, ChatModel, Command, Session};
 
 /// Longest message, as the server enforces it by default.
 const MAX_CHARS: usize = 4000;
@@ -78,10 +83,9 @@ pub fn Composer() -> impl IntoView {
                 .and_then(|room| drafts.get(&room).cloned())
                 .unwrap_or_default()
         });
-        if !body.trim().is_empty() {
-            actions.run(Command::Send(body));
-            model.set_draft(String::new());
-        }
+        // The runtime clears the draft once the message (and its files)
+        // can go.
+        actions.run(Command::Send(body));
         offered.set(Vec::new());
     };
     let caret = move || {
@@ -195,9 +199,76 @@ pub fn Composer() -> impl IntoView {
                     actions.run(Command::Typing);
                 }
                 on:keydown=on_keydown
+                on:paste=move |ev| {
+                    let files = carried_files(Some(ev.as_ref()));
+                    if !files.is_empty() {
+                        ev.prevent_default();
+                        actions.run(Command::Upload(files));
+                    }
+                }
             ></textarea>
+            <label class="attach" title="Attach files">
+                <span class="visually-hidden">"Attach files"</span>
+                <span aria-hidden="true">"📎"</span>
+                <input
+                    type="file"
+                    multiple
+                    class="visually-hidden"
+                    on:change=move |ev| {
+                        let files = picked_files(&ev);
+                        if !files.is_empty() {
+                            actions.run(Command::Upload(files));
+                        }
+                    }
+                />
+            </label>
             <button type="submit" class="primary">"Send"</button>
+            <UploadList/>
         </form>
+    }
+}
+
+/// The files going with the next message: name, size, progress or why it
+/// failed, and a button to drop each.
+#[component]
+fn UploadList() -> impl IntoView {
+    let model = model();
+    let actions = actions();
+    let items = move || {
+        let room = model.current.get()?;
+        model
+            .uploads
+            .with(|u| u.get(&room).cloned())
+            .filter(|items| !items.is_empty())
+    };
+    move || {
+        items().map(|items| {
+            view! {
+                <ul class="uploads" aria-label="Files to send">
+                    {items.into_iter().map(|item| {
+                        let key = item.key;
+                        let state = match &item.state {
+                            UploadState::Uploading => view! {
+                                <progress max=item.size.max(1).to_string() value=item.sent.to_string()
+                                    aria-label=format!("Uploading {}", item.name)></progress>
+                            }.into_any(),
+                            UploadState::Ready(_) => view! { <span class="ready">"Ready"</span> }.into_any(),
+                            UploadState::Failed(why) => view! { <span class="failed" role="alert">{why.clone()}</span> }.into_any(),
+                        };
+                        view! {
+                            <li class="upload">
+                                <span class="name">{item.name.clone()}</span>
+                                <span class="size">{human_size(item.size)}</span>
+                                {state}
+                                <button type="button" class="link-button"
+                                    aria-label=format!("Remove {}", item.name)
+                                    on:click=move |_| actions.run(Command::RemoveUpload(key))>"×"</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }
+        })
     }
 }
 

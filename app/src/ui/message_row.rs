@@ -11,8 +11,8 @@ use uuid::Uuid;
 use super::actions;
 use super::body::Body;
 use crate::chat::model::Optimistic;
-use crate::chat::{local_time, Command};
-use crate::protocol::Message;
+use crate::chat::{human_size, local_time, Command};
+use crate::protocol::{Attachment, Message};
 
 /// The emoji the picker offers.
 pub const FREQUENT: [&str; 8] = ["👍", "❤️", "😂", "🎉", "👀", "🙏", "✅", "🚀"];
@@ -40,6 +40,9 @@ pub struct Row {
     /// The first message the reader has not read: the "new messages" line
     /// goes above it.
     pub divider: bool,
+    /// The message a search result opened: brought into view and marked.
+    pub focused: bool,
+    pub attachments: Vec<Attachment>,
 }
 
 impl Row {
@@ -92,6 +95,12 @@ impl Row {
             replies: m.reply_count,
             mentions_me: m.mentions.contains(&me),
             divider: false,
+            focused: false,
+            attachments: if deleted {
+                Vec::new()
+            } else {
+                m.attachments.clone()
+            },
         }
     }
 }
@@ -173,6 +182,8 @@ pub fn MessageRow(
             class:first=row.first
             class:pending=row.pending
             class:mentions-me=row.mentions_me
+            class:focused=row.focused
+            id=row.id.map(|id| format!("message-{id}"))
             tabindex="0"
             aria-label=format!("{} at {}", author, row.time)
         >
@@ -188,6 +199,7 @@ pub fn MessageRow(
                 </div>
             })}
             {body_view}
+            {(!row.attachments.is_empty()).then(|| view! { <Attachments files=row.attachments.clone()/> })}
             {(!reactions.is_empty()).then(|| view! {
                 <ul class="reactions" aria-label="Reactions">
                     {reactions.into_iter().map(|(emoji, count, mine)| {
@@ -261,4 +273,51 @@ pub fn MessageRow(
             })}
         </li>
     }
+}
+
+/// A message's files: images as their thumbnails (opening the full image),
+/// the rest as cards to download, with name, size and type.
+#[component]
+fn Attachments(files: Vec<Attachment>) -> impl IntoView {
+    view! {
+        <ul class="attachments" aria-label="Files">
+            {files.into_iter().map(|file| {
+                if let Some(thumbnail) = file.thumbnail.clone() {
+                    view! {
+                        <li class="image">
+                            <a href=file.url.clone() target="_blank" rel="noopener">
+                                <img
+                                    src=thumbnail
+                                    alt=file.name.clone()
+                                    width=shown_width(&file).map(|w| w.to_string())
+                                    loading="lazy"
+                                />
+                            </a>
+                        </li>
+                    }.into_any()
+                } else {
+                    view! {
+                        <li>
+                            <a class="file-card" href=file.url.clone() download=file.name.clone()>
+                                <span class="file-icon" aria-hidden="true">"📄"</span>
+                                <span class="file-name">{file.name.clone()}</span>
+                                <span class="file-meta">{format!("{} · {}", human_size(file.size), file.mime)}</span>
+                            </a>
+                        </li>
+                    }.into_any()
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// How wide an image's thumbnail shows (its longest side at most 360 px).
+fn shown_width(file: &Attachment) -> Option<u32> {
+    let (w, h) = (file.width?, file.height?);
+    let longest = w.max(h).max(1);
+    Some(if longest <= 360 {
+        w
+    } else {
+        (u64::from(w) * 360 / u64::from(longest)) as u32
+    })
 }

@@ -9,7 +9,7 @@ use super::message_row::{MessageRow, Row};
 use super::{actions, model};
 use crate::chat::model::Optimistic;
 use crate::chat::timeline::Timeline;
-use crate::chat::{Command, Session};
+use crate::chat::{scroll_to_middle, Command, Session};
 use crate::protocol::Seq;
 
 /// Messages from one author this close together (seconds) form one group.
@@ -31,6 +31,10 @@ fn rows(timeline: &Timeline, me: &str, optimistic: &Optimistic, divider: Option<
             || !matches!(previous, Some((a, p)) if a == m.author.name && t - p < GROUP_SECONDS);
         previous = Some((&m.author.name, t));
         let mut row = Row::of(m, first, timeline.me, optimistic);
+        if timeline.focus == Some(m.id) {
+            row.focused = true;
+            row.key.push_str(":focus");
+        }
         if new_here {
             divider = None;
             row.divider = true;
@@ -54,6 +58,8 @@ fn rows(timeline: &Timeline, me: &str, optimistic: &Optimistic, divider: Option<
             replies: 0,
             mentions_me: false,
             divider: false,
+            focused: false,
+            attachments: Vec::new(),
         });
     }
     rows
@@ -84,6 +90,8 @@ pub fn Messages() -> impl IntoView {
                     rows(t, &me, &optimistic, divider),
                     t.has_older,
                     t.loading_older,
+                    t.has_newer,
+                    t.focus,
                 )
             })
         })
@@ -91,18 +99,30 @@ pub fn Messages() -> impl IntoView {
     let all_rows = Memo::new(move |_| timeline_view().map(|v| v.0).unwrap_or_default());
     let has_older = move || timeline_view().is_some_and(|v| v.1);
     let loading = move || timeline_view().is_some_and(|v| v.2);
+    let has_newer = Memo::new(move |_| timeline_view().is_some_and(|v| v.3));
+    let focus = Memo::new(move |_| timeline_view().and_then(|v| v.4));
+    // The focused message brought into view already.
+    let shown_focus = StoredValue::new(None::<uuid::Uuid>);
 
-    // After each change: keep the reading position, or follow new messages.
+    // After each change: bring a newly focused message into view, keep the
+    // reading position, or follow new messages.
     Effect::new(move |_| {
         all_rows.track();
+        let focus = focus.get();
+        let newer = has_newer.get();
         request_animation_frame(move || {
             let Some(div) = list.get_untracked() else {
                 return;
             };
-            if let Some(distance) = anchor.get_value() {
+            let fresh = focus.filter(|id| shown_focus.get_value() != Some(*id));
+            if fresh.is_some_and(|id| scroll_to_middle(&format!("message-{id}"))) {
+                shown_focus.set_value(focus);
+                at_bottom.set_value(false);
+                anchor.set_value(None);
+            } else if let Some(distance) = anchor.get_value() {
                 div.set_scroll_top(div.scroll_height() - distance);
                 anchor.set_value(None);
-            } else if at_bottom.get_value() {
+            } else if at_bottom.get_value() && !newer {
                 div.set_scroll_top(div.scroll_height());
             }
         });
@@ -116,6 +136,9 @@ pub fn Messages() -> impl IntoView {
         if div.scroll_top() < LOAD_MARGIN && has_older() && !loading() {
             anchor.set_value(Some(div.scroll_height() - div.scroll_top()));
             actions.run(Command::LoadOlder);
+        }
+        if at_bottom.get_value() && has_newer.get_untracked() {
+            actions.run(Command::LoadNewer);
         }
     };
     let room_name = move || model.current_label();
@@ -147,6 +170,16 @@ pub fn Messages() -> impl IntoView {
                     children=move |row| view! { <MessageRow row=row me=me_name.get_value()/> }
                 />
             </ol>
+            {move || has_newer.get().then(|| view! {
+                <p class="history-edge newer">
+                    <button class="link-button" on:click=move |_| actions.run(Command::LoadNewer)>
+                        "Load newer messages"
+                    </button>
+                    <button class="link-button" on:click=move |_| actions.run(Command::JumpToLatest)>
+                        "Jump to latest"
+                    </button>
+                </p>
+            })}
         </div>
     }
 }

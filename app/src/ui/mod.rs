@@ -6,6 +6,7 @@ mod composer;
 mod message_row;
 mod messages;
 mod room_bar;
+mod search;
 mod sidebar;
 mod sign_in;
 mod status;
@@ -46,6 +47,8 @@ fn Chat(name: String) -> impl IntoView {
     let model = model();
     let actions = actions();
     let nav_open = RwSignal::new(false);
+    // Files are being dragged over the room.
+    let dropping = RwSignal::new(false);
     let room_title = move || model.current_label();
     view! {
         <div class="chat" class:nav-open=move || nav_open.get()>
@@ -60,6 +63,7 @@ fn Chat(name: String) -> impl IntoView {
                 </button>
                 <span class="brand">"Confab"</span>
                 <h1 class="room-title">{room_title}</h1>
+                <search::SearchBox/>
                 <status::LinkStatus/>
                 <span class="whoami">{name}</span>
                 <button class="link-button" on:click=move |_| actions.run(Command::SignOut)>
@@ -67,7 +71,21 @@ fn Chat(name: String) -> impl IntoView {
                 </button>
             </header>
             <sidebar::Sidebar on_pick=move || nav_open.set(false)/>
-            <main class="room" id="main">
+            <main
+                class="room"
+                id="main"
+                class:dropping=move || dropping.get()
+                on:dragover=move |ev| { ev.prevent_default(); dropping.set(true); }
+                on:dragleave=move |_| dropping.set(false)
+                on:drop=move |ev| {
+                    ev.prevent_default();
+                    dropping.set(false);
+                    let files = crate::chat::carried_files(Some(ev.as_ref()));
+                    if !files.is_empty() {
+                        actions.run(Command::Upload(files));
+                    }
+                }
+            >
                 <room_bar::RoomBar/>
                 <status::Notice/>
                 <messages::Messages/>
@@ -76,6 +94,7 @@ fn Chat(name: String) -> impl IntoView {
             </main>
             <thread::ThreadPanel/>
             <room_bar::MembersPanel/>
+            <search::SearchPanel/>
         </div>
     }
 }

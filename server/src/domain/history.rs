@@ -18,26 +18,29 @@ pub fn limit(limit: Option<u32>) -> DomainResult<u32> {
     }
 }
 
-/// The newest `limit` entries before `before` (or the newest of all), or
-/// with `after` the oldest `limit` entries after it; not both.
+/// Which page a request names: `before` (or none: the newest), `after` or
+/// `around` a `seq`; more than one is refused.
+pub fn at(before: Option<Seq>, after: Option<Seq>, around: Option<Seq>) -> DomainResult<PageAt> {
+    match (before, after, around) {
+        (before, None, None) => Ok(PageAt::Before(before)),
+        (None, Some(after), None) => Ok(PageAt::After(after)),
+        (None, None, Some(around)) => Ok(PageAt::Around(around)),
+        _ => Err(DomainError::Invalid(
+            "ask for entries before, after or around a seq: one of them".into(),
+        )),
+    }
+}
+
+/// A page of `room`'s log (see [`at`]), at most `limit` entries.
 pub async fn page(
     state: &AppState,
     caller: &Caller,
     room: &str,
-    before: Option<Seq>,
-    after: Option<Seq>,
+    at: DomainResult<PageAt>,
     limit: Option<u32>,
 ) -> DomainResult<LogPage> {
     let limit = self::limit(limit)?;
-    let at = match (before, after) {
-        (Some(_), Some(_)) => {
-            return Err(DomainError::Invalid(
-                "ask for entries before or after a seq, not both".into(),
-            ))
-        }
-        (before, None) => PageAt::Before(before),
-        (None, Some(after)) => PageAt::After(after),
-    };
+    let at = at?;
     access::require_readable(state, caller, room).await?;
     Ok(state.store.history(room, at, limit, caller.user.id).await?)
 }

@@ -6,6 +6,7 @@
 //! - room log: [`join`], [`send`], [`edit`], [`delete`], [`react`],
 //!   [`history`], [`thread`], [`typing`], [`topic`]; [`submit`] hands a checked entry to
 //!   the engine's group commit.
+//! - finding messages: [`search`]; files: [`files`].
 //! - rooms and members: [`rooms`], [`members`]; the caller's read state
 //!   and muting: [`read`].
 //! - accounts and sessions: [`accounts`]; what admins do: [`admin`].
@@ -16,6 +17,7 @@ pub mod admin;
 pub mod delete;
 pub mod edit;
 mod error;
+pub mod files;
 pub mod history;
 pub mod join;
 pub mod members;
@@ -23,6 +25,7 @@ mod mentions;
 pub mod react;
 pub mod read;
 pub mod rooms;
+pub mod search;
 pub mod send;
 mod submit;
 pub mod thread;

@@ -1,9 +1,10 @@
 //! `send`: a new message, or a reply in a thread.
 //!
-//! The body must not be blank and is at most `--max-body-chars` characters; a
-//! send takes one of the user's messages per second; the caller must be able
-//! to read the room; a reply's root must be a top-level message of the room.
-//! `@name`s are resolved into `mentions` here.
+//! The body must not be blank (unless files are attached) and is at most
+//! `--max-body-chars` characters; a send takes one of the user's messages per
+//! second; the caller must be able to read the room; a reply's root must be a
+//! top-level message of the room; attached files are claimed for the message
+//! ([`super::files::attach`]). `@name`s are resolved into `mentions` here.
 
 use app::protocol::{Message, RoomId};
 use uuid::Uuid;
@@ -17,6 +18,8 @@ pub struct SendRequest {
     pub client_msg_id: Uuid,
     pub body: String,
     pub thread: Option<Uuid>,
+    /// Files uploaded to the room, to carry.
+    pub attachments: Vec<Uuid>,
 }
 
 /// Checks a send and makes the entry to submit.
@@ -25,7 +28,9 @@ pub async fn prepare(
     caller: &Caller,
     request: SendRequest,
 ) -> DomainResult<NewEntry> {
-    check_body(state, &request.body)?;
+    if request.attachments.is_empty() || !request.body.is_empty() {
+        check_body(state, &request.body)?;
+    }
     take_allowance(state, caller).await?;
     access::require_readable(state, caller, &request.room).await?;
     if let Some(root) = request.thread {
@@ -41,6 +46,14 @@ pub async fn prepare(
         }
     }
     let mentions = mentions::resolve(state, &request.room, &request.body).await?;
+    let attachments = super::files::attach(
+        state,
+        caller,
+        &request.room,
+        request.client_msg_id,
+        &request.attachments,
+    )
+    .await?;
     Ok(NewEntry::Message(NewMessage {
         room: request.room,
         author: caller.user.clone(),
@@ -48,6 +61,7 @@ pub async fn prepare(
         body: request.body,
         thread: request.thread,
         mentions,
+        attachments,
     }))
 }
 

@@ -36,9 +36,11 @@ pub async fn handle(conn: &mut Conn, envelope: ClientEnvelope) -> Option<u16> {
             room,
             before,
             after,
+            around,
             limit,
         } => {
-            match history::page(&state, caller, &room, before, after, limit).await {
+            let at = history::at(before, after, around);
+            match history::page(&state, caller, &room, at, limit).await {
                 Ok(page) => conn.reply(&ServerFrame::History {
                     room,
                     messages: page.entries,
@@ -74,12 +76,14 @@ pub async fn handle(conn: &mut Conn, envelope: ClientEnvelope) -> Option<u16> {
             client_msg_id,
             body,
             thread,
+            attachments,
         } => {
             let request = SendRequest {
                 room,
                 client_msg_id,
                 body,
                 thread,
+                attachments,
             };
             send::prepare(&state, caller, request)
                 .await

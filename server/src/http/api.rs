@@ -114,6 +114,7 @@ async fn remove_member(
 struct PageQuery {
     before: Option<Seq>,
     after: Option<Seq>,
+    around: Option<Seq>,
     limit: Option<u32>,
 }
 
@@ -134,8 +135,7 @@ async fn messages(
         &state,
         &caller(&claims),
         &room,
-        page.before,
-        page.after,
+        history::at(page.before, page.after, page.around),
         page.limit,
     )
     .await?;
@@ -154,7 +154,7 @@ async fn thread_page(
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<ThreadPage>, ApiError> {
     let page = page_query(query)?;
-    if page.after.is_some() {
+    if page.after.is_some() || page.around.is_some() {
         return Err(ApiError::invalid("a thread page takes before, not after"));
     }
     let root = Uuid::parse_str(&root).map_err(|_| ApiError::not_found("no such thread"))?;

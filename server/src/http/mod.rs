@@ -4,11 +4,13 @@
 mod accounts;
 pub mod api;
 pub mod error;
+mod files;
 mod health;
 
 pub use health::metrics_router;
 pub mod origin;
 mod read_state;
+mod search;
 pub mod session;
 
 use axum::extract::DefaultBodyLimit;
@@ -30,6 +32,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(accounts::routes())
         .merge(api::routes())
+        .merge(search::routes())
+        .merge(files::routes())
         .merge(health::routes(&state))
         .merge(crate::gateway::routes())
         .merge(crate::ui::routes(&state))

@@ -11,25 +11,29 @@
 //! [`Store`] is the interface the rest of the server sees; [`open`] picks the
 //! implementation from the database URL.
 
+mod file_record;
 mod postgres;
 mod sql;
 mod sql_accounts;
+mod sql_files;
 mod sql_log;
 mod sql_log_changes;
 mod sql_log_reads;
 mod sql_read_state;
 mod sql_rooms;
 mod sql_rows;
+mod sql_search;
 mod sql_transactions;
 mod sqlite;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use app::protocol::{Entry, RoomId, RoomInfo, RoomKind, Seq, ThreadPage, UserRef};
+use app::protocol::{Entry, Message, RoomId, RoomInfo, RoomKind, Seq, ThreadPage, UserRef};
 use async_trait::async_trait;
 use uuid::Uuid;
 
+pub use file_record::FileRecord;
 pub use sql::{Backend, SqlStore};
 
 /// A user as the server knows them, password hash included.
@@ -66,6 +70,8 @@ pub struct NewMessage {
     pub thread: Option<Uuid>,
     /// The users the body mentions (resolved by the caller).
     pub mentions: Vec<Uuid>,
+    /// Its files, claimed for it already ([`Store::claim_files`]).
+    pub attachments: Vec<app::protocol::Attachment>,
 }
 
 /// An entry about to be stored in a room's log: the change an operation
@@ -179,6 +185,20 @@ pub struct MessageRecord {
     pub author: Uuid,
     pub thread: Option<Uuid>,
     pub deleted: bool,
+}
+
+/// A search, checked by `domain::search`.
+#[derive(Clone, Debug)]
+pub struct SearchQuery {
+    /// Who searches: only rooms they can read now are searched.
+    pub viewer: Uuid,
+    /// Words (letters and digits, lower-case), all of which must occur.
+    pub words: Vec<String>,
+    /// Only this room.
+    pub room: Option<RoomId>,
+    /// Only messages stored before this one (the last of the previous page).
+    pub before: Option<Uuid>,
+    pub limit: u32,
 }
 
 /// A page of a room's log as a reader sees it (`history`).
@@ -356,11 +376,41 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
         viewer: Uuid,
     ) -> StoreResult<Option<ThreadPage>>;
+    /// Messages matching `query` (every word, whole and case-blind) in rooms
+    /// its viewer can read now, newest first, none deleted; each in its
+    /// current state without reactions.
+    async fn search(&self, query: &SearchQuery) -> StoreResult<Vec<Message>>;
     /// The message `id` of `room`, for access rules.
     async fn message_record(&self, room: &str, id: Uuid) -> StoreResult<Option<MessageRecord>>;
     /// Of the users `names` (lower-case), those who can read `room` now: anyone
     /// (not disabled) for a public room, its members otherwise.
     async fn readers_named(&self, room: &str, names: &[String]) -> StoreResult<Vec<UserRef>>;
+
+    /// Records an upload unless it would take its uploader past `quota`
+    /// bytes in all; false if it would (nothing recorded).
+    async fn add_file(&self, file: &FileRecord, quota: u64) -> StoreResult<bool>;
+    async fn file(&self, id: Uuid) -> StoreResult<Option<FileRecord>>;
+    /// Bytes of every file `user` uploaded that is still stored.
+    async fn bytes_used(&self, user: Uuid) -> StoreResult<u64>;
+    /// Claims the files `ids` for the message `claim` (a `client_msg_id`)
+    /// that `uploader` sends to `room`: each must be theirs, uploaded to that
+    /// room and not claimed by another message. All or none: None if any is
+    /// not available. The records come in the order of `ids`.
+    async fn claim_files(
+        &self,
+        room: &str,
+        uploader: Uuid,
+        claim: Uuid,
+        ids: &[Uuid],
+    ) -> StoreResult<Option<Vec<FileRecord>>>;
+    /// Files uploaded before `before_ms` that no stored message carries (never
+    /// sent, or their send never stored), at most `limit`.
+    async fn stale_files(&self, before_ms: i64, limit: u32) -> StoreResult<Vec<FileRecord>>;
+    /// Deletes files' rows, queuing their objects for [`Store::collect_objects`].
+    async fn delete_files(&self, ids: &[Uuid]) -> StoreResult<()>;
+    /// Takes up to `limit` queued objects that no file names any more (a
+    /// deleted message's, a deleted file's): the caller deletes them.
+    async fn collect_objects(&self, limit: u32) -> StoreResult<Vec<String>>;
 
     /// Whether the database answers.
     async fn ping(&self) -> StoreResult<()>;
@@ -418,6 +468,9 @@ pub enum PageAt {
     Before(Option<Seq>),
     /// The oldest entries after this `seq`.
     After(Seq),
+    /// The entries around this `seq`, itself included: half of the page
+    /// before it and the rest after (more of one side near an end).
+    Around(Seq),
 }
 
 /// The id of the direct room of `users` (duplicates ignored): the same

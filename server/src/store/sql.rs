@@ -7,18 +7,20 @@
 //! accounts in `sql_accounts`, rooms and members in `sql_rooms`, each member's
 //! read state in `sql_read_state`, the room log
 //! in `sql_log` (appending), `sql_log_changes` (edits, deletions, reactions)
-//! and `sql_log_reads`, refresh-token rotation in `sql_transactions`.
+//! and `sql_log_reads`, search in `sql_search`, files in `sql_files`, refresh-token rotation in
+//! `sql_transactions`.
 
 use std::collections::HashMap;
 
-use app::protocol::{Entry, RoomId, RoomInfo, RoomKind, Seq, ThreadPage, UserRef};
+use app::protocol::{Entry, Message, RoomId, RoomInfo, RoomKind, Seq, ThreadPage, UserRef};
 use async_trait::async_trait;
 use sqlx::AnyPool;
 use uuid::Uuid;
 
 use super::sql_log::Tx;
 use super::{
-    LogPage, MessageRecord, NewEntry, Outcome, RoomRecord, Store, StoreResult, UserRecord,
+    FileRecord, LogPage, MessageRecord, NewEntry, Outcome, RoomRecord, SearchQuery, Store,
+    StoreResult, UserRecord,
 };
 
 /// Which database a [`SqlStore`] speaks to.
@@ -257,6 +259,44 @@ impl Store for SqlStore {
         viewer: Uuid,
     ) -> StoreResult<Option<ThreadPage>> {
         self.thread_impl(room, root, before, limit, viewer).await
+    }
+
+    async fn add_file(&self, file: &FileRecord, quota: u64) -> StoreResult<bool> {
+        self.add_file_impl(file, quota).await
+    }
+
+    async fn file(&self, id: Uuid) -> StoreResult<Option<FileRecord>> {
+        self.file_impl(id).await
+    }
+
+    async fn bytes_used(&self, user: Uuid) -> StoreResult<u64> {
+        self.bytes_used_impl(user).await
+    }
+
+    async fn claim_files(
+        &self,
+        room: &str,
+        uploader: Uuid,
+        claim: Uuid,
+        ids: &[Uuid],
+    ) -> StoreResult<Option<Vec<FileRecord>>> {
+        self.claim_files_impl(room, uploader, claim, ids).await
+    }
+
+    async fn stale_files(&self, before_ms: i64, limit: u32) -> StoreResult<Vec<FileRecord>> {
+        self.stale_files_impl(before_ms, limit).await
+    }
+
+    async fn delete_files(&self, ids: &[Uuid]) -> StoreResult<()> {
+        self.delete_files_impl(ids).await
+    }
+
+    async fn collect_objects(&self, limit: u32) -> StoreResult<Vec<String>> {
+        self.collect_objects_impl(limit).await
+    }
+
+    async fn search(&self, query: &SearchQuery) -> StoreResult<Vec<Message>> {
+        self.search_impl(query).await
     }
 
     async fn message_record(&self, room: &str, id: Uuid) -> StoreResult<Option<MessageRecord>> {

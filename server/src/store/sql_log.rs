@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::sql::SqlStore;
 use super::sql_log_changes::{change_in_tx, message_in_tx};
-use super::sql_rows::{entry_from_row, join_ids, MESSAGE_SELECT};
+use super::sql_rows::{attachments_json, entry_from_row, join_ids, MESSAGE_SELECT};
 use super::{ms_to_time, now_ms, NewEntry, NewMessage, Outcome, Refusal, StoreError, StoreResult};
 
 /// A transaction on either backend.
@@ -60,7 +60,7 @@ impl SqlStore {
                 .map(|i| format!("(${}, ${})", 2 * i + 2, 2 * i + 3))
                 .collect();
             let sql = format!(
-                "{} AND (m.author_id, m.client_msg_id) IN ({})",
+                "{}WHERE m.room_id = $1 AND (m.author_id, m.client_msg_id) IN ({})",
                 MESSAGE_SELECT,
                 pairs.join(", ")
             );
@@ -71,7 +71,7 @@ impl SqlStore {
                     .bind(m.client_msg_id.to_string());
             }
             for row in query.fetch_all(&mut *tx).await? {
-                if let Entry::Message(mut message) = entry_from_row(room, &row)? {
+                if let Entry::Message(mut message) = entry_from_row(&row)? {
                     message.reply_count = 0;
                     message.last_reply_ts = None;
                     known.insert((message.author.id, message.client_msg_id), message);
@@ -136,6 +136,7 @@ impl SqlStore {
                 ts: ms_to_time(created),
                 thread: new.thread,
                 mentions: new.mentions.clone(),
+                attachments: new.attachments.clone(),
                 ..Default::default()
             };
             known.insert(key, message.clone());
@@ -152,13 +153,13 @@ impl SqlStore {
         if !fresh.is_empty() {
             let rows: Vec<String> = (0..fresh.len())
                 .map(|i| {
-                    let p: Vec<String> = (1..=9).map(|k| format!("${}", 9 * i + k)).collect();
+                    let p: Vec<String> = (1..=10).map(|k| format!("${}", 10 * i + k)).collect();
                     format!("({})", p.join(", "))
                 })
                 .collect();
             let sql = format!(
                 "INSERT INTO messages (room_id, seq, id, author_id, client_msg_id, body, \
-                 created_ms, thread_id, mentions) VALUES {} \
+                 created_ms, thread_id, mentions, attachments) VALUES {} \
                  ON CONFLICT (room_id, author_id, client_msg_id) DO NOTHING",
                 rows.join(", ")
             );
@@ -173,7 +174,8 @@ impl SqlStore {
                     .bind(&m.body)
                     .bind(created)
                     .bind(m.thread.map(|t| t.to_string()))
-                    .bind(join_ids(&m.mentions));
+                    .bind(join_ids(&m.mentions))
+                    .bind(attachments_json(&m.attachments));
             }
             let inserted = insert.execute(&mut *tx).await?.rows_affected();
             if inserted != fresh.len() as u64 {

@@ -141,9 +141,23 @@ pub(super) async fn change_in_tx(
                 return Ok(unchanged);
             }
             *last_seq += 1;
+            // Its files' rows go, their objects queued for the sweeper
+            // (deleted once no file names them).
+            use super::sql_files::{queue_objects, MESSAGE_FILES};
+            sqlx::query(&queue_objects(MESSAGE_FILES, 3))
+                .bind(room)
+                .bind(id.to_string())
+                .bind(created)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query(&format!("DELETE FROM files WHERE {MESSAGE_FILES}"))
+                .bind(room)
+                .bind(id.to_string())
+                .execute(&mut **tx)
+                .await?;
             // The body goes, from the message and from its edits.
             sqlx::query(
-                "UPDATE messages SET body = '', mentions = '', deleted_ms = $3 \
+                "UPDATE messages SET body = '', mentions = '', attachments = '', deleted_ms = $3 \
                  WHERE room_id = $1 AND id = $2",
             )
             .bind(room)

@@ -85,7 +85,7 @@ impl SqlStore {
             .fetch_all(&self.reader)
             .await?
             .iter()
-            .map(|row| entry_from_row(room, row).map(as_delivered))
+            .map(|row| entry_from_row(row).map(as_delivered))
             .collect()
     }
 
@@ -108,6 +108,14 @@ impl SqlStore {
                 let after = signed(after).min(latest);
                 (after, after.saturating_add(limit as i64).min(latest))
             }
+            PageAt::Around(seq) => {
+                // Half the page before `seq`, `seq` itself and the rest
+                // after; near either end of the log, more of the other side.
+                let half = limit as i64 / 2;
+                let after = (signed(seq).min(latest) - 1 - half).max(0);
+                let upto = after.saturating_add(limit as i64).min(latest);
+                ((upto - limit as i64).max(0), upto)
+            }
         };
         let rows = sqlx::query(ENTRY_SELECT.as_str())
             .bind(room)
@@ -117,7 +125,7 @@ impl SqlStore {
             .await?;
         let mut entries = rows
             .iter()
-            .map(|row| entry_from_row(room, row))
+            .map(entry_from_row)
             .collect::<StoreResult<Vec<_>>>()?;
         let mut messages: Vec<&mut Message> = entries
             .iter_mut()
@@ -144,15 +152,15 @@ impl SqlStore {
     ) -> StoreResult<Option<app::protocol::ThreadPage>> {
         let mut tx = self.read_snapshot().await?;
         let latest = latest_in(&mut tx, room).await?;
-        let root_row = sqlx::query(&format!("{MESSAGE_SELECT}AND m.id = $2"))
-            .bind(room)
-            .bind(root.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(Entry::Message(mut root_message)) = root_row
-            .as_ref()
-            .map(|row| entry_from_row(room, row))
-            .transpose()?
+        let root_row = sqlx::query(&format!(
+            "{MESSAGE_SELECT}WHERE m.room_id = $1 AND m.id = $2"
+        ))
+        .bind(room)
+        .bind(root.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(Entry::Message(mut root_message)) =
+            root_row.as_ref().map(entry_from_row).transpose()?
         else {
             return Ok(None);
         };
@@ -161,7 +169,7 @@ impl SqlStore {
         }
         let before = before.map_or(i64::MAX, |b| b as i64);
         let rows = sqlx::query(&format!(
-            "{MESSAGE_SELECT}AND m.thread_id = $2 AND m.seq < $3 ORDER BY m.seq DESC LIMIT $4"
+            "{MESSAGE_SELECT}WHERE m.room_id = $1 AND m.thread_id = $2 AND m.seq < $3 ORDER BY m.seq DESC LIMIT $4"
         ))
         .bind(room)
         .bind(root.to_string())
@@ -171,7 +179,7 @@ impl SqlStore {
         .await?;
         let mut replies = Vec::with_capacity(rows.len());
         for row in rows.iter().rev() {
-            if let Entry::Message(m) = entry_from_row(room, row)? {
+            if let Entry::Message(m) = entry_from_row(row)? {
                 replies.push(m);
             }
         }

@@ -1,7 +1,9 @@
 //! How both stores read rows, by column name: a row as a user, a room or a log
 //! entry, and the `SELECT` that every read of the log shares.
 
-use app::protocol::{Deleted, Edited, Entry, Message, Reaction, RoomKind, Seq, Topic, UserRef};
+use app::protocol::{
+    Attachment, Deleted, Edited, Entry, Message, Reaction, RoomKind, Seq, Topic, UserRef,
+};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use uuid::Uuid;
@@ -43,28 +45,50 @@ pub(super) fn room_from_row(row: &AnyRow) -> StoreResult<RoomRecord> {
     })
 }
 
-/// The columns of a message row, in the shape every log read shares; `$1` is
-/// the room. Callers append the rest of the `WHERE`.
+/// The columns of a message row (`m`), in the shape every log read shares.
+/// Callers append the `WHERE`.
 pub(super) const MESSAGE_SELECT: &str = "\
-    SELECT 'message' AS kind, m.seq, r.epoch, m.id AS message_id, m.client_msg_id, \
-    m.author_id AS user_id, u.name AS user_name, m.body, m.created_ms, m.thread_id, \
-    m.mentions, m.edited_ms, m.deleted_ms, m.reply_count, m.last_reply_ms, \
-    NULL AS emoji, NULL AS on_flag \
-    FROM messages m JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = m.room_id \
-    WHERE m.room_id = $1 ";
+    SELECT 'message' AS kind, m.room_id, m.seq, r.epoch, m.id AS message_id, \
+    m.client_msg_id, m.author_id AS user_id, u.name AS user_name, m.body, m.created_ms, \
+    m.thread_id, m.mentions, m.edited_ms, m.deleted_ms, m.reply_count, m.last_reply_ms, \
+    NULL AS emoji, NULL AS on_flag, m.attachments \
+    FROM messages m JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = m.room_id ";
+
+/// Who may read room `r`, in SQL: the rule of `domain::access` (any public
+/// room; the others to their members), for reads that filter many rooms at
+/// once. `$2` is the reader.
+pub(super) const READABLE_BY_2: &str = "(r.kind = 'public' OR EXISTS \
+    (SELECT 1 FROM memberships rm WHERE rm.room_id = r.id AND rm.user_id = $2))";
 
 /// Entries of every kind with `seq` in `($2, $3]` of room `$1`, oldest first:
 /// message rows and `room_events` rows in the same columns.
 pub(super) static ENTRY_SELECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        "{MESSAGE_SELECT}AND m.seq > $2 AND m.seq <= $3 \
+        "{MESSAGE_SELECT}WHERE m.room_id = $1 AND m.seq > $2 AND m.seq <= $3 \
          UNION ALL \
-         SELECT e.kind, e.seq, r.epoch, e.message_id, NULL, e.user_id, u.name, e.body, \
-         e.created_ms, NULL, e.mentions, NULL, NULL, 0, NULL, e.emoji, e.on_flag \
+         SELECT e.kind, e.room_id, e.seq, r.epoch, e.message_id, NULL, e.user_id, u.name, e.body, \
+         e.created_ms, NULL, e.mentions, NULL, NULL, 0, NULL, e.emoji, e.on_flag, NULL \
          FROM room_events e JOIN users u ON u.id = e.user_id JOIN rooms r ON r.id = e.room_id \
          WHERE e.room_id = $1 AND e.seq > $2 AND e.seq <= $3 ORDER BY seq"
     )
 });
+
+/// A message's attachments as stored: JSON, or empty for none.
+pub(super) fn attachments_json(attachments: &[Attachment]) -> String {
+    if attachments.is_empty() {
+        String::new()
+    } else {
+        serde_json::to_string(attachments).unwrap_or_default()
+    }
+}
+
+fn attachments_from(text: Option<&str>) -> StoreResult<Vec<Attachment>> {
+    match text.unwrap_or("") {
+        "" => Ok(Vec::new()),
+        json => serde_json::from_str(json)
+            .map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e)))),
+    }
+}
 
 pub(super) fn join_ids(ids: &[Uuid]) -> String {
     ids.iter()
@@ -87,7 +111,8 @@ pub(super) fn optional_uuid(text: Option<&str>) -> StoreResult<Option<Uuid>> {
 
 /// One row of [`MESSAGE_SELECT`] / [`ENTRY_SELECT`] as its entry; a
 /// message in its whole stored state (no reactions: see `sql_log_reads`).
-pub(super) fn entry_from_row(room: &str, row: &AnyRow) -> StoreResult<Entry> {
+pub(super) fn entry_from_row(row: &AnyRow) -> StoreResult<Entry> {
+    let room: String = row.try_get("room_id")?;
     let seq = row.try_get::<i64, _>("seq")? as Seq;
     let epoch: String = row.try_get("epoch")?;
     let id = parse_uuid(row.try_get("message_id")?)?;
@@ -99,7 +124,6 @@ pub(super) fn entry_from_row(room: &str, row: &AnyRow) -> StoreResult<Entry> {
     let body: Option<String> = row.try_get("body")?;
     let body = body.unwrap_or_default();
     let mentions = split_ids(row.try_get("mentions")?)?;
-    let room = room.to_string();
     let kind: &str = row.try_get("kind")?;
     Ok(match kind {
         "message" => Entry::Message(Message {
@@ -123,6 +147,7 @@ pub(super) fn entry_from_row(room: &str, row: &AnyRow) -> StoreResult<Entry> {
             last_reply_ts: row
                 .try_get::<Option<i64>, _>("last_reply_ms")?
                 .map(ms_to_time),
+            attachments: attachments_from(row.try_get("attachments")?)?,
         }),
         "edited" => Entry::Edited(Edited {
             room,

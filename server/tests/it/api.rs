@@ -380,6 +380,7 @@ async fn direct_messages_are_for_their_two_users_only() {
             room: id.clone(),
             before: None,
             after: None,
+            around: None,
             limit: None,
         },
         None,

@@ -258,6 +258,7 @@ async fn a_slow_consumer_on_one_instance_is_closed_and_recovers_while_others_kee
                         room: "general".into(),
                         before: Some(before),
                         after: None,
+                        around: None,
                         limit: Some(200),
                     },
                     Some("page"),

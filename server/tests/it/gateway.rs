@@ -128,6 +128,7 @@ async fn a_resent_client_msg_id_is_stored_once_and_acked_with_the_first_seq() {
         client_msg_id: id,
         body: "only once".into(),
         thread: None,
+        attachments: Vec::new(),
     };
     alice.send_frame(send.clone(), Some("first")).await;
     alice.send_frame(send.clone(), Some("second")).await;
@@ -271,6 +272,7 @@ async fn bad_frames_get_errors_and_the_connection_stays_usable() {
                 room: "general".into(),
                 before: None,
                 after: None,
+                around: None,
                 limit: Some(500),
             },
             None,

@@ -60,6 +60,7 @@ fn reply(root: Uuid, body: &str) -> ClientFrame {
         client_msg_id: Uuid::new_v4(),
         body: body.into(),
         thread: Some(root),
+        attachments: Vec::new(),
     }
 }
 
@@ -425,4 +426,6 @@ async fn a_deleted_body_leaves_the_database_file() {
         !contains(&after, &secret),
         "no copy of the body or its edit is left"
     );
+    let word = secret.trim_start_matches("secret-");
+    assert!(!contains(&after, word), "nor its words in the search index");
 }

@@ -9,13 +9,13 @@ use app::protocol::{Entry, Message, RoomInfo, RoomKind, UserRef};
 use server::store::{open, NewEntry, NewMessage, Outcome, PageAt, Store, StoreError};
 use uuid::Uuid;
 
-async fn sqlite() -> (tempfile::TempDir, Arc<dyn Store>) {
+pub(crate) async fn sqlite() -> (tempfile::TempDir, Arc<dyn Store>) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("t.db").display());
     (dir, open(&url).await.unwrap())
 }
 
-fn message(room: &str, author: &UserRef, body: &str) -> NewMessage {
+pub(crate) fn message(room: &str, author: &UserRef, body: &str) -> NewMessage {
     NewMessage {
         room: room.into(),
         author: author.clone(),
@@ -23,13 +23,14 @@ fn message(room: &str, author: &UserRef, body: &str) -> NewMessage {
         body: body.into(),
         thread: None,
         mentions: Vec::new(),
+        attachments: Vec::new(),
     }
 }
 
 /// A stored message, as a send's outcome names it.
-struct Sent {
-    message: Message,
-    fresh: bool,
+pub(crate) struct Sent {
+    pub message: Message,
+    pub fresh: bool,
 }
 
 fn sent(outcome: Outcome) -> Sent {
@@ -42,7 +43,7 @@ fn sent(outcome: Outcome) -> Sent {
     }
 }
 
-async fn append(store: &dyn Store, m: NewMessage) -> Sent {
+pub(crate) async fn append(store: &dyn Store, m: NewMessage) -> Sent {
     sent(store.append(m.into()).await.unwrap())
 }
 

@@ -25,6 +25,7 @@ impl Runtime {
                 client_msg_id,
                 body,
                 thread: Some(root),
+                attachments: Vec::new(),
             },
             Some(format!("send:{client_msg_id}")),
         );

@@ -4,7 +4,9 @@
 mod http;
 mod log_actions;
 mod read_state;
+mod search;
 mod socket;
+mod uploads;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -54,6 +56,8 @@ pub fn start(model: ChatModel) -> Actions {
         notifications: RefCell::new(Vec::new()),
         on_visibility: RefCell::new(None),
         topic_seq: RefCell::new(Default::default()),
+        upload_key: Cell::new(0),
+        uploads_running: RefCell::new(Default::default()),
     });
     model.now.set(now_ms());
     model.notifications.set(read_state::notification_state());
@@ -99,6 +103,10 @@ pub struct Runtime {
     on_visibility: RefCell<Option<Closure<dyn FnMut()>>>,
     /// Per room: the `seq` of the newest topic entry seen.
     topic_seq: RefCell<std::collections::HashMap<RoomId, crate::protocol::Seq>>,
+    /// The last upload's key.
+    upload_key: Cell<u64>,
+    /// Uploads running, by key.
+    uploads_running: RefCell<std::collections::HashMap<u64, uploads::InFlight>>,
 }
 
 impl Runtime {
@@ -144,6 +152,13 @@ impl Runtime {
             Command::React { id, emoji, on } => self.react(id, emoji, on),
             Command::OpenThread(root) => self.open_thread(root),
             Command::LoadOlder => self.load_older(),
+            Command::LoadNewer => self.load_newer(),
+            Command::JumpToLatest => self.jump_to_latest(),
+            Command::Search { text, room } => spawn_local(self.clone().search(text, room)),
+            Command::SearchMore => spawn_local(self.clone().search_more()),
+            Command::OpenAt { room, seq, id } => self.open_at(room, seq, id),
+            Command::Upload(files) => self.upload(files),
+            Command::RemoveUpload(key) => self.remove_upload(key),
             Command::RetryNow => self.connect(),
             Command::Typing => self.typing(),
             Command::DismissNotice => self.model.notice.set(None),
@@ -291,10 +306,21 @@ impl Runtime {
         let Some(room) = self.model.current.get_untracked() else {
             return;
         };
+        // The room's uploads go with the message, once they are all done.
+        let Some(attachments) = self.take_ready_uploads(&room) else {
+            self.model.notice.set(Some(
+                "Wait for your files to finish uploading, then send.".into(),
+            ));
+            return;
+        };
+        if body.trim().is_empty() && attachments.is_empty() {
+            return;
+        }
+        self.model.set_draft(String::new());
         let client_msg_id = Uuid::new_v4();
         self.model.timelines.update(|timelines| {
             if let Some(timeline) = timelines.get_mut(&room) {
-                timeline.add_pending(client_msg_id, body.clone());
+                timeline.add_pending(client_msg_id, body.clone(), attachments.clone());
             }
         });
         if self.joined.borrow().contains(&room) {
@@ -304,6 +330,7 @@ impl Runtime {
                     client_msg_id,
                     body,
                     thread: None,
+                    attachments,
                 },
                 Some(format!("send:{client_msg_id}")),
             );
@@ -312,6 +339,16 @@ impl Runtime {
     }
 
     fn load_older(self: &Rc<Self>) {
+        self.page_of_open_room(Timeline::older_page, true);
+    }
+
+    /// Asks for the page `pick` names of the open room's timeline, if the
+    /// room is joined; `page` as in `send_history`.
+    fn page_of_open_room(
+        &self,
+        pick: impl FnOnce(&mut Timeline) -> Option<super::timeline::HistoryRequest>,
+        page: bool,
+    ) {
         let Some(room) = self.model.current.get_untracked() else {
             return;
         };
@@ -321,9 +358,10 @@ impl Runtime {
         let request = self
             .model
             .timelines
-            .try_update(|timelines| timelines.get_mut(&room).and_then(Timeline::older_page));
-        if let Some(Some(request)) = request {
-            self.send_history(&room, request, true);
+            .try_update(|timelines| timelines.get_mut(&room).and_then(pick))
+            .flatten();
+        if let Some(request) = request {
+            self.send_history(&room, request, page);
         }
     }
 

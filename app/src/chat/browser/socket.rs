@@ -196,7 +196,12 @@ impl Runtime {
 
     /// Asks for history; `page` marks a page whose shortness ends scroll-back.
     pub(super) fn send_history(&self, room: &RoomId, request: HistoryRequest, page: bool) {
-        let reference = if page {
+        // The answer is routed by its `ref` (see `on_frame`).
+        let reference = if request.around.is_some() {
+            "jump".to_string()
+        } else if request.after.is_some() {
+            "newer".to_string()
+        } else if page {
             format!("page:{}", request.limit)
         } else {
             "gap".to_string()
@@ -205,7 +210,8 @@ impl Runtime {
             ClientFrame::History {
                 room: room.clone(),
                 before: request.before,
-                after: None,
+                after: request.after,
+                around: request.around,
                 limit: Some(request.limit),
             },
             Some(reference),
@@ -227,6 +233,7 @@ impl Runtime {
                     client_msg_id: p.client_msg_id,
                     body: p.body,
                     thread: None,
+                    attachments: p.attachments,
                 },
                 Some(format!("send:{}", p.client_msg_id)),
             );
@@ -297,6 +304,7 @@ impl Runtime {
                     let request = HistoryRequest {
                         before: Some(seq + 1),
                         limit: 1,
+                        ..Default::default()
                     };
                     self.send_history(&room, request, false);
                 }
@@ -316,7 +324,11 @@ impl Runtime {
                         self.on_topic(&t.room, &t.topic, t.seq);
                     }
                 }
-                self.with_timeline(&room, |t| t.history(messages, seq, page));
+                match reference.as_deref() {
+                    Some("jump") => self.with_timeline(&room, |t| t.jumped(messages, seq)),
+                    Some("newer") => self.with_timeline(&room, |t| t.newer(messages, seq)),
+                    _ => self.with_timeline(&room, |t| t.history(messages, seq, page)),
+                };
             }
             ServerFrame::Typing { room, user } => {
                 let until = now_ms() + TYPING_SHOWS_MS;

@@ -22,6 +22,7 @@ fn send_in_a_thread_edit_delete_react() {
             client_msg_id: uuid(3),
             body: "re".into(),
             thread: Some(uuid(2)),
+            attachments: Vec::new(),
         }
     );
     assert_eq!(
@@ -67,6 +68,7 @@ fn send_in_a_thread_edit_delete_react() {
         client_msg_id: uuid(3),
         body: "hi".into(),
         thread: None,
+        attachments: Vec::new(),
     };
     assert_eq!(
         serde_json::to_value(&v1).unwrap(),

@@ -135,7 +135,7 @@ pub async fn run_member(
                 let (id, body) = to_send.pop().unwrap();
                 let frame = ClientEnvelope {
                     reference: None,
-                    frame: ClientFrame::Send { room: "general".into(), client_msg_id: id, body: body.clone(), thread: None },
+                    frame: ClientFrame::Send { room: "general".into(), client_msg_id: id, body: body.clone(), thread: None, attachments: Vec::new() },
                 };
                 in_flight.push((id, body));
                 if sink.send(WsMessage::Text(serde_json::to_string(&frame).unwrap().into())).await.is_err() {

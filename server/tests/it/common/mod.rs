@@ -304,6 +304,7 @@ impl Client {
                 client_msg_id: id,
                 body: body.into(),
                 thread: None,
+                attachments: Vec::new(),
             },
             None,
         )

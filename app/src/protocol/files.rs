@@ -1,0 +1,78 @@
+//! v2 files: what an upload answers and how a message carries its files
+//! (`docs/PROTOCOL.md`, *Files*).
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Most files one message carries.
+pub const MAX_ATTACHMENTS: usize = 10;
+/// Longest file name, in characters (longer names are cut).
+pub const MAX_FILE_NAME_CHARS: usize = 200;
+
+/// A stored file, as `POST /api/rooms/{id}/files` answers it and as a
+/// `message`'s `attachments` list it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: Uuid,
+    pub name: String,
+    /// Bytes.
+    pub size: u64,
+    pub mime: String,
+    /// Where to download it: `/api/files/{id}`.
+    pub url: String,
+    /// For an image: a small JPEG of it (`/api/files/{id}/thumbnail`), and
+    /// its size in pixels (Confab additions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+}
+
+impl Attachment {
+    pub fn url_of(id: Uuid) -> String {
+        format!("/api/files/{id}")
+    }
+
+    pub fn thumbnail_of(id: Uuid) -> String {
+        format!("/api/files/{id}/thumbnail")
+    }
+
+    /// Whether browsers show it inline (the thumbnail is what the list shows).
+    pub fn is_image(&self) -> bool {
+        self.thumbnail.is_some()
+    }
+}
+
+/// A file name made safe to store and to show: no path, no control
+/// characters, at most [`MAX_FILE_NAME_CHARS`]; "file" when nothing is left.
+pub fn clean_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_FILE_NAME_CHARS)
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').trim();
+    if cleaned.is_empty() {
+        "file".to_string()
+    } else {
+        cleaned.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_lose_paths_and_control_characters() {
+        assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_file_name("C:\\Users\\a\\report.pdf"), "report.pdf");
+        assert_eq!(clean_file_name("a\u{0}b\nc.txt"), "abc.txt");
+        assert_eq!(clean_file_name("  "), "file");
+        assert_eq!(clean_file_name(".htaccess"), "htaccess");
+        assert_eq!(clean_file_name(&"x".repeat(300)).chars().count(), 200);
+    }
+}

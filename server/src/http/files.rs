@@ -1,0 +1,170 @@
+//! Files over HTTP: `POST /api/rooms/{id}/files?name=NAME` (the body is the
+//! file, `Content-Type` its type) → `201` the attachment; `GET
+//! /api/files/{id}` and `GET /api/files/{id}/thumbnail` serve it to whoever
+//! can read its room. Each calls [`crate::domain::files`].
+//!
+//! Served files never run in Confab's origin: `nosniff`, a CSP that allows
+//! nothing (and sandboxes), and `Content-Disposition: attachment` for all
+//! but the images the server recognized itself.
+
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::api::caller;
+use super::error::ApiError;
+use super::session::AuthUser;
+use crate::domain::files::{self, Upload};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/rooms/{id}/files",
+            // The upload counts its own bytes against --max-file-bytes.
+            post(upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/api/files/{id}", get(download))
+        .route("/api/files/{id}/thumbnail", get(thumbnail))
+}
+
+#[derive(Deserialize)]
+struct UploadQuery {
+    #[serde(default)]
+    name: String,
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    AuthUser(claims): AuthUser,
+    Path(room): Path<String>,
+    query: Result<Query<UploadQuery>, QueryRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::invalid(e.body_text()))?;
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    let upload = Upload {
+        room,
+        name: query.name,
+        mime: text(header::CONTENT_TYPE).map(str::to_string),
+        length: text(header::CONTENT_LENGTH).and_then(|v| v.parse().ok()),
+    };
+    let attachment =
+        files::upload(&state, &caller(&claims), upload, body.into_data_stream()).await?;
+    Ok((StatusCode::CREATED, Json(attachment)).into_response())
+}
+
+fn file_id(id: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(id).map_err(|_| ApiError::not_found("no such file"))
+}
+
+async fn download(
+    State(state): State<AppState>,
+    AuthUser(claims): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let record = files::readable(&state, &caller(&claims), file_id(&id)?).await?;
+    let inline = record.thumb_digest.is_some();
+    let disposition = format!(
+        "{}; filename*=UTF-8''{}",
+        if inline { "inline" } else { "attachment" },
+        percent_encode(&record.name)
+    );
+    serve(
+        &state,
+        &record.digest,
+        &record.mime,
+        Some(record.size),
+        disposition,
+    )
+    .await
+}
+
+async fn thumbnail(
+    State(state): State<AppState>,
+    AuthUser(claims): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let record = files::readable(&state, &caller(&claims), file_id(&id)?).await?;
+    let digest = record
+        .thumb_digest
+        .ok_or_else(|| ApiError::not_found("this file has no thumbnail"))?;
+    serve(&state, &digest, "image/jpeg", None, "inline".into()).await
+}
+
+/// Streams the object `digest` with the headers that keep it inert.
+async fn serve(
+    state: &AppState,
+    digest: &str,
+    mime: &str,
+    size: Option<u64>,
+    disposition: String,
+) -> Result<Response, ApiError> {
+    let stream = match state.files.get(digest).await {
+        Ok(Some(stream)) => stream,
+        Ok(None) => return Err(ApiError::not_found("this file's content is gone")),
+        Err(e) => {
+            tracing::warn!(error = %e, "a file could not be read");
+            return Err(ApiError::unavailable(
+                "the file store is unavailable; retry later",
+            ));
+        }
+    };
+    let mut response = Body::from_stream(stream).into_response();
+    let headers = response.headers_mut();
+    let value = |s: &str| {
+        HeaderValue::from_str(s).unwrap_or(HeaderValue::from_static("application/octet-stream"))
+    };
+    headers.insert(header::CONTENT_TYPE, value(mime));
+    if let Some(size) = size {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    }
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    // A file's id names its bytes for good; who may read it is checked on
+    // every request that reaches the server.
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=86400"),
+    );
+    Ok(response)
+}
+
+/// RFC 5987 encoding of a file name for `filename*`.
+fn percent_encode(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for byte in name.bytes() {
+        if byte.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn file_names_are_percent_encoded() {
+        assert_eq!(super::percent_encode("a b\"c.pdf"), "a%20b%22c.pdf");
+        assert_eq!(super::percent_encode("é.txt"), "%C3%A9.txt");
+    }
+}
