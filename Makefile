@@ -48,11 +48,13 @@ e2e: build-debug
 	cd end2end && CONFAB_BIN=$(CARGO_TARGET_DIR)/debug/confab CONFAB_SITE_ROOT=$(abspath $(SITE_ROOT)) npx playwright test
 
 ## make bench: the performance scenarios (2 instances + Redis + PostgreSQL),
-## written to docs/BENCHMARKS.md and docs/bench-chart.svg.
+## written to docs/BENCHMARKS.md and docs/bench-chart.svg; then search over a
+## million messages on both stores, written to docs/bench-search.md.
 bench:
 	.ci/install-deps.sh cluster
 	cargo build --release -p server -p tools --bins
 	PATH=$(PATH):/usr/sbin deploy/bench.sh $(CARGO_TARGET_DIR)/release/confab $(CARGO_TARGET_DIR)/release/confab-load
+	SEARCH_BENCH_OUT=docs/bench-search.md cargo bench -p server --bench search
 
 ## make fuzz: each fuzz target (fuzz/) for FUZZ_SECS seconds with libFuzzer.
 ## cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain

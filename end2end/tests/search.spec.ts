@@ -13,24 +13,27 @@ test("search from the keyboard, open a result and land on the message", async ({
   const server = await ConfabServer.start(FAST);
   try {
     const alice = await signUp(browser, server.url, "alice");
-    await say(alice, "The quarterly <b>budget</b> is approved");
-    await expect(alice.locator(".message-list")).toContainText("quarterly");
-    // 120 more after it, so the latest page no longer holds it.
-    await alice.evaluate(async () => {
+    // 30 messages, the one to find, then 120 more: the latest page no longer
+    // holds it, and it has history on both sides.
+    const bodiesSent = [
+      ...Array.from({ length: 30 }, (_, i) => `early ${i + 1}`),
+      "The quarterly <b>budget</b> is approved",
+      ...Array.from({ length: 120 }, (_, i) => `filler ${i + 1}`),
+    ];
+    await alice.evaluate(async (all) => {
       const ws = new WebSocket(location.origin.replace(/^http/, "ws") + "/ws");
       await new Promise((r) => (ws.onopen = r));
-      let acks = 0;
-      const done = new Promise<void>((resolve) => {
-        ws.onmessage = (e) => {
-          if (JSON.parse(e.data).type === "ack" && ++acks === 120) resolve();
-        };
-      });
-      for (let i = 1; i <= 120; i++) {
-        ws.send(JSON.stringify({ type: "send", room: "general", client_msg_id: crypto.randomUUID(), body: `filler ${i}` }));
+      for (const body of all) {
+        // One at a time: each stored before the next, in this order.
+        await new Promise<void>((resolve) => {
+          ws.onmessage = (e) => {
+            if (JSON.parse(e.data).type === "ack") resolve();
+          };
+          ws.send(JSON.stringify({ type: "send", room: "general", client_msg_id: crypto.randomUUID(), body }));
+        });
       }
-      await done;
       ws.close();
-    });
+    }, bodiesSent);
 
     const bob = await signUp(browser, server.url, "bob");
     const dialogs = watchDialogs(bob);
@@ -59,9 +62,10 @@ test("search from the keyboard, open a result and land on the message", async ({
     await expect(target).toBeInViewport();
     const shown = await bodies(bob);
     const at = shown.indexOf("The quarterly <b>budget</b> is approved");
-    expect(at).toBeGreaterThan(0);
+    expect(shown[at - 1]).toBe("early 30");
     expect(shown[at + 1]).toBe("filler 1");
     expect(shown).not.toContain("filler 120");
+    await expect(bob.getByRole("button", { name: "Load newer messages" })).toBeVisible();
 
     // A live message waits until the view reaches the present, then shows once.
     await say(alice, "filler live");
