@@ -120,13 +120,18 @@ impl Timeline {
                 ..Default::default()
             });
         }
+        Some(self.newest_page())
+    }
+
+    /// Asks for the newest page, into an emptied view.
+    fn newest_page(&mut self) -> HistoryRequest {
         self.has_older = true;
         self.loading_older = true;
-        Some(HistoryRequest {
+        HistoryRequest {
             before: None,
             limit: PAGE,
             ..Default::default()
-        })
+        }
     }
 
     fn clear(&mut self) {
@@ -206,13 +211,7 @@ impl Timeline {
         self.epoch.as_ref()?;
         self.focus = None;
         self.clear();
-        self.has_older = true;
-        self.loading_older = true;
-        Some(HistoryRequest {
-            before: None,
-            limit: PAGE,
-            ..Default::default()
-        })
+        Some(self.newest_page())
     }
 
     /// A live or replayed entry. Returns a history request if it revealed a gap.

@@ -7,6 +7,10 @@
 //! - **Delete a message**: its author, the owner of a private room, or an admin.
 //! - **Edit a message**: its author only.
 //!
+//! Search reads many rooms in one query, so it applies the read rule in SQL
+//! (`store::sql_rows::READABLE_BY_2`); that is the same rule, kept beside this
+//! one.
+//!
 //! A connection subscribed to a room passed the join check, and removing a
 //! member unsubscribes all of their connections at once (`Node::evict`), so
 //! a subscribed connection is not asked again. Public memberships are

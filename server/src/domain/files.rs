@@ -112,6 +112,12 @@ pub async fn upload<E: std::fmt::Display>(
         };
         let path = received.file.to_path_buf();
         let max_pixels = state.config.max_image_pixels;
+        let _decoding = state
+            .files
+            .decodes
+            .acquire()
+            .await
+            .map_err(|_| DomainError::Unavailable)?;
         let inspected =
             tokio::task::spawn_blocking(move || image::inspect(&path, format, max_pixels))
                 .await

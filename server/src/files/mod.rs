@@ -34,9 +34,18 @@ use tokio::io::AsyncReadExt;
 /// Bytes copied to the file store at a time.
 const CHUNK: usize = 256 * 1024;
 
+/// Copies into the file store at once. Each holds at most a few chunks of
+/// its file in memory (S3 parts are 5 MiB), so this bounds that memory too.
+const PUTS_AT_ONCE: usize = 8;
+/// Images decoded at once: a decode may take `--max-image-pixels` × 4 bytes.
+const DECODES_AT_ONCE: usize = 2;
+
 /// The file store, and where uploads wait while they arrive.
 pub struct Files {
     objects: Arc<dyn ObjectStore>,
+    puts: tokio::sync::Semaphore,
+    /// Taken by whoever decodes an image (see [`image::inspect`]).
+    pub decodes: tokio::sync::Semaphore,
     /// Uploads being received (emptied at start: nothing there is complete).
     pub uploads: PathBuf,
     /// Where local objects are, when they are local (to clear staging files).
@@ -78,6 +87,8 @@ impl Files {
         };
         Ok(Files {
             objects,
+            puts: tokio::sync::Semaphore::new(PUTS_AT_ONCE),
+            decodes: tokio::sync::Semaphore::new(DECODES_AT_ONCE),
             uploads,
             local,
         })
@@ -85,6 +96,7 @@ impl Files {
 
     /// Copies a received file into the file store as the object `digest`.
     pub async fn put(&self, digest: &str, file: &Path) -> anyhow::Result<()> {
+        let _permit = self.puts.acquire().await?;
         let upload = self.objects.put_multipart(&object_path(digest)).await?;
         let mut writer = WriteMultipart::new(upload);
         let mut source = tokio::fs::File::open(file).await?;

@@ -11,6 +11,7 @@
 //! [`Store`] is the interface the rest of the server sees; [`open`] picks the
 //! implementation from the database URL.
 
+mod entries;
 mod file_record;
 mod postgres;
 mod sql;
@@ -33,6 +34,7 @@ use app::protocol::{Entry, Message, RoomId, RoomInfo, RoomKind, Seq, ThreadPage,
 use async_trait::async_trait;
 use uuid::Uuid;
 
+pub use entries::{NewEntry, NewMessage, Outcome, Refusal};
 pub use file_record::FileRecord;
 pub use sql::{Backend, SqlStore};
 
@@ -57,125 +59,6 @@ pub struct RoomRecord {
     pub last_seq: Seq,
     /// What the room is about ("" when unset).
     pub topic: String,
-}
-
-/// A message about to be stored.
-#[derive(Clone, Debug)]
-pub struct NewMessage {
-    pub room: RoomId,
-    pub author: UserRef,
-    pub client_msg_id: Uuid,
-    pub body: String,
-    /// The thread's root, for a reply: a top-level message of the same room.
-    pub thread: Option<Uuid>,
-    /// The users the body mentions (resolved by the caller).
-    pub mentions: Vec<Uuid>,
-    /// Its files, claimed for it already ([`Store::claim_files`]).
-    pub attachments: Vec<app::protocol::Attachment>,
-}
-
-/// An entry about to be stored in a room's log: the change an operation
-/// asks for, already checked against the caller's rights (`domain`). What
-/// can only be checked in the transaction (the message still exists, the
-/// reaction is not set already) is checked there.
-#[derive(Clone, Debug)]
-pub enum NewEntry {
-    Message(NewMessage),
-    Edit {
-        room: RoomId,
-        id: Uuid,
-        body: String,
-        mentions: Vec<Uuid>,
-        by: UserRef,
-    },
-    Delete {
-        room: RoomId,
-        id: Uuid,
-        by: UserRef,
-    },
-    React {
-        room: RoomId,
-        id: Uuid,
-        emoji: String,
-        on: bool,
-        user: UserRef,
-    },
-    /// Sets the room's topic (empty clears it).
-    Topic {
-        room: RoomId,
-        topic: String,
-        by: UserRef,
-    },
-}
-
-impl NewEntry {
-    pub fn room(&self) -> &str {
-        match self {
-            NewEntry::Message(m) => &m.room,
-            NewEntry::Edit { room, .. }
-            | NewEntry::Delete { room, .. }
-            | NewEntry::React { room, .. }
-            | NewEntry::Topic { room, .. } => room,
-        }
-    }
-}
-
-impl From<NewMessage> for NewEntry {
-    fn from(message: NewMessage) -> Self {
-        NewEntry::Message(message)
-    }
-}
-
-/// What storing one [`NewEntry`] did.
-// Nearly every outcome is `Stored` (the large variant), and each lives only
-// until its sender is answered: boxing the entry would cost an allocation per
-// stored entry to shrink the rare small ones.
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug)]
-pub enum Outcome {
-    /// The entry is in the log: stored now (`fresh`), or, for a resent
-    /// message, the copy stored first.
-    Stored { entry: Entry, fresh: bool },
-    /// Nothing needed storing (the reaction was set already, the message
-    /// deleted already): `seq` is the room's latest.
-    Unchanged { seq: Seq },
-    /// The entry cannot apply; nothing was stored.
-    Refused(Refusal),
-}
-
-impl Outcome {
-    /// The entry in the log, if there is one.
-    pub fn entry(&self) -> Option<&Entry> {
-        match self {
-            Outcome::Stored { entry, .. } => Some(entry),
-            _ => None,
-        }
-    }
-
-    /// Whether this call stored something new.
-    pub fn is_fresh(&self) -> bool {
-        matches!(self, Outcome::Stored { fresh: true, .. })
-    }
-
-    /// The `seq` that answers the caller: the entry's, or the room's latest.
-    pub fn seq(&self) -> Option<Seq> {
-        match self {
-            Outcome::Stored { entry, .. } => Some(entry.seq()),
-            Outcome::Unchanged { seq } => Some(*seq),
-            Outcome::Refused(_) => None,
-        }
-    }
-}
-
-/// Why an entry could not apply, found inside its transaction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Refusal {
-    /// The message is not in the room, or was deleted.
-    NoSuchMessage,
-    /// A reply's root is itself a reply.
-    NotTopLevel,
-    /// The message carries the most different reactions allowed.
-    TooManyReactions,
 }
 
 /// A message as access rules need it.

@@ -82,7 +82,8 @@ impl SqlStore {
 
     pub(super) async fn bytes_used_impl(&self, user: Uuid) -> StoreResult<u64> {
         let used: Option<i64> =
-            sqlx::query_scalar("SELECT SUM(size) FROM files WHERE uploader_id = $1")
+            // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back.
+            sqlx::query_scalar("SELECT CAST(SUM(size) AS BIGINT) FROM files WHERE uploader_id = $1")
                 .bind(user.to_string())
                 .fetch_one(&self.reader)
                 .await?;

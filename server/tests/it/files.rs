@@ -8,10 +8,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use app::protocol::{Attachment, ClientFrame, ServerFrame};
-use serde_json::json;
 use uuid::Uuid;
 
-use crate::common::{error_code, post, Client, TestServer};
+use crate::common::postgres::TestDatabase;
+use crate::common::{add_member, create_room, error_code, Client, TestServer};
 
 async fn upload(
     server: &TestServer,
@@ -123,26 +123,22 @@ async fn send_with(client: &mut Client, room: &str, body: &str, files: Vec<Uuid>
 
 #[tokio::test]
 async fn a_file_travels_with_its_message_to_the_members_who_may_read_it() {
-    let server = TestServer::start(&["--file-sweep-secs", "1"]);
+    file_travels_with_its_message(TestServer::start(&["--file-sweep-secs", "1"])).await;
+}
+
+#[tokio::test]
+async fn a_file_travels_with_its_message_on_postgres() {
+    let db = TestDatabase::create().await;
+    let server = TestServer::start(&["--file-sweep-secs", "1", "--database-url", &db.url]);
+    file_travels_with_its_message(server).await;
+}
+
+async fn file_travels_with_its_message(server: TestServer) {
     let alice = server.register("alice").await;
     let bob = server.register("bob").await;
     let carol = server.register("carol").await;
-    let (status, body) = post(
-        &server,
-        "/api/rooms",
-        Some(&alice.token),
-        json!({"name": "ops", "kind": "private"}),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    let (status, _) = post(
-        &server,
-        "/api/rooms/ops/members",
-        Some(&alice.token),
-        json!({"user": "bob"}),
-    )
-    .await;
-    assert_eq!(status, 201);
+    create_room(&server, &alice.token, "ops", "private").await;
+    add_member(&server, &alice.token, "ops", "bob").await;
 
     let report: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
     let (status, body) = upload(

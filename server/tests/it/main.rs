@@ -7,6 +7,7 @@ mod api;
 mod cluster;
 mod cluster_access;
 mod files;
+mod files_s3;
 mod fuzz_corpus;
 mod gateway;
 mod hardening;

@@ -7,7 +7,7 @@ use app::protocol::{ClientFrame, RoomInfo, RoomKind, ServerFrame};
 use serde_json::json;
 
 use crate::common::cluster::cluster;
-use crate::common::{delete, get, post, Client, TestServer};
+use crate::common::{add_member, create_room, delete, get, post, Client, TestServer};
 
 async fn rooms(server: &TestServer, token: &str) -> Vec<RoomInfo> {
     let (status, body) = get(server, "/api/rooms", token).await;
@@ -21,25 +21,6 @@ async fn room(server: &TestServer, token: &str, id: &str) -> RoomInfo {
         .into_iter()
         .find(|r| r.id == id)
         .unwrap_or_else(|| panic!("{id} is not in the room list"))
-}
-
-/// Creates a room (the caller owns it).
-async fn create_room(server: &TestServer, token: &str, name: &str, kind: &str) {
-    let (status, body) = post(
-        server,
-        "/api/rooms",
-        Some(token),
-        json!({"name": name, "kind": kind}),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-}
-
-/// Adds `user` to `room` as `token`'s user.
-async fn add_member(server: &TestServer, token: &str, room: &str, user: &str) {
-    let path = format!("/api/rooms/{room}/members");
-    let (status, body) = post(server, &path, Some(token), json!({ "user": user })).await;
-    assert_eq!(status, 201, "{body}");
 }
 
 /// The next frame that is about the user's rooms (not a reply or presence).

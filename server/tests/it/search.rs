@@ -4,9 +4,8 @@
 //! `history` around a `seq`.
 
 use app::protocol::{Entry, MessagesPage, SearchResults};
-use serde_json::json;
 
-use crate::common::{error_code, get, post, TestServer};
+use crate::common::{create_room, error_code, get, TestServer};
 
 #[tokio::test]
 async fn search_over_http_marks_matches_as_text_and_keeps_rooms_private() {
@@ -22,14 +21,7 @@ async fn search_over_http_marks_matches_as_text_and_keeps_rooms_private() {
     )
     .await;
     a.send_acked("general", "nothing to see", 1).await;
-    let (status, body) = post(
-        &server,
-        "/api/rooms",
-        Some(&alice.token),
-        json!({"name": "ops", "kind": "private"}),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
+    create_room(&server, &alice.token, "ops", "private").await;
     a.join("ops", None).await;
     a.send_acked("ops", "deploy the private plan", 1).await;
 

@@ -462,6 +462,31 @@ async fn bodyless(
     )
 }
 
+/// Creates a room (the caller owns it).
+pub async fn create_room(server: &TestServer, token: &str, name: &str, kind: &str) {
+    let (status, body) = post(
+        server,
+        "/api/rooms",
+        Some(token),
+        serde_json::json!({"name": name, "kind": kind}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+}
+
+/// Adds `user` to `room` as `token`'s user.
+pub async fn add_member(server: &TestServer, token: &str, room: &str, user: &str) {
+    let path = format!("/api/rooms/{room}/members");
+    let (status, body) = post(
+        server,
+        &path,
+        Some(token),
+        serde_json::json!({ "user": user }),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+}
+
 /// JSON of an HTTP error body's `code`.
 pub fn error_code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("")
