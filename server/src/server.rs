@@ -67,11 +67,16 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
             )
             .await
             .with_context(|| format!("connecting to Redis at {}", redact_url(url)))?;
-            let logins = LoginThrottle::in_redis(redis.commands(), redis.keys());
-            let signups =
-                SignupThrottle::in_redis(redis.commands(), redis.keys(), config.signup_limits());
+            let logins = LoginThrottle::in_redis(redis.commands(), redis.health(), redis.keys());
+            let signups = SignupThrottle::in_redis(
+                redis.commands(),
+                redis.health(),
+                redis.keys(),
+                config.signup_limits(),
+            );
             let limits = RedisUserLimits::new(
                 redis.commands(),
+                redis.health(),
                 redis.keys(),
                 redis.node(),
                 3 * crate::broker::HEARTBEAT,

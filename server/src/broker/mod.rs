@@ -11,6 +11,7 @@
 
 mod memory;
 mod redis_broker;
+pub mod redis_health;
 mod redis_presence;
 pub mod redis_wire;
 

@@ -25,6 +25,7 @@ use redis::AsyncCommands;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
+use super::redis_health::RedisHealth;
 use super::redis_wire::{Envelope, Keys};
 use super::{Broker, BrokerError, BrokerEvent, Incoming};
 
@@ -47,6 +48,8 @@ pub struct RedisBroker {
     node: Uuid,
     keys: Keys,
     commands: ConnectionManager,
+    /// Whether Redis answers: commands are skipped while it does not.
+    health: Arc<RedisHealth>,
     publish: mpsc::Sender<(String, Vec<u8>)>,
     control: mpsc::UnboundedSender<Control>,
     /// Whether the pub/sub connection is up.
@@ -55,15 +58,6 @@ pub struct RedisBroker {
 
 fn unavailable(e: impl std::fmt::Display) -> BrokerError {
     BrokerError(e.to_string())
-}
-
-async fn timed<T>(
-    f: impl std::future::Future<Output = redis::RedisResult<T>>,
-) -> Result<T, BrokerError> {
-    match tokio::time::timeout(COMMAND_TIMEOUT, f).await {
-        Ok(result) => result.map_err(unavailable),
-        Err(_) => Err(BrokerError("redis timed out".into())),
-    }
 }
 
 impl RedisBroker {
@@ -111,15 +105,17 @@ impl RedisBroker {
         let node = Uuid::new_v4();
         let (publish, publish_rx) = mpsc::channel(PUBLISH_QUEUE);
         let (control, control_rx) = mpsc::unbounded_channel();
+        let health = RedisHealth::start(commands.clone());
         let broker = Arc::new(RedisBroker {
             node,
             keys: keys.clone(),
             commands: commands.clone(),
+            health: health.clone(),
             publish,
             control,
             subscribed: Arc::default(),
         });
-        tokio::spawn(run_publisher(commands.clone(), publish_rx));
+        tokio::spawn(run_publisher(commands.clone(), health, publish_rx));
         tokio::spawn(run_subscriber(
             client,
             keys.clone(),
@@ -146,6 +142,19 @@ impl RedisBroker {
     /// user limits).
     pub fn commands(&self) -> ConnectionManager {
         self.commands.clone()
+    }
+
+    /// Whether Redis answers, for other Redis-backed state to skip it too.
+    pub fn health(&self) -> Arc<RedisHealth> {
+        self.health.clone()
+    }
+
+    /// Runs a command unless Redis is known to be down (see [`RedisHealth`]).
+    async fn timed<T>(
+        &self,
+        f: impl std::future::Future<Output = redis::RedisResult<T>>,
+    ) -> Result<T, BrokerError> {
+        self.health.run(COMMAND_TIMEOUT, f).await
     }
 
     /// This instance's id in Redis (its heartbeat and presence share).
@@ -190,17 +199,18 @@ impl Broker for RedisBroker {
         let share = self.keys.node_share(&self.node.to_string());
         let field = Keys::share_field(room, user.id);
         let id = user.id.to_string();
-        let (count,): (i64,) = timed(
-            redis::pipe()
-                .atomic()
-                .hincr(&key, &id, 1)
-                .hset(self.keys.names(), &id, &user.name)
-                .ignore()
-                .hincr(&share, &field, 1)
-                .ignore()
-                .query_async(&mut conn),
-        )
-        .await?;
+        let (count,): (i64,) = self
+            .timed(
+                redis::pipe()
+                    .atomic()
+                    .hincr(&key, &id, 1)
+                    .hset(self.keys.names(), &id, &user.name)
+                    .ignore()
+                    .hincr(&share, &field, 1)
+                    .ignore()
+                    .query_async(&mut conn),
+            )
+            .await?;
         Ok(count == 1)
     }
 
@@ -210,24 +220,25 @@ impl Broker for RedisBroker {
         let share = self.keys.node_share(&self.node.to_string());
         let field = Keys::share_field(room, user.id);
         let id = user.id.to_string();
-        let (count, _): (i64, i64) = timed(
-            redis::pipe()
-                .atomic()
-                .hincr(&key, &id, -1)
-                .hincr(&share, &field, -1)
-                .query_async(&mut conn),
-        )
-        .await?;
+        let (count, _): (i64, i64) = self
+            .timed(
+                redis::pipe()
+                    .atomic()
+                    .hincr(&key, &id, -1)
+                    .hincr(&share, &field, -1)
+                    .query_async(&mut conn),
+            )
+            .await?;
         if count <= 0 {
-            let _: Result<(), _> = timed(conn.hdel(&key, &id)).await;
-            let _: Result<(), _> = timed(conn.hdel(&share, &field)).await;
+            let _: Result<(), _> = self.timed(conn.hdel(&key, &id)).await;
+            let _: Result<(), _> = self.timed(conn.hdel(&share, &field)).await;
         }
         Ok(count == 0)
     }
 
     async fn presence_list(&self, room: &str) -> Result<Vec<UserRef>, BrokerError> {
         let mut conn = self.commands.clone();
-        let counts: Vec<(String, i64)> = timed(conn.hgetall(self.keys.presence(room))).await?;
+        let counts: Vec<(String, i64)> = self.timed(conn.hgetall(self.keys.presence(room))).await?;
         let ids: Vec<String> = counts
             .into_iter()
             .filter(|(_, n)| *n > 0)
@@ -236,13 +247,14 @@ impl Broker for RedisBroker {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let names: Vec<Option<String>> = timed(
-            redis::cmd("HMGET")
-                .arg(self.keys.names())
-                .arg(&ids)
-                .query_async(&mut conn),
-        )
-        .await?;
+        let names: Vec<Option<String>> = self
+            .timed(
+                redis::cmd("HMGET")
+                    .arg(self.keys.names())
+                    .arg(&ids)
+                    .query_async(&mut conn),
+            )
+            .await?;
         let mut users: Vec<UserRef> = ids
             .iter()
             .zip(names)
@@ -259,20 +271,32 @@ impl Broker for RedisBroker {
 
     async fn ready(&self) -> bool {
         let mut conn = self.commands.clone();
-        let ping: Result<String, _> = timed(redis::cmd("PING").query_async(&mut conn)).await;
+        let ping: Result<String, _> = self.timed(redis::cmd("PING").query_async(&mut conn)).await;
         ping.is_ok() && self.subscribed.load(Ordering::Acquire)
     }
 }
 
-/// Publishes queued events, as many per round trip as are waiting.
-async fn run_publisher(mut conn: ConnectionManager, mut queue: mpsc::Receiver<(String, Vec<u8>)>) {
+/// Publishes queued events, as many per round trip as are waiting; while
+/// Redis is down, drops them at once (the queue never fills).
+async fn run_publisher(
+    mut conn: ConnectionManager,
+    health: Arc<RedisHealth>,
+    mut queue: mpsc::Receiver<(String, Vec<u8>)>,
+) {
     let mut batch = Vec::with_capacity(PUBLISH_BATCH);
     while queue.recv_many(&mut batch, PUBLISH_BATCH).await > 0 {
+        if !health.is_up() {
+            metrics::counter!("confab_publishes_dropped_total").increment(batch.len() as u64);
+            batch.clear();
+            continue;
+        }
         let mut pipe = redis::pipe();
         for (channel, payload) in batch.drain(..) {
             pipe.publish(channel, payload).ignore();
         }
-        let sent: Result<(), _> = timed(pipe.query_async(&mut conn)).await;
+        let sent: Result<(), _> = health
+            .run(COMMAND_TIMEOUT, pipe.query_async(&mut conn))
+            .await;
         if let Err(e) = sent {
             // Dropped: subscribers fill the gap from the store on reconnect or
             // at their next periodic check.

@@ -6,11 +6,13 @@
 //! Counted in memory or in Redis ([`super::window`]), so the limits hold
 //! however logins spread over instances.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use redis::aio::ConnectionManager;
 
 use super::window::{MemoryCounter, RedisCounter, WindowCounter};
+use crate::broker::redis_health::RedisHealth;
 use crate::broker::redis_wire::Keys;
 
 /// Failed logins allowed per username in a window.
@@ -31,9 +33,9 @@ impl LoginThrottle {
         }
     }
 
-    pub fn in_redis(commands: ConnectionManager, keys: Keys) -> Self {
+    pub fn in_redis(commands: ConnectionManager, health: Arc<RedisHealth>, keys: Keys) -> Self {
         LoginThrottle {
-            counter: Box::new(RedisCounter::new(commands, keys, "login", WINDOW)),
+            counter: Box::new(RedisCounter::new(commands, health, keys, "login", WINDOW)),
         }
     }
 

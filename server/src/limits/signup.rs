@@ -9,11 +9,13 @@
 //! ([`super::window`]), like failed logins.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use redis::aio::ConnectionManager;
 
 use super::window::{MemoryCounter, RedisCounter, WindowCounter};
+use crate::broker::redis_health::RedisHealth;
 use crate::broker::redis_wire::Keys;
 
 /// The window sign-ups are counted in.
@@ -48,9 +50,14 @@ impl SignupThrottle {
         }
     }
 
-    pub fn in_redis(commands: ConnectionManager, keys: Keys, limits: SignupLimits) -> Self {
+    pub fn in_redis(
+        commands: ConnectionManager,
+        health: Arc<RedisHealth>,
+        keys: Keys,
+        limits: SignupLimits,
+    ) -> Self {
         SignupThrottle {
-            counter: Box::new(RedisCounter::new(commands, keys, "signup", WINDOW)),
+            counter: Box::new(RedisCounter::new(commands, health, keys, "signup", WINDOW)),
             limits,
         }
     }

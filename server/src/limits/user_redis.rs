@@ -11,8 +11,10 @@
 //!   round trip per lease, not per message. At worst, tokens leased and not
 //!   spent on one instance are missing on another for that long.
 //!
-//! If Redis does not answer quickly, the check is made on this instance alone.
+//! If Redis does not answer quickly, the check is made on this instance alone,
+//! and while Redis is down ([`RedisHealth`]) every check is, without asking it.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -21,10 +23,12 @@ use redis::Script;
 use uuid::Uuid;
 
 use super::{MemoryUserLimits, UserLimitConfig, UserLimits};
+use crate::broker::redis_health::RedisHealth;
 use crate::broker::redis_wire::Keys;
 
-/// How long a check may wait for Redis before it is made locally instead.
-const CHECK_TIMEOUT: Duration = Duration::from_millis(500);
+/// How long a check may wait for Redis before it is made locally instead
+/// (and Redis counts as down until it answers a probe: `RedisHealth`).
+const CHECK_TIMEOUT: Duration = Duration::from_millis(100);
 
 const ADMIT: &str = r"
 local total = 0
@@ -70,6 +74,7 @@ const LEASE_LIFE: Duration = Duration::from_secs(1);
 
 pub struct RedisUserLimits {
     commands: ConnectionManager,
+    health: Arc<RedisHealth>,
     keys: Keys,
     node: Uuid,
     /// Instances silent this long (ms) are dead, as the presence reaper judges.
@@ -85,6 +90,7 @@ pub struct RedisUserLimits {
 impl RedisUserLimits {
     pub fn new(
         commands: ConnectionManager,
+        health: Arc<RedisHealth>,
         keys: Keys,
         node: Uuid,
         dead_after: Duration,
@@ -92,6 +98,7 @@ impl RedisUserLimits {
     ) -> Self {
         RedisUserLimits {
             commands,
+            health,
             keys,
             node,
             dead_after_ms: dead_after.as_millis() as i64,
@@ -104,14 +111,20 @@ impl RedisUserLimits {
     }
 }
 
-async fn timed<T>(f: impl std::future::Future<Output = redis::RedisResult<T>>) -> Option<T> {
-    match tokio::time::timeout(CHECK_TIMEOUT, f).await {
-        Ok(Ok(value)) => Some(value),
-        Ok(Err(e)) => {
-            tracing::debug!(error = %e, "redis limit check failed; checking locally");
-            None
+impl RedisUserLimits {
+    /// Runs a check in Redis unless it is known to be down; `None` means
+    /// check locally.
+    async fn timed<T>(
+        &self,
+        f: impl std::future::Future<Output = redis::RedisResult<T>>,
+    ) -> Option<T> {
+        match self.health.run(CHECK_TIMEOUT, f).await {
+            Ok(value) => Some(value),
+            Err(e) => {
+                tracing::debug!(error = %e, "redis limit check failed; checking locally");
+                None
+            }
         }
-        Err(_) => None,
     }
 }
 
@@ -120,16 +133,17 @@ impl UserLimits for RedisUserLimits {
     async fn open_connection(&self, user: Uuid) -> Option<bool> {
         let now_ms = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
         let mut conn = self.commands.clone();
-        let admitted: Option<i64> = timed(
-            self.admit
-                .key(self.keys.connections(user))
-                .key(self.keys.nodes())
-                .arg(self.node.to_string())
-                .arg(self.local.config().max_connections)
-                .arg(now_ms - self.dead_after_ms)
-                .invoke_async(&mut conn),
-        )
-        .await;
+        let admitted: Option<i64> = self
+            .timed(
+                self.admit
+                    .key(self.keys.connections(user))
+                    .key(self.keys.nodes())
+                    .arg(self.node.to_string())
+                    .arg(self.local.config().max_connections)
+                    .arg(now_ms - self.dead_after_ms)
+                    .invoke_async(&mut conn),
+            )
+            .await;
         match admitted {
             Some(1) => Some(true),
             Some(_) => None,
@@ -142,13 +156,18 @@ impl UserLimits for RedisUserLimits {
             return self.local.close(user);
         }
         let mut conn = self.commands.clone();
-        let (release, key, node) = (
+        let (release, key, node, health) = (
             self.release.clone(),
             self.keys.connections(user),
             self.node.to_string(),
+            self.health.clone(),
         );
         tokio::spawn(async move {
-            let _: Option<i64> = timed(release.key(key).arg(node).invoke_async(&mut conn)).await;
+            let mut invocation = release.key(key);
+            invocation.arg(node);
+            let _ = health
+                .run(CHECK_TIMEOUT, invocation.invoke_async::<i64>(&mut conn))
+                .await;
         });
     }
 
@@ -171,15 +190,16 @@ impl UserLimits for RedisUserLimits {
         let interval_ms = 1000.0 / config.rate_per_sec.max(1e-6);
         let lease = (config.burst / 10.0).floor().max(1.0) as u64;
         let mut conn = self.commands.clone();
-        let taken: Option<u64> = timed(
-            self.take
-                .key(self.keys.rate(user))
-                .arg(interval_ms)
-                .arg(interval_ms * config.burst.max(1.0))
-                .arg(lease)
-                .invoke_async(&mut conn),
-        )
-        .await;
+        let taken: Option<u64> = self
+            .timed(
+                self.take
+                    .key(self.keys.rate(user))
+                    .arg(interval_ms)
+                    .arg(interval_ms * config.burst.max(1.0))
+                    .arg(lease)
+                    .invoke_async(&mut conn),
+            )
+            .await;
         match taken {
             Some(0) => false,
             Some(taken) => {

@@ -9,13 +9,14 @@
 //! fails open rather than refusing everyone).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
 
+use crate::broker::redis_health::RedisHealth;
 use crate::broker::redis_wire::Keys;
 
 /// Most keys one in-memory counter keeps.
@@ -89,26 +90,36 @@ impl WindowCounter for MemoryCounter {
 }
 
 /// A [`WindowCounter`] in Redis, shared by every instance: `kind` names the
-/// throttle in the keys (see [`Keys::throttle`]).
+/// throttle in the keys (see [`Keys::throttle`]). While Redis does not
+/// answer ([`RedisHealth`]) it counts in this instance's memory instead, so a
+/// throttle still holds per instance and nobody waits for Redis.
 pub struct RedisCounter {
     commands: ConnectionManager,
+    health: Arc<RedisHealth>,
     keys: Keys,
     kind: &'static str,
     window: Duration,
+    local: MemoryCounter,
 }
+
+/// How long a count may wait for Redis before it is made locally.
+const COUNT_TIMEOUT: Duration = Duration::from_millis(500);
 
 impl RedisCounter {
     pub fn new(
         commands: ConnectionManager,
+        health: Arc<RedisHealth>,
         keys: Keys,
         kind: &'static str,
         window: Duration,
     ) -> Self {
         RedisCounter {
             commands,
+            health,
             keys,
             kind,
             window,
+            local: MemoryCounter::new(window),
         }
     }
 }
@@ -117,34 +128,40 @@ impl RedisCounter {
 impl WindowCounter for RedisCounter {
     async fn count(&self, key: &str) -> u64 {
         let mut conn = self.commands.clone();
-        // Redis down: fail open rather than lock everyone out; the per-instance
-        // WebSocket and HTTP limits still apply.
-        conn.get::<_, Option<u64>>(self.keys.throttle(self.kind, key))
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or(0)
+        let counted = self.health.run(
+            COUNT_TIMEOUT,
+            conn.get::<_, Option<u64>>(self.keys.throttle(self.kind, key)),
+        );
+        match counted.await {
+            Ok(n) => n.unwrap_or(0),
+            Err(_) => self.local.count(key).await,
+        }
     }
 
     async fn add(&self, key: &str) -> u64 {
         let mut conn = self.commands.clone();
-        let key = self.keys.throttle(self.kind, key);
-        let counted: redis::RedisResult<(u64,)> = redis::pipe()
-            .incr(&key, 1)
+        let redis_key = self.keys.throttle(self.kind, key);
+        let mut pipe = redis::pipe();
+        pipe.incr(&redis_key, 1)
             .cmd("EXPIRE")
-            .arg(&key)
+            .arg(&redis_key)
             .arg(self.window.as_secs().max(1))
             .arg("NX")
-            .ignore()
-            .query_async(&mut conn)
-            .await;
-        // Fail open, as above.
-        counted.map(|(n,)| n).unwrap_or(0)
+            .ignore();
+        let counted = self
+            .health
+            .run(COUNT_TIMEOUT, pipe.query_async::<(u64,)>(&mut conn));
+        match counted.await {
+            Ok((n,)) => n,
+            Err(_) => self.local.add(key).await,
+        }
     }
 
     async fn clear(&self, key: &str) {
+        self.local.clear(key).await;
         let mut conn = self.commands.clone();
-        let _: redis::RedisResult<()> = conn.del(self.keys.throttle(self.kind, key)).await;
+        let cleared = conn.del::<_, ()>(self.keys.throttle(self.kind, key));
+        let _ = self.health.run(COUNT_TIMEOUT, cleared).await;
     }
 }
 

@@ -14,6 +14,7 @@ mod hardening;
 mod http_limits;
 mod presence;
 mod read_state;
+mod redis_outage;
 mod room_log;
 mod search;
 mod security;

@@ -1,0 +1,102 @@
+//! Whether Redis answers, shared by everything that talks to it (the broker,
+//! presence, the per-user limits), so that a dead Redis costs no one a wait.
+//!
+//! Contract: a command runs only while Redis counts as up; a connection
+//! failure or a timeout marks it down at once, and from then on every caller
+//! gets an error immediately and does without (limits count locally,
+//! publishes are dropped — the store is the truth —, presence degrades) until
+//! the prober's PING, every [`PROBE_EVERY`], is answered again. So at most
+//! the commands already in flight when Redis died wait, each for its own
+//! timeout; nothing on the send path waits after that.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use redis::aio::ConnectionManager;
+
+use super::BrokerError;
+
+/// How often a down Redis is asked whether it is back.
+pub const PROBE_EVERY: Duration = Duration::from_millis(250);
+/// How long the prober's PING may take.
+const PROBE_TIMEOUT: Duration = Duration::from_millis(500);
+
+pub struct RedisHealth {
+    up: AtomicBool,
+}
+
+impl RedisHealth {
+    /// Starts up (the broker connected before making it) with its prober.
+    pub fn start(conn: ConnectionManager) -> Arc<RedisHealth> {
+        let health = Arc::new(RedisHealth {
+            up: AtomicBool::new(true),
+        });
+        tokio::spawn(probe(Arc::downgrade(&health), conn));
+        health
+    }
+
+    pub fn is_up(&self) -> bool {
+        self.up.load(Ordering::Acquire)
+    }
+
+    /// Runs `command` within `timeout` if Redis is up; fails at once if not.
+    pub async fn run<T>(
+        &self,
+        timeout: Duration,
+        command: impl Future<Output = redis::RedisResult<T>>,
+    ) -> Result<T, BrokerError> {
+        if !self.is_up() {
+            return Err(BrokerError("redis is unreachable".into()));
+        }
+        match tokio::time::timeout(timeout, command).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => {
+                if e.is_io_error()
+                    || e.is_connection_dropped()
+                    || e.is_connection_refusal()
+                    || e.is_timeout()
+                {
+                    self.down(&e.to_string());
+                }
+                Err(BrokerError(e.to_string()))
+            }
+            Err(_) => {
+                self.down("timed out");
+                Err(BrokerError("redis timed out".into()))
+            }
+        }
+    }
+
+    fn down(&self, why: &str) {
+        if self.up.swap(false, Ordering::AcqRel) {
+            tracing::warn!(
+                why,
+                "redis unreachable: going on without it until it answers"
+            );
+            metrics::gauge!("confab_redis_up").set(0.0);
+        }
+    }
+}
+
+/// While Redis is down, PINGs it; the first answer brings it back.
+async fn probe(health: std::sync::Weak<RedisHealth>, mut conn: ConnectionManager) {
+    metrics::gauge!("confab_redis_up").set(1.0);
+    loop {
+        tokio::time::sleep(PROBE_EVERY).await;
+        let Some(health) = health.upgrade() else {
+            return;
+        };
+        if health.is_up() {
+            continue;
+        }
+        let ping = redis::cmd("PING");
+        let answer = ping.query_async::<String>(&mut conn);
+        if let Ok(Ok(_)) = tokio::time::timeout(PROBE_TIMEOUT, answer).await {
+            health.up.store(true, Ordering::Release);
+            metrics::gauge!("confab_redis_up").set(1.0);
+            tracing::info!("redis answers again");
+        }
+    }
+}
