@@ -39,7 +39,7 @@ mkdir -p "$(dirname "$secret_file")"
 for port in "$A" "$B"; do
   DATABASE_URL="$base/$DATABASE" REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
   CONFAB_JWT_SECRET="$(cat "$secret_file")" LEPTOS_SITE_ROOT="$site" \
-  CONFAB_DATA_DIR="$run/data-$port" CONFAB_TRUST_FORWARDED_FOR=true "$bin" --listen "127.0.0.1:$port" &
+  CONFAB_DATA_DIR="$run/data-$port" CONFAB_TRUST_FORWARDED_FOR=true "$bin" --listen "127.0.0.1:$port" --drain-secs 5 &
   pids+=($!)
 done
 

@@ -231,8 +231,18 @@ pub struct Config {
     )]
     pub max_pending_conns_per_address: usize,
 
-    /// Seconds in-flight work gets to finish after SIGTERM or Ctrl-C; the
-    /// process ends within it (plus 2 s to close the store) whatever clients do.
+    /// Seconds over which an instance told to stop (SIGTERM, Ctrl-C) closes
+    /// its WebSockets (1001), each at a random moment of the window and
+    /// serving until then, so its clients reconnect elsewhere gradually
+    /// instead of all at once. It stops accepting new connections at the
+    /// start (so a load balancer's health check fails and it sends no one
+    /// new). 0: all at once.
+    #[arg(long, env = "CONFAB_DRAIN_SECS", default_value_t = 0)]
+    pub drain_secs: u64,
+
+    /// Seconds in-flight work gets to finish after SIGTERM or Ctrl-C, after
+    /// the drain window; the process ends within both (plus 2 s to close the
+    /// store) whatever clients do.
     #[arg(long, env = "CONFAB_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
 
@@ -316,8 +326,13 @@ impl Config {
         Duration::from_secs(self.file_sweep_secs.max(1))
     }
 
+    /// How long the drain lasts, then the grace period: the longest a stop takes.
     pub fn shutdown_grace(&self) -> Duration {
-        Duration::from_secs(self.shutdown_grace_secs)
+        Duration::from_secs(self.shutdown_grace_secs) + self.drain_window()
+    }
+
+    pub fn drain_window(&self) -> Duration {
+        Duration::from_secs(self.drain_secs)
     }
 }
 

@@ -142,7 +142,18 @@ async fn serve(
     // by every connection.
     let shutdown = conn.state.shutdown.clone();
     let outbox = conn.outbox.clone();
-    let going_away = shutdown.cancelled();
+    // On shutdown each connection goes at its own moment within the drain
+    // window (`--drain-secs`), serving meanwhile, so its clients do not all
+    // reconnect to the other instances in the same instant.
+    let drain = conn
+        .state
+        .config
+        .drain_window()
+        .mul_f64(rand::random::<f64>());
+    let going_away = async move {
+        shutdown.cancelled().await;
+        tokio::time::sleep(drain).await;
+    };
     let kicked = outbox.closing();
     let expiry = sleep_until(expires);
     tokio::pin!(going_away, kicked, expiry);

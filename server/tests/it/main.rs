@@ -6,6 +6,7 @@ mod common;
 mod api;
 mod cluster;
 mod cluster_access;
+mod drain;
 mod files;
 mod files_s3;
 mod fuzz_corpus;

@@ -81,6 +81,22 @@ impl TestServer {
         panic!("server did not stop within 10 s of SIGTERM");
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits (bounded) for the process to exit; true if it did, cleanly.
+    pub fn wait_exit(&mut self, within: Duration) -> bool {
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+
     /// SIGKILL: the instance dies without closing anything.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
@@ -485,6 +501,11 @@ pub async fn add_member(server: &TestServer, token: &str, room: &str, user: &str
     )
     .await;
     assert_eq!(status, 201, "{body}");
+}
+
+/// The code of a close frame, if there was one.
+pub fn close_code_of(frame: &Option<CloseFrame>) -> Option<u16> {
+    frame.as_ref().map(|f| u16::from(f.code))
 }
 
 /// JSON of an HTTP error body's `code`.
