@@ -147,6 +147,16 @@ async fn route_incoming(
             Incoming::Event(_, BrokerEvent::SessionsEnded(user, session)) => {
                 sessions.ended_elsewhere(user, session)
             }
+            Incoming::Resubscribed => {
+                node.on_incoming(Incoming::Resubscribed).await;
+                // What was published while this instance could not hear may
+                // have taken access away: ask the store (off this loop).
+                let (node, sessions) = (node.clone(), sessions.clone());
+                tokio::spawn(async move {
+                    node.recheck_members().await;
+                    sessions.recheck().await;
+                });
+            }
             other => node.on_incoming(other).await,
         }
     }

@@ -11,7 +11,8 @@
 //!   Ending sessions drops what was remembered of that user, here at once and
 //!   on the others when the word arrives; a check that started before an end
 //!   is not remembered. If that word is lost (Redis down), an ended session is
-//!   still refused within [`SESSION_TRUST`].
+//!   still refused within [`SESSION_TRUST`], and its open connections close
+//!   when the broker resubscribes ([`Sessions::recheck`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -110,6 +111,26 @@ impl Sessions {
         let event = BrokerEvent::SessionsEnded(user, session);
         if let Err(e) = self.broker.publish(ALL_ROOMS, event).await {
             tracing::warn!(error = %e, "session end publish failed");
+        }
+    }
+
+    /// Asks the store about every session with connections here and closes
+    /// (4001) those it no longer knows as valid: an end published while this
+    /// instance could not hear it (Redis away) takes effect once it hears
+    /// again. A store that does not answer leaves things as they are.
+    pub async fn recheck(&self) {
+        let opened: std::collections::HashSet<(Uuid, Uuid)> = self
+            .connections
+            .lock()
+            .unwrap()
+            .iter()
+            .flat_map(|(user, conns)| conns.values().map(move |(session, _)| (*user, *session)))
+            .collect();
+        for (user, session) in opened {
+            if let Ok(false) = self.store.session_valid(user, session).await {
+                tracing::info!(%user, "session ended here after a lost end");
+                self.ended_elsewhere(user, Some(session));
+            }
         }
     }
 

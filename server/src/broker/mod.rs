@@ -46,6 +46,20 @@ pub enum BrokerEvent {
     ForUser(uuid::Uuid, Box<ServerFrame>),
 }
 
+impl BrokerEvent {
+    /// Whether the event must reach every instance even if Redis is away
+    /// when it is published: taking access away (an eviction, an ended
+    /// session) and what one user's devices are told. The broker keeps
+    /// these (bounded) until Redis takes them; the rest are hints the store
+    /// makes good.
+    pub fn must_arrive(&self) -> bool {
+        matches!(
+            self,
+            BrokerEvent::Evicted(..) | BrokerEvent::SessionsEnded(..) | BrokerEvent::ForUser(..)
+        )
+    }
+}
+
 /// The pseudo-room whose channel every instance listens to: events about users
 /// rather than rooms. No room can have this id.
 pub const ALL_ROOMS: &str = "*";

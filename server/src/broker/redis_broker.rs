@@ -39,6 +39,14 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(2);
 /// share is removed.
 pub const HEARTBEAT: Duration = Duration::from_secs(5);
 
+/// An event waiting to be published: its channel, its bytes, and whether it
+/// must arrive ([`BrokerEvent::must_arrive`]).
+type Publish = (String, Vec<u8>, bool);
+
+/// Events that must arrive kept while Redis is down; past this the oldest go
+/// (a lost eviction still heals at the next resubscription: `Node::recheck_access`).
+const KEPT_WHILE_DOWN: usize = 10_000;
+
 enum Control {
     Subscribe(String, oneshot::Sender<Result<(), BrokerError>>),
     Unsubscribe(String),
@@ -50,7 +58,7 @@ pub struct RedisBroker {
     commands: ConnectionManager,
     /// Whether Redis answers: commands are skipped while it does not.
     health: Arc<RedisHealth>,
-    publish: mpsc::Sender<(String, Vec<u8>)>,
+    publish: mpsc::Sender<Publish>,
     control: mpsc::UnboundedSender<Control>,
     /// Whether the pub/sub connection is up.
     subscribed: Arc<AtomicBool>,
@@ -166,13 +174,14 @@ impl RedisBroker {
 #[async_trait]
 impl Broker for RedisBroker {
     async fn publish(&self, room: &str, event: BrokerEvent) -> Result<(), BrokerError> {
+        let must_arrive = event.must_arrive();
         let envelope = Envelope {
             origin: self.node,
             event: event.into(),
         };
         let payload = envelope.encode();
         self.publish
-            .try_send((self.keys.channel(room), payload))
+            .try_send((self.keys.channel(room), payload, must_arrive))
             .map_err(|_| BrokerError("publish queue full".into()))
     }
 
@@ -276,31 +285,50 @@ impl Broker for RedisBroker {
     }
 }
 
-/// Publishes queued events, as many per round trip as are waiting; while
-/// Redis is down, drops them at once (the queue never fills).
+/// Publishes queued events, as many per round trip as are waiting. While
+/// Redis is down it drops them at once (the queue never fills), but keeps
+/// those that must arrive and publishes them first when Redis is back.
 async fn run_publisher(
     mut conn: ConnectionManager,
     health: Arc<RedisHealth>,
-    mut queue: mpsc::Receiver<(String, Vec<u8>)>,
+    mut queue: mpsc::Receiver<Publish>,
 ) {
-    let mut batch = Vec::with_capacity(PUBLISH_BATCH);
-    while queue.recv_many(&mut batch, PUBLISH_BATCH).await > 0 {
+    let mut batch: Vec<Publish> = Vec::with_capacity(PUBLISH_BATCH);
+    let mut kept: std::collections::VecDeque<Publish> = Default::default();
+    loop {
+        tokio::select! {
+            n = queue.recv_many(&mut batch, PUBLISH_BATCH) => if n == 0 { return },
+            // Kept events go out soon after Redis is back, even if nothing new comes.
+            _ = tokio::time::sleep(super::redis_health::PROBE_EVERY), if !kept.is_empty() => {}
+        }
         if !health.is_up() {
-            metrics::counter!("confab_publishes_dropped_total").increment(batch.len() as u64);
-            batch.clear();
+            let dropped = batch.len();
+            for event in batch.drain(..).filter(|(_, _, keep)| *keep) {
+                if kept.len() >= KEPT_WHILE_DOWN {
+                    kept.pop_front();
+                    tracing::warn!("too many events kept while redis is down: the oldest went");
+                }
+                kept.push_back(event);
+            }
+            metrics::counter!("confab_publishes_dropped_total").increment(dropped as u64);
             continue;
         }
         let mut pipe = redis::pipe();
-        for (channel, payload) in batch.drain(..) {
+        let sending: Vec<Publish> = kept.drain(..).chain(batch.drain(..)).collect();
+        for (channel, payload, _) in &sending {
             pipe.publish(channel, payload).ignore();
         }
         let sent: Result<(), _> = health
             .run(COMMAND_TIMEOUT, pipe.query_async(&mut conn))
             .await;
         if let Err(e) = sent {
-            // Dropped: subscribers fill the gap from the store on reconnect or
-            // at their next periodic check.
+            // Dropped, but what must arrive: subscribers fill the gap from
+            // the store on reconnect or at their next periodic check.
             tracing::warn!(error = %e, "publish failed");
+            kept.extend(sending.into_iter().filter(|(_, _, keep)| *keep));
+            while kept.len() > KEPT_WHILE_DOWN {
+                kept.pop_front();
+            }
         }
     }
 }

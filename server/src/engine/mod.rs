@@ -15,6 +15,7 @@ mod group_commit;
 mod online;
 pub mod outbox;
 mod presence;
+mod recheck;
 mod room;
 
 use std::collections::HashMap;

@@ -1,14 +1,16 @@
 //! Redis dies and stays dead: every instance goes on acknowledging sends as
 //! fast as before (limits count locally, publishes are dropped, presence
 //! degrades), members on the sender's instance still get every message at
-//! once, and clients still connect and join.
+//! once, and clients still connect and join. And access taken away while
+//! Redis is away (a member removed, a session ended) reaches the other
+//! instances once it is back.
 
 use std::time::{Duration, Instant};
 
-use app::protocol::ServerFrame;
+use app::protocol::{close_code, ErrorCode, ServerFrame};
 
 use crate::common::cluster::{cluster, readyz};
-use crate::common::{Client, TestServer};
+use crate::common::{add_member, create_room, delete, Client, Event, TestServer};
 
 /// How long Redis stays dead while everyone keeps sending.
 const OUTAGE: Duration = Duration::from_secs(30);
@@ -112,4 +114,78 @@ async fn sends_stay_fast_while_redis_is_dead() {
     // Each member heard every message sent on its own instance.
     assert_eq!(read_from(&mut carol_ws, "a", sent[0]).await, sent[0]);
     assert_eq!(read_from(&mut dave_ws, "b", sent[1]).await, sent[1]);
+}
+
+/// Waits (bounded) for a frame `pick` accepts; None if none came.
+async fn within(
+    client: &mut Client,
+    secs: u64,
+    pick: impl Fn(&ServerFrame) -> bool,
+) -> Option<ServerFrame> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        if let Ok(event) =
+            tokio::time::timeout(Duration::from_millis(200), client.next_event()).await
+        {
+            match event {
+                Event::Frame(frame) if pick(&frame) => return Some(frame),
+                Event::Frame(_) => {}
+                Event::Closed(_) => return None,
+            }
+        }
+    }
+    None
+}
+
+#[tokio::test]
+async fn access_taken_away_while_redis_is_down_reaches_the_other_instance_once_it_returns() {
+    let mut c = cluster().await;
+    let alice = c.a.register("alice").await;
+    let bob = c.b.register("bob").await;
+    let carol = c.b.register("carol").await;
+    create_room(&c.a, &alice.token, "ops", "private").await;
+    add_member(&c.a, &alice.token, "ops", "bob").await;
+    let mut alice_ws = c.a.connect(&alice.token).await;
+    alice_ws.join("ops", None).await;
+    let mut bob_ws = c.b.connect(&bob.token).await;
+    assert!(matches!(
+        bob_ws.join("ops", None).await,
+        ServerFrame::Joined { .. }
+    ));
+    let mut carol_ws = c.b.connect(&carol.token).await;
+    carol_ws.join("general", None).await;
+
+    c.redis.kill();
+    // On A: bob is removed from ops, carol signs out. Neither word can
+    // travel to B now.
+    let (status, body) = delete(&c.a, "/api/rooms/ops/members/bob", &alice.token).await;
+    assert_eq!(status, 204, "{body}");
+    assert!(c.a.logout(&carol.token).await.is_success());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    c.redis.restart();
+
+    // Once Redis is back, B acts on both without anyone reconnecting.
+    let removed = within(&mut bob_ws, 15, |f| {
+        matches!(
+            f,
+            ServerFrame::Error {
+                code: ErrorCode::Forbidden,
+                ..
+            }
+        )
+    })
+    .await;
+    assert!(removed.is_some(), "bob is told he was removed");
+    assert_eq!(carol_ws.close_code().await, Some(close_code::TOKEN_EXPIRED));
+    alice_ws.send_acked("ops", "after the removal", 1).await;
+    let leaked = within(
+        &mut bob_ws,
+        3,
+        |f| matches!(f, ServerFrame::Message(m) if m.room == "ops"),
+    )
+    .await;
+    assert!(
+        leaked.is_none(),
+        "bob hears nothing more of ops: {leaked:?}"
+    );
 }
