@@ -51,7 +51,7 @@ async fn follow(
         (Some(epoch), Some(&seq)) => Some(Since { epoch, seq }),
         _ => None,
     };
-    let mut again = other.connect(&token).await;
+    let mut again = other.reconnect(&token).await;
     assert!(matches!(
         again.join("general", since).await,
         ServerFrame::Joined { .. }

@@ -169,6 +169,26 @@ impl TestServer {
         }
     }
 
+    /// Connects as a real client reconnecting does: a connection the server
+    /// drops before the upgrade (a burst of reconnects from one address
+    /// meets its per-address limit) is tried again, with backoff, bounded.
+    pub async fn reconnect(&self, token: &str) -> Client {
+        for attempt in 1..=40u64 {
+            let mut request = self.ws_url().into_client_request().unwrap();
+            request
+                .headers_mut()
+                .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+            match tokio_tungstenite::connect_async(request).await {
+                Ok((ws, _)) => return Client { ws },
+                Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                    panic!("upgrade refused with {}", response.status())
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(50 * attempt.min(10))).await,
+            }
+        }
+        panic!("could not reconnect in 40 attempts");
+    }
+
     /// A user, registered and connected, joined to `general`.
     pub async fn user_in_general(&self, name: &str) -> (AuthResponse, Client) {
         let auth = self.register(name).await;
