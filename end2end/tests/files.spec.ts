@@ -1,6 +1,6 @@
 // Files as people share them in Chromium: an image dropped on the room shows
 // inline for the other member; a document picked with the attach button shows
-// as a card to download.
+// as a card to download; a pasted image uploads too.
 import { expect, test } from "@playwright/test";
 import { closePages, signUp } from "./pages";
 import { ConfabServer } from "./server";
@@ -58,6 +58,24 @@ test("drop an image on the room and the other member sees it inline; a picked fi
     const download = await bob.request.get(server.url + (await card.getAttribute("href")));
     expect(await download.text()).toContain("ship on Friday");
     expect(download.headers()["content-disposition"]).toContain("attachment");
+
+    // A screenshot pasted into the message box uploads too.
+    await alice.getByLabel("Message #general").evaluate(async (box) => {
+      const canvas = document.createElement("canvas");
+      canvas.width = 200;
+      canvas.height = 100;
+      canvas.getContext("2d")!.fillRect(0, 0, 200, 100);
+      const blob = await new Promise<Blob>((resolve) => canvas.toBlob((b) => resolve(b!), "image/png"));
+      const clipboard = new DataTransfer();
+      clipboard.items.add(new File([blob], "pasted.png", { type: "image/png" }));
+      box.dispatchEvent(new ClipboardEvent("paste", { clipboardData: clipboard, bubbles: true, cancelable: true }));
+    });
+    await expect(uploads.locator(".ready")).toHaveText("Ready");
+    await alice.getByLabel("Message #general").fill("pasted it");
+    await alice.getByLabel("Message #general").press("Enter");
+    await expect(
+      bob.locator(".message", { hasText: "pasted it" }).locator('.attachments img[alt="pasted.png"]'),
+    ).toBeVisible();
   } finally {
     await server.dispose();
   }
