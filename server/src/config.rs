@@ -91,6 +91,20 @@ pub struct Config {
     #[arg(long, env = "CONFAB_REDIS_CA_FILE")]
     pub redis_ca_file: Option<PathBuf>,
 
+    /// Redis through Sentinel instead of `--redis-url`: the sentinels'
+    /// `HOST:PORT`s; the command and pub/sub connections follow the master
+    /// they name, across failovers.
+    #[arg(long, env = "CONFAB_REDIS_SENTINELS", value_delimiter = ',')]
+    pub redis_sentinels: Vec<String>,
+
+    /// The name the sentinels know the master by.
+    #[arg(long, env = "CONFAB_REDIS_SENTINEL_MASTER", default_value = "mymaster")]
+    pub redis_sentinel_master: String,
+
+    /// Password of the Redis servers behind the sentinels, if they need one.
+    #[arg(long, env = "CONFAB_REDIS_PASSWORD", hide_env_values = true)]
+    pub redis_password: Option<String>,
+
     /// Prefix of every Redis key and channel, so deployments can share a Redis.
     #[arg(long, env = "CONFAB_REDIS_PREFIX", default_value = "confab")]
     pub redis_prefix: String,
@@ -285,6 +299,11 @@ impl Config {
         self.database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite:{}", self.data_dir.join("confab.db").display()))
+    }
+
+    /// Whether instances share a Redis (one server, or through Sentinel).
+    pub fn uses_redis(&self) -> bool {
+        self.redis_url.is_some() || !self.redis_sentinels.is_empty()
     }
 
     pub fn user_limits(&self) -> crate::limits::UserLimitConfig {

@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::Auth;
+use crate::broker::redis_target::RedisTarget;
 use crate::broker::{Broker, BrokerEvent, Incoming, MemoryBroker, RedisBroker};
 use crate::config::Config;
 use crate::engine::Node;
@@ -57,16 +58,24 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
         SignupThrottle,
         Arc<dyn UserLimits>,
     );
-    let (broker, logins, signups, user_limits): Shared = match &config.redis_url {
-        Some(url) => {
-            let redis = RedisBroker::connect(
-                url,
-                config.redis_ca_file.as_deref(),
-                &config.redis_prefix,
-                incoming_tx,
-            )
-            .await
-            .with_context(|| format!("connecting to Redis at {}", redact_url(url)))?;
+    let target = match (&config.redis_url, config.redis_sentinels.is_empty()) {
+        (Some(url), true) => Some(
+            RedisTarget::url(url, config.redis_ca_file.as_deref())
+                .with_context(|| format!("opening Redis at {}", redact_url(url)))?,
+        ),
+        (None, false) => Some(RedisTarget::sentinel(
+            &config.redis_sentinels,
+            &config.redis_sentinel_master,
+            config.redis_password.as_deref(),
+        )?),
+        (Some(_), false) => anyhow::bail!("give --redis-url or --redis-sentinels, not both"),
+        (None, true) => None,
+    };
+    let (broker, logins, signups, user_limits): Shared = match target {
+        Some(target) => {
+            let redis = RedisBroker::connect(target, &config.redis_prefix, incoming_tx)
+                .await
+                .context("connecting to Redis")?;
             let logins = LoginThrottle::in_redis(redis.commands(), redis.health(), redis.keys());
             let signups = SignupThrottle::in_redis(
                 redis.commands(),
@@ -94,7 +103,7 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
     let node = Node::new(store.clone(), broker.clone());
     let sessions = Sessions::new(store.clone(), broker.clone());
     tokio::spawn(route_incoming(incoming, node.clone(), sessions.clone()));
-    if config.redis_url.is_some() {
+    if config.uses_redis() {
         // Pub/Sub is a hint, the store is the truth (docs/DESIGN.md 5).
         tokio::spawn(node.clone().run_catch_up(config.catch_up_interval()));
     }
@@ -105,7 +114,7 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
         Files::open(&config.data_dir, config.file_store.as_deref())
             .context("opening the file store")?,
     );
-    if files.is_local() && config.redis_url.is_some() {
+    if files.is_local() && config.uses_redis() {
         tracing::warn!(
             "files are on this instance's disk: instances behind one load balancer need a shared --file-store"
         );

@@ -13,6 +13,7 @@ mod memory;
 mod redis_broker;
 pub mod redis_health;
 mod redis_presence;
+pub mod redis_target;
 pub mod redis_wire;
 
 use app::protocol::{Entry, PresenceStatus, RoomId, ServerFrame, UserRef};

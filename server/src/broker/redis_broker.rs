@@ -1,7 +1,7 @@
 //! The Redis broker: many instances act as one.
 //!
 //! - **Publish**: a dedicated task takes events from a bounded queue and PUBLISHes
-//!   them, pipelined, on a reconnecting [`ConnectionManager`]. A send never waits
+//!   them, pipelined, on a reconnecting [`RedisCommands`]. A send never waits
 //!   for Redis; if Redis is down the event is dropped, and the store (the truth)
 //!   fills the gap on the other instances when it is back.
 //! - **Subscribe**: one pub/sub connection per instance, owned by a task that
@@ -20,12 +20,13 @@ use std::time::Duration;
 use app::protocol::UserRef;
 use async_trait::async_trait;
 use futures_util::StreamExt;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManagerConfig;
 use redis::AsyncCommands;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use super::redis_health::RedisHealth;
+use super::redis_target::{RedisCommands, RedisTarget};
 use super::redis_wire::{Envelope, Keys};
 use super::{Broker, BrokerError, BrokerEvent, Incoming};
 
@@ -55,7 +56,7 @@ enum Control {
 pub struct RedisBroker {
     node: Uuid,
     keys: Keys,
-    commands: ConnectionManager,
+    commands: RedisCommands,
     /// Whether Redis answers: commands are skipped while it does not.
     health: Arc<RedisHealth>,
     publish: mpsc::Sender<Publish>,
@@ -73,34 +74,18 @@ impl RedisBroker {
     /// publisher, subscriber and heartbeat tasks. Events from other instances go
     /// to `incoming`.
     pub async fn connect(
-        url: &str,
-        ca_file: Option<&std::path::Path>,
+        target: RedisTarget,
         prefix: &str,
         incoming: mpsc::Sender<Incoming>,
     ) -> anyhow::Result<Arc<Self>> {
-        let client = match ca_file {
-            Some(path) => {
-                let root_cert = std::fs::read(path)
-                    .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
-                let certs = redis::TlsCertificates {
-                    client_tls: None,
-                    root_cert: Some(root_cert),
-                };
-                redis::Client::build_with_tls(url, certs)?
-            }
-            None => redis::Client::open(url)?,
-        };
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(COMMAND_TIMEOUT)
             .set_response_timeout(COMMAND_TIMEOUT)
             .set_max_delay(2_000);
         let mut attempt = 0;
         let commands = loop {
-            match client
-                .get_connection_manager_with_config(config.clone())
-                .await
-            {
-                Ok(manager) => break manager,
+            match target.connect(&config).await {
+                Ok(commands) => break commands,
                 Err(e) if attempt < 20 => {
                     attempt += 1;
                     tracing::warn!(error = %e, "redis not reachable yet; retrying");
@@ -109,11 +94,12 @@ impl RedisBroker {
                 Err(e) => return Err(e.into()),
             }
         };
+        let target = Arc::new(target);
         let keys = Keys::new(prefix);
         let node = Uuid::new_v4();
         let (publish, publish_rx) = mpsc::channel(PUBLISH_QUEUE);
         let (control, control_rx) = mpsc::unbounded_channel();
-        let health = RedisHealth::start(commands.clone());
+        let health = RedisHealth::start(commands.clone(), target.clone(), config);
         let broker = Arc::new(RedisBroker {
             node,
             keys: keys.clone(),
@@ -125,7 +111,7 @@ impl RedisBroker {
         });
         tokio::spawn(run_publisher(commands.clone(), health, publish_rx));
         tokio::spawn(run_subscriber(
-            client,
+            target,
             keys.clone(),
             node,
             control_rx,
@@ -148,7 +134,7 @@ impl RedisBroker {
 
     /// The command connection, for other Redis-backed state (login throttling,
     /// user limits).
-    pub fn commands(&self) -> ConnectionManager {
+    pub fn commands(&self) -> RedisCommands {
         self.commands.clone()
     }
 
@@ -289,7 +275,7 @@ impl Broker for RedisBroker {
 /// Redis is down it drops them at once (the queue never fills), but keeps
 /// those that must arrive and publishes them first when Redis is back.
 async fn run_publisher(
-    mut conn: ConnectionManager,
+    mut conn: RedisCommands,
     health: Arc<RedisHealth>,
     mut queue: mpsc::Receiver<Publish>,
 ) {
@@ -335,7 +321,7 @@ async fn run_publisher(
 
 /// Owns the pub/sub connection: connects, (re)subscribes, forwards messages.
 async fn run_subscriber(
-    client: redis::Client,
+    target: Arc<RedisTarget>,
     keys: Keys,
     node: Uuid,
     mut control: mpsc::UnboundedReceiver<Control>,
@@ -346,7 +332,8 @@ async fn run_subscriber(
     let wanted: Mutex<HashSet<String>> = Mutex::new(HashSet::from([super::ALL_ROOMS.to_string()]));
     let mut backoff = Duration::from_millis(100);
     loop {
-        let pubsub = match client.get_async_pubsub().await {
+        // With Sentinel, each (re)connection goes to the master it names now.
+        let pubsub = match async { target.client().await?.get_async_pubsub().await }.await {
             Ok(pubsub) => pubsub,
             Err(e) => {
                 tracing::warn!(error = %e, "redis pub/sub unreachable; retrying in {backoff:?}");

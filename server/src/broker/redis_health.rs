@@ -14,7 +14,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use redis::aio::ConnectionManager;
+use redis::aio::ConnectionManagerConfig;
+
+use super::redis_target::{RedisCommands, RedisTarget};
 
 use super::BrokerError;
 
@@ -28,12 +30,17 @@ pub struct RedisHealth {
 }
 
 impl RedisHealth {
-    /// Starts up (the broker connected before making it) with its prober.
-    pub fn start(conn: ConnectionManager) -> Arc<RedisHealth> {
+    /// Starts up (the broker connected before making it) with its prober,
+    /// which with Sentinel also moves `conn` to a new master.
+    pub fn start(
+        conn: RedisCommands,
+        target: Arc<RedisTarget>,
+        config: ConnectionManagerConfig,
+    ) -> Arc<RedisHealth> {
         let health = Arc::new(RedisHealth {
             up: AtomicBool::new(true),
         });
-        tokio::spawn(probe(Arc::downgrade(&health), conn));
+        tokio::spawn(probe(Arc::downgrade(&health), conn, target, config));
         health
     }
 
@@ -80,8 +87,14 @@ impl RedisHealth {
     }
 }
 
-/// While Redis is down, PINGs it; the first answer brings it back.
-async fn probe(health: std::sync::Weak<RedisHealth>, mut conn: ConnectionManager) {
+/// While Redis is down, PINGs it (with Sentinel, first moving to the master
+/// the sentinels name now); the first answer brings it back.
+async fn probe(
+    health: std::sync::Weak<RedisHealth>,
+    mut conn: RedisCommands,
+    target: Arc<RedisTarget>,
+    config: ConnectionManagerConfig,
+) {
     metrics::gauge!("confab_redis_up").set(1.0);
     loop {
         tokio::time::sleep(PROBE_EVERY).await;
@@ -90,6 +103,9 @@ async fn probe(health: std::sync::Weak<RedisHealth>, mut conn: ConnectionManager
         };
         if health.is_up() {
             continue;
+        }
+        if target.follow(&conn, &config).await {
+            tracing::info!("redis commands moved to the new master");
         }
         let ping = redis::cmd("PING");
         let answer = ping.query_async::<String>(&mut conn);

@@ -7,8 +7,8 @@
 //! from the set first (ZREM answers 1 to one caller only) makes sure it is reaped
 //! once.
 
+use crate::broker::redis_target::RedisCommands;
 use app::protocol::{PresenceStatus, UserRef};
-use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
 use uuid::Uuid;
 
@@ -20,7 +20,7 @@ fn now_ms() -> i64 {
 }
 
 /// Heartbeats for `node` and reaps dead instances, forever.
-pub async fn run_heartbeat(mut conn: ConnectionManager, keys: Keys, node: Uuid) {
+pub async fn run_heartbeat(mut conn: RedisCommands, keys: Keys, node: Uuid) {
     let nodes = keys.nodes();
     let mut tick = tokio::time::interval(HEARTBEAT);
     loop {
@@ -48,7 +48,7 @@ pub async fn run_heartbeat(mut conn: ConnectionManager, keys: Keys, node: Uuid) 
 
 /// Takes a dead instance's share out of every room's presence counts, and
 /// announces its users whose count drops to zero offline.
-pub async fn reap(conn: &mut ConnectionManager, keys: &Keys, dead: &str) -> redis::RedisResult<()> {
+pub async fn reap(conn: &mut RedisCommands, keys: &Keys, dead: &str) -> redis::RedisResult<()> {
     let share_key = keys.node_share(dead);
     let share: Vec<(String, i64)> = conn.hgetall(&share_key).await?;
     let origin = Uuid::parse_str(dead).unwrap_or_else(|_| Uuid::nil());
@@ -77,7 +77,7 @@ pub async fn reap(conn: &mut ConnectionManager, keys: &Keys, dead: &str) -> redi
 /// Publishes an offline event in the dead instance's name, so every live instance
 /// (this one included) tells its members.
 async fn announce_offline(
-    conn: &mut ConnectionManager,
+    conn: &mut RedisCommands,
     keys: &Keys,
     room: &str,
     origin: Uuid,

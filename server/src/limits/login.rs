@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use redis::aio::ConnectionManager;
+use crate::broker::redis_target::RedisCommands;
 
 use super::window::{MemoryCounter, RedisCounter, WindowCounter};
 use crate::broker::redis_health::RedisHealth;
@@ -33,7 +33,7 @@ impl LoginThrottle {
         }
     }
 
-    pub fn in_redis(commands: ConnectionManager, health: Arc<RedisHealth>, keys: Keys) -> Self {
+    pub fn in_redis(commands: RedisCommands, health: Arc<RedisHealth>, keys: Keys) -> Self {
         LoginThrottle {
             counter: Box::new(RedisCounter::new(commands, health, keys, "login", WINDOW)),
         }

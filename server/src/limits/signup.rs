@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use redis::aio::ConnectionManager;
+use crate::broker::redis_target::RedisCommands;
 
 use super::window::{MemoryCounter, RedisCounter, WindowCounter};
 use crate::broker::redis_health::RedisHealth;
@@ -51,7 +51,7 @@ impl SignupThrottle {
     }
 
     pub fn in_redis(
-        commands: ConnectionManager,
+        commands: RedisCommands,
         health: Arc<RedisHealth>,
         keys: Keys,
         limits: SignupLimits,

@@ -17,8 +17,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::broker::redis_target::RedisCommands;
 use async_trait::async_trait;
-use redis::aio::ConnectionManager;
 use redis::Script;
 use uuid::Uuid;
 
@@ -73,7 +73,7 @@ return n
 const LEASE_LIFE: Duration = Duration::from_secs(1);
 
 pub struct RedisUserLimits {
-    commands: ConnectionManager,
+    commands: RedisCommands,
     health: Arc<RedisHealth>,
     keys: Keys,
     node: Uuid,
@@ -89,7 +89,7 @@ pub struct RedisUserLimits {
 
 impl RedisUserLimits {
     pub fn new(
-        commands: ConnectionManager,
+        commands: RedisCommands,
         health: Arc<RedisHealth>,
         keys: Keys,
         node: Uuid,

@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::broker::redis_target::RedisCommands;
 use async_trait::async_trait;
-use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
 
 use crate::broker::redis_health::RedisHealth;
@@ -94,7 +94,7 @@ impl WindowCounter for MemoryCounter {
 /// answer ([`RedisHealth`]) it counts in this instance's memory instead, so a
 /// throttle still holds per instance and nobody waits for Redis.
 pub struct RedisCounter {
-    commands: ConnectionManager,
+    commands: RedisCommands,
     health: Arc<RedisHealth>,
     keys: Keys,
     kind: &'static str,
@@ -107,7 +107,7 @@ const COUNT_TIMEOUT: Duration = Duration::from_millis(500);
 
 impl RedisCounter {
     pub fn new(
-        commands: ConnectionManager,
+        commands: RedisCommands,
         health: Arc<RedisHealth>,
         keys: Keys,
         kind: &'static str,

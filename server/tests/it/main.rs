@@ -19,6 +19,7 @@ mod redis_outage;
 mod room_log;
 mod search;
 mod security;
+mod sentinel;
 mod store;
 mod store_read_state;
 mod store_search;

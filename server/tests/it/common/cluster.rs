@@ -60,7 +60,10 @@ pub async fn cluster_on(redis: RedisServer, extra: &[&str]) -> Cluster {
         "--user-rate-burst",
         "10000",
     ];
-    let overridden = |flag: &str| extra.contains(&flag);
+    // Through Sentinel, the master is found, not named.
+    let overridden = |flag: &str| {
+        extra.contains(&flag) || (flag == "--redis-url" && extra.contains(&"--redis-sentinels"))
+    };
     let args: Vec<String> = base
         .chunks(2)
         .filter(|pair| !overridden(pair[0]))

@@ -4,6 +4,7 @@
 pub mod cluster;
 pub mod postgres;
 pub mod redis;
+pub mod sentinel;
 pub mod tls;
 
 /// An HTTP client whose connections come from `127.0.0.N`.

@@ -23,6 +23,32 @@ impl RedisServer {
         }
     }
 
+    /// A replica of the Redis on `master` (for Sentinel tests).
+    pub fn start_replica_of(master: u16) -> RedisServer {
+        let port = super::free_port();
+        let mut child = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(["--port", &port.to_string()])
+            .args(["--replicaof", "127.0.0.1", &master.to_string()])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server on PATH");
+        for _ in 0..100 {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("redis-server exited: {status}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        RedisServer {
+            child,
+            port,
+            tls: None,
+        }
+    }
+
     /// A Redis that speaks only TLS, with a certificate for 127.0.0.1 signed by a
     /// CA made for this test (see [`RedisServer::ca_file`]).
     pub fn start_tls() -> RedisServer {
