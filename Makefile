@@ -22,10 +22,12 @@ run:
 	LEPTOS_SITE_ROOT=$(SITE_ROOT) $(CARGO_TARGET_DIR)/release/confab
 
 ## make cluster: Redis, PostgreSQL, two instances and nginx (http://127.0.0.1:8080).
+## make cluster REDIS=sentinel: the same with a master, a replica and three sentinels.
+REDIS ?= single
 cluster:
 	.ci/install-deps.sh cluster
 	cargo leptos build --release
-	PATH=$(PATH):/usr/sbin deploy/cluster.sh $(CARGO_TARGET_DIR)/release/confab $(abspath $(SITE_ROOT))
+	REDIS=$(REDIS) PATH=$(PATH):/usr/sbin deploy/cluster.sh $(CARGO_TARGET_DIR)/release/confab $(abspath $(SITE_ROOT))
 
 ## make test: fmt, clippy -D warnings, unit + integration tests, Playwright.
 test: deps lint unit e2e

@@ -1,7 +1,8 @@
 //! Where uploaded files' bytes live: objects named by their SHA-256, in a
-//! directory under the data directory by default or in S3-compatible object
-//! storage (`--file-store s3://BUCKET/PREFIX`), through `object_store` for
-//! both. Which upload is which file, and who may read it, is the store's and
+//! directory under the data directory by default (or another one, `--file-store
+//! file:///DIR`, e.g. a filesystem the instances share), or in S3-compatible
+//! object storage (`--file-store s3://BUCKET/PREFIX`), through `object_store`
+//! for both. Which upload is which file, and who may read it, is the store's and
 //! the domain's business (`store::FileRecord`, `domain::files`).
 //!
 //! - [`receive`]: an upload's body, into a temporary file under the data
@@ -74,9 +75,17 @@ impl Files {
                     .build()?;
                 (Arc::new(s3), None)
             }
-            Some(other) => {
-                anyhow::bail!("unsupported --file-store {other:?}: use s3://BUCKET/PREFIX")
+            Some(url) if url.starts_with("file://") => {
+                // Perhaps shared with other instances: their staging files
+                // may be in use, so none are cleared.
+                let dir = PathBuf::from(url.trim_start_matches("file://"));
+                std::fs::create_dir_all(&dir)?;
+                let shared = object_store::local::LocalFileSystem::new_with_prefix(&dir)?;
+                (Arc::new(shared), None)
             }
+            Some(other) => anyhow::bail!(
+                "unsupported --file-store {other:?}: use s3://BUCKET/PREFIX or file:///DIR"
+            ),
             None => {
                 let dir = data_dir.join("files");
                 std::fs::create_dir_all(&dir)?;
@@ -146,7 +155,8 @@ impl Files {
         }
     }
 
-    /// Whether objects are on this machine's disk (one instance only).
+    /// Whether objects are in this instance's own data directory (one
+    /// instance only).
     pub fn is_local(&self) -> bool {
         self.local.is_some()
     }
