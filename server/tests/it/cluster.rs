@@ -81,15 +81,7 @@ async fn killing_redis_mid_way_loses_and_duplicates_nothing() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
-    wait_acked(&acked, 1000).await;
-    expected.store(1000, Ordering::Release);
-    let mut logs = Vec::new();
-    for member in members {
-        let (log, unacked, dropped) = member.await.unwrap();
-        assert!(unacked.is_empty() && !dropped);
-        logs.push(log);
-    }
-    assert_exactly_once(&logs.iter().collect::<Vec<_>>(), 1000);
+    finish_members(members, &acked, &expected, 1000).await;
     println!("redis chaos: 1000 acknowledged, 4 members x 2 instances, 0 lost, 0 duplicated");
 }
 

@@ -4,11 +4,11 @@
 //! acknowledged message reaches every member exactly once, in `seq` order,
 //! and `/readyz` says 503 in the gap and 200 after.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::common::cluster::{assert_exactly_once, cluster_on, readyz, start_members, wait_acked};
+use crate::common::cluster::{cluster_on, finish_members, readyz, start_members, wait_acked};
 use crate::common::redis::RedisServer;
 use crate::common::sentinel::Sentinels;
 
@@ -61,13 +61,5 @@ async fn instances_follow_a_sentinel_failover_and_lose_nothing() {
         channels.lines().any(|c| c.ends_with("general")),
         "subscribed on the new master: {channels:?}"
     );
-    wait_acked(&acked, 800).await;
-    expected.store(800, Ordering::Release);
-    let mut logs = Vec::new();
-    for member in members {
-        let (log, unacked, dropped) = member.await.unwrap();
-        assert!(unacked.is_empty() && !dropped);
-        logs.push(log);
-    }
-    assert_exactly_once(&logs.iter().collect::<Vec<_>>(), 800);
+    finish_members(members, &acked, &expected, 800).await;
 }

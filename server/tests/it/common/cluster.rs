@@ -220,6 +220,29 @@ pub async fn start_members(
     (tokens, members)
 }
 
+/// A running member (see [`run_member`]): what it saw, what it had not
+/// seen acknowledged, and whether its connection dropped.
+pub type Member = tokio::task::JoinHandle<(Log, Vec<(Uuid, String)>, bool)>;
+
+/// Once `total` sends are acknowledged, lets the members finish and asserts
+/// each saw every message once, in order, and had nothing left unacknowledged.
+pub async fn finish_members(
+    members: Vec<Member>,
+    acked: &AtomicU64,
+    expected: &AtomicU64,
+    total: u64,
+) {
+    wait_acked(acked, total).await;
+    expected.store(total, Ordering::Release);
+    let mut logs = Vec::new();
+    for member in members {
+        let (log, unacked, dropped) = member.await.unwrap();
+        assert!(unacked.is_empty() && !dropped);
+        logs.push(log);
+    }
+    assert_exactly_once(&logs.iter().collect::<Vec<_>>(), total);
+}
+
 /// Waits (bounded) until at least `n` sends are acknowledged.
 pub async fn wait_acked(acked: &AtomicU64, n: u64) {
     let started = Instant::now();
