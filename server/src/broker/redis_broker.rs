@@ -288,34 +288,42 @@ async fn run_publisher(
             _ = tokio::time::sleep(super::redis_health::PROBE_EVERY), if !kept.is_empty() => {}
         }
         if !health.is_up() {
-            let dropped = batch.len();
-            for event in batch.drain(..).filter(|(_, _, keep)| *keep) {
-                if kept.len() >= KEPT_WHILE_DOWN {
-                    kept.pop_front();
-                    tracing::warn!("too many events kept while redis is down: the oldest went");
-                }
-                kept.push_back(event);
-            }
-            metrics::counter!("confab_publishes_dropped_total").increment(dropped as u64);
+            metrics::counter!("confab_publishes_dropped_total").increment(batch.len() as u64);
+            keep_must_arrive(&mut kept, batch.drain(..));
             continue;
         }
         let mut pipe = redis::pipe();
-        let sending: Vec<Publish> = kept.drain(..).chain(batch.drain(..)).collect();
-        for (channel, payload, _) in &sending {
+        for (channel, payload, _) in kept.iter().chain(&batch) {
             pipe.publish(channel, payload).ignore();
         }
         let sent: Result<(), _> = health
             .run(COMMAND_TIMEOUT, pipe.query_async(&mut conn))
             .await;
-        if let Err(e) = sent {
-            // Dropped, but what must arrive: subscribers fill the gap from
-            // the store on reconnect or at their next periodic check.
-            tracing::warn!(error = %e, "publish failed");
-            kept.extend(sending.into_iter().filter(|(_, _, keep)| *keep));
-            while kept.len() > KEPT_WHILE_DOWN {
-                kept.pop_front();
+        match sent {
+            Ok(()) => kept.clear(),
+            Err(e) => {
+                // Dropped, but what must arrive: subscribers fill the gap
+                // from the store on reconnect or at their next periodic check.
+                tracing::warn!(error = %e, "publish failed");
+                keep_must_arrive(&mut kept, batch.drain(..));
             }
         }
+        batch.clear();
+    }
+}
+
+/// Keeps, of `events`, those that must arrive, at most [`KEPT_WHILE_DOWN`]
+/// (the oldest go first).
+fn keep_must_arrive(
+    kept: &mut std::collections::VecDeque<Publish>,
+    events: impl Iterator<Item = Publish>,
+) {
+    for event in events.filter(|(_, _, keep)| *keep) {
+        if kept.len() >= KEPT_WHILE_DOWN {
+            kept.pop_front();
+            tracing::warn!("too many events kept while redis is down: the oldest went");
+        }
+        kept.push_back(event);
     }
 }
 
