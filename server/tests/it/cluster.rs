@@ -72,14 +72,7 @@ async fn killing_redis_mid_way_loses_and_duplicates_nothing() {
     }
     c.redis.restart();
     for server in [&c.a, &c.b] {
-        let back = Instant::now();
-        while readyz(server).await != 200 {
-            assert!(
-                back.elapsed() < Duration::from_secs(15),
-                "never ready again"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        wait_ready(server, Duration::from_secs(15), "never ready again").await;
     }
     finish_members(members, &acked, &expected, 1000).await;
     println!("redis chaos: 1000 acknowledged, 4 members x 2 instances, 0 lost, 0 duplicated");

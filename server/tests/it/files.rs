@@ -3,123 +3,16 @@
 //! size limit, the quota, HTML kept inert, broken and oversized images
 //! refused; a crash mid-upload and a deleted message leave nothing behind.
 
-use std::io::Cursor;
-use std::path::Path;
 use std::time::Duration;
 
-use app::protocol::{Attachment, ClientFrame, ServerFrame};
+use app::protocol::{Attachment, ServerFrame};
 use uuid::Uuid;
 
 use crate::common::postgres::TestDatabase;
-use crate::common::{add_member, create_room, error_code, Client, TestServer};
-
-async fn upload(
-    server: &TestServer,
-    token: &str,
-    room: &str,
-    name: &str,
-    mime: &str,
-    bytes: Vec<u8>,
-) -> (u16, serde_json::Value) {
-    let response = reqwest::Client::new()
-        .post(server.http(&format!("/api/rooms/{room}/files?name={name}")))
-        .bearer_auth(token)
-        .header("Content-Type", mime)
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (
-        status,
-        response.json().await.unwrap_or(serde_json::Value::Null),
-    )
-}
-
-async fn download(server: &TestServer, token: &str, url: &str) -> reqwest::Response {
-    reqwest::Client::new()
-        .get(server.http(url))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-}
-
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let image = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([
-            (x * 7 % 256) as u8,
-            (y * 13 % 256) as u8,
-            ((x ^ y) % 256) as u8,
-        ])
-    });
-    let mut bytes = Vec::new();
-    image
-        .write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)
-        .unwrap();
-    bytes
-}
-
-/// A PNG whose header claims `width`×`height` (with a valid checksum) over
-/// the pixels of a tiny one: a decompression bomb's shape.
-fn claimed_png(width: u32, height: u32) -> Vec<u8> {
-    let mut bytes = png(2, 2);
-    // Signature (8), length (4), "IHDR" (4), then width and height.
-    bytes[16..20].copy_from_slice(&width.to_be_bytes());
-    bytes[20..24].copy_from_slice(&height.to_be_bytes());
-    let crc = crc32(&bytes[12..29]);
-    bytes[29..33].copy_from_slice(&crc.to_be_bytes());
-    bytes
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-/// Every file under `dir`, recursively.
-fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                found.extend(files_under(&path));
-            } else {
-                found.push(path);
-            }
-        }
-    }
-    found
-}
-
-async fn send_with(client: &mut Client, room: &str, body: &str, files: Vec<Uuid>) -> ServerFrame {
-    client
-        .send_frame(
-            ClientFrame::Send {
-                room: room.into(),
-                client_msg_id: Uuid::new_v4(),
-                body: body.into(),
-                thread: None,
-                attachments: files,
-            },
-            Some("send"),
-        )
-        .await;
-    client
-        .next_matching(|f| matches!(f, ServerFrame::Ack { .. } | ServerFrame::Error { .. }))
-        .await
-}
+use crate::common::uploads::{
+    claimed_png, delete_message, download, files_under, png, send_with, settled_count, upload,
+};
+use crate::common::{add_member, create_room, error_code, TestServer};
 
 #[tokio::test]
 async fn a_file_travels_with_its_message_to_the_members_who_may_read_it() {
@@ -245,25 +138,9 @@ async fn file_travels_with_its_message(server: TestServer) {
         3,
         "the report, the chart and its thumbnail: {stored:?}"
     );
-    a.send_frame(
-        ClientFrame::Delete {
-            room: "ops".into(),
-            id: message.id,
-        },
-        Some("del"),
-    )
-    .await;
-    a.next_matching(|f| matches!(f, ServerFrame::Done { .. }))
-        .await;
+    delete_message(&mut a, "ops", message.id).await;
     assert_eq!(download(&server, &bob.token, &file.url).await.status(), 404);
-    let mut left = stored.len();
-    for _ in 0..50 {
-        left = files_under(&server.data.path().join("files")).len();
-        if left == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let left = settled_count(|| files_under(&server.data.path().join("files")).len()).await;
     assert_eq!(left, 0, "the sweeper deleted the objects no file names");
 }
 

@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use app::protocol::{Attachment, ClientFrame, ServerFrame};
-use uuid::Uuid;
+use app::protocol::{Attachment, ServerFrame};
 
 use crate::common::cluster::cluster_with;
 use crate::common::free_port;
+use crate::common::uploads::{delete_message, download, send_with, settled_count, upload};
 
 /// An s3rver process with one bucket, `confab`; stopped when dropped.
 struct S3Server {
@@ -95,16 +95,17 @@ async fn two_instances_share_files_through_s3() {
     a.join("general", None).await;
 
     let bytes: Vec<u8> = (0..700_000u32).map(|i| (i * 31 % 256) as u8).collect();
-    let response = reqwest::Client::new()
-        .post(c.a.http("/api/rooms/general/files?name=data.bin"))
-        .bearer_auth(&alice.token)
-        .header("Content-Type", "application/octet-stream")
-        .body(bytes.clone())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    let file: Attachment = response.json().await.unwrap();
+    let (status, body) = upload(
+        &c.a,
+        &alice.token,
+        "general",
+        "data.bin",
+        "application/octet-stream",
+        bytes.clone(),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let file: Attachment = serde_json::from_value(body).unwrap();
     assert_eq!(s3.objects().len(), 1, "the bytes went to the bucket");
     for server in [&c.a, &c.b] {
         let local = server.data.path().join("files");
@@ -114,17 +115,8 @@ async fn two_instances_share_files_through_s3() {
         );
     }
 
-    a.send_frame(
-        ClientFrame::Send {
-            room: "general".into(),
-            client_msg_id: Uuid::new_v4(),
-            body: "the data".into(),
-            thread: None,
-            attachments: vec![file.id],
-        },
-        Some("send"),
-    )
-    .await;
+    let ack = send_with(&mut a, "general", "the data", vec![file.id]).await;
+    assert!(matches!(ack, ServerFrame::Ack { .. }), "{ack:?}");
     let ServerFrame::Message(message) = b
         .next_matching(|f| matches!(f, ServerFrame::Message(m) if m.body == "the data"))
         .await
@@ -132,12 +124,7 @@ async fn two_instances_share_files_through_s3() {
         unreachable!()
     };
     assert_eq!(message.attachments, vec![file.clone()]);
-    let got = reqwest::Client::new()
-        .get(c.b.http(&file.url))
-        .bearer_auth(&bob.token)
-        .send()
-        .await
-        .unwrap();
+    let got = download(&c.b, &bob.token, &file.url).await;
     assert_eq!(got.status(), 200);
     assert_eq!(
         got.bytes().await.unwrap().to_vec(),
@@ -145,23 +132,7 @@ async fn two_instances_share_files_through_s3() {
         "the same bytes, through the other instance"
     );
 
-    a.send_frame(
-        ClientFrame::Delete {
-            room: "general".into(),
-            id: message.id,
-        },
-        Some("del"),
-    )
-    .await;
-    a.next_matching(|f| matches!(f, ServerFrame::Done { .. }))
-        .await;
-    let mut left = 1;
-    for _ in 0..50 {
-        left = s3.objects().len();
-        if left == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    delete_message(&mut a, "general", message.id).await;
+    let left = settled_count(|| s3.objects().len()).await;
     assert_eq!(left, 0, "the object left the bucket with its message");
 }

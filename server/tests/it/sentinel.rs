@@ -6,9 +6,11 @@
 
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::common::cluster::{cluster_on, finish_members, readyz, start_members, wait_acked};
+use crate::common::cluster::{
+    cluster_on, finish_members, readyz, start_members, wait_acked, wait_ready,
+};
 use crate::common::redis::RedisServer;
 use crate::common::sentinel::Sentinels;
 
@@ -37,14 +39,12 @@ async fn instances_follow_a_sentinel_failover_and_lose_nothing() {
     assert!(saw_gap, "not ready while there is no master");
     sentinels.wait_promoted();
     for server in [&c.a, &c.b] {
-        let back = Instant::now();
-        while readyz(server).await != 200 {
-            assert!(
-                back.elapsed() < Duration::from_secs(20),
-                "never ready on the new master"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        wait_ready(
+            server,
+            Duration::from_secs(20),
+            "never ready on the new master",
+        )
+        .await;
     }
     // The instances' fan-out now goes through the promoted replica.
     let channels = std::process::Command::new("redis-cli")

@@ -181,6 +181,15 @@ pub async fn readyz(server: &TestServer) -> u16 {
         .as_u16()
 }
 
+/// Waits (bounded by `within`) until `server` answers `/readyz` with 200.
+pub async fn wait_ready(server: &TestServer, within: Duration, what: &str) {
+    let started = Instant::now();
+    while readyz(server).await != 200 {
+        assert!(started.elapsed() < within, "{what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Registers a member on each of `servers`, joins them all to `general`, and
 /// only then starts them sending `per_member` messages each (a join without
 /// `since` starts live, so nobody may send before everyone has joined).
