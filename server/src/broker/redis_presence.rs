@@ -5,7 +5,8 @@
 //! silent for three heartbeats has its share subtracted from the rooms' counts, and
 //! its users that drop to zero are announced offline. Removing the dead instance
 //! from the set first (ZREM answers 1 to one caller only) makes sure it is reaped
-//! once.
+//! once. The same share lists the instance's connection counts per user
+//! (`limits::user_redis`), which the reaper gives back too.
 
 use crate::broker::redis_target::RedisCommands;
 use app::protocol::{PresenceStatus, UserRef};
@@ -54,6 +55,10 @@ pub async fn reap(conn: &mut RedisCommands, keys: &Keys, dead: &str) -> redis::R
     let origin = Uuid::parse_str(dead).unwrap_or_else(|_| Uuid::nil());
     for (field, count) in share {
         let Some((room, user)) = Keys::parse_share_field(&field) else {
+            // A user's connections on the dead instance: no longer open.
+            if let Ok(user) = Uuid::parse_str(&field) {
+                let _: () = conn.hdel(keys.connections(user), dead).await?;
+            }
             continue;
         };
         if count <= 0 {
@@ -90,6 +95,7 @@ async fn announce_offline(
             status: PresenceStatus::Offline,
         },
     };
-    let _: () = conn.publish(keys.channel(room), envelope.encode()).await?;
-    Ok(())
+    let mut pipe = redis::pipe();
+    keys.publish(&mut pipe, &keys.channel(room), &envelope.encode());
+    pipe.query_async(conn).await
 }

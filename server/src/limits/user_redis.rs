@@ -1,10 +1,11 @@
 //! [`UserLimits`] counted in Redis, so they hold across instances.
 //!
 //! - **Connections**: a hash per user, one field per instance with its count.
-//!   Admission sums the fields of live instances (those in the heartbeat set the
-//!   presence reaper keeps) and increments this instance's field in one script,
-//!   so two instances can't both admit the last slot; the fields of instances that
-//!   died are dropped as it goes.
+//!   Admission sums the fields and increments this instance's in one script
+//!   on that one key (so it runs on a Redis Cluster too), so two instances
+//!   can't both admit the last slot. Each instance also counts its users'
+//!   connections in its own share (`redis_wire`), so that when it dies the
+//!   presence reaper removes its fields from those users' hashes.
 //! - **Messages**: GCRA (a token bucket kept as one timestamp) per user, in one
 //!   script on Redis' clock. An instance takes a tenth of the burst at a time
 //!   and spends it locally for up to [`LEASE_LIFE`], so a busy user costs one
@@ -19,7 +20,7 @@ use std::time::Duration;
 
 use crate::broker::redis_target::RedisCommands;
 use async_trait::async_trait;
-use redis::Script;
+use redis::{AsyncCommands, Script};
 use uuid::Uuid;
 
 use super::{MemoryUserLimits, UserLimitConfig, UserLimits};
@@ -32,16 +33,8 @@ const CHECK_TIMEOUT: Duration = Duration::from_millis(100);
 
 const ADMIT: &str = r"
 local total = 0
-local counts = redis.call('HGETALL', KEYS[1])
-for i = 1, #counts, 2 do
-  local node, n = counts[i], tonumber(counts[i + 1])
-  local beat = redis.call('ZSCORE', KEYS[2], node)
-  if node == ARGV[1] or (beat and tonumber(beat) >= tonumber(ARGV[3])) then
-    total = total + n
-  else
-    redis.call('HDEL', KEYS[1], node)
-  end
-end
+local counts = redis.call('HVALS', KEYS[1])
+for i = 1, #counts do total = total + tonumber(counts[i]) end
 if total >= tonumber(ARGV[2]) then return 0 end
 redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
 return 1
@@ -77,8 +70,6 @@ pub struct RedisUserLimits {
     health: Arc<RedisHealth>,
     keys: Keys,
     node: Uuid,
-    /// Instances silent this long (ms) are dead, as the presence reaper judges.
-    dead_after_ms: i64,
     local: MemoryUserLimits,
     /// user → message tokens leased from Redis and not spent, and until when.
     leases: std::sync::Mutex<std::collections::HashMap<Uuid, (u64, std::time::Instant)>>,
@@ -93,7 +84,6 @@ impl RedisUserLimits {
         health: Arc<RedisHealth>,
         keys: Keys,
         node: Uuid,
-        dead_after: Duration,
         config: UserLimitConfig,
     ) -> Self {
         RedisUserLimits {
@@ -101,7 +91,6 @@ impl RedisUserLimits {
             health,
             keys,
             node,
-            dead_after_ms: dead_after.as_millis() as i64,
             local: MemoryUserLimits::new(config),
             leases: Default::default(),
             admit: Script::new(ADMIT),
@@ -128,25 +117,50 @@ impl RedisUserLimits {
     }
 }
 
+impl RedisUserLimits {
+    /// One connection of `user` fewer in this instance's share.
+    fn release_share(&self, user: Uuid) {
+        let mut conn = self.commands.clone();
+        let (release, health) = (self.release.clone(), self.health.clone());
+        let share = self.keys.node_share(&self.node.to_string());
+        tokio::spawn(async move {
+            let mut invocation = release.key(share);
+            invocation.arg(user.to_string());
+            let _ = health
+                .run(CHECK_TIMEOUT, invocation.invoke_async::<i64>(&mut conn))
+                .await;
+        });
+    }
+}
+
 #[async_trait]
 impl UserLimits for RedisUserLimits {
     async fn open_connection(&self, user: Uuid) -> Option<bool> {
-        let now_ms = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
         let mut conn = self.commands.clone();
-        let admitted: Option<i64> = self
-            .timed(
-                self.admit
-                    .key(self.keys.connections(user))
-                    .key(self.keys.nodes())
-                    .arg(self.node.to_string())
-                    .arg(self.local.config().max_connections)
-                    .arg(now_ms - self.dead_after_ms)
-                    .invoke_async(&mut conn),
-            )
-            .await;
+        // Recorded in this instance's share first, so that whatever the
+        // admission leaves counted, the reaper of a dead instance finds it
+        // (a share naming a user with nothing counted is harmless).
+        let share = self.keys.node_share(&self.node.to_string());
+        let recorded = conn.hincr::<_, _, _, ()>(&share, user.to_string(), 1);
+        let admitted: Option<i64> = match self.timed(recorded).await {
+            Some(()) => {
+                self.timed(
+                    self.admit
+                        .key(self.keys.connections(user))
+                        .arg(self.node.to_string())
+                        .arg(self.local.config().max_connections)
+                        .invoke_async(&mut conn),
+                )
+                .await
+            }
+            None => None,
+        };
         match admitted {
             Some(1) => Some(true),
-            Some(_) => None,
+            Some(_) => {
+                self.release_share(user);
+                None
+            }
             None => self.local.open(user).then_some(false),
         }
     }
@@ -164,11 +178,12 @@ impl UserLimits for RedisUserLimits {
         );
         tokio::spawn(async move {
             let mut invocation = release.key(key);
-            invocation.arg(node);
+            invocation.arg(&node);
             let _ = health
                 .run(CHECK_TIMEOUT, invocation.invoke_async::<i64>(&mut conn))
                 .await;
         });
+        self.release_share(user);
     }
 
     async fn take_message(&self, user: Uuid) -> bool {

@@ -1,6 +1,7 @@
 //! Presence when an instance dies: its share of every room's counts is reaped
 //! by the others once it has missed three heartbeats, and its users are
-//! announced offline to everyone still connected.
+//! announced offline to everyone still connected — and the connections it
+//! held stop counting against their users' limits.
 
 use std::time::Duration;
 
@@ -8,11 +9,11 @@ use app::protocol::{PresenceStatus, ServerFrame};
 use futures_util::StreamExt;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
-use crate::common::cluster::cluster;
+use crate::common::cluster::cluster_with;
 
 #[tokio::test]
 async fn the_users_of_a_killed_instance_go_offline_for_the_others() {
-    let mut c = cluster().await;
+    let mut c = cluster_with(&["--max-conns-per-user", "1"]).await;
     let alice = c.a.register("alice").await;
     let bob = c.b.register("bob").await;
     let mut on_b = c.b.connect(&bob.token).await;
@@ -44,5 +45,10 @@ async fn the_users_of_a_killed_instance_go_offline_for_the_others() {
         }
     };
     assert!(offline, "bob was never announced offline after B died");
+    // His one connection, on B, was given back when B was reaped.
+    assert!(
+        c.a.try_connect(&bob.token).await.is_ok(),
+        "the dead instance's connection still counts against bob"
+    );
     drop(on_b);
 }
