@@ -97,11 +97,18 @@ pub struct Config {
     #[arg(long, env = "CONFAB_REDIS_SENTINELS", value_delimiter = ',')]
     pub redis_sentinels: Vec<String>,
 
+    /// A Redis Cluster instead of `--redis-url`: some of its nodes'
+    /// `HOST:PORT`s (or `redis://` / `rediss://` URLs); the others are found
+    /// from them. Room channels become sharded channels (Redis 7).
+    #[arg(long, env = "CONFAB_REDIS_CLUSTER", value_delimiter = ',')]
+    pub redis_cluster: Vec<String>,
+
     /// The name the sentinels know the master by.
     #[arg(long, env = "CONFAB_REDIS_SENTINEL_MASTER", default_value = "mymaster")]
     pub redis_sentinel_master: String,
 
-    /// Password of the Redis servers behind the sentinels, if they need one.
+    /// Password of the Redis servers behind the sentinels or in the cluster,
+    /// if they need one.
     #[arg(long, env = "CONFAB_REDIS_PASSWORD", hide_env_values = true)]
     pub redis_password: Option<String>,
 
@@ -301,9 +308,12 @@ impl Config {
             .unwrap_or_else(|| format!("sqlite:{}", self.data_dir.join("confab.db").display()))
     }
 
-    /// Whether instances share a Redis (one server, or through Sentinel).
+    /// Whether instances share a Redis (one server, through Sentinel, or a
+    /// cluster).
     pub fn uses_redis(&self) -> bool {
-        self.redis_url.is_some() || !self.redis_sentinels.is_empty()
+        self.redis_url.is_some()
+            || !self.redis_sentinels.is_empty()
+            || !self.redis_cluster.is_empty()
     }
 
     pub fn user_limits(&self) -> crate::limits::UserLimitConfig {

@@ -58,19 +58,7 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
         SignupThrottle,
         Arc<dyn UserLimits>,
     );
-    let target = match (&config.redis_url, config.redis_sentinels.is_empty()) {
-        (Some(url), true) => Some(
-            RedisTarget::url(url, config.redis_ca_file.as_deref())
-                .with_context(|| format!("opening Redis at {}", redact_url(url)))?,
-        ),
-        (None, false) => Some(RedisTarget::sentinel(
-            &config.redis_sentinels,
-            &config.redis_sentinel_master,
-            config.redis_password.as_deref(),
-        )?),
-        (Some(_), false) => anyhow::bail!("give --redis-url or --redis-sentinels, not both"),
-        (None, true) => None,
-    };
+    let target = redis_target(&config)?;
     let (broker, logins, signups, user_limits): Shared = match target {
         Some(target) => {
             let redis = RedisBroker::connect(target, &config.redis_prefix, incoming_tx)
@@ -88,7 +76,6 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
                 redis.health(),
                 redis.keys(),
                 redis.node(),
-                3 * crate::broker::HEARTBEAT,
                 config.user_limits(),
             );
             (redis, logins, signups, Arc::new(limits))
@@ -264,4 +251,39 @@ async fn cancel_on_signal(token: CancellationToken) {
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
     token.cancel();
+}
+
+/// Which Redis the flags name, if any: one server, Sentinel or a cluster.
+fn redis_target(config: &Config) -> anyhow::Result<Option<RedisTarget>> {
+    let ca_file = config.redis_ca_file.as_deref();
+    let password = config.redis_password.as_deref();
+    let named = [
+        config.redis_url.is_some(),
+        !config.redis_sentinels.is_empty(),
+        !config.redis_cluster.is_empty(),
+    ];
+    if named.iter().filter(|n| **n).count() > 1 {
+        anyhow::bail!("give one of --redis-url, --redis-sentinels and --redis-cluster");
+    }
+    if let Some(url) = &config.redis_url {
+        let target = RedisTarget::url(url, ca_file)
+            .with_context(|| format!("opening Redis at {}", redact_url(url)))?;
+        return Ok(Some(target));
+    }
+    if !config.redis_sentinels.is_empty() {
+        let target = RedisTarget::sentinel(
+            &config.redis_sentinels,
+            &config.redis_sentinel_master,
+            password,
+        )?;
+        return Ok(Some(target));
+    }
+    if !config.redis_cluster.is_empty() {
+        return Ok(Some(RedisTarget::cluster(
+            &config.redis_cluster,
+            password,
+            ca_file,
+        )?));
+    }
+    Ok(None)
 }

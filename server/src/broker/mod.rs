@@ -13,6 +13,8 @@ mod memory;
 mod redis_broker;
 pub mod redis_health;
 mod redis_presence;
+mod redis_sharded;
+mod redis_subscriber;
 pub mod redis_target;
 pub mod redis_wire;
 

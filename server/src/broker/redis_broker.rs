@@ -4,28 +4,31 @@
 //!   them, pipelined, on a reconnecting [`RedisCommands`]. A send never waits
 //!   for Redis; if Redis is down the event is dropped, and the store (the truth)
 //!   fills the gap on the other instances when it is back.
-//! - **Subscribe**: one pub/sub connection per instance, owned by a task that
-//!   reconnects with backoff, resubscribes to every room with local members, and
+//!   On a Redis Cluster, room channels are sharded (`SPUBLISH`), and one
+//!   pipeline goes to each slot's shard.
+//! - **Subscribe**: one pub/sub connection per instance (`redis_subscriber`),
+//!   or on a cluster the sharded subscriptions (`redis_sharded`), owned by a
+//!   task that resubscribes to every room with local members after a loss, and
 //!   then reports [`Incoming::Resubscribed`] so the node reads what it missed.
 //!   A room's channel is subscribed when its first local member joins.
 //! - **Presence**: per-room counts of connections per user in Redis hashes, with
 //!   each instance's share recorded under its own key; an instance that stops
 //!   heartbeating has its share removed by the others.
 
-use std::collections::HashSet;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use app::protocol::UserRef;
 use async_trait::async_trait;
-use futures_util::StreamExt;
 use redis::aio::ConnectionManagerConfig;
 use redis::AsyncCommands;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use super::redis_health::RedisHealth;
+use super::redis_subscriber::Control;
 use super::redis_target::{RedisCommands, RedisTarget};
 use super::redis_wire::{Envelope, Keys};
 use super::{Broker, BrokerError, BrokerEvent, Incoming};
@@ -47,11 +50,6 @@ type Publish = (String, Vec<u8>, bool);
 /// Events that must arrive kept while Redis is down; past this the oldest go
 /// (a lost eviction still heals at the next resubscription: `Node::recheck_access`).
 const KEPT_WHILE_DOWN: usize = 10_000;
-
-enum Control {
-    Subscribe(String, oneshot::Sender<Result<(), BrokerError>>),
-    Unsubscribe(String),
-}
 
 pub struct RedisBroker {
     node: Uuid,
@@ -95,7 +93,7 @@ impl RedisBroker {
             }
         };
         let target = Arc::new(target);
-        let keys = Keys::new(prefix);
+        let keys = Keys::new(prefix, target.is_cluster());
         let node = Uuid::new_v4();
         let (publish, publish_rx) = mpsc::channel(PUBLISH_QUEUE);
         let (control, control_rx) = mpsc::unbounded_channel();
@@ -109,15 +107,24 @@ impl RedisBroker {
             control,
             subscribed: Arc::default(),
         });
-        tokio::spawn(run_publisher(commands.clone(), health, publish_rx));
-        tokio::spawn(run_subscriber(
-            target,
+        tokio::spawn(run_publisher(
+            commands.clone(),
             keys.clone(),
-            node,
-            control_rx,
-            incoming,
-            broker.subscribed.clone(),
+            health,
+            publish_rx,
         ));
+        let subscribed = broker.subscribed.clone();
+        if target.is_cluster() {
+            let keys = keys.clone();
+            tokio::spawn(super::redis_sharded::run_sharded_subscriber(
+                target, keys, node, control_rx, incoming, subscribed,
+            ));
+        } else {
+            let keys = keys.clone();
+            tokio::spawn(super::redis_subscriber::run_subscriber(
+                target, keys, node, control_rx, incoming, subscribed,
+            ));
+        }
         tokio::spawn(super::redis_presence::run_heartbeat(
             commands,
             keys.clone(),
@@ -155,6 +162,10 @@ impl RedisBroker {
     pub fn node(&self) -> Uuid {
         self.node
     }
+
+    fn node_share(&self) -> String {
+        self.keys.node_share(&self.node.to_string())
+    }
 }
 
 #[async_trait]
@@ -190,42 +201,37 @@ impl Broker for RedisBroker {
 
     async fn presence_join(&self, room: &str, user: &UserRef) -> Result<bool, BrokerError> {
         let mut conn = self.commands.clone();
-        let key = self.keys.presence(room);
-        let share = self.keys.node_share(&self.node.to_string());
+        let (key, share) = (self.keys.presence(room), self.node_share());
         let field = Keys::share_field(room, user.id);
         let id = user.id.to_string();
-        let (count,): (i64,) = self
-            .timed(
-                redis::pipe()
-                    .atomic()
-                    .hincr(&key, &id, 1)
-                    .hset(self.keys.names(), &id, &user.name)
-                    .ignore()
-                    .hincr(&share, &field, 1)
-                    .ignore()
-                    .query_async(&mut conn),
-            )
+        // Three keys, perhaps on three shards: separate commands. The share
+        // first, so that it never holds less than the reaper must give back.
+        self.timed(conn.hincr::<_, _, _, ()>(&share, &field, 1))
+            .await?;
+        let mut names = conn.clone();
+        let (count, ()) = self
+            .timed(async {
+                tokio::try_join!(
+                    conn.hincr::<_, _, _, i64>(&key, &id, 1),
+                    names.hset::<_, _, _, ()>(self.keys.names(), &id, &user.name),
+                )
+            })
             .await?;
         Ok(count == 1)
     }
 
     async fn presence_leave(&self, room: &str, user: &UserRef) -> Result<bool, BrokerError> {
         let mut conn = self.commands.clone();
-        let key = self.keys.presence(room);
-        let share = self.keys.node_share(&self.node.to_string());
+        let (key, share) = (self.keys.presence(room), self.node_share());
         let field = Keys::share_field(room, user.id);
         let id = user.id.to_string();
-        let (count, _): (i64, i64) = self
-            .timed(
-                redis::pipe()
-                    .atomic()
-                    .hincr(&key, &id, -1)
-                    .hincr(&share, &field, -1)
-                    .query_async(&mut conn),
-            )
-            .await?;
+        // The count first, the share after (see presence_join).
+        let count: i64 = self.timed(conn.hincr(&key, &id, -1)).await?;
         if count <= 0 {
             let _: Result<(), _> = self.timed(conn.hdel(&key, &id)).await;
+        }
+        let mine_left: i64 = self.timed(conn.hincr(&share, &field, -1)).await?;
+        if mine_left <= 0 {
             let _: Result<(), _> = self.timed(conn.hdel(&share, &field)).await;
         }
         Ok(count == 0)
@@ -275,7 +281,8 @@ impl Broker for RedisBroker {
 /// Redis is down it drops them at once (the queue never fills), but keeps
 /// those that must arrive and publishes them first when Redis is back.
 async fn run_publisher(
-    mut conn: RedisCommands,
+    conn: RedisCommands,
+    keys: Keys,
     health: Arc<RedisHealth>,
     mut queue: mpsc::Receiver<Publish>,
 ) {
@@ -292,15 +299,16 @@ async fn run_publisher(
             keep_must_arrive(&mut kept, batch.drain(..));
             continue;
         }
-        let mut pipe = redis::pipe();
-        for (channel, payload, _) in kept.iter().chain(&batch) {
-            pipe.publish(channel, payload).ignore();
-        }
-        let sent: Result<(), _> = health
-            .run(COMMAND_TIMEOUT, pipe.query_async(&mut conn))
+        let pipes = pipelines(&keys, kept.iter().chain(&batch));
+        let sends = pipes.values().map(|pipe| {
+            let mut conn = conn.clone();
+            async move { pipe.query_async::<()>(&mut conn).await }
+        });
+        let sent = health
+            .run(COMMAND_TIMEOUT, futures_util::future::try_join_all(sends))
             .await;
         match sent {
-            Ok(()) => kept.clear(),
+            Ok(_) => kept.clear(),
             Err(e) => {
                 // Dropped, but what must arrive: subscribers fill the gap
                 // from the store on reconnect or at their next periodic check.
@@ -310,6 +318,23 @@ async fn run_publisher(
         }
         batch.clear();
     }
+}
+
+/// The publishes of `events`, in order, in one pipeline — or on a cluster,
+/// one per slot (a pipeline goes to one shard).
+fn pipelines<'a>(
+    keys: &Keys,
+    events: impl Iterator<Item = &'a Publish>,
+) -> BTreeMap<u16, redis::Pipeline> {
+    let mut pipes: BTreeMap<u16, redis::Pipeline> = BTreeMap::new();
+    for (channel, payload, _) in events {
+        let slot = match keys.sharded() {
+            true => super::redis_wire::slot(channel.as_bytes()),
+            false => 0,
+        };
+        keys.publish(pipes.entry(slot).or_default(), channel, payload);
+    }
+    pipes
 }
 
 /// Keeps, of `events`, those that must arrive, at most [`KEPT_WHILE_DOWN`]
@@ -324,104 +349,5 @@ fn keep_must_arrive(
             tracing::warn!("too many events kept while redis is down: the oldest went");
         }
         kept.push_back(event);
-    }
-}
-
-/// Owns the pub/sub connection: connects, (re)subscribes, forwards messages.
-async fn run_subscriber(
-    target: Arc<RedisTarget>,
-    keys: Keys,
-    node: Uuid,
-    mut control: mpsc::UnboundedReceiver<Control>,
-    incoming: mpsc::Sender<Incoming>,
-    up: Arc<AtomicBool>,
-) {
-    // Every instance always listens to the channel for user-wide events.
-    let wanted: Mutex<HashSet<String>> = Mutex::new(HashSet::from([super::ALL_ROOMS.to_string()]));
-    let mut backoff = Duration::from_millis(100);
-    loop {
-        // With Sentinel, each (re)connection goes to the master it names now.
-        let pubsub = match async { target.client().await?.get_async_pubsub().await }.await {
-            Ok(pubsub) => pubsub,
-            Err(e) => {
-                tracing::warn!(error = %e, "redis pub/sub unreachable; retrying in {backoff:?}");
-                // Answer subscribe requests meanwhile: wanted, subscribed later.
-                let deadline = tokio::time::sleep(backoff);
-                tokio::pin!(deadline);
-                loop {
-                    tokio::select! {
-                        _ = &mut deadline => break,
-                        Some(c) = control.recv() => note_wanted(&wanted, c, false),
-                    }
-                }
-                backoff = (backoff * 2).min(Duration::from_secs(2));
-                continue;
-            }
-        };
-        let (mut sink, mut stream) = pubsub.split();
-        let rooms: Vec<String> = wanted.lock().unwrap().iter().cloned().collect();
-        let mut ok = true;
-        for room in &rooms {
-            if sink.subscribe(keys.channel(room)).await.is_err() {
-                ok = false;
-                break;
-            }
-        }
-        if !ok {
-            continue;
-        }
-        backoff = Duration::from_millis(100);
-        up.store(true, Ordering::Release);
-        tracing::info!(rooms = rooms.len(), "redis pub/sub subscribed");
-        let _ = incoming.send(Incoming::Resubscribed).await;
-        loop {
-            tokio::select! {
-                message = stream.next() => {
-                    let Some(message) = message else { break };
-                    let Some(room) = keys.room_of(message.get_channel_name()) else { continue };
-                    match Envelope::decode(message.get_payload_bytes()) {
-                        Some(envelope) if envelope.origin == node => {}
-                        Some(envelope) => {
-                            let event = Incoming::Event(room.to_string(), envelope.event.into());
-                            if incoming.send(event).await.is_err() {
-                                return;
-                            }
-                        }
-                        None => tracing::warn!(room, "unreadable broker message; the store fills in"),
-                    }
-                }
-                command = control.recv() => {
-                    let Some(command) = command else { return };
-                    let result = match &command {
-                        Control::Subscribe(room, _) => sink.subscribe(keys.channel(room)).await,
-                        Control::Unsubscribe(room) => sink.unsubscribe(keys.channel(room)).await,
-                    };
-                    let failed = result.is_err();
-                    note_wanted(&wanted, command, !failed);
-                    if failed { break; }
-                }
-            }
-        }
-        up.store(false, Ordering::Release);
-        tracing::warn!("redis pub/sub connection lost; reconnecting");
-    }
-}
-
-/// Records what the node wants subscribed, and answers a subscribe request.
-fn note_wanted(wanted: &Mutex<HashSet<String>>, command: Control, done: bool) {
-    match command {
-        Control::Subscribe(room, answer) => {
-            wanted.lock().unwrap().insert(room);
-            let _ = answer.send(if done {
-                Ok(())
-            } else {
-                Err(BrokerError(
-                    "redis pub/sub is down; will subscribe on reconnect".into(),
-                ))
-            });
-        }
-        Control::Unsubscribe(room) => {
-            wanted.lock().unwrap().remove(&room);
-        }
     }
 }

@@ -1,19 +1,29 @@
-//! Which Redis to talk to: one server named by a URL, or the master that
-//! Redis Sentinel names (`--redis-sentinels`), found again after a failover.
+//! Which Redis to talk to: one server named by a URL, the master that Redis
+//! Sentinel names (`--redis-sentinels`), found again after a failover, or a
+//! Redis Cluster (`--redis-cluster`).
 //!
 //! [`RedisCommands`] is the command connection everything Redis-backed
 //! shares (the broker, presence, limits, throttles). It is a handle on a
 //! reconnecting connection to the current master; with Sentinel, when Redis
 //! stops answering, the health prober asks the sentinels for the master and,
 //! if it moved, swaps a connection to the new one in for every holder at
-//! once ([`RedisTarget::follow`]).
+//! once ([`RedisTarget::follow`]). With a cluster it is the `redis` crate's
+//! cluster connection, which routes each command to the shard owning its key
+//! and follows `MOVED`, `ASK` and failovers itself; so that it can, every
+//! script and pipeline Confab sends touches keys of one slot only
+//! (`redis_wire`).
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
+use redis::aio::{AsyncPushSender, ConnectionLike, ConnectionManager, ConnectionManagerConfig};
+use redis::cluster::{ClusterClient, ClusterClientBuilder};
+use redis::cluster_async::ClusterConnection;
 use redis::sentinel::{SentinelClient, SentinelClientBuilder, SentinelServerType};
 use redis::{Cmd, ConnectionAddr, Pipeline, RedisFuture, RedisResult, Value};
+
+/// How long a cluster node may take to connect or answer.
+const CLUSTER_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// A Redis server, or the master of a Sentinel-watched set.
 pub enum RedisTarget {
@@ -23,15 +33,30 @@ pub enum RedisTarget {
         /// The master's address when last found.
         master: std::sync::Mutex<Option<String>>,
     },
+    Cluster(ClusterNodes),
+}
+
+/// Where a Redis Cluster can be reached: some of its nodes (the rest are
+/// found from them), and how to log in.
+pub struct ClusterNodes {
+    nodes: Vec<String>,
+    password: Option<String>,
+    root_cert: Option<Vec<u8>>,
+}
+
+fn read_ca(ca_file: Option<&std::path::Path>) -> anyhow::Result<Option<Vec<u8>>> {
+    ca_file
+        .map(|path| {
+            std::fs::read(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))
+        })
+        .transpose()
 }
 
 impl RedisTarget {
     /// One server: `redis://` or `rediss://` (trusting `ca_file`'s CA, if given).
     pub fn url(url: &str, ca_file: Option<&std::path::Path>) -> anyhow::Result<Self> {
-        let client = match ca_file {
-            Some(path) => {
-                let root_cert = std::fs::read(path)
-                    .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+        let client = match read_ca(ca_file)? {
+            Some(root_cert) => {
                 let certs = redis::TlsCertificates {
                     client_tls: None,
                     root_cert: Some(root_cert),
@@ -61,10 +86,79 @@ impl RedisTarget {
         })
     }
 
-    /// A client for the server to use now (asking the sentinels, with Sentinel).
+    /// A Redis Cluster: some of its nodes as `HOST:PORT` (or `redis://` /
+    /// `rediss://` URLs), the password of its nodes, and the CA that signed
+    /// their certificates (with `rediss://`).
+    pub fn cluster(
+        nodes: &[String],
+        password: Option<&str>,
+        ca_file: Option<&std::path::Path>,
+    ) -> anyhow::Result<Self> {
+        let nodes = nodes
+            .iter()
+            .map(|n| match n.contains("://") {
+                true => n.clone(),
+                false => format!("redis://{n}"),
+            })
+            .collect();
+        Ok(RedisTarget::Cluster(ClusterNodes {
+            nodes,
+            password: password.map(str::to_string),
+            root_cert: read_ca(ca_file)?,
+        }))
+    }
+
+    pub fn is_cluster(&self) -> bool {
+        matches!(self, RedisTarget::Cluster(_))
+    }
+
+    /// A cluster client (cluster only); with `pushes`, its connections speak
+    /// RESP3 and hand what the servers push (sharded pub/sub) to it.
+    pub fn cluster_client(
+        &self,
+        pushes: Option<impl AsyncPushSender>,
+    ) -> RedisResult<ClusterClient> {
+        let RedisTarget::Cluster(cluster) = self else {
+            return Err(redis::RedisError::from((
+                redis::ErrorKind::InvalidClientConfig,
+                "not a cluster",
+            )));
+        };
+        let mut builder = ClusterClientBuilder::new(cluster.nodes.clone())
+            .connection_timeout(CLUSTER_TIMEOUT)
+            .response_timeout(CLUSTER_TIMEOUT)
+            // A few quick retries: past them the caller goes on without Redis
+            // (`RedisHealth`), it does not wait through a failover.
+            .retries(3)
+            .min_retry_wait(50)
+            .max_retry_wait(500);
+        if let Some(password) = &cluster.password {
+            builder = builder.password(password.clone());
+        }
+        if let Some(root_cert) = &cluster.root_cert {
+            builder = builder.certs(redis::TlsCertificates {
+                client_tls: None,
+                root_cert: Some(root_cert.clone()),
+            });
+        }
+        if let Some(pushes) = pushes {
+            builder = builder
+                .use_protocol(redis::ProtocolVersion::RESP3)
+                .push_sender(pushes);
+        }
+        builder.build()
+    }
+
+    /// A client for the server to use now (asking the sentinels, with
+    /// Sentinel). Not for a cluster, whose nodes are reached through
+    /// [`RedisTarget::cluster_client`].
     pub async fn client(&self) -> RedisResult<redis::Client> {
         match self {
             RedisTarget::Url(client) => Ok(client.clone()),
+            RedisTarget::Cluster(_) => Err(redis::RedisError::from((
+                redis::ErrorKind::InvalidClientConfig,
+                "a cluster has no single server",
+            ))),
             RedisTarget::Sentinel { sentinels, master } => {
                 let client = sentinels.lock().await.async_get_client().await?;
                 let addr = client.get_connection_info().addr.to_string();
@@ -80,19 +174,45 @@ impl RedisTarget {
 
     /// A command connection to the current server.
     pub async fn connect(&self, config: &ConnectionManagerConfig) -> RedisResult<RedisCommands> {
+        if self.is_cluster() {
+            let client = self.cluster_client(None::<tokio::sync::mpsc::UnboundedSender<_>>)?;
+            let conn = client.get_async_connection().await?;
+            return Ok(RedisCommands(Arc::new(RwLock::new((
+                Conn::Cluster(conn),
+                "cluster".into(),
+            )))));
+        }
         let client = self.client().await?;
         let addr = client.get_connection_info().addr.to_string();
         let manager = client
             .get_connection_manager_with_config(config.clone())
             .await?;
-        Ok(RedisCommands(Arc::new(RwLock::new((manager, addr)))))
+        Ok(RedisCommands(Arc::new(RwLock::new((
+            Conn::Single(manager),
+            addr,
+        )))))
     }
 
     /// With Sentinel: points `commands` at the master the sentinels name now,
-    /// if that is not where it points. True if it moved.
+    /// if that is not where it points. True if it moved. With a cluster (whose
+    /// PING goes to every master, and a fan-out to a dead master does not make
+    /// the connection read the topology again): a fresh cluster connection,
+    /// which reads it from the nodes still up; answers false.
     pub async fn follow(&self, commands: &RedisCommands, config: &ConnectionManagerConfig) -> bool {
-        if matches!(self, RedisTarget::Url(_)) {
-            return false;
+        match self {
+            RedisTarget::Url(_) => return false,
+            RedisTarget::Cluster(_) => {
+                let Ok(client) = self.cluster_client(None::<tokio::sync::mpsc::UnboundedSender<_>>)
+                else {
+                    return false;
+                };
+                let connect = client.get_async_connection();
+                if let Ok(Ok(conn)) = tokio::time::timeout(CLUSTER_TIMEOUT, connect).await {
+                    *commands.0.write().unwrap() = (Conn::Cluster(conn), "cluster".into());
+                }
+                return false;
+            }
+            RedisTarget::Sentinel { .. } => {}
         }
         let Ok(client) = self.client().await else {
             return false;
@@ -104,7 +224,7 @@ impl RedisTarget {
         let connect = client.get_connection_manager_with_config(config.clone());
         match tokio::time::timeout(Duration::from_secs(2), connect).await {
             Ok(Ok(manager)) => {
-                *commands.0.write().unwrap() = (manager, addr);
+                *commands.0.write().unwrap() = (Conn::Single(manager), addr);
                 true
             }
             _ => false,
@@ -115,11 +235,46 @@ impl RedisTarget {
 /// The shared command connection (see the module docs), and the address it
 /// goes to. Clones share it.
 #[derive(Clone)]
-pub struct RedisCommands(Arc<RwLock<(ConnectionManager, String)>>);
+pub struct RedisCommands(Arc<RwLock<(Conn, String)>>);
+
+/// A connection to one server, or to a cluster.
+#[derive(Clone)]
+enum Conn {
+    Single(ConnectionManager),
+    Cluster(ClusterConnection),
+}
 
 impl RedisCommands {
-    fn current(&self) -> ConnectionManager {
+    fn current(&self) -> Conn {
         self.0.read().unwrap().0.clone()
+    }
+}
+
+impl ConnectionLike for Conn {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Conn::Single(conn) => conn.req_packed_command(cmd),
+            Conn::Cluster(conn) => conn.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        cmd: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Conn::Single(conn) => conn.req_packed_commands(cmd, offset, count),
+            Conn::Cluster(conn) => conn.req_packed_commands(cmd, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Conn::Single(conn) => conn.get_db(),
+            Conn::Cluster(conn) => conn.get_db(),
+        }
     }
 }
 

@@ -7,13 +7,24 @@
 //! |---|---|---|
 //! | `P:room:ROOM` | channel | [`Envelope`]s about a room; `P:room:*` carries events for every instance: ended sessions, activity, frames for a user |
 //! | `P:presence:ROOM` | hash | user id → connections open to the room, on every instance |
-//! | `P:node:NODE` | hash | `ROOM\nUSER` → this instance's share of those counts |
+//! | `P:node:NODE` | hash | `ROOM\nUSER` → this instance's share of those counts; `USER` → the user's connections on it |
 //! | `P:names` | hash | user id → name (for offline announcements) |
 //! | `P:nodes` | sorted set | instance → last heartbeat (ms) |
 //! | `P:conns:USER` | hash | instance → the user's connections on it |
 //! | `P:rate:USER` | string | the user's message allowance (a GCRA theoretical arrival time) |
 //! | `P:login:user:NAME`, `P:login:addr:ADDR` | string | failed logins in the window |
 //! | `P:signup:net:NETWORK`, `P:signup:all` | string | sign-ups in the window, per network and in total |
+//!
+//! On a Redis Cluster (`Keys::sharded`), room channels are **sharded**
+//! channels (`SPUBLISH` / `SSUBSCRIBE`): each lives on the shard owning its
+//! slot, so a room's traffic goes to that shard only, and every instance's
+//! subscription to it too. Every script, transaction and pipeline touches
+//! the keys of one slot only — one key, or (the publisher) the channels of one
+//! slot: [`slot`] — so no key needs a hash tag. What spans keys (a presence
+//! count and the instance's share of it) is written by separate commands.
+//! An instance's share also lists its users' connection counts (field `USER`,
+//! no newline) so that a dead instance's connections can be given back by
+//! whoever reaps it.
 
 use app::protocol::{Entry, PresenceStatus, ServerFrame, UserRef};
 use serde::{Deserialize, Serialize};
@@ -24,13 +35,28 @@ use super::{BrokerEvent, Noted};
 #[derive(Clone, Debug)]
 pub struct Keys {
     prefix: String,
+    /// On a Redis Cluster: room channels are sharded channels.
+    sharded: bool,
 }
 
 impl Keys {
-    pub fn new(prefix: &str) -> Self {
+    pub fn new(prefix: &str, sharded: bool) -> Self {
         Keys {
             prefix: prefix.to_string(),
+            sharded,
         }
+    }
+
+    /// Whether room channels are sharded (Redis Cluster).
+    pub fn sharded(&self) -> bool {
+        self.sharded
+    }
+
+    /// Appends the command publishing `payload` on `channel` to `pipe`
+    /// (`SPUBLISH` on a cluster, `PUBLISH` otherwise).
+    pub fn publish(&self, pipe: &mut redis::Pipeline, channel: &str, payload: &[u8]) {
+        let command = if self.sharded { "SPUBLISH" } else { "PUBLISH" };
+        pipe.cmd(command).arg(channel).arg(payload).ignore();
     }
 
     pub fn channel(&self, room: &str) -> String {
@@ -84,6 +110,17 @@ impl Keys {
     pub fn throttle(&self, kind: &str, what: &str) -> String {
         format!("{}:{kind}:{what}", self.prefix)
     }
+}
+
+/// The Redis Cluster hash slot of `key`: CRC16 (XMODEM) of the key, or of
+/// its hash tag (the first non-empty `{…}`), modulo 16384.
+pub fn slot(key: &[u8]) -> u16 {
+    let tagged = key.iter().position(|&b| b == b'{').and_then(|open| {
+        let rest = &key[open + 1..];
+        let close = rest.iter().position(|&b| b == b'}')?;
+        (close > 0).then(|| &rest[..close])
+    });
+    crc16::State::<crc16::XMODEM>::calculate(tagged.unwrap_or(key)) % 16384
 }
 
 /// What travels on a room's channel.
@@ -170,8 +207,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn slots_are_those_redis_computes() {
+        // Values from Redis' CLUSTER KEYSLOT.
+        assert_eq!(slot(b"foo"), 12182);
+        assert_eq!(slot(b"123456789"), 12739);
+        assert_eq!(slot(b"{user1000}.following"), slot(b"user1000"));
+        // An empty first tag: the whole key is hashed.
+        assert_ne!(slot(b"foo{}{bar}"), slot(b"bar"));
+        assert_eq!(slot(b"foo{{bar}}zap"), slot(b"{bar"));
+    }
+
+    #[test]
     fn keys_and_channels_round_trip() {
-        let keys = Keys::new("t1");
+        let keys = Keys::new("t1", false);
         assert_eq!(keys.channel("general"), "t1:room:general");
         assert_eq!(keys.room_of("t1:room:general"), Some("general"));
         assert_eq!(keys.room_of("t2:room:general"), None);
