@@ -15,6 +15,7 @@ mod hardening;
 mod http_limits;
 mod presence;
 mod read_state;
+mod redis_cluster;
 mod redis_outage;
 mod room_log;
 mod search;

@@ -33,17 +33,39 @@ pub async fn cluster_with(extra: &[&str]) -> Cluster {
 }
 
 pub async fn cluster_on(redis: RedisServer, extra: &[&str]) -> Cluster {
-    let db = TestDatabase::create().await;
     let ca: Vec<String> = redis
         .ca_file()
         .map(|f| vec!["--redis-ca-file".to_string(), f])
         .unwrap_or_default();
+    let url = redis.url();
+    let extra: Vec<&str> = extra
+        .iter()
+        .copied()
+        .chain(ca.iter().map(String::as_str))
+        .collect();
+    let (a, b, db) = two_instances(&url, &extra).await;
+    Cluster {
+        a,
+        b,
+        redis,
+        _db: db,
+    }
+}
+
+/// Two instances on a fresh PostgreSQL database and the Redis at `redis_url`
+/// (unless `extra` names Redis otherwise: `--redis-sentinels`,
+/// `--redis-cluster`), with a key prefix of their own and `extra` flags.
+pub async fn two_instances(
+    redis_url: &str,
+    extra: &[&str],
+) -> (TestServer, TestServer, TestDatabase) {
+    let db = TestDatabase::create().await;
     let prefix = format!("t{}", Uuid::new_v4().simple());
     let base = [
         "--database-url",
         &db.url,
         "--redis-url",
-        &redis.url(),
+        redis_url,
         "--redis-prefix",
         &prefix,
         "--jwt-secret",
@@ -60,27 +82,19 @@ pub async fn cluster_on(redis: RedisServer, extra: &[&str]) -> Cluster {
         "--user-rate-burst",
         "10000",
     ];
-    // Through Sentinel, the master is found, not named.
-    let overridden = |flag: &str| {
-        extra.contains(&flag) || (flag == "--redis-url" && extra.contains(&"--redis-sentinels"))
-    };
-    let args: Vec<String> = base
+    // Through Sentinel or a cluster, the servers are found, not named.
+    let found = extra.contains(&"--redis-sentinels") || extra.contains(&"--redis-cluster");
+    let overridden = |flag: &str| extra.contains(&flag) || (flag == "--redis-url" && found);
+    let args: Vec<&str> = base
         .chunks(2)
         .filter(|pair| !overridden(pair[0]))
         .flatten()
-        .chain(extra)
-        .map(|s| s.to_string())
-        .chain(ca)
+        .copied()
+        .chain(extra.iter().copied())
         .collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let a = TestServer::start(&args);
     let b = TestServer::start(&args);
-    Cluster {
-        a,
-        b,
-        redis,
-        _db: db,
-    }
+    (a, b, db)
 }
 
 /// What one member saw and had acknowledged.

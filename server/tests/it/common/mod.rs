@@ -6,6 +6,7 @@ pub mod cluster;
 mod http;
 pub mod postgres;
 pub mod redis;
+pub mod redis_cluster;
 pub mod sentinel;
 pub mod tls;
 pub mod uploads;

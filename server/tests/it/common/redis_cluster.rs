@@ -1,0 +1,197 @@
+//! A Redis Cluster on loopback for a test: three masters and three replicas
+//! (`redis-cli --cluster create`, node timeout 1 s), all private processes,
+//! stopped with this value.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct RedisCluster {
+    /// port → process (None once killed).
+    nodes: Vec<(u16, Option<Child>)>,
+    _dir: tempfile::TempDir,
+}
+
+pub fn redis_cli(port: u16, args: &[&str]) -> String {
+    let out = Command::new("redis-cli")
+        .args(["-h", "127.0.0.1", "-p", &port.to_string()])
+        .args(args)
+        .output()
+        .expect("redis-cli on PATH");
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// Waits (bounded) until `ready` says so.
+pub fn wait_for(what: &str, within: Duration, mut ready: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !ready() {
+        assert!(started.elapsed() < within, "{what}: not within {within:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A free port whose cluster bus port (port + 10000) is free too.
+fn cluster_port() -> u16 {
+    loop {
+        let port = super::free_port();
+        if port <= 55535 && TcpListener::bind(("127.0.0.1", port + 10000)).is_ok() {
+            return port;
+        }
+    }
+}
+
+impl RedisCluster {
+    pub fn start() -> RedisCluster {
+        let dir = tempfile::tempdir().unwrap();
+        let mut nodes = Vec::new();
+        for _ in 0..6 {
+            let port = cluster_port();
+            let child = Command::new("redis-server")
+                .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+                .args(["--port", &port.to_string()])
+                .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "1000"])
+                .arg("--cluster-config-file")
+                .arg(dir.path().join(format!("nodes-{port}.conf")))
+                .arg("--dir")
+                .arg(dir.path())
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("redis-server on PATH");
+            nodes.push((port, Some(child)));
+        }
+        for (port, _) in &nodes {
+            wait_for("a cluster node listening", Duration::from_secs(5), || {
+                redis_cli(*port, &["ping"]).contains("PONG")
+            });
+        }
+        let addrs: Vec<String> = nodes
+            .iter()
+            .map(|(p, _)| format!("127.0.0.1:{p}"))
+            .collect();
+        let created = Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(&addrs)
+            .args(["--cluster-replicas", "1", "--cluster-yes"])
+            .output()
+            .expect("redis-cli --cluster create");
+        assert!(
+            created.status.success(),
+            "cluster create: {}",
+            String::from_utf8_lossy(&created.stdout)
+        );
+        let cluster = RedisCluster { nodes, _dir: dir };
+        for (port, _) in &cluster.nodes {
+            wait_for(
+                "cluster_state:ok everywhere",
+                Duration::from_secs(20),
+                || redis_cli(*port, &["cluster", "info"]).contains("cluster_state:ok"),
+            );
+        }
+        // A replica can be elected only once its link to its master is up.
+        for (port, _) in &cluster.nodes {
+            wait_for("every replica linked", Duration::from_secs(20), || {
+                let info = redis_cli(*port, &["info", "replication"]);
+                info.contains("role:master") || info.contains("master_link_status:up")
+            });
+        }
+        cluster
+    }
+
+    /// `HOST:PORT,…` of every node, for `--redis-cluster`.
+    pub fn addrs(&self) -> String {
+        self.nodes
+            .iter()
+            .map(|(p, _)| format!("127.0.0.1:{p}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The ports of the nodes still running that are masters now.
+    pub fn masters(&self) -> Vec<u16> {
+        self.live()
+            .filter(|p| redis_cli(*p, &["info", "replication"]).contains("role:master"))
+            .collect()
+    }
+
+    fn live(&self) -> impl Iterator<Item = u16> + '_ {
+        self.nodes
+            .iter()
+            .filter(|(_, c)| c.is_some())
+            .map(|(p, _)| *p)
+    }
+
+    /// The master serving `key`'s slot now (asked of a live node).
+    pub fn master_of(&self, key: &str) -> u16 {
+        let slot: u16 = redis_cli(self.live().next().unwrap(), &["cluster", "keyslot", key])
+            .trim()
+            .parse()
+            .expect("CLUSTER KEYSLOT answers a number");
+        self.masters()
+            .into_iter()
+            .find(|p| owns(*p, slot))
+            .expect("a master owns every slot")
+    }
+
+    /// The replica of the master on `port`.
+    pub fn replica_of(&self, port: u16) -> u16 {
+        self.live()
+            .find(|p| {
+                redis_cli(*p, &["info", "replication"]).contains(&format!("master_port:{port}"))
+            })
+            .expect("every master has a replica")
+    }
+
+    /// SIGKILL of the node on `port`.
+    pub fn kill(&mut self, port: u16) {
+        for (p, child) in &mut self.nodes {
+            if *p == port {
+                if let Some(mut child) = child.take() {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                }
+            }
+        }
+    }
+
+    /// Waits (bounded) until the node on `port` is a master and every live
+    /// node sees the cluster whole again.
+    pub fn wait_promoted(&self, port: u16) {
+        wait_for("the replica promoted", Duration::from_secs(20), || {
+            redis_cli(port, &["info", "replication"]).contains("role:master")
+        });
+        for p in self.live() {
+            wait_for("cluster_state:ok again", Duration::from_secs(20), || {
+                redis_cli(p, &["cluster", "info"]).contains("cluster_state:ok")
+            });
+        }
+    }
+}
+
+/// Whether the node on `port` serves `slot` as master (from its own view).
+fn owns(port: u16, slot: u16) -> bool {
+    let nodes = redis_cli(port, &["cluster", "nodes"]);
+    nodes.lines().any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        fields.len() > 8
+            && fields[2].contains("myself")
+            && fields[2].contains("master")
+            && fields[8..].iter().any(|range| {
+                let (lo, hi) = range.split_once('-').unwrap_or((range, range));
+                match (lo.parse::<u16>(), hi.parse::<u16>()) {
+                    (Ok(lo), Ok(hi)) => (lo..=hi).contains(&slot),
+                    _ => false,
+                }
+            })
+    })
+}
+
+impl Drop for RedisCluster {
+    fn drop(&mut self) {
+        for (_, child) in &mut self.nodes {
+            if let Some(child) = child {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+}
