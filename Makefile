@@ -23,6 +23,7 @@ run:
 
 ## make cluster: Redis, PostgreSQL, two instances and nginx (http://127.0.0.1:8080).
 ## make cluster REDIS=sentinel: the same with a master, a replica and three sentinels.
+## make cluster REDIS=cluster: the same with a Redis Cluster (3 masters, 3 replicas).
 REDIS ?= single
 cluster:
 	.ci/install-deps.sh cluster

@@ -2,9 +2,11 @@
 # `make cluster`: Redis, PostgreSQL, two Confab instances and nginx in front, all
 # on loopback. Open the printed address; Ctrl-C stops everything this started.
 # REDIS=sentinel starts a master, a replica and three sentinels instead of one
-# Redis (kill the master to watch a failover: its pid is printed).
+# Redis (kill the master to watch a failover: its pid is printed); REDIS=cluster
+# a Redis Cluster of three masters and three replicas on REDIS_PORT..+5 (each
+# also uses port + 10000 for its bus).
 #
-#   PORT=8080 A=3101 B=3102 REDIS_PORT=6390 DATABASE=confab_cluster REDIS=single|sentinel \
+#   PORT=8080 A=3101 B=3102 REDIS_PORT=6390 DATABASE=confab_cluster REDIS=single|sentinel|cluster \
 #     deploy/cluster.sh BIN SITE_ROOT
 set -euo pipefail
 bin=${1:?confab binary}
@@ -25,39 +27,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# A private Redis, so the cluster never touches another Redis' keys.
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
-  --logfile "$run/redis.log" &
-master_pid=$!
-pids+=($!)
-redis_env=(REDIS_URL="redis://127.0.0.1:$REDIS_PORT")
-case "$REDIS" in
-  single) ;;
-  sentinel)
-    # A replica, and three sentinels that promote it when the master dies.
-    redis-server --port $((REDIS_PORT + 1)) --bind 127.0.0.1 --save "" --appendonly no \
-      --replicaof 127.0.0.1 "$REDIS_PORT" --logfile "$run/replica.log" &
-    pids+=($!)
-    sentinels=()
-    for i in 0 1 2; do
-      port=$((REDIS_PORT + 10 + i))
-      printf 'port %s\nbind 127.0.0.1\nsentinel monitor mymaster 127.0.0.1 %s 2\nsentinel down-after-milliseconds mymaster 1000\nsentinel failover-timeout mymaster 5000\n' \
-        "$port" "$REDIS_PORT" > "$run/sentinel-$i.conf"
-      redis-server "$run/sentinel-$i.conf" --sentinel --logfile "$run/sentinel-$i.log" &
-      pids+=($!)
-      sentinels+=("127.0.0.1:$port")
-    done
-    redis_env=(CONFAB_REDIS_SENTINELS="$(IFS=,; echo "${sentinels[*]}")")
-    # Sentinels learn of the replica from the master (every 10 s): until they
-    # do, a dead master has no one to be replaced by.
-    echo "waiting for the sentinels to know the replica"
-    for _ in $(seq 150); do
-      redis-cli -p $((REDIS_PORT + 10)) sentinel replicas mymaster 2>/dev/null | grep -q '^ip$' && break
-      sleep 0.2
-    done
-    ;;
-  *) echo "REDIS=$REDIS: use single or sentinel (Redis Cluster is not supported yet)" >&2; exit 2 ;;
-esac
+. "$here/redis-set.sh"
+start_redis_set "$REDIS" "$REDIS_PORT"
 
 # The cluster's database, created once and kept between runs.
 base=${PG_ADMIN%/*}
@@ -88,5 +59,7 @@ nginx -c "$run/nginx.conf"
 echo
 echo "Confab cluster: http://127.0.0.1:$PORT  (instances :$A and :$B, Redis :$REDIS_PORT ($REDIS), database $DATABASE)"
 [ "$REDIS" = sentinel ] && echo "Redis master pid $master_pid (kill -9 it to watch the replica take over)"
+[ "$REDIS" = cluster ] && redis-cli -p "$REDIS_PORT" cluster nodes | awk '{print "  " $2, $3}' &&
+  echo "(kill -9 a master's redis-server to watch its replica take over)"
 echo "Ctrl-C stops it."
 wait "${pids[@]}"
