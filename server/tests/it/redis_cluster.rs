@@ -3,7 +3,8 @@
 //! across instances as on one Redis; and when the shard owning the busy
 //! room's channel is SIGKILLed, its replica is promoted and the instances
 //! follow it without a restart — every acknowledged message reaches every
-//! member exactly once, in `seq` order.
+//! member exactly once, in `seq` order. A room's channel whose slot migrates
+//! to another shard is subscribed there.
 
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -124,6 +125,35 @@ async fn a_rooms_traffic_goes_only_to_its_shard_and_presence_limits_and_sign_out
     // Signing out on B closes alice's socket on A (an event on the `*` channel).
     assert!(b.logout(&alice.token).await.is_success());
     assert_eq!(alice_ws.close_code().await, Some(close_code::TOKEN_EXPIRED));
+}
+
+#[tokio::test]
+async fn a_channel_whose_slot_migrates_is_subscribed_on_its_new_shard() {
+    let cluster = RedisCluster::start();
+    let (a, b, _db, prefix) = instances_on(&cluster, &[]).await;
+    let general = format!("{prefix}:room:general");
+    let (_, mut alice_ws) = a.user_in_general("alice").await;
+    let (_, mut bob_ws) = b.user_in_general("bob").await;
+    let owner = cluster.master_of(&general);
+    let to = cluster.masters().into_iter().find(|m| *m != owner).unwrap();
+    cluster.migrate_slot_of(&general, to);
+    assert_eq!(cluster.master_of(&general), to);
+    // The old owner ended both subscriptions (sunsubscribe); the instances
+    // make them again on the new one.
+    let mut moved = false;
+    for _ in 0..50 {
+        if shard_subscribers(to, &general) == "2" {
+            moved = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(moved, "subscribed on the new owner of {general}'s slot");
+    assert_eq!(shard_subscribers(owner, &general), "0");
+    alice_ws.send_acked("general", "after the move", 1).await;
+    bob_ws
+        .next_matching(|f| matches!(f, ServerFrame::Message(m) if m.body == "after the move"))
+        .await;
 }
 
 #[tokio::test]

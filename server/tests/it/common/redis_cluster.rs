@@ -141,6 +141,36 @@ impl RedisCluster {
             .expect("every master has a replica")
     }
 
+    /// Moves `key`'s slot (and any keys in it) from its master to the master
+    /// on `to`, as `redis-cli --cluster reshard` does for each slot.
+    pub fn migrate_slot_of(&self, key: &str, to: u16) {
+        let from = self.master_of(key);
+        let slot = redis_cli(from, &["cluster", "keyslot", key])
+            .trim()
+            .to_string();
+        let id = |port: u16| redis_cli(port, &["cluster", "myid"]).trim().to_string();
+        let (from_id, to_id) = (id(from), id(to));
+        redis_cli(to, &["cluster", "setslot", &slot, "importing", &from_id]);
+        redis_cli(from, &["cluster", "setslot", &slot, "migrating", &to_id]);
+        loop {
+            let keys = redis_cli(from, &["cluster", "getkeysinslot", &slot, "100"]);
+            let keys: Vec<&str> = keys.lines().filter(|k| !k.is_empty()).collect();
+            if keys.is_empty() {
+                break;
+            }
+            let to_port = to.to_string();
+            let mut args = vec!["migrate", "127.0.0.1", &to_port, "", "0", "5000", "keys"];
+            args.extend(keys);
+            redis_cli(from, &args);
+        }
+        for port in [to, from] {
+            redis_cli(port, &["cluster", "setslot", &slot, "node", &to_id]);
+        }
+        for port in self.masters() {
+            redis_cli(port, &["cluster", "setslot", &slot, "node", &to_id]);
+        }
+    }
+
     /// SIGKILL of the node on `port`.
     pub fn kill(&mut self, port: u16) {
         for (p, child) in &mut self.nodes {
