@@ -27,8 +27,31 @@ pub enum Command {
     /// Users in shared rooms, connected without joining: `activity` a second
     /// and server CPU per `activity` at a steady message rate.
     Activity(ActivityArgs),
+    /// N clients on the first URL's instance, which is sent SIGTERM: time
+    /// until all are back on the second URL's and caught up.
+    Storm(StormArgs),
     /// A Markdown report and an SVG chart from the runs' JSON lines.
     Report(ReportArgs),
+}
+
+#[derive(Args, Clone)]
+pub struct StormArgs {
+    /// `--url FIRST,SECOND`; `--pids` the first instance's PID.
+    #[command(flatten)]
+    pub target: Target,
+    /// Clients joined to one room on the first instance.
+    #[arg(long, default_value_t = 5000)]
+    pub clients: usize,
+    /// Messages a second a publisher on the second instance sends all along.
+    #[arg(long, default_value_t = 20.0)]
+    pub rate: f64,
+    /// Seconds of traffic before the signal.
+    #[arg(long, default_value_t = 3.0)]
+    pub before: f64,
+    /// Seconds after the signal before the run ends (every client should be
+    /// back well within it).
+    #[arg(long, default_value_t = 20.0)]
+    pub after: f64,
 }
 
 #[derive(Args, Clone)]

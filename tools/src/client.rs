@@ -7,7 +7,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use crate::scan::{scan, Seen};
+use crate::scan::{scan, string_after, Seen};
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -20,22 +20,37 @@ pub fn ws_url(base: &str) -> String {
     }
 }
 
-/// Opens a socket with a bearer token and joins `room`; answers the socket and
-/// the room's latest `seq` at the join.
-pub async fn open(base: &str, token: &str, room: &str) -> Result<(Socket, u64)> {
+/// Opens a socket with a bearer token.
+pub async fn connect(base: &str, token: &str) -> Result<Socket> {
     let mut request = ws_url(base).into_client_request()?;
     request
         .headers_mut()
         .insert("Authorization", format!("Bearer {token}").parse()?);
-    let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, None, true)
+    let (socket, _) = tokio_tungstenite::connect_async_with_config(request, None, true)
         .await
         .with_context(|| format!("connecting to {base}"))?;
+    Ok(socket)
+}
+
+/// Opens a socket with a bearer token and joins `room`; answers the socket and
+/// the room's latest `seq` at the join.
+pub async fn open(base: &str, token: &str, room: &str) -> Result<(Socket, u64)> {
+    let (socket, seq, _) = open_joined(base, token, room).await?;
+    Ok((socket, seq))
+}
+
+/// As [`open`], with the room's epoch too (to rejoin with `since`).
+pub async fn open_joined(base: &str, token: &str, room: &str) -> Result<(Socket, u64, String)> {
+    let mut socket = connect(base, token).await?;
     let join = format!(r#"{{"type":"join","room":"{room}"}}"#);
     socket.send(Message::Text(join.into())).await?;
     while let Some(frame) = socket.next().await {
         if let Message::Text(text) = frame? {
             match scan(&text) {
-                Seen::Joined { seq } => return Ok((socket, seq)),
+                Seen::Joined { seq } => {
+                    let epoch = string_after(&text, r#""epoch":""#).unwrap_or_default();
+                    return Ok((socket, seq, epoch.to_string()));
+                }
                 Seen::Error(error) => bail!("join {room}: {error}"),
                 _ => {}
             }

@@ -13,6 +13,8 @@
 //!   its memory per connection.
 //! - `sidebar`, `activity`: every room at once (`rooms_load`): time to a
 //!   complete sidebar for a user in many rooms, and server CPU per `activity`.
+//! - `storm`: N clients on one instance that is sent SIGTERM: time until all
+//!   are back on the other and caught up, and whether anything was lost.
 //! - `report`: turns the JSON lines the runs print into a Markdown report and
 //!   an SVG chart (see `make bench`).
 //!
@@ -26,10 +28,12 @@ mod connect;
 mod fanout;
 mod proc_stats;
 mod report;
+mod report_redis;
 mod report_rooms;
 mod rooms_load;
 mod scan;
 mod setup;
+mod storm;
 
 use clap::Parser;
 
@@ -41,6 +45,7 @@ async fn main() -> anyhow::Result<()> {
         args::Command::Connect(a) => connect::run(a).await,
         args::Command::Sidebar(a) => rooms_load::sidebar(a).await,
         args::Command::Activity(a) => rooms_load::activity(a).await,
+        args::Command::Storm(a) => storm::run(a).await,
         args::Command::Report(a) => report::run(a),
     }
 }

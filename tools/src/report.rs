@@ -330,7 +330,12 @@ pub fn run(args: ReportArgs) -> Result<()> {
         md,
         "| run | clients | offered msgs/s | delivered/s | lost | dup | gaps | p50 | p99 | max | CPU µs/delivery |\n|---|---|---|---|---|---|---|---|---|---|---|"
     )?;
-    for r in ours.iter().filter(|r| r.0["mode"] == "fanout") {
+    // The Redis topology runs have a table of their own (report_redis).
+    let topology = |r: &&Run| r.label().starts_with("redis");
+    for r in ours
+        .iter()
+        .filter(|r| r.0["mode"] == "fanout" && !topology(r))
+    {
         writeln!(
             md,
             "| {} | {} | {} | {} | {:.3} % | {} | {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.2} |",
@@ -379,6 +384,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
         }
     }
     crate::report_rooms::every_room(&mut md, &ours)?;
+    crate::report_redis::redis(&mut md, &ours)?;
     if let Some(notes) = &args.notes {
         let text = std::fs::read_to_string(notes)
             .with_context(|| format!("reading {}", notes.display()))?;

@@ -25,7 +25,7 @@ pub fn number_after(text: &str, key: &str) -> Option<u64> {
     text[start..start + digits].parse().ok()
 }
 
-fn string_after<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+pub fn string_after<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     let start = text.find(key)? + key.len();
     let end = text[start..].find('"')?;
     Some(&text[start..start + end])
