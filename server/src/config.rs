@@ -92,8 +92,9 @@ pub struct Config {
     pub redis_ca_file: Option<PathBuf>,
 
     /// Redis through Sentinel instead of `--redis-url`: the sentinels'
-    /// `HOST:PORT`s; the command and pub/sub connections follow the master
-    /// they name, across failovers.
+    /// `HOST:PORT`s (`rediss://HOST:PORT` for TLS to the sentinels and the
+    /// servers); the command and pub/sub connections follow the master they
+    /// name, across failovers.
     #[arg(long, env = "CONFAB_REDIS_SENTINELS", value_delimiter = ',')]
     pub redis_sentinels: Vec<String>,
 

@@ -275,6 +275,7 @@ fn redis_target(config: &Config) -> anyhow::Result<Option<RedisTarget>> {
             &config.redis_sentinels,
             &config.redis_sentinel_master,
             password,
+            ca_file,
         )?;
         return Ok(Some(target));
     }

@@ -113,17 +113,19 @@ impl RedisBroker {
             health,
             publish_rx,
         ));
-        let subscribed = broker.subscribed.clone();
-        if target.is_cluster() {
-            let keys = keys.clone();
-            tokio::spawn(super::redis_sharded::run_sharded_subscriber(
-                target, keys, node, control_rx, incoming, subscribed,
-            ));
+        let is_cluster = target.is_cluster();
+        let subscriber = super::redis_subscriber::Subscriber {
+            target,
+            keys: keys.clone(),
+            node,
+            control: control_rx,
+            incoming,
+            up: broker.subscribed.clone(),
+        };
+        if is_cluster {
+            tokio::spawn(super::redis_sharded::run_sharded_subscriber(subscriber));
         } else {
-            let keys = keys.clone();
-            tokio::spawn(super::redis_subscriber::run_subscriber(
-                target, keys, node, control_rx, incoming, subscribed,
-            ));
+            tokio::spawn(super::redis_subscriber::run_subscriber(subscriber));
         }
         tokio::spawn(super::redis_presence::run_heartbeat(
             commands,

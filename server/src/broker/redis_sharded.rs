@@ -18,17 +18,14 @@
 //! node fills the gap from the store. `/readyz` says not ready meanwhile.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use redis::cluster_async::ClusterConnection;
 use redis::{PushInfo, PushKind, Value};
 use tokio::sync::mpsc;
-use uuid::Uuid;
 
-use super::redis_subscriber::{forward, Control, Wanted};
-use super::redis_target::RedisTarget;
+use super::redis_subscriber::{forward, Control, Subscriber, Wanted};
 use super::redis_wire::Keys;
 use super::Incoming;
 
@@ -113,14 +110,15 @@ async fn subscribe_all(
 }
 
 /// Owns the sharded subscriptions: subscribes, notices losses, forwards.
-pub async fn run_sharded_subscriber(
-    target: Arc<RedisTarget>,
-    keys: Keys,
-    node: Uuid,
-    mut control: mpsc::UnboundedReceiver<Control>,
-    incoming: mpsc::Sender<Incoming>,
-    up: Arc<AtomicBool>,
-) {
+pub async fn run_sharded_subscriber(subscriber: Subscriber) {
+    let Subscriber {
+        target,
+        keys,
+        node,
+        mut control,
+        incoming,
+        up,
+    } = subscriber;
     let (messages_tx, mut messages) = mpsc::channel(MESSAGES_QUEUE);
     let (changes_tx, mut changes) = mpsc::unbounded_channel();
     let client = match target.cluster_client(Some(push_sorter(messages_tx, changes_tx))) {

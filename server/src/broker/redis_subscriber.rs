@@ -89,15 +89,28 @@ pub async fn forward(
     }
 }
 
+/// What a subscriber task owns: where Redis is, whose events to ignore
+/// (`node`), requests from the node, where events go, and the flag it keeps
+/// true while its subscriptions are in place.
+pub struct Subscriber {
+    pub target: Arc<RedisTarget>,
+    pub keys: Keys,
+    pub node: Uuid,
+    pub control: mpsc::UnboundedReceiver<Control>,
+    pub incoming: mpsc::Sender<Incoming>,
+    pub up: Arc<AtomicBool>,
+}
+
 /// Owns the pub/sub connection: connects, (re)subscribes, forwards messages.
-pub async fn run_subscriber(
-    target: Arc<RedisTarget>,
-    keys: Keys,
-    node: Uuid,
-    mut control: mpsc::UnboundedReceiver<Control>,
-    incoming: mpsc::Sender<Incoming>,
-    up: Arc<AtomicBool>,
-) {
+pub async fn run_subscriber(subscriber: Subscriber) {
+    let Subscriber {
+        target,
+        keys,
+        node,
+        mut control,
+        incoming,
+        up,
+    } = subscriber;
     let wanted = Wanted::new();
     let mut backoff = Duration::from_millis(100);
     loop {

@@ -68,17 +68,51 @@ impl RedisTarget {
         Ok(RedisTarget::Url(client))
     }
 
-    /// With Sentinel: `sentinels` as `HOST:PORT`, the master's `name`, and
-    /// the password of the Redis servers (if any).
-    pub fn sentinel(sentinels: &[String], name: &str, password: Option<&str>) -> RedisResult<Self> {
+    /// With Sentinel: `sentinels` as `HOST:PORT` (or `rediss://HOST:PORT`:
+    /// then the sentinels and the servers are spoken to over TLS, trusting
+    /// `ca_file`'s CA if given), the master's `name`, and the password of the
+    /// Redis servers (if any).
+    pub fn sentinel(
+        sentinels: &[String],
+        name: &str,
+        password: Option<&str>,
+        ca_file: Option<&std::path::Path>,
+    ) -> anyhow::Result<Self> {
+        let tls = sentinels.iter().any(|s| s.starts_with("rediss://"));
         let addrs = sentinels.iter().filter_map(|s| {
+            let s = s
+                .trim_start_matches("rediss://")
+                .trim_start_matches("redis://");
             let (host, port) = s.rsplit_once(':')?;
-            Some(ConnectionAddr::Tcp(host.to_string(), port.parse().ok()?))
+            let (host, port) = (host.to_string(), port.trim_end_matches('/').parse().ok()?);
+            Some(match tls {
+                true => ConnectionAddr::TcpTls {
+                    host,
+                    port,
+                    insecure: false,
+                    tls_params: None,
+                },
+                false => ConnectionAddr::Tcp(host, port),
+            })
         });
         let mut builder =
             SentinelClientBuilder::new(addrs, name.to_string(), SentinelServerType::Master)?;
         if let Some(password) = password {
             builder = builder.set_client_to_redis_password(password.to_string());
+        }
+        if tls {
+            builder = builder
+                .set_client_to_sentinel_tls_mode(redis::TlsMode::Secure)
+                .set_client_to_redis_tls_mode(redis::TlsMode::Secure);
+            if let Some(root_cert) = read_ca(ca_file)? {
+                let certs = || redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(root_cert.clone()),
+                };
+                builder = builder
+                    .set_client_to_sentinel_certificates(certs())
+                    .set_client_to_redis_certificates(certs());
+            }
         }
         Ok(RedisTarget::Sentinel {
             sentinels: tokio::sync::Mutex::new(builder.build()?),
@@ -250,30 +284,11 @@ impl RedisCommands {
     }
 }
 
-impl ConnectionLike for Conn {
-    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+impl Conn {
+    fn as_like(&mut self) -> &mut (dyn ConnectionLike + Send) {
         match self {
-            Conn::Single(conn) => conn.req_packed_command(cmd),
-            Conn::Cluster(conn) => conn.req_packed_command(cmd),
-        }
-    }
-
-    fn req_packed_commands<'a>(
-        &'a mut self,
-        cmd: &'a Pipeline,
-        offset: usize,
-        count: usize,
-    ) -> RedisFuture<'a, Vec<Value>> {
-        match self {
-            Conn::Single(conn) => conn.req_packed_commands(cmd, offset, count),
-            Conn::Cluster(conn) => conn.req_packed_commands(cmd, offset, count),
-        }
-    }
-
-    fn get_db(&self) -> i64 {
-        match self {
-            Conn::Single(conn) => conn.get_db(),
-            Conn::Cluster(conn) => conn.get_db(),
+            Conn::Single(conn) => conn,
+            Conn::Cluster(conn) => conn,
         }
     }
 }
@@ -281,7 +296,7 @@ impl ConnectionLike for Conn {
 impl ConnectionLike for RedisCommands {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         let mut conn = self.current();
-        Box::pin(async move { conn.req_packed_command(cmd).await })
+        Box::pin(async move { conn.as_like().req_packed_command(cmd).await })
     }
 
     fn req_packed_commands<'a>(
@@ -291,10 +306,10 @@ impl ConnectionLike for RedisCommands {
         count: usize,
     ) -> RedisFuture<'a, Vec<Value>> {
         let mut conn = self.current();
-        Box::pin(async move { conn.req_packed_commands(cmd, offset, count).await })
+        Box::pin(async move { conn.as_like().req_packed_commands(cmd, offset, count).await })
     }
 
     fn get_db(&self) -> i64 {
-        self.current().get_db()
+        self.current().as_like().get_db()
     }
 }
