@@ -11,7 +11,9 @@ use std::time::Duration;
 use crate::common::cluster::{
     cluster_on, finish_members, readyz, start_members, wait_acked, wait_ready,
 };
-use crate::common::redis::RedisServer;
+use app::protocol::ServerFrame;
+
+use crate::common::redis::{redis_cli, RedisServer};
 use crate::common::sentinel::Sentinels;
 
 #[tokio::test]
@@ -47,19 +49,35 @@ async fn instances_follow_a_sentinel_failover_and_lose_nothing() {
         .await;
     }
     // The instances' fan-out now goes through the promoted replica.
-    let channels = std::process::Command::new("redis-cli")
-        .args([
-            "-p",
-            &sentinels.replica.port.to_string(),
-            "pubsub",
-            "channels",
-        ])
-        .output()
-        .unwrap();
-    let channels = String::from_utf8_lossy(&channels.stdout);
+    let channels = redis_cli(sentinels.replica.port, &["pubsub", "channels"]);
     assert!(
         channels.lines().any(|c| c.ends_with("general")),
         "subscribed on the new master: {channels:?}"
     );
     finish_members(members, &acked, &expected, 800).await;
+}
+
+/// Sentinel over TLS (`rediss://` sentinels, the test CA by
+/// `--redis-ca-file`): the instances find the master through the sentinels and
+/// fan out through it, every hop encrypted (the servers speak TLS only).
+#[tokio::test]
+async fn instances_find_the_master_through_sentinels_over_tls() {
+    let master = RedisServer::start_tls();
+    let sentinels = Sentinels::start(&master);
+    let addrs = sentinels.addrs();
+    assert!(addrs.starts_with("rediss://"));
+    let c = cluster_on(master, &["--redis-sentinels", &addrs]).await;
+    for server in [&c.a, &c.b] {
+        wait_ready(
+            server,
+            Duration::from_secs(10),
+            "Redis over TLS never ready",
+        )
+        .await;
+    }
+    let (_, mut alice) = c.a.user_in_general("alice").await;
+    let (_, mut bob) = c.b.user_in_general("bob").await;
+    alice.send_acked("general", "over tls", 1).await;
+    bob.next_matching(|f| matches!(f, ServerFrame::Message(m) if m.body == "over tls"))
+        .await;
 }

@@ -4,7 +4,7 @@
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub struct RedisServer {
     child: Child,
@@ -17,36 +17,39 @@ impl RedisServer {
     pub fn start() -> RedisServer {
         let port = super::free_port();
         RedisServer {
-            child: spawn(port, None),
+            child: spawn(port, None, &[]),
             port,
             tls: None,
         }
     }
 
-    /// A replica of the Redis on `master` (for Sentinel tests).
-    pub fn start_replica_of(master: u16) -> RedisServer {
+    /// A replica of `master` (for Sentinel tests); over TLS if it is.
+    pub fn start_replica_of(master: &RedisServer) -> RedisServer {
         let port = super::free_port();
-        let mut child = Command::new("redis-server")
-            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .args(["--port", &port.to_string()])
-            .args(["--replicaof", "127.0.0.1", &master.to_string()])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("redis-server on PATH");
-        for _ in 0..100 {
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
+        let tls = master.tls.as_ref().map(|d| d.path());
+        let child = spawn(
+            port,
+            tls,
+            &["--replicaof", "127.0.0.1", &master.port.to_string()],
+        );
+        let dir = tls.map(|_| {
+            // The replica shares the master's certificates (one CA).
+            let dir = tempfile::tempdir().unwrap();
+            for file in ["ca.pem", "server.pem", "server.key"] {
+                std::fs::copy(tls.unwrap().join(file), dir.path().join(file)).unwrap();
             }
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!("redis-server exited: {status}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+            dir
+        });
         RedisServer {
             child,
             port,
-            tls: None,
+            tls: dir,
         }
+    }
+
+    /// What `redis-cli` prints for `args` against this server.
+    pub fn cli(&self, args: &[&str]) -> String {
+        cli(self.port, self.ca_file().as_deref(), args)
     }
 
     /// A Redis that speaks only TLS, with a certificate for 127.0.0.1 signed by a
@@ -56,7 +59,7 @@ impl RedisServer {
         super::tls::make_certificates(dir.path());
         let port = super::free_port();
         RedisServer {
-            child: spawn(port, Some(dir.path())),
+            child: spawn(port, Some(dir.path()), &[]),
             port,
             tls: Some(dir),
         }
@@ -86,7 +89,7 @@ impl RedisServer {
     /// Starts again on the same port (empty: it keeps nothing on disk).
     pub fn restart(&mut self) {
         self.kill();
-        self.child = spawn(self.port, self.tls.as_ref().map(|d| d.path()));
+        self.child = spawn(self.port, self.tls.as_ref().map(|d| d.path()), &[]);
     }
 }
 
@@ -96,9 +99,10 @@ impl Drop for RedisServer {
     }
 }
 
-fn spawn(port: u16, tls: Option<&Path>) -> Child {
+fn spawn(port: u16, tls: Option<&Path>, extra: &[&str]) -> Child {
     let mut command = Command::new("redis-server");
     command.args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
+    command.args(extra);
     match tls {
         None => command.args(["--port", &port.to_string()]),
         Some(dir) => command
@@ -109,7 +113,7 @@ fn spawn(port: u16, tls: Option<&Path>) -> Child {
             .arg(dir.join("server.key"))
             .arg("--tls-ca-cert-file")
             .arg(dir.join("ca.pem"))
-            .args(["--tls-auth-clients", "no"]),
+            .args(["--tls-auth-clients", "no", "--tls-replication", "yes"]),
     };
     let mut child = command
         .stdout(Stdio::null())
@@ -124,4 +128,29 @@ fn spawn(port: u16, tls: Option<&Path>) -> Child {
     let _ = child.kill();
     let _ = child.wait();
     panic!("redis-server did not listen on {port}");
+}
+
+/// What `redis-cli` prints for `args` against the server on `port`.
+pub fn redis_cli(port: u16, args: &[&str]) -> String {
+    cli(port, None, args)
+}
+
+/// As [`redis_cli`], over TLS trusting `ca` when given.
+pub fn cli(port: u16, ca: Option<&str>, args: &[&str]) -> String {
+    let mut command = Command::new("redis-cli");
+    command.args(["-h", "127.0.0.1", "-p", &port.to_string()]);
+    if let Some(ca) = ca {
+        command.args(["--tls", "--cacert", ca]);
+    }
+    let out = command.args(args).output().expect("redis-cli on PATH");
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// Waits (bounded) until `ready` says so.
+pub fn wait_for(what: &str, within: Duration, mut ready: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !ready() {
+        assert!(started.elapsed() < within, "{what}: not within {within:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

@@ -4,30 +4,14 @@
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+pub use super::redis::{redis_cli, wait_for};
 
 pub struct RedisCluster {
     /// port → process (None once killed).
     nodes: Vec<(u16, Option<Child>)>,
     _dir: tempfile::TempDir,
-}
-
-pub fn redis_cli(port: u16, args: &[&str]) -> String {
-    let out = Command::new("redis-cli")
-        .args(["-h", "127.0.0.1", "-p", &port.to_string()])
-        .args(args)
-        .output()
-        .expect("redis-cli on PATH");
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
-
-/// Waits (bounded) until `ready` says so.
-pub fn wait_for(what: &str, within: Duration, mut ready: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !ready() {
-        assert!(started.elapsed() < within, "{what}: not within {within:?}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 /// A free port whose cluster bus port (port + 10000) is free too.

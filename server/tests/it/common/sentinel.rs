@@ -1,45 +1,48 @@
 //! Redis Sentinel on loopback for a test: a replica of a given master and
 //! three sentinels watching it (quorum 2, down after 1 s), all private
-//! processes, stopped with this value.
+//! processes, stopped with this value. With a TLS master, everything speaks
+//! TLS only (one test CA).
 
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::redis::RedisServer;
+use super::redis::{cli, wait_for, RedisServer};
 
 pub struct Sentinels {
     pub replica: RedisServer,
     sentinels: Vec<Child>,
     ports: Vec<u16>,
+    /// The test CA, with TLS.
+    ca: Option<String>,
     _dir: tempfile::TempDir,
-}
-
-fn redis_cli(port: u16, args: &[&str]) -> String {
-    let out = Command::new("redis-cli")
-        .args(["-h", "127.0.0.1", "-p", &port.to_string()])
-        .args(args)
-        .output()
-        .expect("redis-cli on PATH");
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
-
-/// Waits (bounded) until `ready` says so.
-fn wait_for(what: &str, within: Duration, mut ready: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !ready() {
-        assert!(started.elapsed() < within, "{what}: not within {within:?}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 impl Sentinels {
     pub fn start(master: &RedisServer) -> Sentinels {
-        let replica = RedisServer::start_replica_of(master.port);
+        let replica = RedisServer::start_replica_of(master);
         wait_for(
             "the replica's link to the master",
             Duration::from_secs(10),
-            || redis_cli(replica.port, &["info", "replication"]).contains("master_link_status:up"),
+            || {
+                replica
+                    .cli(&["info", "replication"])
+                    .contains("master_link_status:up")
+            },
         );
+        let ca = master.ca_file();
+        let tls = match &ca {
+            // The sentinels speak TLS only, and to the servers too.
+            Some(ca_file) => {
+                let certs = std::path::Path::new(ca_file).parent().unwrap();
+                format!(
+                    "port 0\ntls-port {{port}}\ntls-cert-file {0}/server.pem\n\
+                     tls-key-file {0}/server.key\ntls-ca-cert-file {ca_file}\n\
+                     tls-replication yes\ntls-auth-clients no\n",
+                    certs.display()
+                )
+            }
+            None => "port {port}\n".to_string(),
+        };
         let dir = tempfile::tempdir().unwrap();
         let mut sentinels = Vec::new();
         let mut ports = Vec::new();
@@ -49,11 +52,12 @@ impl Sentinels {
             std::fs::write(
                 &conf,
                 format!(
-                    "port {port}\nbind 127.0.0.1\n\
+                    "{}bind 127.0.0.1\n\
                      sentinel monitor mymaster 127.0.0.1 {} 2\n\
                      sentinel down-after-milliseconds mymaster 1000\n\
                      sentinel failover-timeout mymaster 5000\n\
                      sentinel parallel-syncs mymaster 1\n",
+                    tls.replace("{port}", &port.to_string()),
                     master.port
                 ),
             )
@@ -71,22 +75,24 @@ impl Sentinels {
             wait_for(
                 "a sentinel that knows the replica",
                 Duration::from_secs(15),
-                || redis_cli(port, &["sentinel", "replicas", "mymaster"]).contains("ip"),
+                || cli(port, ca.as_deref(), &["sentinel", "replicas", "mymaster"]).contains("ip"),
             );
         }
         Sentinels {
             replica,
             sentinels,
             ports,
+            ca,
             _dir: dir,
         }
     }
 
-    /// `HOST:PORT,…` for `--redis-sentinels`.
+    /// `HOST:PORT,…` for `--redis-sentinels` (`rediss://HOST:PORT,…` with TLS).
     pub fn addrs(&self) -> String {
+        let scheme = if self.ca.is_some() { "rediss://" } else { "" };
         self.ports
             .iter()
-            .map(|p| format!("127.0.0.1:{p}"))
+            .map(|p| format!("{scheme}127.0.0.1:{p}"))
             .collect::<Vec<_>>()
             .join(",")
     }
@@ -95,8 +101,9 @@ impl Sentinels {
     pub fn wait_promoted(&self) {
         let replica = self.replica.port.to_string();
         wait_for("the replica promoted", Duration::from_secs(20), || {
-            redis_cli(
+            cli(
                 self.ports[0],
+                self.ca.as_deref(),
                 &["sentinel", "get-master-addr-by-name", "mymaster"],
             )
             .contains(&replica)
