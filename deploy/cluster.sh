@@ -46,7 +46,7 @@ for port in "$A" "$B"; do
   CONFAB_JWT_SECRET="$(cat "$secret_file")" LEPTOS_SITE_ROOT="$site" \
   CONFAB_DATA_DIR="$run/data-$port" CONFAB_TRUST_FORWARDED_FOR=true \
   CONFAB_FILE_STORE="file://$run/files" \
-    "$bin" --listen "127.0.0.1:$port" --drain-secs 5 &
+    "$bin" --listen "127.0.0.1:$port" --drain-secs 5 --max-pending-conns-per-address 4096 &
   pids+=($!)
 done
 
