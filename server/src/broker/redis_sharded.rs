@@ -46,34 +46,36 @@ enum Change {
     Unsubscribed(String),
 }
 
-fn text(value: Option<&Value>) -> Option<String> {
+fn text(value: Option<Value>) -> Option<String> {
     match value? {
-        Value::BulkString(bytes) => String::from_utf8(bytes.clone()).ok(),
-        Value::SimpleString(s) => Some(s.clone()),
+        Value::BulkString(bytes) => String::from_utf8(bytes).ok(),
+        Value::SimpleString(s) => Some(s),
         _ => None,
     }
 }
 
 /// Sorts what the servers push: messages to the bounded queue, changes to
-/// the other (they are few: one per channel or connection).
+/// the other (they are few: one per channel or connection). The push is
+/// owned, so a message's bytes move on without a copy.
 fn push_sorter(
     messages: mpsc::Sender<(String, Vec<u8>)>,
     changes: mpsc::UnboundedSender<Change>,
 ) -> impl Fn(PushInfo) -> Result<(), ()> + Send + Sync + 'static {
     move |push: PushInfo| {
+        let mut data = push.data.into_iter();
         match push.kind {
             PushKind::SMessage => {
                 let (Some(channel), Some(Value::BulkString(payload))) =
-                    (text(push.data.first()), push.data.get(1))
+                    (text(data.next()), data.next())
                 else {
                     return Ok(());
                 };
-                if messages.try_send((channel, payload.clone())).is_err() {
+                if messages.try_send((channel, payload)).is_err() {
                     metrics::counter!("confab_pubsub_dropped_total").increment(1);
                 }
             }
             PushKind::SUnsubscribe => {
-                if let Some(channel) = text(push.data.first()) {
+                if let Some(channel) = text(data.next()) {
                     let _ = changes.send(Change::Unsubscribed(channel));
                 }
             }
@@ -173,13 +175,9 @@ pub async fn run_sharded_subscriber(subscriber: Subscriber) {
                 let Some(command) = command else { return };
                 match &command {
                     Control::Subscribe(room, _) => {
-                        let room = room.clone();
                         let failed = subscribe_all(&conn, &keys, std::iter::once(room.clone())).await;
-                        let done = failed.is_empty();
-                        wanted.note(command, done);
-                        if !done {
-                            lost.insert(room);
-                        }
+                        wanted.note(command, failed.is_empty());
+                        lost.extend(failed);
                     }
                     Control::Unsubscribe(room) => {
                         let (room, mut c) = (room.clone(), conn.clone());
