@@ -53,6 +53,8 @@ const KEPT_WHILE_DOWN: usize = 10_000;
 
 pub struct RedisBroker {
     node: Uuid,
+    /// This instance's presence share key (`redis_wire`).
+    share: String,
     keys: Keys,
     commands: RedisCommands,
     /// Whether Redis answers: commands are skipped while it does not.
@@ -100,6 +102,7 @@ impl RedisBroker {
         let health = RedisHealth::start(commands.clone(), target.clone(), config);
         let broker = Arc::new(RedisBroker {
             node,
+            share: keys.node_share(&node.to_string()),
             keys: keys.clone(),
             commands: commands.clone(),
             health: health.clone(),
@@ -164,10 +167,6 @@ impl RedisBroker {
     pub fn node(&self) -> Uuid {
         self.node
     }
-
-    fn node_share(&self) -> String {
-        self.keys.node_share(&self.node.to_string())
-    }
 }
 
 #[async_trait]
@@ -203,12 +202,12 @@ impl Broker for RedisBroker {
 
     async fn presence_join(&self, room: &str, user: &UserRef) -> Result<bool, BrokerError> {
         let mut conn = self.commands.clone();
-        let (key, share) = (self.keys.presence(room), self.node_share());
+        let (key, share) = (self.keys.presence(room), &self.share);
         let field = Keys::share_field(room, user.id);
         let id = user.id.to_string();
         // Three keys, perhaps on three shards: separate commands. The share
         // first, so that it never holds less than the reaper must give back.
-        self.timed(conn.hincr::<_, _, _, ()>(&share, &field, 1))
+        self.timed(conn.hincr::<_, _, _, ()>(share, &field, 1))
             .await?;
         let mut names = conn.clone();
         let (count, ()) = self
@@ -224,7 +223,7 @@ impl Broker for RedisBroker {
 
     async fn presence_leave(&self, room: &str, user: &UserRef) -> Result<bool, BrokerError> {
         let mut conn = self.commands.clone();
-        let (key, share) = (self.keys.presence(room), self.node_share());
+        let (key, share) = (self.keys.presence(room), &self.share);
         let field = Keys::share_field(room, user.id);
         let id = user.id.to_string();
         // The count first, the share after (see presence_join).
@@ -232,9 +231,9 @@ impl Broker for RedisBroker {
         if count <= 0 {
             let _: Result<(), _> = self.timed(conn.hdel(&key, &id)).await;
         }
-        let mine_left: i64 = self.timed(conn.hincr(&share, &field, -1)).await?;
+        let mine_left: i64 = self.timed(conn.hincr(share, &field, -1)).await?;
         if mine_left <= 0 {
-            let _: Result<(), _> = self.timed(conn.hdel(&share, &field)).await;
+            let _: Result<(), _> = self.timed(conn.hdel(share, &field)).await;
         }
         Ok(count == 0)
     }
@@ -334,7 +333,8 @@ fn pipelines<'a>(
             true => super::redis_wire::slot(channel.as_bytes()),
             false => 0,
         };
-        keys.publish(pipes.entry(slot).or_default(), channel, payload);
+        let pipe = pipes.entry(slot).or_default();
+        pipe.add_command(keys.publish(channel, payload)).ignore();
     }
     pipes
 }

@@ -95,7 +95,7 @@ async fn announce_offline(
             status: PresenceStatus::Offline,
         },
     };
-    let mut pipe = redis::pipe();
-    keys.publish(&mut pipe, &keys.channel(room), &envelope.encode());
-    pipe.query_async(conn).await
+    keys.publish(&keys.channel(room), &envelope.encode())
+        .query_async(conn)
+        .await
 }

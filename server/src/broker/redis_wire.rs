@@ -52,11 +52,12 @@ impl Keys {
         self.sharded
     }
 
-    /// Appends the command publishing `payload` on `channel` to `pipe`
-    /// (`SPUBLISH` on a cluster, `PUBLISH` otherwise).
-    pub fn publish(&self, pipe: &mut redis::Pipeline, channel: &str, payload: &[u8]) {
-        let command = if self.sharded { "SPUBLISH" } else { "PUBLISH" };
-        pipe.cmd(command).arg(channel).arg(payload).ignore();
+    /// The command publishing `payload` on `channel` (`SPUBLISH` on a
+    /// cluster, `PUBLISH` otherwise).
+    pub fn publish(&self, channel: &str, payload: &[u8]) -> redis::Cmd {
+        let mut command = redis::cmd(if self.sharded { "SPUBLISH" } else { "PUBLISH" });
+        command.arg(channel).arg(payload);
+        command
     }
 
     pub fn channel(&self, room: &str) -> String {
