@@ -69,7 +69,11 @@ pub struct RedisUserLimits {
     commands: RedisCommands,
     health: Arc<RedisHealth>,
     keys: Keys,
-    node: Uuid,
+    /// This instance's id: its field in each user's connection hash.
+    node: String,
+    /// This instance's share key (`redis_wire`), which lists its users'
+    /// connections for whoever reaps it.
+    share: String,
     local: MemoryUserLimits,
     /// user → message tokens leased from Redis and not spent, and until when.
     leases: std::sync::Mutex<std::collections::HashMap<Uuid, (u64, std::time::Instant)>>,
@@ -89,8 +93,9 @@ impl RedisUserLimits {
         RedisUserLimits {
             commands,
             health,
+            share: keys.node_share(&node.to_string()),
+            node: node.to_string(),
             keys,
-            node,
             local: MemoryUserLimits::new(config),
             leases: Default::default(),
             admit: Script::new(ADMIT),
@@ -98,9 +103,7 @@ impl RedisUserLimits {
             take: Script::new(TAKE),
         }
     }
-}
 
-impl RedisUserLimits {
     /// Runs a check in Redis unless it is known to be down; `None` means
     /// check locally.
     async fn timed<T>(
@@ -115,17 +118,15 @@ impl RedisUserLimits {
             }
         }
     }
-}
 
-impl RedisUserLimits {
-    /// One connection of `user` fewer in this instance's share.
-    fn release_share(&self, user: Uuid) {
+    /// One connection fewer under `field` of the hash `key` (in the
+    /// background: nobody waits for it).
+    fn release(&self, key: String, field: String) {
         let mut conn = self.commands.clone();
         let (release, health) = (self.release.clone(), self.health.clone());
-        let share = self.keys.node_share(&self.node.to_string());
         tokio::spawn(async move {
-            let mut invocation = release.key(share);
-            invocation.arg(user.to_string());
+            let mut invocation = release.key(key);
+            invocation.arg(field);
             let _ = health
                 .run(CHECK_TIMEOUT, invocation.invoke_async::<i64>(&mut conn))
                 .await;
@@ -140,14 +141,13 @@ impl UserLimits for RedisUserLimits {
         // Recorded in this instance's share first, so that whatever the
         // admission leaves counted, the reaper of a dead instance finds it
         // (a share naming a user with nothing counted is harmless).
-        let share = self.keys.node_share(&self.node.to_string());
-        let recorded = conn.hincr::<_, _, _, ()>(&share, user.to_string(), 1);
+        let recorded = conn.hincr::<_, _, _, ()>(&self.share, user.to_string(), 1);
         let admitted: Option<i64> = match self.timed(recorded).await {
             Some(()) => {
                 self.timed(
                     self.admit
                         .key(self.keys.connections(user))
-                        .arg(self.node.to_string())
+                        .arg(&self.node)
                         .arg(self.local.config().max_connections)
                         .invoke_async(&mut conn),
                 )
@@ -158,7 +158,7 @@ impl UserLimits for RedisUserLimits {
         match admitted {
             Some(1) => Some(true),
             Some(_) => {
-                self.release_share(user);
+                self.release(self.share.clone(), user.to_string());
                 None
             }
             None => self.local.open(user).then_some(false),
@@ -169,21 +169,8 @@ impl UserLimits for RedisUserLimits {
         if !shared {
             return self.local.close(user);
         }
-        let mut conn = self.commands.clone();
-        let (release, key, node, health) = (
-            self.release.clone(),
-            self.keys.connections(user),
-            self.node.to_string(),
-            self.health.clone(),
-        );
-        tokio::spawn(async move {
-            let mut invocation = release.key(key);
-            invocation.arg(&node);
-            let _ = health
-                .run(CHECK_TIMEOUT, invocation.invoke_async::<i64>(&mut conn))
-                .await;
-        });
-        self.release_share(user);
+        self.release(self.keys.connections(user), self.node.clone());
+        self.release(self.share.clone(), user.to_string());
     }
 
     async fn take_message(&self, user: Uuid) -> bool {
