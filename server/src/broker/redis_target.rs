@@ -22,8 +22,9 @@ use redis::cluster_async::ClusterConnection;
 use redis::sentinel::{SentinelClient, SentinelClientBuilder, SentinelServerType};
 use redis::{Cmd, ConnectionAddr, Pipeline, RedisFuture, RedisResult, Value};
 
-/// How long a cluster node may take to connect or answer.
-const CLUSTER_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a connection (to a new master, to a cluster's nodes) may take,
+/// and a cluster node to answer.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// A Redis server, or the master of a Sentinel-watched set.
 pub enum RedisTarget {
@@ -41,28 +42,27 @@ pub enum RedisTarget {
 pub struct ClusterNodes {
     nodes: Vec<String>,
     password: Option<String>,
-    root_cert: Option<Vec<u8>>,
+    certs: Option<redis::TlsCertificates>,
 }
 
-fn read_ca(ca_file: Option<&std::path::Path>) -> anyhow::Result<Option<Vec<u8>>> {
-    ca_file
-        .map(|path| {
-            std::fs::read(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))
-        })
-        .transpose()
+/// Trusting the CA in `ca_file`, if given (else the system's trust store).
+fn trusting(ca_file: Option<&std::path::Path>) -> anyhow::Result<Option<redis::TlsCertificates>> {
+    let Some(path) = ca_file else {
+        return Ok(None);
+    };
+    let root_cert =
+        std::fs::read(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+    Ok(Some(redis::TlsCertificates {
+        client_tls: None,
+        root_cert: Some(root_cert),
+    }))
 }
 
 impl RedisTarget {
     /// One server: `redis://` or `rediss://` (trusting `ca_file`'s CA, if given).
     pub fn url(url: &str, ca_file: Option<&std::path::Path>) -> anyhow::Result<Self> {
-        let client = match read_ca(ca_file)? {
-            Some(root_cert) => {
-                let certs = redis::TlsCertificates {
-                    client_tls: None,
-                    root_cert: Some(root_cert),
-                };
-                redis::Client::build_with_tls(url, certs)?
-            }
+        let client = match trusting(ca_file)? {
+            Some(certs) => redis::Client::build_with_tls(url, certs)?,
             None => redis::Client::open(url)?,
         };
         Ok(RedisTarget::Url(client))
@@ -104,14 +104,10 @@ impl RedisTarget {
             builder = builder
                 .set_client_to_sentinel_tls_mode(redis::TlsMode::Secure)
                 .set_client_to_redis_tls_mode(redis::TlsMode::Secure);
-            if let Some(root_cert) = read_ca(ca_file)? {
-                let certs = || redis::TlsCertificates {
-                    client_tls: None,
-                    root_cert: Some(root_cert.clone()),
-                };
+            if let Some(certs) = trusting(ca_file)? {
                 builder = builder
-                    .set_client_to_sentinel_certificates(certs())
-                    .set_client_to_redis_certificates(certs());
+                    .set_client_to_sentinel_certificates(certs.clone())
+                    .set_client_to_redis_certificates(certs);
             }
         }
         Ok(RedisTarget::Sentinel {
@@ -138,7 +134,7 @@ impl RedisTarget {
         Ok(RedisTarget::Cluster(ClusterNodes {
             nodes,
             password: password.map(str::to_string),
-            root_cert: read_ca(ca_file)?,
+            certs: trusting(ca_file)?,
         }))
     }
 
@@ -159,8 +155,8 @@ impl RedisTarget {
             )));
         };
         let mut builder = ClusterClientBuilder::new(cluster.nodes.clone())
-            .connection_timeout(CLUSTER_TIMEOUT)
-            .response_timeout(CLUSTER_TIMEOUT)
+            .connection_timeout(CONNECT_TIMEOUT)
+            .response_timeout(CONNECT_TIMEOUT)
             // A few quick retries: past them the caller goes on without Redis
             // (`RedisHealth`), it does not wait through a failover.
             .retries(3)
@@ -169,11 +165,8 @@ impl RedisTarget {
         if let Some(password) = &cluster.password {
             builder = builder.password(password.clone());
         }
-        if let Some(root_cert) = &cluster.root_cert {
-            builder = builder.certs(redis::TlsCertificates {
-                client_tls: None,
-                root_cert: Some(root_cert.clone()),
-            });
+        if let Some(certs) = &cluster.certs {
+            builder = builder.certs(certs.clone());
         }
         if let Some(pushes) = pushes {
             builder = builder
@@ -209,22 +202,27 @@ impl RedisTarget {
     /// A command connection to the current server.
     pub async fn connect(&self, config: &ConnectionManagerConfig) -> RedisResult<RedisCommands> {
         if self.is_cluster() {
-            let client = self.cluster_client(None::<tokio::sync::mpsc::UnboundedSender<_>>)?;
-            let conn = client.get_async_connection().await?;
-            return Ok(RedisCommands(Arc::new(RwLock::new((
-                Conn::Cluster(conn),
-                "cluster".into(),
-            )))));
+            return Ok(RedisCommands::new(
+                self.cluster_commands().await?,
+                "cluster",
+            ));
         }
         let client = self.client().await?;
         let addr = client.get_connection_info().addr.to_string();
         let manager = client
             .get_connection_manager_with_config(config.clone())
             .await?;
-        Ok(RedisCommands(Arc::new(RwLock::new((
-            Conn::Single(manager),
-            addr,
-        )))))
+        Ok(RedisCommands::new(Conn::Single(manager), &addr))
+    }
+
+    /// A fresh cluster connection, which reads the topology from the nodes
+    /// that answer.
+    async fn cluster_commands(&self) -> RedisResult<Conn> {
+        let client = self.cluster_client(None::<tokio::sync::mpsc::UnboundedSender<_>>)?;
+        match tokio::time::timeout(CONNECT_TIMEOUT, client.get_async_connection()).await {
+            Ok(conn) => Ok(Conn::Cluster(conn?)),
+            Err(_) => Err(std::io::Error::from(std::io::ErrorKind::TimedOut).into()),
+        }
     }
 
     /// With Sentinel: points `commands` at the master the sentinels name now,
@@ -234,34 +232,30 @@ impl RedisTarget {
     /// which reads it from the nodes still up; answers false.
     pub async fn follow(&self, commands: &RedisCommands, config: &ConnectionManagerConfig) -> bool {
         match self {
-            RedisTarget::Url(_) => return false,
+            RedisTarget::Url(_) => false,
             RedisTarget::Cluster(_) => {
-                let Ok(client) = self.cluster_client(None::<tokio::sync::mpsc::UnboundedSender<_>>)
-                else {
+                if let Ok(conn) = self.cluster_commands().await {
+                    commands.replace(conn, "cluster");
+                }
+                false
+            }
+            RedisTarget::Sentinel { .. } => {
+                let Ok(client) = self.client().await else {
                     return false;
                 };
-                let connect = client.get_async_connection();
-                if let Ok(Ok(conn)) = tokio::time::timeout(CLUSTER_TIMEOUT, connect).await {
-                    *commands.0.write().unwrap() = (Conn::Cluster(conn), "cluster".into());
+                let addr = client.get_connection_info().addr.to_string();
+                if commands.0.read().unwrap().1 == addr {
+                    return false;
                 }
-                return false;
+                let connect = client.get_connection_manager_with_config(config.clone());
+                match tokio::time::timeout(CONNECT_TIMEOUT, connect).await {
+                    Ok(Ok(manager)) => {
+                        commands.replace(Conn::Single(manager), &addr);
+                        true
+                    }
+                    _ => false,
+                }
             }
-            RedisTarget::Sentinel { .. } => {}
-        }
-        let Ok(client) = self.client().await else {
-            return false;
-        };
-        let addr = client.get_connection_info().addr.to_string();
-        if commands.0.read().unwrap().1 == addr {
-            return false;
-        }
-        let connect = client.get_connection_manager_with_config(config.clone());
-        match tokio::time::timeout(Duration::from_secs(2), connect).await {
-            Ok(Ok(manager)) => {
-                *commands.0.write().unwrap() = (Conn::Single(manager), addr);
-                true
-            }
-            _ => false,
         }
     }
 }
@@ -279,8 +273,17 @@ enum Conn {
 }
 
 impl RedisCommands {
+    fn new(conn: Conn, addr: &str) -> Self {
+        RedisCommands(Arc::new(RwLock::new((conn, addr.to_string()))))
+    }
+
     fn current(&self) -> Conn {
         self.0.read().unwrap().0.clone()
+    }
+
+    /// Every holder uses `conn`, to `addr`, from now on.
+    fn replace(&self, conn: Conn, addr: &str) {
+        *self.0.write().unwrap() = (conn, addr.to_string());
     }
 }
 
