@@ -145,16 +145,11 @@ struct JoinTimes {
 /// before the room looks right). `None` if none succeeded.
 async fn time_joins(base: &str, token: &str, room: &str, probes: usize) -> Option<JoinTimes> {
     use futures_util::SinkExt;
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     use tokio_tungstenite::tungstenite::Message;
     let mut took = Vec::with_capacity(probes);
     let mut online = 0;
     for _ in 0..probes {
-        let mut request = client::ws_url(base).into_client_request().ok()?;
-        request
-            .headers_mut()
-            .insert("Authorization", format!("Bearer {token}").parse().ok()?);
-        let Ok((mut socket, _)) = tokio_tungstenite::connect_async(request).await else {
+        let Ok(mut socket) = client::connect(base, token).await else {
             continue;
         };
         let started = Instant::now();

@@ -144,14 +144,12 @@ async fn publish(
     let (mut socket, _) = client::open(&base, &token, &room).await?;
     let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate.max(0.1)));
     let (mut sent, mut acked, mut last) = (0u64, 0u64, 0u64);
-    let drained = Instant::now() + Duration::from_secs(3600);
     let mut stopping: Option<Instant> = None;
     loop {
         if stop.load(Ordering::Acquire) && stopping.is_none() {
             stopping = Some(Instant::now() + Duration::from_secs(5));
         }
-        if stopping.is_some_and(|s| acked == sent || Instant::now() > s) || Instant::now() > drained
-        {
+        if stopping.is_some_and(|s| acked == sent || Instant::now() > s) {
             return Ok(last);
         }
         tokio::select! {
