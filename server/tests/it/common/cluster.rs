@@ -204,6 +204,18 @@ pub async fn wait_ready(server: &TestServer, within: Duration, what: &str) {
     }
 }
 
+/// Waits (bounded by 2 s) until `server` answers `/readyz` with 503: the
+/// gap a failover leaves.
+pub async fn wait_unready(server: &TestServer, what: &str) {
+    for _ in 0..20 {
+        if readyz(server).await == 503 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what}");
+}
+
 /// Registers a member on each of `servers`, joins them all to `general`, and
 /// only then starts them sending `per_member` messages each (a join without
 /// `since` starts live, so nobody may send before everyone has joined).
