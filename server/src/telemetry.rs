@@ -16,8 +16,17 @@ pub fn init_logging(format: LogFormat) {
     };
 }
 
-/// Installs the global metrics recorder and describes Confab's metrics.
+/// The process's one recorder, once installed.
+static RECORDER: std::sync::Mutex<Option<PrometheusHandle>> = std::sync::Mutex::new(None);
+
+/// Installs the global metrics recorder and describes Confab's metrics; a
+/// second instance built in the same process (the integration tests build
+/// some in process) shares the recorder.
 pub fn init_metrics() -> anyhow::Result<PrometheusHandle> {
+    let mut installed = RECORDER.lock().unwrap();
+    if let Some(handle) = installed.as_ref() {
+        return Ok(handle.clone());
+    }
     let handle = PrometheusBuilder::new()
         .set_buckets_for_metric(
             Matcher::Full("confab_commit_batch_size".into()),
@@ -63,5 +72,6 @@ pub fn init_metrics() -> anyhow::Result<PrometheusHandle> {
     // Present from the start, so a scrape shows them before the first event.
     metrics::gauge!("confab_connections_open").set(0.0);
     metrics::counter!("confab_messages_stored_total").increment(0);
+    *installed = Some(handle.clone());
     Ok(handle)
 }
