@@ -121,6 +121,13 @@ impl Client {
         acked
     }
 
+    /// Pings and waits for the `pong`: the connection is open and served.
+    pub async fn ping(&mut self) {
+        self.send_frame(ClientFrame::Ping, Some("ping")).await;
+        self.next_matching(|f| matches!(f, ServerFrame::Pong { .. }))
+            .await;
+    }
+
     /// Reads until the close frame and returns its code.
     pub async fn close_code(&mut self) -> Option<u16> {
         loop {
