@@ -18,11 +18,13 @@ mod files;
 mod http;
 mod log;
 mod search;
+mod tokens;
+mod webhooks;
 pub use files::{clean_file_name, Attachment, MAX_ATTACHMENTS, MAX_FILE_NAME_CHARS};
 pub use http::{
-    AddMember, AuthResponse, CreateRoom, Credentials, DirectRequest, ErrorBody, ErrorDetail,
-    MarkRead, MeResponse, Member, MembersPage, MessagesPage, MuteRequest, RefreshRequest, RoomInfo,
-    RoomKind, TopicRequest, MAX_GROUP_MEMBERS,
+    AddMember, AuthProviders, AuthResponse, CreateRoom, Credentials, DirectRequest, ErrorBody,
+    ErrorDetail, MarkRead, MeResponse, Member, MembersPage, MessagesPage, MuteRequest, OidcLink,
+    OidcProvider, RefreshRequest, RoomInfo, RoomKind, TopicRequest, MAX_GROUP_MEMBERS,
 };
 pub use log::{
     mentioned_names, valid_emoji, Deleted, Edited, Entry, Reaction, ReactionCount, ThreadPage,
@@ -31,6 +33,14 @@ pub use log::{
 pub use search::{
     highlight, search_words, Highlight, SearchHit, SearchResults, DEFAULT_SEARCH_LIMIT,
     MAX_SEARCH_CHARS, MAX_SEARCH_LIMIT, MAX_SEARCH_WORDS,
+};
+pub use tokens::{
+    BotList, CreateBot, CreateToken, CreatedToken, TokenInfo, TokenList, MAX_TOKEN_NAME_CHARS,
+    TOKEN_PREFIX,
+};
+pub use webhooks::{
+    CreateWebhook, CreatedWebhook, PostMessage, WebhookInfo, WebhookList, WebhookPost,
+    WebhookPosted, WEBHOOK_PREFIX,
 };
 
 /// A room's identifier as it appears on the wire (`"general"`, `"design-team"`).
@@ -62,6 +72,7 @@ pub mod close_code {
 
 /// A user as other users see them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserRef {
     pub id: Uuid,
     pub name: String,
@@ -69,6 +80,7 @@ pub struct UserRef {
 
 /// Where a client left off in a room: the room's `epoch` and the last `seq` it has.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Since {
     pub epoch: String,
     pub seq: Seq,
@@ -83,6 +95,7 @@ pub struct Since {
 /// counts: the entries that changed those follow in the log. `history` items
 /// carry all of its current state as the caller sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
     pub room: RoomId,
     pub seq: Seq,
@@ -160,6 +173,7 @@ fn is_zero(n: &u32) -> bool {
 
 /// Whether a user is connected to a room (see the `presence` frame).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PresenceStatus {
     Online,
@@ -168,6 +182,7 @@ pub enum PresenceStatus {
 
 /// The `code` of an `error` frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// Unparseable or unknown frame, or a bad field.
@@ -200,6 +215,7 @@ impl ErrorCode {
 
 /// What a client may ask over the socket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientFrame {
     /// Subscribe to a room; with `since`, also recover what was missed.
@@ -269,6 +285,7 @@ fn yes() -> bool {
 
 /// A client frame with its optional `ref`, which the server's reply repeats.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClientEnvelope {
     #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
@@ -336,6 +353,7 @@ pub const MAX_ONLINE_LISTED: usize = 1000;
 
 /// What the server sends over the socket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
     /// The answer to `join`: the room's `epoch`, its latest `seq`, and whether the

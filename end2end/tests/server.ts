@@ -32,9 +32,10 @@ export class ConfabServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  static async start(args: string[] = []): Promise<ConfabServer> {
+  /** Starts a server with these flags, on `port` (or a free one). */
+  static async start(args: string[] = [], port?: number): Promise<ConfabServer> {
     const server = new ConfabServer(
-      await freePort(),
+      port ?? (await freePort()),
       mkdtempSync(join(tmpdir(), "confab-e2e-")),
       args,
     );

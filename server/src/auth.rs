@@ -24,6 +24,8 @@ use crate::config::{Config, Environment};
 pub const COOKIE: &str = "confab_session";
 /// The refresh cookie's name. It is sent to `/api/auth/*` only.
 pub const REFRESH_COOKIE: &str = "confab_refresh";
+/// The cookie that holds a sign-in at the OpenID provider until it returns.
+pub const FLOW_COOKIE: &str = "confab_oidc";
 
 /// Shortest and longest password accepted, in bytes. The upper bound keeps hashing
 /// cost bounded whatever a client sends.
@@ -41,6 +43,23 @@ pub struct Claims {
     pub jti: String,
     /// The session the token belongs to: revoking it refuses the token.
     pub sid: Uuid,
+    /// What the credential allows: everything for a sign-in's token (never
+    /// in a JWT); a personal access token's scope.
+    #[serde(skip)]
+    pub scope: Scope,
+}
+
+/// What a credential allows beyond naming its user. A sign-in allows all the
+/// user may do; a personal access token (`crate::access_tokens`) may be
+/// read-only or one room's. `domain::access` applies it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// The personal access token the request came with, if any.
+    pub token: Option<Uuid>,
+    /// Changes nothing others see.
+    pub read_only: bool,
+    /// Only this room.
+    pub room: Option<app::protocol::RoomId>,
 }
 
 impl Claims {
@@ -61,6 +80,11 @@ pub struct Auth {
     access_ttl: Duration,
     session_ttl: Duration,
     secure_cookie: bool,
+    /// Signs what a browser holds during a sign-in at an OpenID provider,
+    /// with a key of its own (never mistaken for an access token).
+    flow_encoding: EncodingKey,
+    flow_decoding: DecodingKey,
+    flow_validation: Validation,
 }
 
 impl Auth {
@@ -97,7 +121,14 @@ impl Auth {
         validation.set_required_spec_claims(&["exp", "sub"]);
         let mut validation_any_age = validation.clone();
         validation_any_age.validate_exp = false;
+        let flow_secret = [secret, b"/oidc-flow".as_slice()].concat();
+        let mut flow_validation = Validation::new(Algorithm::HS256);
+        flow_validation.leeway = 2;
+        flow_validation.set_required_spec_claims(&["exp"]);
         Auth {
+            flow_encoding: EncodingKey::from_secret(&flow_secret),
+            flow_decoding: DecodingKey::from_secret(&flow_secret),
+            flow_validation,
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
@@ -128,6 +159,7 @@ impl Auth {
             exp: now + self.access_ttl.as_secs(),
             jti: Uuid::new_v4().simple().to_string(),
             sid: session,
+            scope: Scope::default(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing cannot fail")
@@ -146,6 +178,31 @@ impl Auth {
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation_any_age)
             .ok()
             .map(|data| data.claims)
+    }
+
+    /// Signs `value` (which has an `exp`) for the browser to hold.
+    pub fn seal<T: Serialize>(&self, value: &T) -> String {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), value, &self.flow_encoding)
+            .expect("HS256 signing cannot fail")
+    }
+
+    /// What [`Auth::seal`] signed, if untouched and not expired.
+    pub fn unseal<T: serde::de::DeserializeOwned>(&self, sealed: &str) -> Option<T> {
+        jsonwebtoken::decode::<T>(sealed, &self.flow_decoding, &self.flow_validation)
+            .ok()
+            .map(|data| data.claims)
+    }
+
+    /// The Set-Cookie value that holds a sign-in at the OpenID provider
+    /// (`seal`ed) until its callback, for `age` seconds (0: cleared). Lax, so
+    /// it comes back with the provider's redirect.
+    pub fn flow_cookie(&self, sealed: &str, age: u64) -> String {
+        self.cookie(FLOW_COOKIE, sealed, "/api/auth/oidc", "Lax", age)
+    }
+
+    /// A named cookie's value in a request.
+    pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+        cookie(headers, name)
     }
 
     /// The token a request carries: `Authorization: Bearer …`, else the cookie.
@@ -330,6 +387,7 @@ mod tests {
             exp: unix_now() - 60,
             jti: String::new(),
             sid: Uuid::nil(),
+            scope: Scope::default(),
         };
         let token = jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
@@ -352,6 +410,33 @@ mod tests {
         assert_eq!(refresh_hash(&one), refresh_hash(&one));
         assert_ne!(refresh_hash(&one), refresh_hash(&two));
         assert!(!refresh_hash(&one).contains(&one));
+    }
+
+    #[test]
+    fn sealed_values_open_only_with_their_own_key_and_in_time() {
+        #[derive(Serialize, Deserialize, PartialEq, Debug)]
+        struct Flow {
+            state: String,
+            exp: u64,
+        }
+        let a = auth();
+        let flow = Flow {
+            state: "s".into(),
+            exp: unix_now() + 60,
+        };
+        let sealed = a.seal(&flow);
+        assert_eq!(a.unseal::<Flow>(&sealed), Some(flow));
+        assert!(a.verify(&sealed).is_none(), "never an access token");
+        let token = a.issue(&alice(), Uuid::nil());
+        assert!(
+            a.unseal::<Claims>(&token).is_none(),
+            "an access token is not sealed"
+        );
+        let old = a.seal(&Flow {
+            state: "s".into(),
+            exp: unix_now() - 60,
+        });
+        assert!(a.unseal::<Flow>(&old).is_none(), "expired");
     }
 
     #[test]

@@ -173,6 +173,10 @@ pub struct Config {
     #[arg(long, env = "CONFAB_REGISTRATION", value_enum, default_value = "open")]
     pub registration: Registration,
 
+    /// Sign-in through an OpenID provider (`--oidc-*`).
+    #[command(flatten)]
+    pub oidc: crate::oidc::OidcArgs,
+
     /// Sign-ups allowed per hour from one client network (an IPv4 address, an
     /// IPv6 /64); more answer 429. Raise it for an office behind one address.
     #[arg(long, env = "CONFAB_SIGNUPS_PER_NETWORK", default_value_t = 30)]

@@ -2,6 +2,8 @@
 //! stores, orders and fans out messages.
 //!
 //! - [`config`]: flags and environment.
+//! - [`auth`], [`sessions`], [`access_tokens`], [`oidc`]: who a request is,
+//!   sign-ins, personal access tokens, and sign-in through an OpenID provider.
 //! - [`store`]: the store of record (SQLite or PostgreSQL), which assigns every message's `seq`.
 //! - [`broker`]: fan-out between instances (in process for one instance).
 //! - [`engine`]: ordered, gap-free delivery to this instance's connections.
@@ -15,6 +17,7 @@
 // The rendered page is one deeply nested view type (Leptos SSR).
 #![recursion_limit = "256"]
 
+pub mod access_tokens;
 pub mod admin_cli;
 pub mod auth;
 pub mod broker;
@@ -26,6 +29,7 @@ pub mod gateway;
 pub mod http;
 pub mod limits;
 mod listen;
+pub mod oidc;
 pub mod passwords;
 mod server;
 pub mod sessions;

@@ -106,6 +106,7 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
             "files are on this instance's disk: instances behind one load balancer need a shared --file-store"
         );
     }
+    let oidc = crate::oidc::Oidc::from_args(&config.oidc).context("--oidc-* flags")?;
     let shutdown = CancellationToken::new();
     crate::files::sweeper::spawn(
         store.clone(),
@@ -128,6 +129,7 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
         shutdown,
         leptos,
         files,
+        oidc,
     ))
 }
 

@@ -9,6 +9,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::access_tokens::AccessTokens;
 use crate::auth::Auth;
 use crate::broker::Broker;
 use crate::config::Config;
@@ -17,6 +18,7 @@ use crate::engine::outbox::ConnId;
 use crate::engine::Node;
 use crate::files::Files;
 use crate::limits::{LoginThrottle, SignupThrottle, UserLimits};
+use crate::oidc::Oidc;
 use crate::passwords::Passwords;
 use crate::sessions::Sessions;
 use crate::store::Store;
@@ -36,6 +38,8 @@ pub struct Shared {
     pub node: Arc<Node>,
     /// Sign-ins: connections by session, sessions found valid.
     pub sessions: Arc<Sessions>,
+    /// Personal access tokens looked up lately.
+    pub access_tokens: AccessTokens,
     /// Public rooms' members this instance knows of (`domain::access`).
     pub public_members: PublicMembers,
     pub auth: Arc<Auth>,
@@ -53,6 +57,8 @@ pub struct Shared {
     pub leptos: LeptosOptions,
     /// Where uploaded files' bytes are.
     pub files: Arc<Files>,
+    /// The OpenID provider to sign in with, if one is configured.
+    pub oidc: Option<Arc<Oidc>>,
     next_conn: Arc<AtomicU64>,
 }
 
@@ -73,6 +79,7 @@ impl AppState {
         shutdown: CancellationToken,
         leptos: LeptosOptions,
         files: Arc<Files>,
+        oidc: Option<Oidc>,
     ) -> Self {
         AppState(Arc::new(Shared {
             config: Arc::new(config),
@@ -80,6 +87,7 @@ impl AppState {
             broker,
             node,
             sessions,
+            access_tokens: AccessTokens::default(),
             public_members: PublicMembers::default(),
             auth: Arc::new(auth),
             logins: Arc::new(logins),
@@ -91,6 +99,7 @@ impl AppState {
             connections: TaskTracker::new(),
             leptos,
             files,
+            oidc: oidc.map(Arc::new),
             next_conn: Arc::default(),
         }))
     }

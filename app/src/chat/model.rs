@@ -76,6 +76,21 @@ pub struct ChatModel {
     pub search: RwSignal<Option<SearchView>>,
     /// Per room: files uploaded (or uploading) for the next message.
     pub uploads: RwSignal<HashMap<RoomId, Vec<UploadItem>>>,
+    /// The settings panel (tokens and bots), while open.
+    pub settings: RwSignal<Option<SettingsView>>,
+    /// Ways to sign in besides a password (asked once, at start).
+    pub providers: RwSignal<crate::protocol::AuthProviders>,
+}
+
+/// What the settings panel shows: the user's personal access tokens and
+/// bots, and the token just made (its secret is shown this once).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SettingsView {
+    pub tokens: Vec<crate::protocol::TokenInfo>,
+    pub bots: Vec<UserRef>,
+    pub created: Option<crate::protocol::CreatedToken>,
+    pub loading: bool,
+    pub error: Option<String>,
 }
 
 /// A file on its way to the next message of a room.
@@ -159,6 +174,8 @@ impl ChatModel {
             notifications: RwSignal::new(Notifications::Unsupported),
             search: RwSignal::new(None),
             uploads: RwSignal::new(HashMap::new()),
+            settings: RwSignal::new(None),
+            providers: RwSignal::new(Default::default()),
         }
     }
 
@@ -178,6 +195,7 @@ impl ChatModel {
         self.members.set(None);
         self.search.set(None);
         self.uploads.set(HashMap::new());
+        self.settings.set(None);
         self.link.set(Link::Connecting);
         self.session.set(Session::SignedOut { reason });
     }
@@ -312,6 +330,17 @@ pub enum Command {
     RetryNow,
     Typing,
     DismissNotice,
+    /// Shows (loading them) or hides the user's tokens and bots.
+    ShowSettings(bool),
+    /// Makes a personal access token (its secret is then shown once).
+    CreateToken(crate::protocol::CreateToken),
+    RevokeToken(Uuid),
+    CreateBot(String),
+    DeleteBot(String),
+    /// Forgets the secret shown once.
+    DismissSecret,
+    /// Goes to the OpenID provider to link this account to an identity there.
+    LinkSso,
 }
 
 /// The UI's handle for issuing commands. Copy, so any closure can hold it.

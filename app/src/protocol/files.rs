@@ -12,6 +12,7 @@ pub const MAX_FILE_NAME_CHARS: usize = 200;
 /// A stored file, as `POST /api/rooms/{id}/files` answers it and as a
 /// `message`'s `attachments` list it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     pub id: Uuid,
     pub name: String,

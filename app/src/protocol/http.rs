@@ -7,6 +7,7 @@ use super::{Entry, RoomId, Seq, UserRef};
 
 /// Body of `POST /api/auth/register` and `POST /api/auth/login`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Credentials {
     pub username: String,
     pub password: String,
@@ -18,6 +19,7 @@ pub struct Credentials {
 
 /// Answer to a successful register, login or refresh.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuthResponse {
     /// The access token (a JWT with `sub`, `name`, `exp`, `sid`).
     pub token: String,
@@ -34,6 +36,7 @@ pub struct AuthResponse {
 /// Body of `POST /api/auth/refresh` (a Confab extension). Without a token, the
 /// refresh cookie is used.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefreshRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
@@ -41,12 +44,14 @@ pub struct RefreshRequest {
 
 /// Answer to `GET /api/auth/me` (a Confab extension: who the session cookie is).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeResponse {
     pub user: UserRef,
 }
 
 /// Who may see and join a room.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RoomKind {
     #[default]
@@ -82,6 +87,7 @@ impl RoomKind {
 /// deleted ones not), `mentions` those of them that mention the caller.
 /// Rooms the caller is not a member of have no read state (zeros).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoomInfo {
     pub id: RoomId,
     /// A direct room's name is its other members' names, comma-separated.
@@ -111,6 +117,7 @@ pub const MAX_GROUP_MEMBERS: usize = 9;
 /// Body of `POST /api/dms`: `user` for a direct room with one person, or
 /// `users` (2–8 others, names or ids) for a group direct room.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DirectRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
@@ -120,24 +127,28 @@ pub struct DirectRequest {
 
 /// Body of `POST /api/rooms/{id}/read` (the HTTP twin of the `read` frame).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MarkRead {
     pub seq: Seq,
 }
 
 /// Body of `PUT /api/rooms/{id}/topic`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TopicRequest {
     pub topic: String,
 }
 
 /// Body of `PUT /api/rooms/{id}/mute`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MuteRequest {
     pub muted: bool,
 }
 
 /// One member in `GET /api/rooms/{id}/members`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
     pub id: uuid::Uuid,
     pub name: String,
@@ -147,12 +158,14 @@ pub struct Member {
 
 /// Answer to `GET /api/rooms/{id}/members`: sorted by name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MembersPage {
     pub members: Vec<Member>,
 }
 
 /// Body of `POST /api/rooms`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateRoom {
     pub name: String,
     pub kind: RoomKind,
@@ -160,6 +173,7 @@ pub struct CreateRoom {
 
 /// Body of `POST /api/rooms/{id}/members`: `user` is a user id or a username.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AddMember {
     pub user: String,
 }
@@ -167,6 +181,7 @@ pub struct AddMember {
 /// Answer to `GET /api/rooms/{id}/messages`: the room's entries oldest first,
 /// messages in their current state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessagesPage {
     pub messages: Vec<Entry>,
     /// As in the `history` frame (a Confab addition).
@@ -176,12 +191,45 @@ pub struct MessagesPage {
 
 /// Every HTTP error: `{"error":{"code","message"}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     pub code: String,
     pub message: String,
+}
+
+/// Answer to `GET /api/auth/providers` (a Confab addition): the ways to sign
+/// in besides a password.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuthProviders {
+    /// The OpenID provider, when one is configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oidc: Option<OidcProvider>,
+}
+
+/// An OpenID provider to sign in with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OidcProvider {
+    /// Its name on the sign-in page ("Sign in with NAME").
+    pub name: String,
+    /// Where the browser goes to sign in (`GET`).
+    pub start: String,
+    /// Where a signed-in browser asks to link its account (`POST`, answered
+    /// by [`OidcLink`]).
+    pub link: String,
+}
+
+/// Answer to `POST /api/auth/oidc/link`: where to send the browser to sign
+/// in at the provider (the flow's cookie is set).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OidcLink {
+    pub url: String,
 }

@@ -19,6 +19,7 @@ pub const MAX_MENTIONS: usize = 50;
 
 /// A message's body was replaced by its author.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Edited {
     pub room: RoomId,
     pub seq: Seq,
@@ -37,6 +38,7 @@ pub struct Edited {
 
 /// A message was deleted; its body is gone from the store.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Deleted {
     pub room: RoomId,
     pub seq: Seq,
@@ -49,6 +51,7 @@ pub struct Deleted {
 
 /// A user added (`on`) or removed a reaction to a message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reaction {
     pub room: RoomId,
     pub seq: Seq,
@@ -64,6 +67,7 @@ pub struct Reaction {
 /// The room's topic was set (a room log entry; a Confab addition). An empty
 /// `topic` clears it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Topic {
     pub room: RoomId,
     pub seq: Seq,
@@ -79,6 +83,7 @@ pub const MAX_TOPIC_CHARS: usize = 250;
 
 /// One reaction on a message, as `history` shows it to the caller.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReactionCount {
     pub emoji: String,
     pub count: u32,
@@ -88,6 +93,7 @@ pub struct ReactionCount {
 
 /// One entry of a room's log, tagged by `"type"` exactly as its frame is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Entry {
     Message(Message),
@@ -165,6 +171,7 @@ impl From<Entry> for ServerFrame {
 /// Answer to `GET /api/rooms/{id}/threads/{root}`: the root and its replies,
 /// oldest first, each in its current state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ThreadPage {
     pub root: Message,
     pub replies: Vec<Message>,

@@ -17,6 +17,7 @@ pub const MAX_SEARCH_LIMIT: u32 = 100;
 /// and `mark` says the piece is a word the search matched. Plain text, to be
 /// shown as text (never as HTML), so highlighting cannot inject markup.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Highlight {
     pub text: String,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -25,6 +26,7 @@ pub struct Highlight {
 
 /// A found message, in its current state, with its body in [`Highlight`]s.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchHit {
     #[serde(flatten)]
     pub message: Message,
@@ -34,6 +36,7 @@ pub struct SearchHit {
 /// Answer to `GET /api/search`: newest first. For the next page, ask again
 /// with `before` set to the last result's `id`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchResults {
     pub results: Vec<SearchHit>,
 }

@@ -7,6 +7,7 @@ mod message_row;
 mod messages;
 mod room_bar;
 mod search;
+mod settings;
 mod sidebar;
 mod sign_in;
 mod status;
@@ -66,6 +67,13 @@ fn Chat(name: String) -> impl IntoView {
                 <search::SearchBox/>
                 <status::LinkStatus/>
                 <span class="whoami">{name}</span>
+                <button
+                    class="link-button"
+                    aria-expanded=move || model.settings.with(Option::is_some).to_string()
+                    on:click=move |_| actions.run(Command::ShowSettings(model.settings.with_untracked(Option::is_none)))
+                >
+                    "Settings"
+                </button>
                 <button class="link-button" on:click=move |_| actions.run(Command::SignOut)>
                     "Sign out"
                 </button>
@@ -95,6 +103,7 @@ fn Chat(name: String) -> impl IntoView {
             <thread::ThreadPanel/>
             <room_bar::MembersPanel/>
             <search::SearchPanel/>
+            <settings::SettingsPanel/>
         </div>
     }
 }

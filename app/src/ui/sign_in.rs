@@ -91,6 +91,9 @@ pub fn SignIn(reason: Option<String>) -> impl IntoView {
                         }
                     }}
                 </button>
+                {move || model.providers.get().oidc.map(|oidc| view! {
+                    <a class="sso button" rel="external" href=oidc.start>{format!("Sign in with {}", oidc.name)}</a>
+                })}
             </form>
         </main>
     }

@@ -6,6 +6,13 @@
 //! - **Join**: whoever may read; joining a public room makes one a member.
 //! - **Delete a message**: its author, the owner of a private room, or an admin.
 //! - **Edit a message**: its author only.
+//! - **A personal access token's scope** narrows all of these: a read-only
+//!   token changes nothing others see ([`require_write`]: no messages, edits,
+//!   deletions, reactions, typing, topics, rooms, members or files; joining
+//!   a public room does not make it a member), and a one-room token reaches
+//!   that room only ([`require_scope`]). Managing tokens and bots takes a
+//!   sign-in ([`require_sign_in`]). A read-only token may still move its
+//!   user's read markers and mute rooms: that state is the user's own.
 //!
 //! Search reads many rooms in one query, so it applies the read rule in SQL
 //! (`store::sql_rows::READABLE_BY_2`); that is the same rule, kept beside this
@@ -71,9 +78,48 @@ pub async fn readable_room(state: &AppState, room: &str, user: Uuid) -> DomainRe
     }
 }
 
+/// Checks that the caller's credential reaches `room`: a one-room token
+/// reaches only its room.
+pub fn require_scope(caller: &Caller, room: &str) -> DomainResult<()> {
+    match &caller.scope.room {
+        Some(only) if only != room => Err(DomainError::Forbidden(format!(
+            "this token is for room {only:?} only"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Checks that the caller's credential may change what others see: in
+/// `room`, or (`None`) beyond any one room (creating rooms, opening direct
+/// rooms, admin work), which a one-room token may not.
+pub fn require_write(caller: &Caller, room: Option<&str>) -> DomainResult<()> {
+    if caller.scope.read_only {
+        return Err(DomainError::Forbidden("this token is read-only".into()));
+    }
+    match (room, &caller.scope.room) {
+        (Some(room), _) => require_scope(caller, room),
+        (None, Some(only)) => Err(DomainError::Forbidden(format!(
+            "this token is for room {only:?} only"
+        ))),
+        (None, None) => Ok(()),
+    }
+}
+
+/// Checks that the caller signed in (a session's token or cookie), not a
+/// personal access token: tokens do not make or revoke tokens or bots.
+pub fn require_sign_in(caller: &Caller) -> DomainResult<()> {
+    match caller.scope.token {
+        Some(_) => Err(DomainError::Forbidden(
+            "tokens and bots are managed from a signed-in session, not with a token".into(),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Checks that the caller may read (and so write in) `room`, as cheaply as
 /// what is known allows.
 pub async fn require_readable(state: &AppState, caller: &Caller, room: &str) -> DomainResult<()> {
+    require_scope(caller, room)?;
     if let Some(conn) = caller.conn {
         if state.node.is_subscribed(conn, room).await {
             return Ok(());
@@ -88,6 +134,7 @@ pub async fn require_readable(state: &AppState, caller: &Caller, room: &str) -> 
 /// Checks that the caller is a member of `room` (a connection that joined it
 /// is one: joining makes one a member, and removal unsubscribes).
 pub async fn require_member(state: &AppState, caller: &Caller, room: &str) -> DomainResult<()> {
+    require_scope(caller, room)?;
     if let Some(conn) = caller.conn {
         if state.node.is_subscribed(conn, room).await {
             return Ok(());
@@ -104,14 +151,16 @@ pub async fn require_member(state: &AppState, caller: &Caller, room: &str) -> Do
     Err(DomainError::Forbidden(format!("not a member of {room:?}")))
 }
 
-/// Checks that the caller may join `room`; a public room makes them a member.
+/// Checks that the caller may join `room`; a public room makes them a member
+/// (unless the caller's token is read-only).
 pub async fn admit(state: &AppState, caller: &Caller, room: &str) -> DomainResult<()> {
+    require_scope(caller, room)?;
     let user = caller.user.id;
     if state.public_members.known(room, user) {
         return Ok(());
     }
     let record = readable_room(state, room, user).await?;
-    if record.kind == RoomKind::Public {
+    if record.kind == RoomKind::Public && !caller.scope.read_only {
         if state.store.add_member(room, user).await? {
             // The user's other connections learn of their new room.
             let added = ServerFrame::RoomAdded {

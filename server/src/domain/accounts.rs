@@ -133,7 +133,7 @@ pub async fn login(state: &AppState, creds: Credentials, address: &str) -> Domai
     start_session(state, record.user).await
 }
 
-async fn start_session(state: &AppState, user: UserRef) -> DomainResult<Grant> {
+pub(super) async fn start_session(state: &AppState, user: UserRef) -> DomainResult<Grant> {
     let session = Uuid::new_v4();
     let refresh_token = new_refresh_token();
     let expires_ms = state.auth.session_expiry_ms();

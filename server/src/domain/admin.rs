@@ -13,6 +13,7 @@ async fn require_admin(state: &AppState, caller: &Caller) -> DomainResult<()> {
 
 /// A new single-use invite code.
 pub async fn create_invite(state: &AppState, caller: &Caller) -> DomainResult<String> {
+    super::access::require_write(caller, None)?;
     require_admin(state, caller).await?;
     let code = hex::encode(rand::random::<[u8; 12]>());
     state.store.create_invite(&code, caller.user.id).await?;
@@ -27,6 +28,7 @@ pub async fn set_disabled(
     user: &str,
     disabled: bool,
 ) -> DomainResult<()> {
+    super::access::require_write(caller, None)?;
     require_admin(state, caller).await?;
     let target = find_user(state, user).await?;
     state.store.set_disabled(target.user.id, disabled).await?;

@@ -16,6 +16,7 @@ pub async fn prepare(
     room: RoomId,
     id: Uuid,
 ) -> DomainResult<NewEntry> {
+    access::require_write(caller, Some(&room))?;
     take_allowance(state, caller).await?;
     access::require_readable(state, caller, &room).await?;
     let message = match state.store.message_record(&room, id).await? {

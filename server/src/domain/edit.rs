@@ -17,6 +17,7 @@ pub async fn prepare(
     body: String,
 ) -> DomainResult<NewEntry> {
     check_body(state, &body)?;
+    access::require_write(caller, Some(&room))?;
     take_allowance(state, caller).await?;
     access::require_readable(state, caller, &room).await?;
     let message = access::live_message(state, &room, id).await?;

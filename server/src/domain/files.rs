@@ -67,6 +67,7 @@ pub async fn upload<E: std::fmt::Display>(
     body: impl Stream<Item = Result<Bytes, E>>,
 ) -> DomainResult<Attachment> {
     let max = state.config.max_file_bytes;
+    access::require_write(caller, Some(&upload.room))?;
     access::require_member(state, caller, &upload.room).await?;
     if upload.length.is_some_and(|n| n > max) {
         return Err(too_large(max));

@@ -30,6 +30,7 @@ pub async fn add(
     room: &str,
     user: &str,
 ) -> DomainResult<(UserRef, bool)> {
+    access::require_write(caller, Some(room))?;
     let record = access::readable_room(state, room, caller.user.id).await?;
     match record.kind {
         RoomKind::Public => {}
@@ -62,6 +63,7 @@ pub const MAX_MEMBERS_LISTED: u32 = 1000;
 /// A room's members, sorted by name, each with whether they are online in
 /// it; for whoever may read the room.
 pub async fn list(state: &AppState, caller: &Caller, room: &str) -> DomainResult<Vec<Member>> {
+    access::require_scope(caller, room)?;
     access::readable_room(state, room, caller.user.id).await?;
     let members = state.store.members(room, MAX_MEMBERS_LISTED).await?;
     let online: HashSet<Uuid> = match state.broker.presence_list(room).await {
@@ -85,6 +87,7 @@ pub async fn list(state: &AppState, caller: &Caller, room: &str) -> DomainResult
 /// but themself; a member leaves a public or private room by naming
 /// themself. Direct rooms keep their members.
 pub async fn remove(state: &AppState, caller: &Caller, room: &str, user: &str) -> DomainResult<()> {
+    access::require_write(caller, Some(room))?;
     let record = access::readable_room(state, room, caller.user.id).await?;
     let target = find_user(state, user).await?;
     let own_room = record.owner == Some(caller.user.id);

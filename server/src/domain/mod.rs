@@ -9,7 +9,10 @@
 //! - finding messages: [`search`]; files: [`files`].
 //! - rooms and members: [`rooms`], [`members`]; the caller's read state
 //!   and muting: [`read`].
-//! - accounts and sessions: [`accounts`]; what admins do: [`admin`].
+//! - accounts and sessions: [`accounts`], signing in through an OpenID
+//!   provider: [`oidc`]; what admins do: [`admin`];
+//!   personal access tokens and bots: [`tokens`]; incoming webhooks:
+//!   [`webhooks`].
 
 pub mod access;
 pub mod accounts;
@@ -22,6 +25,7 @@ pub mod history;
 pub mod join;
 pub mod members;
 mod mentions;
+pub mod oidc;
 pub mod react;
 pub mod read;
 pub mod rooms;
@@ -29,27 +33,37 @@ pub mod search;
 pub mod send;
 mod submit;
 pub mod thread;
+pub mod tokens;
 pub mod topic;
 pub mod typing;
+pub mod webhooks;
 
 use app::protocol::UserRef;
 
 pub use error::{DomainError, DomainResult};
 pub use submit::{done_seq, submit, submit_and_wait};
 
+use crate::auth::{Claims, Scope};
 use crate::engine::outbox::ConnId;
 use crate::state::AppState;
 
-/// Who asks: the user, and the connection they ask on (none over HTTP).
+/// Who asks: the user, the connection they ask on (none over HTTP), and what
+/// their credential allows ([`access::require_scope`]).
 #[derive(Clone, Debug)]
 pub struct Caller {
     pub user: UserRef,
     pub conn: Option<ConnId>,
+    pub scope: Scope,
 }
 
 impl Caller {
-    pub fn http(user: UserRef) -> Self {
-        Caller { user, conn: None }
+    /// The caller a request's credential names.
+    pub fn new(claims: &Claims, conn: Option<ConnId>) -> Self {
+        Caller {
+            user: claims.user(),
+            conn,
+            scope: claims.scope.clone(),
+        }
     }
 }
 

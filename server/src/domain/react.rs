@@ -23,6 +23,7 @@ pub async fn prepare(
             "emoji must be 1-{MAX_EMOJI_CHARS} characters, without spaces or control characters"
         )));
     }
+    access::require_write(caller, Some(&room))?;
     take_allowance(state, caller).await?;
     access::require_readable(state, caller, &room).await?;
     access::live_message(state, &room, id).await?;

@@ -16,6 +16,7 @@ pub async fn read(
     room: &str,
     seq: Seq,
 ) -> DomainResult<Option<Seq>> {
+    super::access::require_scope(caller, room)?;
     let moved = state.store.mark_read(room, caller.user.id, seq).await?;
     if let Some(seq) = moved {
         let echo = ServerFrame::Read {
@@ -53,6 +54,7 @@ pub async fn set_muted(
     room: &str,
     muted: bool,
 ) -> DomainResult<()> {
+    super::access::require_scope(caller, room)?;
     if state.store.set_muted(room, caller.user.id, muted).await? {
         Ok(())
     } else {

@@ -16,6 +16,9 @@ use crate::store::{RoomRecord, StoreError};
 /// the names in the caller's direct rooms.
 pub async fn list(state: &AppState, caller: &Caller) -> DomainResult<Vec<RoomInfo>> {
     let mut rooms = state.store.rooms_for(caller.user.id).await?;
+    if let Some(only) = &caller.scope.room {
+        rooms.retain(|room| &room.id == only);
+    }
     if !rooms.iter().any(|r| r.kind == RoomKind::Direct) {
         return Ok(rooms);
     }
@@ -42,6 +45,7 @@ pub async fn create(
     name: &str,
     kind: RoomKind,
 ) -> DomainResult<RoomInfo> {
+    super::access::require_write(caller, None)?;
     if !valid_room_name(name) {
         return Err(DomainError::Invalid(
             "room name must be 1-32 characters of a-z, 0-9, '_', '-', starting with a letter or digit".into(),
@@ -83,6 +87,7 @@ pub async fn direct(
     caller: &Caller,
     others: &[String],
 ) -> DomainResult<RoomInfo> {
+    super::access::require_write(caller, None)?;
     if others.is_empty() || others.len() > MAX_GROUP_MEMBERS - 1 {
         return Err(DomainError::Invalid(format!(
             "a direct room is with 1 to {} other people",

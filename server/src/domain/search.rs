@@ -61,7 +61,9 @@ pub async fn search(
             )))
         }
     };
-    if let Some(room) = &request.room {
+    // A one-room token searches its room only.
+    let room = request.room.or_else(|| caller.scope.room.clone());
+    if let Some(room) = &room {
         access::require_readable(state, caller, room).await?;
     }
     let found = state
@@ -69,7 +71,7 @@ pub async fn search(
         .search(&SearchQuery {
             viewer: caller.user.id,
             words: words.clone(),
-            room: request.room,
+            room,
             before: request.before,
             limit,
         })

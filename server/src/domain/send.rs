@@ -28,6 +28,7 @@ pub async fn prepare(
     caller: &Caller,
     request: SendRequest,
 ) -> DomainResult<NewEntry> {
+    access::require_write(caller, Some(&request.room))?;
     if request.attachments.is_empty() || !request.body.is_empty() {
         check_body(state, &request.body)?;
     }
@@ -63,6 +64,42 @@ pub async fn prepare(
         mentions,
         attachments,
     }))
+}
+
+/// Sends and waits until the message is stored (HTTP and webhooks): the
+/// message, and whether this call stored it (false: a resend of a
+/// `client_msg_id` stored before, answered with the first copy).
+pub async fn send_and_wait(
+    state: &AppState,
+    caller: &Caller,
+    request: SendRequest,
+) -> DomainResult<(Message, bool)> {
+    let entry = prepare(state, caller, request).await?;
+    let outcome = super::submit_and_wait(state, entry).await;
+    let fresh = outcome.as_ref().is_ok_and(Outcome::is_fresh);
+    Ok((stored(outcome)?, fresh))
+}
+
+/// Longest `Idempotency-Key`, in bytes.
+pub const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// A `client_msg_id` from a client's own key (`Idempotency-Key`, 1-255
+/// bytes): the same key from the same sender names the same message,
+/// whatever instance it reaches.
+pub fn id_from_key(sender: Uuid, key: &str) -> DomainResult<Uuid> {
+    use sha2::Digest;
+    if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY {
+        return Err(DomainError::Invalid(format!(
+            "Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} bytes"
+        )));
+    }
+    let digest = sha2::Sha256::new()
+        .chain_update(sender.as_bytes())
+        .chain_update(key.as_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    Ok(uuid::Builder::from_custom_bytes(bytes).into_uuid())
 }
 
 /// The stored message a send's outcome names (for its `ack`).

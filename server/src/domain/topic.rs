@@ -26,6 +26,7 @@ pub async fn prepare(
     if topic.chars().any(char::is_control) {
         return Err(DomainError::Invalid("a topic is one line of text".into()));
     }
+    access::require_write(caller, Some(&room))?;
     access::require_member(state, caller, &room).await?;
     take_allowance(state, caller).await?;
     Ok(NewEntry::Topic {

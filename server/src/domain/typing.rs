@@ -9,6 +9,7 @@ pub async fn typing(state: &AppState, caller: &Caller, room: &str) -> DomainResu
         Some(conn) => state.node.is_subscribed(conn, room).await,
         None => false,
     };
+    super::access::require_write(caller, Some(room))?;
     if !joined {
         return Err(DomainError::Forbidden("join the room first".into()));
     }

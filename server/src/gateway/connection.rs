@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use app::protocol::{close_code, ClientEnvelope, ErrorCode, RoomId, ServerFrame, UserRef};
+use app::protocol::{close_code, ClientEnvelope, ErrorCode, RoomId, ServerFrame};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::SinkExt;
 use std::sync::Arc;
@@ -53,14 +53,11 @@ pub struct Conn {
 impl Conn {
     /// A connection's state before it has joined anything, with the
     /// configured rate limits.
-    pub fn new(id: ConnId, user: UserRef, state: AppState, outbox: Outbox) -> Self {
+    pub fn new(id: ConnId, claims: &Claims, state: AppState, outbox: Outbox) -> Self {
         let in_flight = (outbox.capacity() / 4).clamp(1, crate::engine::MAX_BATCH);
         Conn {
             in_flight: Arc::new(Semaphore::new(in_flight)),
-            caller: Caller {
-                user,
-                conn: Some(id),
-            },
+            caller: Caller::new(claims, Some(id)),
             rate: TokenBucket::new(state.config.rate_per_sec, state.config.rate_burst),
             abuse: TokenBucket::new(1.0, ABUSE_BURST),
             state,
@@ -109,7 +106,7 @@ pub async fn run(socket: WebSocket, state: AppState, claims: Claims, slot: Conne
             state.config.outbound_queue,
             state.config.outbound_queue_bytes,
         );
-        let mut conn = Conn::new(id, claims.user(), state, outbox);
+        let mut conn = Conn::new(id, &claims, state, outbox);
         let expires = Instant::now() + Duration::from_secs(claims.exp.saturating_sub(unix_now()));
         conn.state
             .sessions

@@ -6,8 +6,22 @@
 use app::protocol::UserRef;
 
 use super::connection::{on_text, Conn};
+use crate::auth::Claims;
 use crate::engine::outbox::{Outbox, Queue};
 use crate::state::AppState;
+
+/// A signed-in user's claims (a session's, not a token's: no scope).
+fn claims_of(user: UserRef) -> Claims {
+    Claims {
+        sub: user.id,
+        name: user.name,
+        exp: crate::auth::unix_now() + 3600,
+        iat: 0,
+        jti: String::new(),
+        sid: uuid::Uuid::nil(),
+        scope: Default::default(),
+    }
+}
 
 pub struct DetachedConnection {
     conn: Conn,
@@ -23,7 +37,7 @@ impl DetachedConnection {
             state.config.outbound_queue_bytes,
         );
         DetachedConnection {
-            conn: Conn::new(id, user, state, outbox),
+            conn: Conn::new(id, &claims_of(user), state, outbox),
             queue,
         }
     }

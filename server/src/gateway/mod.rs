@@ -18,8 +18,8 @@ use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::http::error::ApiError;
 use crate::http::origin::origin_allowed;
@@ -34,10 +34,22 @@ use crate::state::AppState;
 /// idle connection's memory.
 const READ_BUFFER: usize = 2048;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/ws", get(upgrade))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(upgrade))
 }
 
+/// The WebSocket: `Upgrade: websocket`, then one JSON object per text frame
+/// (`/api/protocol.schema.json`, docs/PROTOCOL.md). A read-only token's
+/// socket may join, read and receive; what would write answers `forbidden`.
+#[utoipa::path(get, path = "/ws", tag = "socket",
+    responses(
+        (status = 101, description = "Switching protocols: the socket is open"),
+        (status = 400, description = "Not a WebSocket upgrade", body = app::protocol::ErrorBody),
+        (status = 401, description = "Not signed in, or the token is expired or revoked", body = app::protocol::ErrorBody),
+        (status = 403, description = "Origin not allowed", body = app::protocol::ErrorBody),
+        (status = 429, description = "The user holds the most connections allowed", body = app::protocol::ErrorBody),
+        (status = 503, description = "Shutting down", body = app::protocol::ErrorBody),
+    ))]
 async fn upgrade(
     State(state): State<AppState>,
     headers: HeaderMap,

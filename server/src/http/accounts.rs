@@ -8,32 +8,33 @@
 //! cookie scoped to `/api/auth`, and in the body for clients that are not
 //! browsers). `POST /api/auth/refresh` trades a refresh token for a fresh pair.
 
-use app::protocol::{AuthResponse, Credentials, MeResponse, RefreshRequest};
+use app::protocol::{AuthResponse, Credentials, ErrorBody, MeResponse, RefreshRequest};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::api::{body, JsonBody};
+use super::api::{body, caller, JsonBody};
 use super::error::ApiError;
 use super::origin::origin_allowed;
 use super::session::{AuthUser, ClientAddress};
 use crate::auth::Auth;
 use crate::domain::accounts::{self, Grant};
-use crate::domain::{admin, Caller};
+use crate::domain::admin;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/auth/register", post(register))
-        .route("/api/auth/login", post(login))
-        .route("/api/auth/refresh", post(refresh))
-        .route("/api/auth/logout", post(logout))
-        .route("/api/auth/me", get(me))
-        .route("/api/admin/invites", post(create_invite))
-        .route("/api/admin/users/{user}/disable", post(disable_user))
-        .route("/api/admin/users/{user}/enable", post(enable_user))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(create_invite))
+        .routes(routes!(disable_user))
+        .routes(routes!(enable_user))
 }
 
 /// Whether the caller is a browser: browsers send `Origin` on every POST. They
@@ -45,13 +46,7 @@ fn from_browser(headers: &HeaderMap) -> bool {
 /// The answer that hands out a session's token pair, and the cookies that
 /// carry it.
 fn token_pair(state: &AppState, status: StatusCode, headers: &HeaderMap, grant: Grant) -> Response {
-    let token = state.auth.issue(&grant.user, grant.session);
-    let cookies = [
-        state.auth.session_cookie(&token),
-        state
-            .auth
-            .refresh_cookie(&grant.refresh_token, grant.expires_ms),
-    ];
+    let (token, cookies) = session_cookies(state, &grant);
     let body = AuthResponse {
         token,
         user: grant.user,
@@ -61,7 +56,24 @@ fn token_pair(state: &AppState, status: StatusCode, headers: &HeaderMap, grant: 
     with_cookies(status, cookies, Json(body))
 }
 
-fn with_cookies(status: StatusCode, cookies: [String; 2], body: impl IntoResponse) -> Response {
+/// A new session's access token, and the two cookies that carry it and its
+/// refresh token to a browser.
+pub(super) fn session_cookies(state: &AppState, grant: &Grant) -> (String, [String; 2]) {
+    let token = state.auth.issue(&grant.user, grant.session);
+    let cookies = [
+        state.auth.session_cookie(&token),
+        state
+            .auth
+            .refresh_cookie(&grant.refresh_token, grant.expires_ms),
+    ];
+    (token, cookies)
+}
+
+pub(super) fn with_cookies(
+    status: StatusCode,
+    cookies: impl IntoIterator<Item = String>,
+    body: impl IntoResponse,
+) -> Response {
     let mut response = (status, body).into_response();
     for cookie in cookies {
         if let Ok(value) = HeaderValue::from_str(&cookie) {
@@ -71,6 +83,15 @@ fn with_cookies(status: StatusCode, cookies: [String; 2], body: impl IntoRespons
     response
 }
 
+/// Creates an account and signs it in.
+#[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = Credentials,
+    responses(
+        (status = 201, description = "Registered and signed in; the cookies are set", body = AuthResponse),
+        (status = 400, description = "Invalid name or password", body = ErrorBody),
+        (status = 403, description = "Registration is closed, or the invite is not valid", body = ErrorBody),
+        (status = 409, description = "The name is taken", body = ErrorBody),
+        (status = 429, description = "Too many sign-ups from this address", body = ErrorBody),
+    ))]
 async fn register(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -81,6 +102,14 @@ async fn register(
     Ok(token_pair(&state, StatusCode::CREATED, &headers, grant))
 }
 
+/// Signs in with a password: a new session.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = Credentials,
+    responses(
+        (status = 200, description = "Signed in; the cookies are set", body = AuthResponse),
+        (status = 400, description = "Bad body", body = ErrorBody),
+        (status = 401, description = "Wrong name or password (the same answer for both)", body = ErrorBody),
+        (status = 429, description = "Too many attempts", body = ErrorBody),
+    ), security(()))]
 async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -94,6 +123,12 @@ async fn login(
 /// `POST /api/auth/refresh`: trades a refresh token (the body's, else the
 /// cookie's) for a new access token and a new refresh token. A token used twice
 /// revokes its session, whose sockets close with 4001 everywhere.
+#[utoipa::path(post, path = "/api/auth/refresh", tag = "auth", request_body(content = Option<RefreshRequest>),
+    responses(
+        (status = 200, description = "A new token pair", body = AuthResponse),
+        (status = 401, description = "No refresh token, or not valid (used, expired or revoked)", body = ErrorBody),
+        (status = 403, description = "Origin not allowed (cookie refresh)", body = ErrorBody),
+    ), security(()))]
 async fn refresh(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -114,6 +149,8 @@ async fn refresh(
 
 /// Ends this session and clears the cookies. An expired access token still
 /// names its session; so does the refresh cookie.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
+    responses((status = 204, description = "Signed out; the cookies are cleared")))]
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let from_access = Auth::token_from_headers(&headers)
         .and_then(|token| state.auth.verify_any_age(&token))
@@ -125,6 +162,12 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
     with_cookies(StatusCode::NO_CONTENT, state.auth.clear_cookies(), ())
 }
 
+/// Who the caller is.
+#[utoipa::path(get, path = "/api/auth/me", tag = "auth",
+    responses(
+        (status = 200, description = "The signed-in user", body = MeResponse),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ))]
 async fn me(
     State(state): State<AppState>,
     AuthUser(claims): AuthUser,
@@ -134,31 +177,56 @@ async fn me(
 }
 
 /// `POST /api/admin/invites`: a new single-use invite code.
+#[utoipa::path(post, path = "/api/admin/invites", tag = "admin",
+    responses(
+        (status = 201, description = "The code", body = Object, example = json!({"code": "9f2c…"})),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    ))]
 async fn create_invite(
     State(state): State<AppState>,
     AuthUser(claims): AuthUser,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let code = admin::create_invite(&state, &Caller::http(claims.user())).await?;
+    let code = admin::create_invite(&state, &caller(&claims)).await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({ "code": code })),
     ))
 }
 
+/// Disables an account: its sessions end and its sockets close (4001)
+/// everywhere; it cannot sign in until enabled.
+#[utoipa::path(post, path = "/api/admin/users/{user}/disable", tag = "admin",
+    params(("user" = String, Path, description = "A name or id")),
+    responses(
+        (status = 204, description = "Disabled"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+    ))]
 async fn disable_user(
     State(state): State<AppState>,
     AuthUser(claims): AuthUser,
     Path(user): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    admin::set_disabled(&state, &Caller::http(claims.user()), &user, true).await?;
+    admin::set_disabled(&state, &caller(&claims), &user, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Enables a disabled account.
+#[utoipa::path(post, path = "/api/admin/users/{user}/enable", tag = "admin",
+    params(("user" = String, Path, description = "A name or id")),
+    responses(
+        (status = 204, description = "Enabled"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+    ))]
 async fn enable_user(
     State(state): State<AppState>,
     AuthUser(claims): AuthUser,
     Path(user): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    admin::set_disabled(&state, &Caller::http(claims.user()), &user, false).await?;
+    admin::set_disabled(&state, &caller(&claims), &user, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }

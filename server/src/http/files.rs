@@ -12,10 +12,14 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 use uuid::Uuid;
+
+use app::protocol::{Attachment, ErrorBody};
 
 use super::api::caller;
 use super::error::ApiError;
@@ -23,23 +27,36 @@ use super::session::AuthUser;
 use crate::domain::files::{self, Upload};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/rooms/{id}/files",
-            // The upload counts its own bytes against --max-file-bytes.
-            post(upload).layer(DefaultBodyLimit::disable()),
-        )
-        .route("/api/files/{id}", get(download))
-        .route("/api/files/{id}/thumbnail", get(thumbnail))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        // The upload counts its own bytes against --max-file-bytes.
+        .routes(routes!(upload).layer(DefaultBodyLimit::disable()))
+        .routes(routes!(download))
+        .routes(routes!(thumbnail))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct UploadQuery {
+    /// The file's name as its message shows it.
     #[serde(default)]
     name: String,
 }
 
+/// Uploads a file to a room (members only); a `send` then attaches it by
+/// id. The body is the file; `Content-Type` its type.
+#[utoipa::path(post, path = "/api/rooms/{id}/files", tag = "files",
+    params(("id" = String, Path, description = "The room"), UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes"),
+    responses(
+        (status = 201, description = "Stored", body = Attachment),
+        (status = 400, description = "Empty, or a bad name", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not a member, or a read-only token", body = ErrorBody),
+        (status = 404, description = "No such room", body = ErrorBody),
+        (status = 413, description = "Over --max-file-bytes or the user's quota", body = ErrorBody),
+        (status = 503, description = "The file store is unavailable", body = ErrorBody),
+    ))]
 async fn upload(
     State(state): State<AppState>,
     AuthUser(claims): AuthUser,
@@ -69,6 +86,16 @@ fn file_id(id: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(id).map_err(|_| ApiError::not_found("no such file"))
 }
 
+/// The file, to whoever can read its room: images inline, anything else as
+/// an attachment, never sniffed.
+#[utoipa::path(get, path = "/api/files/{id}", tag = "files",
+    params(("id" = Uuid, Path, description = "The file")),
+    responses(
+        (status = 200, description = "The file's bytes", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Cannot read its room", body = ErrorBody),
+        (status = 404, description = "No such file", body = ErrorBody),
+    ))]
 async fn download(
     State(state): State<AppState>,
     AuthUser(claims): AuthUser,
@@ -91,6 +118,15 @@ async fn download(
     .await
 }
 
+/// A JPEG thumbnail of an image file.
+#[utoipa::path(get, path = "/api/files/{id}/thumbnail", tag = "files",
+    params(("id" = Uuid, Path, description = "The file")),
+    responses(
+        (status = 200, description = "A JPEG", content_type = "image/jpeg", body = Vec<u8>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Cannot read its room", body = ErrorBody),
+        (status = 404, description = "No such file, or not an image", body = ErrorBody),
+    ))]
 async fn thumbnail(
     State(state): State<AppState>,
     AuthUser(claims): AuthUser,

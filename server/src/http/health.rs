@@ -6,19 +6,21 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 
 /// `/metrics` is among them unless it has an address of its own
 /// (`--metrics-listen`, [`metrics_router`]).
-pub fn routes(state: &AppState) -> Router<AppState> {
-    let routes = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz));
-    if state.config.metrics_listen.is_some() {
-        routes
+pub fn routes(with_metrics: bool) -> OpenApiRouter<AppState> {
+    let routes = OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz));
+    if with_metrics {
+        routes.routes(routes!(metrics))
     } else {
-        routes.route("/metrics", get(metrics))
+        routes
     }
 }
 
@@ -30,12 +32,21 @@ pub fn metrics_router(state: AppState) -> Router {
 }
 
 /// 200 while the process lives.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "Alive", body = Object, example = json!({"status": "ok"}))))]
 async fn healthz() -> impl IntoResponse {
     Json(json!({"status": "ok"}))
 }
 
 /// 200 when the store and the broker answer; 503 (saying which does not) otherwise,
 /// and while shutting down.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses(
+        (status = 200, description = "Ready", body = Object,
+            example = json!({"ready": true, "store": true, "broker": true, "draining": false})),
+        (status = 503, description = "Not ready: which part does not answer", body = Object,
+            example = json!({"ready": false, "store": true, "broker": false, "draining": false})),
+    ))]
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let store = state.store.ping().await.is_ok();
     let broker = state.broker.ready().await;
@@ -52,7 +63,9 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     )
 }
 
-/// Prometheus text format.
+/// Prometheus text format (on its own address with `--metrics-listen`).
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain", body = String)))]
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

@@ -3,15 +3,19 @@
 
 mod accounts;
 pub mod api;
+pub mod api_docs;
 pub mod error;
 mod files;
 mod health;
+mod oidc;
 
 pub use health::metrics_router;
 pub mod origin;
 mod read_state;
 mod search;
 pub mod session;
+mod tokens;
+mod webhooks;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Request};
@@ -19,6 +23,7 @@ use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
+use utoipa_axum::router::OpenApiRouter;
 
 /// For responses that set no policy of their own (the page sets a stricter one
 /// with its nonce): nothing may frame, script or embed them.
@@ -26,16 +31,30 @@ const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 
 
 use crate::state::AppState;
 
-/// Every route the server answers.
-pub fn router(state: AppState) -> Router {
-    let max_body = state.config.max_http_body;
-    Router::new()
+/// Every route of the API, the socket and operations, each registered with
+/// its OpenAPI description (`api_docs`): the JSON API under `/api`, `/ws`,
+/// `/healthz`, `/readyz`, and `/metrics` unless it has its own address.
+pub fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
+    use utoipa::OpenApi;
+    OpenApiRouter::with_openapi(api_docs::ApiDoc::openapi())
         .merge(accounts::routes())
+        .merge(oidc::routes())
         .merge(api::routes())
         .merge(search::routes())
         .merge(files::routes())
-        .merge(health::routes(&state))
+        .merge(tokens::routes())
+        .merge(webhooks::routes())
+        .merge(api_docs::routes())
+        .merge(health::routes(with_metrics))
         .merge(crate::gateway::routes())
+}
+
+/// Every route the server answers: the documented ones ([`api_routes`]) and
+/// the UI's pages.
+pub fn router(state: AppState) -> Router {
+    let max_body = state.config.max_http_body;
+    let (documented, _) = api_routes(state.config.metrics_listen.is_none()).split_for_parts();
+    documented
         .merge(crate::ui::routes(&state))
         .layer(DefaultBodyLimit::max(max_body))
         // A body trickled in slower than this is cut off (408).

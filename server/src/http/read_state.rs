@@ -3,7 +3,7 @@
 //! /api/rooms/{id}/topic`, `GET
 //! /api/rooms/{id}/members`. Each calls its operation in [`crate::domain`].
 
-use app::protocol::{MarkRead, MembersPage, MuteRequest, TopicRequest};
+use app::protocol::{ErrorBody, MarkRead, MembersPage, MuteRequest, TopicRequest};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -16,6 +16,14 @@ use crate::state::AppState;
 
 /// `POST /api/rooms/{id}/read {"seq"}`: moves the caller's read marker
 /// forward, as the `read` frame does. `204`; `404` if not a member.
+#[utoipa::path(post, path = "/api/rooms/{id}/read", tag = "rooms", request_body = MarkRead,
+    params(("id" = String, Path, description = "The room")),
+    responses(
+        (status = 204, description = "Moved (or already further)"),
+        (status = 400, description = "Bad body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Not a member of this room", body = ErrorBody),
+    ))]
 pub async fn read(
     State(state): State<AppState>,
     AuthUser(claims): AuthUser,
@@ -29,6 +37,16 @@ pub async fn read(
 
 /// `PUT /api/rooms/{id}/topic {"topic"}`: sets the room's topic (a log
 /// entry, as the `topic` frame): `200 {"seq"}`; `403` if not a member.
+#[utoipa::path(put, path = "/api/rooms/{id}/topic", tag = "rooms", request_body = TopicRequest,
+    params(("id" = String, Path, description = "The room")),
+    responses(
+        (status = 200, description = "Stored as the log entry `seq`", body = Object, example = json!({"seq": 42})),
+        (status = 400, description = "Bad body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not a member, or a read-only token", body = ErrorBody),
+        (status = 404, description = "No such room", body = ErrorBody),
+        (status = 413, description = "Topic too long", body = ErrorBody),
+    ))]
 pub async fn topic(
     State(state): State<AppState>,
     AuthUser(claims): AuthUser,
@@ -42,6 +60,14 @@ pub async fn topic(
 }
 
 /// `PUT /api/rooms/{id}/mute {"muted"}`: `204`; `404` if not a member.
+#[utoipa::path(put, path = "/api/rooms/{id}/mute", tag = "rooms", request_body = MuteRequest,
+    params(("id" = String, Path, description = "The room")),
+    responses(
+        (status = 204, description = "Set"),
+        (status = 400, description = "Bad body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Not a member of this room", body = ErrorBody),
+    ))]
 pub async fn mute(
     State(state): State<AppState>,
     AuthUser(claims): AuthUser,
@@ -55,6 +81,14 @@ pub async fn mute(
 
 /// `GET /api/rooms/{id}/members`: `{"members":[{"id","name","online"}]}`
 /// sorted by name, for whoever may read the room.
+#[utoipa::path(get, path = "/api/rooms/{id}/members", tag = "rooms",
+    params(("id" = String, Path, description = "The room")),
+    responses(
+        (status = 200, description = "The members, by name", body = MembersPage),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed in this room", body = ErrorBody),
+        (status = 404, description = "No such room", body = ErrorBody),
+    ))]
 pub async fn members(
     State(state): State<AppState>,
     AuthUser(claims): AuthUser,

@@ -1,12 +1,14 @@
 //! `GET /api/search?q=TEXT&room=ID&before=MESSAGE&limit=N`: calls
 //! [`crate::domain::search`] and answers `{"results":[...]}`.
 
-use app::protocol::SearchResults;
+use app::protocol::{ErrorBody, SearchResults};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::api::caller;
@@ -15,19 +17,33 @@ use super::session::AuthUser;
 use crate::domain::search;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/search", get(find))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(find))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SearchQuery {
+    /// Words, all of which must occur (whole words, case-blind).
     #[serde(default)]
     q: String,
+    /// Only this room.
     room: Option<String>,
+    /// The next page: messages older than this one (the last result's id).
     before: Option<Uuid>,
+    /// At most this many results.
     limit: Option<u32>,
 }
 
+/// Messages matching every word, newest first, from rooms the caller can
+/// read now.
+#[utoipa::path(get, path = "/api/search", tag = "search", params(SearchQuery),
+    responses(
+        (status = 200, description = "Matches, newest first", body = SearchResults),
+        (status = 400, description = "No words, too many, or too long", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed in that room", body = ErrorBody),
+    ))]
 async fn find(
     State(state): State<AppState>,
     AuthUser(claims): AuthUser,

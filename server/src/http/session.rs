@@ -10,21 +10,31 @@ use axum::http::Method;
 
 use super::error::ApiError;
 use super::origin::origin_allowed;
+use crate::access_tokens;
 use crate::auth::{Auth, Claims};
 use crate::state::AppState;
 
-/// Checks the request's token: signature, algorithm, expiry, and that the
-/// account is not disabled and the token's session not ended (one store read).
+/// Checks the request's token — a JWT (signature, algorithm, expiry) or a
+/// personal access token (known, not expired) — and that the account is not
+/// disabled and the token's session not ended (one store read, remembered).
 pub async fn authenticate(
     state: &AppState,
     headers: &axum::http::HeaderMap,
 ) -> Result<Claims, ApiError> {
     let token = Auth::token_from_headers(headers)
         .ok_or_else(|| ApiError::unauthorized("log in first: session cookie or bearer token"))?;
-    let claims = state
-        .auth
-        .verify(&token)
-        .ok_or_else(|| ApiError::unauthorized("invalid or expired token"))?;
+    let claims = if access_tokens::is_personal(&token) {
+        state
+            .access_tokens
+            .claims(state.store.as_ref(), &token)
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("invalid, expired or revoked token"))?
+    } else {
+        state
+            .auth
+            .verify(&token)
+            .ok_or_else(|| ApiError::unauthorized("invalid or expired token"))?
+    };
     if !state.sessions.valid(claims.sub, claims.sid).await? {
         return Err(ApiError::unauthorized(
             "this session has ended; log in again",

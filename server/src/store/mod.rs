@@ -11,12 +11,15 @@
 //! [`Store`] is the interface the rest of the server sees; [`open`] picks the
 //! implementation from the database URL.
 
+mod access_tokens;
 mod entries;
 mod file_record;
+mod identities;
 mod postgres;
 mod sql;
 mod sql_accounts;
 mod sql_files;
+mod sql_identities;
 mod sql_log;
 mod sql_log_changes;
 mod sql_log_reads;
@@ -24,8 +27,11 @@ mod sql_read_state;
 mod sql_rooms;
 mod sql_rows;
 mod sql_search;
+mod sql_tokens;
 mod sql_transactions;
+mod sql_webhooks;
 mod sqlite;
+mod webhooks;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -34,9 +40,12 @@ use app::protocol::{Entry, Message, RoomId, RoomInfo, RoomKind, Seq, ThreadPage,
 use async_trait::async_trait;
 use uuid::Uuid;
 
+pub use access_tokens::{AccessToken, NewAccessToken, TokenStore};
 pub use entries::{NewEntry, NewMessage, Outcome, Refusal};
 pub use file_record::FileRecord;
+pub use identities::IdentityStore;
 pub use sql::{Backend, SqlStore};
+pub use webhooks::{Webhook, WebhookStore};
 
 /// A user as the server knows them, password hash included.
 #[derive(Clone, Debug)]
@@ -144,7 +153,7 @@ impl StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: TokenStore + WebhookStore + IdentityStore + Send + Sync + 'static {
     /// Creates a user; [`StoreError::Conflict`] if the name (in any case) is taken.
     async fn create_user(&self, name: &str, password_hash: &str) -> StoreResult<UserRef>;
     /// Looks a user up by name, regardless of case.

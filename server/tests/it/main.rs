@@ -13,6 +13,8 @@ mod fuzz_corpus;
 mod gateway;
 mod hardening;
 mod http_limits;
+mod integrations;
+mod openapi;
 mod presence;
 mod read_state;
 mod redis_cluster;

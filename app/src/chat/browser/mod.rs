@@ -5,6 +5,7 @@ mod http;
 mod log_actions;
 mod read_state;
 mod search;
+mod settings;
 mod socket;
 mod uploads;
 
@@ -67,6 +68,7 @@ pub fn start(model: ChatModel) -> Actions {
         let runtime = runtime.clone();
         async move { runtime.restore_session().await }
     });
+    spawn_local(runtime.clone().load_providers());
     let handle = StoredValue::new_local(runtime);
     Actions::new(move |command| handle.with_value(|runtime| runtime.command(command)))
 }
@@ -162,6 +164,13 @@ impl Runtime {
             Command::RetryNow => self.connect(),
             Command::Typing => self.typing(),
             Command::DismissNotice => self.model.notice.set(None),
+            Command::ShowSettings(show) => spawn_local(self.clone().show_settings(show)),
+            Command::CreateToken(request) => spawn_local(self.clone().create_token(request)),
+            Command::RevokeToken(id) => spawn_local(self.clone().revoke_token(id)),
+            Command::CreateBot(name) => spawn_local(self.clone().create_bot(name)),
+            Command::DeleteBot(name) => spawn_local(self.clone().delete_bot(name)),
+            Command::DismissSecret => self.dismiss_secret(),
+            Command::LinkSso => spawn_local(self.clone().link_sso()),
         }
     }
 

@@ -1,0 +1,98 @@
+//! Incoming webhooks and posting over HTTP (Confab additions to the
+//! contract): `POST/GET /api/rooms/{id}/webhooks`, `DELETE
+//! /api/rooms/{id}/webhooks/{hook}`, `POST /api/hooks/{secret}` and `POST
+//! /api/rooms/{id}/messages`.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{RoomId, UserRef};
+
+/// The first characters of a webhook's secret.
+pub const WEBHOOK_PREFIX: &str = "cfh_";
+
+/// Body of `POST /api/rooms/{id}/messages`: a message, as the `send` frame.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PostMessage {
+    pub body: String,
+    /// Resending the same id stores the message once. Absent: the
+    /// `Idempotency-Key` header names it, else every post is new.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_msg_id: Option<Uuid>,
+    /// Reply in the thread of this top-level message of the room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<Uuid>,
+    /// Files uploaded to the room for this message (their ids).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Uuid>,
+}
+
+/// Body of `POST /api/rooms/{id}/webhooks`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateWebhook {
+    /// The name its messages appear under: its bot user's name (the rules
+    /// of a username, and not taken).
+    pub name: String,
+}
+
+/// A webhook as listed: everything but its secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookInfo {
+    pub id: Uuid,
+    pub name: String,
+    pub room: RoomId,
+    /// The user its messages are from.
+    pub bot: UserRef,
+    /// Who made it.
+    pub created_by: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_ts: OffsetDateTime,
+}
+
+/// Answer to `POST /api/rooms/{id}/webhooks`: the secret URL, shown once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedWebhook {
+    /// Where to post (`/api/hooks/cfh_…`, on this server's address). Whoever
+    /// has it can post into the room; it is not stored and not shown again.
+    pub url: String,
+    #[serde(flatten)]
+    pub info: WebhookInfo,
+}
+
+/// Answer to `GET /api/rooms/{id}/webhooks`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookList {
+    pub webhooks: Vec<WebhookInfo>,
+}
+
+/// Body of `POST /api/hooks/{secret}`: `{"text"}`, as Slack's incoming
+/// webhooks take it. Slack's other fields (`username`, `icon_emoji`,
+/// `channel`, `blocks`, …) are accepted and ignored: a message always comes
+/// from the webhook's own bot user, in its own room.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookPost {
+    pub text: String,
+    /// Accepted for Slack compatibility; not shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+
+/// Answer to `POST /api/hooks/{secret}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookPosted {
+    /// Always true (Slack's clients look for `ok`).
+    pub ok: bool,
+    pub room: RoomId,
+    /// The message's place in the room.
+    pub seq: super::Seq,
+    /// The message's id.
+    pub id: Uuid,
+}

@@ -1,0 +1,87 @@
+// Signing in through a real OpenID provider (oidc-provider on loopback):
+// "Sign in with …" on the sign-in page, the provider's own pages, back in the
+// chat with an account of one's own, signing out and in again as the same
+// account; and a password account linked to the provider from Settings.
+import { expect, Page, test } from "@playwright/test";
+import { closePages, newPage, say, signUp } from "./pages";
+import { freePort, ConfabServer } from "./server";
+import { TestProvider } from "./oidc_provider";
+
+test.afterEach(closePages);
+
+/** Signs in at the provider's development pages as `login`, and consents. */
+async function atProvider(page: Page, provider: TestProvider, login: string): Promise<void> {
+  await expect(page).toHaveURL(new RegExp(`^${provider.issuer}/`));
+  await page.locator("input[name=login]").fill(login);
+  await page.locator("input[name=password]").fill("anything");
+  await page.getByRole("button", { name: "Sign-in" }).click();
+  await page.getByRole("button", { name: "Continue" }).click();
+}
+
+async function inChatAs(page: Page, url: string, name: string): Promise<void> {
+  await expect(page).toHaveURL(new RegExp(`^${url}/(#.*)?$`));
+  await expect(page.getByText("Connected")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "#general" })).toBeVisible();
+  await expect(page.locator(".whoami")).toHaveText(name);
+}
+
+test("sign in through the OpenID provider, chat, sign out, and come back as the same account", async ({ browser }) => {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const provider = await TestProvider.start(url);
+  const server = await ConfabServer.start(provider.flags(url, true), port);
+  try {
+    const page = await newPage(browser);
+    await page.goto(url);
+    await page.getByRole("link", { name: "Sign in with Test SSO" }).click();
+    await atProvider(page, provider, "ada");
+    await inChatAs(page, url, "ada");
+    await say(page, "signed in through SSO");
+    await expect(page.locator(".message-list")).toContainText("signed in through SSO");
+    // The same cookies as a password sign-in: the API knows who this is.
+    const me = await page.evaluate(async () => (await fetch("/api/auth/me")).json());
+    expect(me.user.name).toBe("ada");
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page.getByRole("button", { name: "Sign in", exact: true })).toBeVisible();
+    expect((await page.evaluate(async () => (await fetch("/api/auth/me")).status))).toBe(401);
+
+    // Again: the provider remembers the person, and Confab the account.
+    await page.getByRole("link", { name: "Sign in with Test SSO" }).click();
+    if (page.url().startsWith(provider.issuer)) await atProvider(page, provider, "ada");
+    await inChatAs(page, url, "ada");
+    await expect(page.locator(".message-list")).toContainText("signed in through SSO");
+  } finally {
+    await server.dispose();
+    await provider.stop();
+  }
+});
+
+test("a password account is linked from Settings; without auto-provisioning a stranger is turned away", async ({ browser }) => {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const provider = await TestProvider.start(url);
+  const server = await ConfabServer.start(provider.flags(url, false), port);
+  try {
+    // Nobody is linked to "grace" at the provider: no account is made.
+    const stranger = await newPage(browser);
+    await stranger.goto(url);
+    await stranger.getByRole("link", { name: "Sign in with Test SSO" }).click();
+    await atProvider(stranger, provider, "grace");
+    await expect(stranger.getByRole("alert")).toContainText("no Confab account is linked");
+
+    // Alice links her account, then signs in with the provider alone.
+    const alice = await signUp(browser, url, "alice");
+    await alice.getByRole("button", { name: "Settings" }).click();
+    await alice.getByRole("button", { name: "Link my account to Test SSO" }).click();
+    await atProvider(alice, provider, "alice-at-work");
+    await inChatAs(alice, url, "alice");
+    await alice.getByRole("button", { name: "Sign out" }).click();
+    await alice.getByRole("link", { name: "Sign in with Test SSO" }).click();
+    if (alice.url().startsWith(provider.issuer)) await atProvider(alice, provider, "alice-at-work");
+    await inChatAs(alice, url, "alice");
+  } finally {
+    await server.dispose();
+    await provider.stop();
+  }
+});

@@ -1,0 +1,172 @@
+//! Incoming webhooks: a room's member (for a public room, anyone who may
+//! join it) makes one (a secret URL), and whoever
+//! holds the URL posts into that room as the webhook's own bot user, through
+//! [`super::send`] like any message: the bot's rate allowance, the body's
+//! limits, one `seq` in the room's order, and `Idempotency-Key` naming the
+//! message so a retried post is stored once. A room has at most
+//! [`MAX_WEBHOOKS_PER_ROOM`]. Its maker, the room's owner or an admin deletes
+//! it: its secret is refused from then on and its bot disabled.
+
+use app::protocol::{valid_username, Message, RoomKind, WebhookInfo, MAX_USERNAME, WEBHOOK_PREFIX};
+use uuid::Uuid;
+
+use super::send::{id_from_key, send_and_wait, SendRequest};
+use super::{access, Caller, DomainError, DomainResult};
+use crate::auth::{refresh_hash, Scope};
+use crate::state::AppState;
+use crate::store::{ms_to_time, now_ms, StoreError, Webhook};
+
+/// Live webhooks one room may have.
+pub const MAX_WEBHOOKS_PER_ROOM: usize = 20;
+
+/// Makes a webhook for `room`; answers it and its secret (shown once).
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    room: &str,
+    name: &str,
+) -> DomainResult<(WebhookInfo, String)> {
+    access::require_write(caller, Some(room))?;
+    access::require_scope(caller, room)?;
+    if access::readable_room(state, room, caller.user.id)
+        .await?
+        .kind
+        == RoomKind::Direct
+    {
+        return Err(DomainError::Invalid(
+            "a direct room has no webhooks: its members are its name".into(),
+        ));
+    }
+    if !valid_username(name) {
+        return Err(DomainError::Invalid(format!(
+            "a webhook's name must be 1-{MAX_USERNAME} characters of A-Z, a-z, 0-9, '_', '.', '-'"
+        )));
+    }
+    if state.store.webhooks_of(room).await?.len() >= MAX_WEBHOOKS_PER_ROOM {
+        return Err(DomainError::Forbidden(format!(
+            "this room has {MAX_WEBHOOKS_PER_ROOM} webhooks, the most allowed"
+        )));
+    }
+    let secret = format!(
+        "{WEBHOOK_PREFIX}{}",
+        hex::encode(rand::random::<[u8; 32]>())
+    );
+    let hook = Webhook {
+        id: Uuid::now_v7(),
+        name: name.to_string(),
+        room: room.to_string(),
+        bot: app::protocol::UserRef {
+            id: Uuid::new_v4(),
+            name: name.to_string(),
+        },
+        created_by: caller.user.id,
+        created_ms: now_ms(),
+    };
+    match state
+        .store
+        .create_webhook(&hook, &refresh_hash(&secret))
+        .await
+    {
+        Err(StoreError::Conflict) => {
+            return Err(DomainError::Conflict(
+                "that name is taken by a user; choose another".into(),
+            ))
+        }
+        other => other?,
+    }
+    tracing::info!(room, webhook = %hook.id, "webhook created");
+    Ok((info(&hook), secret))
+}
+
+/// The room's webhooks, for whoever may read it.
+pub async fn list(state: &AppState, caller: &Caller, room: &str) -> DomainResult<Vec<WebhookInfo>> {
+    access::require_readable(state, caller, room).await?;
+    Ok(state
+        .store
+        .webhooks_of(room)
+        .await?
+        .iter()
+        .map(info)
+        .collect())
+}
+
+/// Deletes a webhook: its maker, the room's owner or an admin.
+pub async fn delete(state: &AppState, caller: &Caller, room: &str, id: Uuid) -> DomainResult<()> {
+    access::require_write(caller, Some(room))?;
+    let record = access::readable_room(state, room, caller.user.id).await?;
+    let hook = state
+        .store
+        .webhook(room, id)
+        .await?
+        .ok_or_else(|| DomainError::NotFound("no such webhook in this room".into()))?;
+    let owner = record.kind == RoomKind::Private && record.owner == Some(caller.user.id);
+    if hook.created_by != caller.user.id && !owner && !is_admin(state, caller).await? {
+        return Err(DomainError::Forbidden(
+            "only its maker, the room's owner or an admin deletes a webhook".into(),
+        ));
+    }
+    state.store.delete_webhook(&hook).await?;
+    state.sessions.end(hook.bot.id, None).await;
+    tracing::info!(room, webhook = %id, "webhook deleted");
+    Ok(())
+}
+
+async fn is_admin(state: &AppState, caller: &Caller) -> DomainResult<bool> {
+    Ok(state
+        .store
+        .user_by_id(caller.user.id)
+        .await?
+        .is_some_and(|u| u.is_admin))
+}
+
+/// Posts `text` through the webhook whose secret this is. With `key` (the
+/// `Idempotency-Key` header), a retry stores nothing new and answers the
+/// first copy.
+pub async fn post(
+    state: &AppState,
+    secret: &str,
+    text: String,
+    key: Option<&str>,
+) -> DomainResult<(Message, bool)> {
+    let unknown = || DomainError::NotFound("no such webhook (deleted, or a wrong URL)".into());
+    if !secret.starts_with(WEBHOOK_PREFIX) || secret.len() != WEBHOOK_PREFIX.len() + 64 {
+        return Err(unknown());
+    }
+    let hook = state
+        .store
+        .webhook_by_hash(&refresh_hash(secret))
+        .await?
+        .ok_or_else(unknown)?;
+    let client_msg_id = match key {
+        Some(key) => id_from_key(hook.id, key)?,
+        None => Uuid::now_v7(),
+    };
+    let bot = Caller {
+        user: hook.bot.clone(),
+        conn: None,
+        scope: Scope {
+            token: None,
+            read_only: false,
+            room: Some(hook.room.clone()),
+        },
+    };
+    let request = SendRequest {
+        room: hook.room.clone(),
+        client_msg_id,
+        body: text,
+        thread: None,
+        attachments: Vec::new(),
+    };
+    send_and_wait(state, &bot, request).await
+}
+
+fn info(hook: &Webhook) -> WebhookInfo {
+    WebhookInfo {
+        id: hook.id,
+        name: hook.name.clone(),
+        room: hook.room.clone(),
+        bot: hook.bot.clone(),
+        created_by: hook.created_by,
+        created_ts: ms_to_time(hook.created_ms),
+    }
+}

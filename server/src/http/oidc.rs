@@ -1,0 +1,216 @@
+//! "Sign in with …" over HTTP: `GET /api/auth/providers` tells the sign-in
+//! page what to offer; `GET /api/auth/oidc/start` sends the browser to the
+//! provider; `POST /api/auth/oidc/link` answers where to send a signed-in
+//! user linking their account (a POST, so the Origin check applies; the page
+//! then goes there); `GET /api/auth/oidc/callback` is where the provider
+//! sends it back. What the callback must check (`state`, `nonce`, the PKCE verifier)
+//! rides in a signed, HttpOnly cookie scoped to `/api/auth/oidc` for ten
+//! minutes, so any instance can finish the flow. Success sets the same
+//! session and refresh cookies as a password sign-in and goes to the chat.
+//! A failure answers a short page that says why, with a way back.
+
+use std::time::Duration;
+
+use app::protocol::{AuthProviders, ErrorBody, OidcLink, OidcProvider};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::Json;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::accounts::{session_cookies, with_cookies};
+use super::error::ApiError;
+use super::session::AuthUser;
+use crate::auth::{Auth, FLOW_COOKIE};
+use crate::domain::oidc::{complete, Signed};
+use crate::oidc::{Oidc, Pending};
+use crate::state::AppState;
+
+/// How long a sign-in at the provider may take.
+const FLOW_TTL: Duration = Duration::from_secs(600);
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(providers))
+        .routes(routes!(start))
+        .routes(routes!(link))
+        .routes(routes!(callback))
+}
+
+/// The ways to sign in besides a password.
+#[utoipa::path(get, path = "/api/auth/providers", tag = "auth",
+    responses((status = 200, description = "What the sign-in page offers", body = AuthProviders)))]
+async fn providers(State(state): State<AppState>) -> Json<AuthProviders> {
+    Json(AuthProviders {
+        oidc: state.oidc.as_ref().map(|oidc| OidcProvider {
+            name: oidc.name.clone(),
+            start: "/api/auth/oidc/start".into(),
+            link: "/api/auth/oidc/link".into(),
+        }),
+    })
+}
+
+fn provider(state: &AppState) -> Result<&Oidc, ApiError> {
+    state
+        .oidc
+        .as_deref()
+        .ok_or_else(|| ApiError::not_found("no OpenID provider is configured"))
+}
+
+/// Sends the browser to the provider to sign in.
+#[utoipa::path(get, path = "/api/auth/oidc/start", tag = "auth",
+    responses(
+        (status = 303, description = "To the provider's authorization page; the flow cookie is set"),
+        (status = 404, description = "No provider is configured", body = ErrorBody),
+        (status = 503, description = "The provider cannot be reached", body = ErrorBody),
+    ))]
+async fn start(State(state): State<AppState>) -> Result<Response, ApiError> {
+    redirect_to_provider(&state, None).await
+}
+
+/// Where a signed-in browser goes to link its account to the identity it
+/// signs in as at the provider.
+#[utoipa::path(post, path = "/api/auth/oidc/link", tag = "auth",
+    responses(
+        (status = 200, description = "The provider's authorization page; the flow cookie is set", body = OidcLink),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Origin not allowed, or asked with a personal access token", body = ErrorBody),
+        (status = 404, description = "No provider is configured", body = ErrorBody),
+        (status = 503, description = "The provider cannot be reached", body = ErrorBody),
+    ))]
+async fn link(
+    State(state): State<AppState>,
+    AuthUser(claims): AuthUser,
+) -> Result<Response, ApiError> {
+    crate::domain::access::require_sign_in(&super::api::caller(&claims))?;
+    let (url, cookie) = begin(&state, Some(claims.sub)).await?;
+    Ok(with_cookies(
+        StatusCode::OK,
+        [cookie],
+        Json(OidcLink { url }),
+    ))
+}
+
+async fn redirect_to_provider(
+    state: &AppState,
+    link: Option<uuid::Uuid>,
+) -> Result<Response, ApiError> {
+    let (url, cookie) = begin(state, link).await?;
+    let mut response = with_cookies(StatusCode::SEE_OTHER, [cookie], ());
+    response.headers_mut().insert(
+        header::LOCATION,
+        url.parse()
+            .map_err(|_| ApiError::unavailable("bad provider URL"))?,
+    );
+    Ok(response)
+}
+
+/// The provider's authorization URL, and the cookie that holds the flow.
+async fn begin(state: &AppState, link: Option<uuid::Uuid>) -> Result<(String, String), ApiError> {
+    let (url, pending) = provider(state)?
+        .begin(link, FLOW_TTL)
+        .await
+        .map_err(|e| ApiError::unavailable(e.to_string()))?;
+    let cookie = state
+        .auth
+        .flow_cookie(&state.auth.seal(&pending), FLOW_TTL.as_secs());
+    Ok((url, cookie))
+}
+
+/// What the provider sends back.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    /// The provider's refusal (the user cancelled, say).
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// Where the provider sends the browser back: signs in (or links) and goes
+/// to the chat.
+#[utoipa::path(get, path = "/api/auth/oidc/callback", tag = "auth", params(Callback),
+    responses(
+        (status = 303, description = "Signed in (the session cookies are set) or linked: to the chat"),
+        (status = 400, description = "A page saying why the sign-in failed", content_type = "text/html", body = String),
+        (status = 403, description = "A page: no account is linked, or it is disabled", content_type = "text/html", body = String),
+    ))]
+async fn callback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(back): Query<Callback>,
+) -> Response {
+    let clear = state.auth.flow_cookie("", 0);
+    match finish(&state, &headers, back).await {
+        Ok(Signed::In(grant)) => {
+            let (_, [session, refresh]) = session_cookies(&state, &grant);
+            let mut response = with_cookies(StatusCode::SEE_OTHER, [session, refresh, clear], ());
+            response
+                .headers_mut()
+                .insert(header::LOCATION, header::HeaderValue::from_static("/"));
+            response
+        }
+        Ok(Signed::Linked(_)) => {
+            let mut response = with_cookies(StatusCode::SEE_OTHER, [clear], ());
+            response
+                .headers_mut()
+                .insert(header::LOCATION, header::HeaderValue::from_static("/"));
+            response
+        }
+        Err(e) => {
+            let page = failure_page(&e.message);
+            with_cookies(
+                e.status,
+                [clear],
+                ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page),
+            )
+        }
+    }
+}
+
+async fn finish(state: &AppState, headers: &HeaderMap, back: Callback) -> Result<Signed, ApiError> {
+    let oidc = provider(state)?;
+    if let Some(error) = back.error {
+        let why = back.error_description.unwrap_or(error);
+        return Err(ApiError::invalid(format!(
+            "the provider did not sign you in: {why}"
+        )));
+    }
+    let pending: Pending = Auth::cookie_value(headers, FLOW_COOKIE)
+        .and_then(|sealed| state.auth.unseal(&sealed))
+        .ok_or_else(|| {
+            ApiError::invalid("this sign-in expired or was started elsewhere; start again")
+        })?;
+    let (Some(code), Some(returned)) = (back.code, back.state) else {
+        return Err(ApiError::invalid("the provider's answer has no code"));
+    };
+    if returned != pending.state {
+        return Err(ApiError::invalid(
+            "this sign-in does not match the one started; start again",
+        ));
+    }
+    let identity = oidc
+        .finish(code, &pending)
+        .await
+        .map_err(|e| ApiError::invalid(e.to_string()))?;
+    Ok(complete(state, identity, pending.link).await?)
+}
+
+/// A page that says why a sign-in failed (no script, no style: the default
+/// CSP holds).
+fn failure_page(message: &str) -> String {
+    let escaped = message
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in failed · Confab</title></head>\
+         <body><main><h1>Sign-in failed</h1><p role=\"alert\">{escaped}</p>\
+         <p><a href=\"/\">Back to Confab</a></p></main></body></html>"
+    )
+}

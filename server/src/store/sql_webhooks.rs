@@ -1,0 +1,139 @@
+//! Incoming webhooks in SQL (migration 0012), for `SqlStore`'s
+//! [`WebhookStore`].
+
+use app::protocol::UserRef;
+use async_trait::async_trait;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::sql::{is_unique_violation, SqlStore};
+use super::sql_rows::parse_uuid;
+use super::webhooks::{Webhook, WebhookStore};
+use super::{now_ms, StoreError, StoreResult};
+
+const COLUMNS: &str = "w.id, w.name, w.room_id, w.bot_id, u.name AS bot_name, w.created_by, \
+    w.created_ms FROM webhooks w JOIN users u ON u.id = w.bot_id";
+
+fn hook_from_row(row: &AnyRow) -> StoreResult<Webhook> {
+    Ok(Webhook {
+        id: parse_uuid(row.try_get("id")?)?,
+        name: row.try_get("name")?,
+        room: row.try_get("room_id")?,
+        bot: UserRef {
+            id: parse_uuid(row.try_get("bot_id")?)?,
+            name: row.try_get("bot_name")?,
+        },
+        created_by: parse_uuid(row.try_get("created_by")?)?,
+        created_ms: row.try_get("created_ms")?,
+    })
+}
+
+fn conflict_or(e: sqlx::Error) -> StoreError {
+    match &e {
+        e if is_unique_violation(e) => StoreError::Conflict,
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
+        _ => e.into(),
+    }
+}
+
+#[async_trait]
+impl WebhookStore for SqlStore {
+    async fn create_webhook(&self, hook: &Webhook, hash: &str) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(
+            "INSERT INTO users (id, name, password_hash, created_ms, bot_owner) \
+             VALUES ($1, $2, '!', $3, $4)",
+        )
+        .bind(hook.bot.id.to_string())
+        .bind(&hook.bot.name)
+        .bind(hook.created_ms)
+        .bind(hook.created_by.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(conflict_or)?;
+        let joined = sqlx::query(
+            "INSERT INTO memberships (room_id, user_id, joined_ms, last_read_seq) \
+             SELECT id, $2, $3, last_seq FROM rooms WHERE id = $1",
+        )
+        .bind(&hook.room)
+        .bind(hook.bot.id.to_string())
+        .bind(hook.created_ms)
+        .execute(&mut *tx)
+        .await
+        .map_err(conflict_or)?;
+        if joined.rows_affected() != 1 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query(
+            "INSERT INTO webhooks (id, hash, room_id, bot_id, created_by, name, created_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(hook.id.to_string())
+        .bind(hash)
+        .bind(&hook.room)
+        .bind(hook.bot.id.to_string())
+        .bind(hook.created_by.to_string())
+        .bind(&hook.name)
+        .bind(hook.created_ms)
+        .execute(&mut *tx)
+        .await
+        .map_err(conflict_or)?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn webhooks_of(&self, room: &str) -> StoreResult<Vec<Webhook>> {
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} WHERE w.room_id = $1 AND w.revoked_ms IS NULL \
+             ORDER BY w.created_ms, w.id"
+        ))
+        .bind(room)
+        .fetch_all(&self.reader)
+        .await?
+        .iter()
+        .map(hook_from_row)
+        .collect()
+    }
+
+    async fn webhook_by_hash(&self, hash: &str) -> StoreResult<Option<Webhook>> {
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} WHERE w.hash = $1 AND w.revoked_ms IS NULL AND u.disabled = 0"
+        ))
+        .bind(hash)
+        .fetch_optional(&self.reader)
+        .await?
+        .as_ref()
+        .map(hook_from_row)
+        .transpose()
+    }
+
+    async fn webhook(&self, room: &str, id: Uuid) -> StoreResult<Option<Webhook>> {
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} WHERE w.room_id = $1 AND w.id = $2 AND w.revoked_ms IS NULL"
+        ))
+        .bind(room)
+        .bind(id.to_string())
+        .fetch_optional(&self.reader)
+        .await?
+        .as_ref()
+        .map(hook_from_row)
+        .transpose()
+    }
+
+    async fn delete_webhook(&self, hook: &Webhook) -> StoreResult<()> {
+        let now = now_ms();
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("UPDATE webhooks SET revoked_ms = $2 WHERE id = $1 AND revoked_ms IS NULL")
+            .bind(hook.id.to_string())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE users SET disabled = 1 WHERE id = $1")
+            .bind(hook.bot.id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
