@@ -58,7 +58,9 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::ui::routes(&state))
         .layer(DefaultBodyLimit::max(max_body))
         // A body trickled in slower than this is cut off (408).
-        .layer(RequestBodyTimeoutLayer::new(state.config.http_body_timeout()))
+        .layer(RequestBodyTimeoutLayer::new(
+            state.config.http_body_timeout(),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(DEFAULT_CSP),
@@ -77,9 +79,33 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-                // The path only: query strings could carry anything.
-                tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
+                // The path only (query strings could carry anything), and
+                // never a webhook's secret.
+                let path = logged_path(request.uri().path());
+                tracing::info_span!("http", method = %request.method(), path = %path)
             }),
         )
         .with_state(state)
+}
+
+/// A request's path as logs show it: a webhook's URL is its secret, so it
+/// is logged without it.
+fn logged_path(path: &str) -> &str {
+    if path.starts_with("/api/hooks/") {
+        "/api/hooks/{secret}"
+    } else {
+        path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn webhook_secrets_stay_out_of_the_logs() {
+        assert_eq!(
+            super::logged_path("/api/hooks/cfh_0123abcd"),
+            "/api/hooks/{secret}"
+        );
+        assert_eq!(super::logged_path("/api/rooms"), "/api/rooms");
+    }
 }
