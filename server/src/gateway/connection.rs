@@ -111,12 +111,19 @@ pub async fn run(socket: WebSocket, state: AppState, claims: Claims, slot: Conne
         conn.state
             .sessions
             .opened(claims.sub, id, claims.sid, &conn.outbox);
-        conn.state
-            .node
-            .watch(&conn.caller.user, id, &conn.outbox)
-            .await;
+        // News of the user's other rooms (`activity`, `read`, `room_added`,
+        // `room_removed`) is not for a one-room token's socket.
+        let watched = claims.scope.room.is_none();
+        if watched {
+            conn.state
+                .node
+                .watch(&conn.caller.user, id, &conn.outbox)
+                .await;
+        }
         let code = serve(&mut conn, socket, queue, expires).await;
-        conn.state.node.unwatch(claims.sub, id);
+        if watched {
+            conn.state.node.unwatch(claims.sub, id);
+        }
         conn.state.sessions.closed(claims.sub, id);
         conn.leave_all().await;
         drop(slot);

@@ -187,6 +187,24 @@ async fn a_one_room_token_reaches_only_its_room() {
         socket.join("builds", None).await,
         ServerFrame::Joined { .. }
     ));
+    // Its socket hears nothing of the user's other rooms: news from general
+    // (where a sign-in of hers is a member) never reaches it, builds' does.
+    let mut session = server.connect(&alice.token).await;
+    session.join("general", None).await;
+    let (status, _) = post_message(&server, &alice.token, "general", "elsewhere").await;
+    assert_eq!(status, StatusCode::CREATED);
+    session
+        .next_matching(|f| matches!(f, ServerFrame::Message(m) if m.body == "elsewhere"))
+        .await;
+    let (status, _) = post_message(&server, &token, "builds", "here").await;
+    assert_eq!(status, StatusCode::CREATED);
+    let next = socket
+        .next_matching(|f| !matches!(f, ServerFrame::Online { .. } | ServerFrame::Presence { .. }))
+        .await;
+    assert!(
+        matches!(&next, ServerFrame::Message(m) if m.body == "here"),
+        "{next:?}"
+    );
 
     // A token for a room its user cannot read is not made.
     let bob = server.register("bob").await;
