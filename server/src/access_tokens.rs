@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use app::protocol::TOKEN_PREFIX;
 use uuid::Uuid;
 
-use crate::auth::{refresh_hash, unix_now, Claims, Scope};
+use crate::auth::{self, secret_hash, unix_now, Claims, Scope};
 use crate::store::{AccessToken, Store, StoreResult};
 
 /// How long what a secret names is remembered (and so how stale `last_used`
@@ -28,14 +28,9 @@ const MAX_REMEMBERED: usize = 10_000;
 /// (its session decides whether it is still good).
 const OPEN_ENDED: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 
-/// A fresh secret: `cfb_` and 64 hex digits.
+/// A fresh token: `cfb_` and 64 hex digits.
 pub fn new_secret() -> String {
-    format!("{TOKEN_PREFIX}{}", hex::encode(rand::random::<[u8; 32]>()))
-}
-
-/// What the store keeps of a secret.
-pub fn hash(secret: &str) -> String {
-    refresh_hash(secret)
+    auth::new_secret(TOKEN_PREFIX)
 }
 
 /// Whether a bearer token is a personal access token (not a JWT).
@@ -57,7 +52,7 @@ impl AccessTokens {
         if secret.len() != TOKEN_PREFIX.len() + 64 {
             return Ok(None);
         }
-        let hash = hash(secret);
+        let hash = secret_hash(secret);
         let remembered = self
             .known
             .lock()
@@ -146,7 +141,7 @@ mod tests {
         assert!(is_personal(&a));
         assert_eq!(a.len(), TOKEN_PREFIX.len() + 64);
         assert!(!is_personal("eyJhbGciOiJIUzI1NiJ9.e30.x"));
-        assert_ne!(hash(&a), a);
+        assert_ne!(secret_hash(&a), a);
     }
 
     #[test]

@@ -252,13 +252,19 @@ impl Auth {
     }
 }
 
-/// A fresh refresh token: 256 random bits, hex.
-pub fn new_refresh_token() -> String {
-    hex::encode(rand::random::<[u8; 32]>())
+/// A fresh secret — a refresh token, a personal access token, a webhook's
+/// URL: `prefix` and 256 random bits, hex.
+pub fn new_secret(prefix: &str) -> String {
+    format!("{prefix}{}", hex::encode(rand::random::<[u8; 32]>()))
 }
 
-/// What the store keeps of a refresh token: its SHA-256, hex.
-pub fn refresh_hash(token: &str) -> String {
+/// A fresh refresh token (a secret without a prefix).
+pub fn new_refresh_token() -> String {
+    new_secret("")
+}
+
+/// What the store keeps of a secret: its SHA-256, hex.
+pub fn secret_hash(token: &str) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(token.as_bytes()))
 }
@@ -292,7 +298,7 @@ fn dev_secret(data_dir: &Path) -> anyhow::Result<String> {
     }
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;
-    let secret = hex::encode(rand::random::<[u8; 32]>());
+    let secret = new_secret("");
     write_private(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
     tracing::info!(path = %path.display(), "generated a dev JWT secret");
     Ok(secret)

@@ -14,7 +14,7 @@ use app::protocol::{valid_username, Credentials, UserRef};
 use uuid::Uuid;
 
 use super::{DomainError, DomainResult};
-use crate::auth::{new_refresh_token, refresh_hash, PASSWORD_LEN};
+use crate::auth::{new_refresh_token, secret_hash, PASSWORD_LEN};
 use crate::config::Registration;
 use crate::limits::SignupRefusal;
 use crate::state::AppState;
@@ -139,7 +139,7 @@ pub(super) async fn start_session(state: &AppState, user: UserRef) -> DomainResu
     let expires_ms = state.auth.session_expiry_ms();
     state
         .store
-        .create_session(session, user.id, expires_ms, &refresh_hash(&refresh_token))
+        .create_session(session, user.id, expires_ms, &secret_hash(&refresh_token))
         .await?;
     Ok(Grant {
         user,
@@ -155,7 +155,7 @@ pub async fn refresh(state: &AppState, token: &str) -> DomainResult<Grant> {
     let grace_ms = (state.config.refresh_reuse_grace_secs as i64).saturating_mul(1000);
     match state
         .store
-        .rotate_refresh(&refresh_hash(token), &refresh_hash(&next), grace_ms)
+        .rotate_refresh(&secret_hash(token), &secret_hash(&next), grace_ms)
         .await?
     {
         Rotation::Rotated {
@@ -191,7 +191,7 @@ pub async fn logout(
 ) -> DomainResult<()> {
     let session = match (from_access, refresh_token) {
         (Some(found), _) => Some(found),
-        (None, Some(token)) => state.store.refresh_owner(&refresh_hash(&token)).await?,
+        (None, Some(token)) => state.store.refresh_owner(&secret_hash(&token)).await?,
         (None, None) => None,
     };
     if let Some((user, session)) = session {

@@ -71,7 +71,7 @@ pub async fn create(
         .store
         .create_token(&NewAccessToken {
             token: token.clone(),
-            hash: access_tokens::hash(&secret),
+            hash: crate::auth::secret_hash(&secret),
         })
         .await?;
     tracing::info!(token = %token.id, user = %token.user.name, read_only = token.read_only, "token created");

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::send::{id_from_key, send_and_wait, SendRequest};
 use super::{access, Caller, DomainError, DomainResult};
-use crate::auth::{refresh_hash, Scope};
+use crate::auth::{new_secret, secret_hash, Scope};
 use crate::state::AppState;
 use crate::store::{ms_to_time, now_ms, StoreError, Webhook};
 
@@ -47,10 +47,7 @@ pub async fn create(
             "this room has {MAX_WEBHOOKS_PER_ROOM} webhooks, the most allowed"
         )));
     }
-    let secret = format!(
-        "{WEBHOOK_PREFIX}{}",
-        hex::encode(rand::random::<[u8; 32]>())
-    );
+    let secret = new_secret(WEBHOOK_PREFIX);
     let hook = Webhook {
         id: Uuid::now_v7(),
         name: name.to_string(),
@@ -64,7 +61,7 @@ pub async fn create(
     };
     match state
         .store
-        .create_webhook(&hook, &refresh_hash(&secret))
+        .create_webhook(&hook, &secret_hash(&secret))
         .await
     {
         Err(StoreError::Conflict) => {
@@ -134,7 +131,7 @@ pub async fn post(
     }
     let hook = state
         .store
-        .webhook_by_hash(&refresh_hash(secret))
+        .webhook_by_hash(&secret_hash(secret))
         .await?
         .ok_or_else(unknown)?;
     let client_msg_id = match key {
