@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::sql_log::Tx;
 use super::{
     FileRecord, LogPage, MessageRecord, NewEntry, Outcome, RoomRecord, SearchQuery, Store,
-    StoreResult, UserRecord,
+    StoreError, StoreResult, UserRecord,
 };
 
 /// Which database a [`SqlStore`] speaks to.
@@ -89,6 +89,17 @@ impl SqlStore {
 
 pub(super) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+/// An insert's failure as the store reports it: a taken key is
+/// [`StoreError::Conflict`], a row it names that is gone
+/// [`StoreError::NotFound`].
+pub(super) fn insert_error(e: sqlx::Error) -> StoreError {
+    match &e {
+        e if is_unique_violation(e) => StoreError::Conflict,
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
+        _ => e.into(),
+    }
 }
 
 #[async_trait]

@@ -5,33 +5,47 @@ use app::protocol::UserRef;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::sql::{is_unique_violation, SqlStore};
+use super::sql::{insert_error, SqlStore};
 use super::sql_rows::{parse_uuid, user_from_row};
-use super::{now_ms, StoreError, StoreResult, UserRecord};
+use super::{now_ms, StoreResult, UserRecord};
 
 pub(super) async fn create_user(
     store: &SqlStore,
     name: &str,
     password_hash: &str,
 ) -> StoreResult<UserRef> {
-    let id = Uuid::new_v4();
-    let result = sqlx::query(
-        "INSERT INTO users (id, name, password_hash, created_ms) VALUES ($1, $2, $3, $4)",
+    insert_user(&store.writer, Uuid::new_v4(), name, password_hash, None).await
+}
+
+/// What a user without a password has for its hash: nothing verifies
+/// against it (bots, accounts made at sign-in through an OpenID provider).
+pub(super) const NO_PASSWORD: &str = "!";
+
+/// Inserts user `id` (owned by `bot_owner`, for a bot);
+/// [`super::StoreError::Conflict`] if the name (in any case) is taken.
+pub(super) async fn insert_user<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: Uuid,
+    name: &str,
+    password_hash: &str,
+    bot_owner: Option<Uuid>,
+) -> StoreResult<UserRef> {
+    sqlx::query(
+        "INSERT INTO users (id, name, password_hash, created_ms, bot_owner) \
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(id.to_string())
     .bind(name)
     .bind(password_hash)
     .bind(now_ms())
-    .execute(&store.writer)
-    .await;
-    match result {
-        Ok(_) => Ok(UserRef {
-            id,
-            name: name.to_string(),
-        }),
-        Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict),
-        Err(e) => Err(e.into()),
-    }
+    .bind(bot_owner.map(|owner| owner.to_string()))
+    .execute(executor)
+    .await
+    .map_err(insert_error)?;
+    Ok(UserRef {
+        id,
+        name: name.to_string(),
+    })
 }
 
 pub(super) async fn user_by_name(store: &SqlStore, name: &str) -> StoreResult<Option<UserRecord>> {

@@ -6,16 +6,29 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::identities::IdentityStore;
-use super::sql::{is_unique_violation, SqlStore};
+use super::sql::{insert_error, SqlStore};
+use super::sql_accounts::{insert_user, NO_PASSWORD};
 use super::sql_rows::user_from_row;
-use super::{now_ms, StoreError, StoreResult, UserRecord};
+use super::{now_ms, StoreResult, UserRecord};
 
-fn conflict_or(e: sqlx::Error) -> StoreError {
-    if is_unique_violation(&e) {
-        StoreError::Conflict
-    } else {
-        e.into()
-    }
+/// Links the provider's subject to `user`.
+async fn insert_identity<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    issuer: &str,
+    subject: &str,
+    user: Uuid,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO identities (issuer, subject, user_id, created_ms) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(issuer)
+    .bind(subject)
+    .bind(user.to_string())
+    .bind(now_ms())
+    .execute(executor)
+    .await
+    .map_err(insert_error)?;
+    Ok(())
 }
 
 #[async_trait]
@@ -35,17 +48,7 @@ impl IdentityStore for SqlStore {
     }
 
     async fn link_identity(&self, issuer: &str, subject: &str, user: Uuid) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO identities (issuer, subject, user_id, created_ms) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(issuer)
-        .bind(subject)
-        .bind(user.to_string())
-        .bind(now_ms())
-        .execute(&self.writer)
-        .await
-        .map_err(conflict_or)?;
-        Ok(())
+        insert_identity(&self.writer, issuer, subject, user).await
     }
 
     async fn create_identified_user(
@@ -54,32 +57,10 @@ impl IdentityStore for SqlStore {
         issuer: &str,
         subject: &str,
     ) -> StoreResult<UserRef> {
-        let id = Uuid::new_v4();
-        let now = now_ms();
         let mut tx = self.writer.begin().await?;
-        sqlx::query(
-            "INSERT INTO users (id, name, password_hash, created_ms) VALUES ($1, $2, '!', $3)",
-        )
-        .bind(id.to_string())
-        .bind(name)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(conflict_or)?;
-        sqlx::query(
-            "INSERT INTO identities (issuer, subject, user_id, created_ms) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(issuer)
-        .bind(subject)
-        .bind(id.to_string())
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(conflict_or)?;
+        let user = insert_user(&mut *tx, Uuid::new_v4(), name, NO_PASSWORD, None).await?;
+        insert_identity(&mut *tx, issuer, subject, user.id).await?;
         tx.commit().await?;
-        Ok(UserRef {
-            id,
-            name: name.to_string(),
-        })
+        Ok(user)
     }
 }

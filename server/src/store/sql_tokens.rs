@@ -8,15 +8,13 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::access_tokens::{AccessToken, NewAccessToken, TokenStore};
-use super::sql::{is_unique_violation, SqlStore};
+use super::sql::SqlStore;
+use super::sql_accounts::{insert_user, NO_PASSWORD};
 use super::sql_rows::parse_uuid;
-use super::{now_ms, StoreError, StoreResult};
+use super::{now_ms, StoreResult};
 
 /// A session's end for a token without an expiry: 9999-12-31.
 const NEVER_MS: i64 = 253_402_300_799_000;
-
-/// A bot's password hash: no password verifies against it.
-const NO_PASSWORD: &str = "!";
 
 const TOKEN_COLUMNS: &str = "t.id, t.prefix, t.user_id, u.name AS user_name, t.created_by, \
     t.name, t.read_only, t.room_id, t.created_ms, t.expires_ms, t.last_used_ms";
@@ -49,26 +47,7 @@ fn user_from(row: &AnyRow) -> StoreResult<UserRef> {
 #[async_trait]
 impl TokenStore for SqlStore {
     async fn create_bot(&self, name: &str, owner: Uuid) -> StoreResult<UserRef> {
-        let id = Uuid::new_v4();
-        let done = sqlx::query(
-            "INSERT INTO users (id, name, password_hash, created_ms, bot_owner) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(id.to_string())
-        .bind(name)
-        .bind(NO_PASSWORD)
-        .bind(now_ms())
-        .bind(owner.to_string())
-        .execute(&self.writer)
-        .await;
-        match done {
-            Ok(_) => Ok(UserRef {
-                id,
-                name: name.to_string(),
-            }),
-            Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict),
-            Err(e) => Err(e.into()),
-        }
+        insert_user(&self.writer, Uuid::new_v4(), name, NO_PASSWORD, Some(owner)).await
     }
 
     async fn bots_of(&self, owner: Uuid) -> StoreResult<Vec<UserRef>> {

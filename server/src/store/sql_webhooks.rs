@@ -7,7 +7,8 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::sql::{is_unique_violation, SqlStore};
+use super::sql::{insert_error, SqlStore};
+use super::sql_accounts::{insert_user, NO_PASSWORD};
 use super::sql_rows::parse_uuid;
 use super::webhooks::{Webhook, WebhookStore};
 use super::{now_ms, StoreError, StoreResult};
@@ -29,29 +30,18 @@ fn hook_from_row(row: &AnyRow) -> StoreResult<Webhook> {
     })
 }
 
-fn conflict_or(e: sqlx::Error) -> StoreError {
-    match &e {
-        e if is_unique_violation(e) => StoreError::Conflict,
-        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
-        _ => e.into(),
-    }
-}
-
 #[async_trait]
 impl WebhookStore for SqlStore {
     async fn create_webhook(&self, hook: &Webhook, hash: &str) -> StoreResult<()> {
         let mut tx = self.writer.begin().await?;
-        sqlx::query(
-            "INSERT INTO users (id, name, password_hash, created_ms, bot_owner) \
-             VALUES ($1, $2, '!', $3, $4)",
+        insert_user(
+            &mut *tx,
+            hook.bot.id,
+            &hook.bot.name,
+            NO_PASSWORD,
+            Some(hook.created_by),
         )
-        .bind(hook.bot.id.to_string())
-        .bind(&hook.bot.name)
-        .bind(hook.created_ms)
-        .bind(hook.created_by.to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(conflict_or)?;
+        .await?;
         let joined = sqlx::query(
             "INSERT INTO memberships (room_id, user_id, joined_ms, last_read_seq) \
              SELECT id, $2, $3, last_seq FROM rooms WHERE id = $1",
@@ -61,7 +51,7 @@ impl WebhookStore for SqlStore {
         .bind(hook.created_ms)
         .execute(&mut *tx)
         .await
-        .map_err(conflict_or)?;
+        .map_err(insert_error)?;
         if joined.rows_affected() != 1 {
             return Err(StoreError::NotFound);
         }
@@ -78,7 +68,7 @@ impl WebhookStore for SqlStore {
         .bind(hook.created_ms)
         .execute(&mut *tx)
         .await
-        .map_err(conflict_or)?;
+        .map_err(insert_error)?;
         tx.commit().await?;
         Ok(())
     }
