@@ -10,7 +10,7 @@
 //! - A refresh token is good once; one presented again after the grace period
 //!   ends its whole session on every instance.
 
-use app::protocol::{valid_username, Credentials, UserRef};
+use app::protocol::{valid_username, Credentials, UserRef, MAX_USERNAME};
 use uuid::Uuid;
 
 use super::{DomainError, DomainResult};
@@ -86,14 +86,21 @@ pub async fn register(state: &AppState, creds: Credentials, address: &str) -> Do
     start_session(state, user).await
 }
 
+/// The rule every user's name follows (a person's, a bot's, a webhook's);
+/// `what` names it in the refusal.
+pub fn check_username(name: &str, what: &str) -> DomainResult<()> {
+    if valid_username(name) {
+        return Ok(());
+    }
+    Err(DomainError::Invalid(format!(
+        "{what} must be 1-{MAX_USERNAME} characters of A-Z, a-z, 0-9, '_', '.', '-'"
+    )))
+}
+
 /// The rules a new account's name and password follow (also for admins
 /// made with `confab admin create`).
 pub fn check_new_account(username: &str, password: &str) -> DomainResult<()> {
-    if !valid_username(username) {
-        return Err(DomainError::Invalid(
-            "username must be 1-32 characters of A-Z, a-z, 0-9, '_', '.', '-'".into(),
-        ));
-    }
+    check_username(username, "username")?;
     if !PASSWORD_LEN.contains(&password.len()) {
         return Err(DomainError::Invalid(format!(
             "password must be {} to {} bytes long",

@@ -6,9 +6,7 @@
 //! (`crate::access_tokens`). Revoking a token, or deleting a bot, ends the
 //! sessions concerned on every instance: their sockets close with 4001.
 
-use app::protocol::{
-    valid_username, CreateToken, CreatedToken, TokenInfo, UserRef, MAX_TOKEN_NAME_CHARS,
-};
+use app::protocol::{CreateToken, CreatedToken, TokenInfo, UserRef, MAX_TOKEN_NAME_CHARS};
 use uuid::Uuid;
 
 use super::{access, members::find_user, Caller, DomainError, DomainResult};
@@ -103,11 +101,7 @@ pub async fn revoke(state: &AppState, caller: &Caller, id: Uuid) -> DomainResult
 /// Makes a bot account owned by the caller.
 pub async fn create_bot(state: &AppState, caller: &Caller, name: &str) -> DomainResult<UserRef> {
     access::require_sign_in(caller)?;
-    if !valid_username(name) {
-        return Err(DomainError::Invalid(
-            "a bot's name must be 1-32 characters of A-Z, a-z, 0-9, '_', '.', '-'".into(),
-        ));
-    }
+    super::accounts::check_username(name, "a bot's name")?;
     if state.store.bots_of(caller.user.id).await?.len() >= MAX_BOTS_PER_USER {
         return Err(DomainError::Forbidden(format!(
             "you own {MAX_BOTS_PER_USER} bots, the most allowed"

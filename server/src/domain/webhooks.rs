@@ -7,7 +7,7 @@
 //! [`MAX_WEBHOOKS_PER_ROOM`]. Its maker, the room's owner or an admin deletes
 //! it: its secret is refused from then on and its bot disabled.
 
-use app::protocol::{valid_username, Message, RoomKind, WebhookInfo, MAX_USERNAME, WEBHOOK_PREFIX};
+use app::protocol::{Message, RoomKind, WebhookInfo, WEBHOOK_PREFIX};
 use uuid::Uuid;
 
 use super::send::{id_from_key, send_and_wait, SendRequest};
@@ -37,11 +37,7 @@ pub async fn create(
             "a direct room has no webhooks: its members are its name".into(),
         ));
     }
-    if !valid_username(name) {
-        return Err(DomainError::Invalid(format!(
-            "a webhook's name must be 1-{MAX_USERNAME} characters of A-Z, a-z, 0-9, '_', '.', '-'"
-        )));
-    }
+    super::accounts::check_username(name, "a webhook's name")?;
     if state.store.webhooks_of(room).await?.len() >= MAX_WEBHOOKS_PER_ROOM {
         return Err(DomainError::Forbidden(format!(
             "this room has {MAX_WEBHOOKS_PER_ROOM} webhooks, the most allowed"
