@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use app::protocol::{AuthProviders, ErrorBody, OidcLink, OidcProvider};
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
@@ -99,13 +99,17 @@ async fn redirect_to_provider(
     link: Option<uuid::Uuid>,
 ) -> Result<Response, ApiError> {
     let (url, cookie) = begin(state, link).await?;
-    let mut response = with_cookies(StatusCode::SEE_OTHER, [cookie], ());
-    response.headers_mut().insert(
-        header::LOCATION,
-        url.parse()
-            .map_err(|_| ApiError::unavailable("bad provider URL"))?,
-    );
-    Ok(response)
+    let location = url
+        .parse()
+        .map_err(|_| ApiError::unavailable("bad provider URL"))?;
+    Ok(see_other(location, [cookie]))
+}
+
+/// A `303` to `location` that sets `cookies`.
+fn see_other(location: HeaderValue, cookies: impl IntoIterator<Item = String>) -> Response {
+    let mut response = with_cookies(StatusCode::SEE_OTHER, cookies, ());
+    response.headers_mut().insert(header::LOCATION, location);
+    response
 }
 
 /// The provider's authorization URL, and the cookie that holds the flow.
@@ -145,22 +149,13 @@ async fn callback(
     Query(back): Query<Callback>,
 ) -> Response {
     let clear = state.auth.flow_cookie("", 0);
+    let chat = HeaderValue::from_static("/");
     match finish(&state, &headers, back).await {
         Ok(Signed::In(grant)) => {
             let (_, [session, refresh]) = session_cookies(&state, &grant);
-            let mut response = with_cookies(StatusCode::SEE_OTHER, [session, refresh, clear], ());
-            response
-                .headers_mut()
-                .insert(header::LOCATION, header::HeaderValue::from_static("/"));
-            response
+            see_other(chat, [session, refresh, clear])
         }
-        Ok(Signed::Linked(_)) => {
-            let mut response = with_cookies(StatusCode::SEE_OTHER, [clear], ());
-            response
-                .headers_mut()
-                .insert(header::LOCATION, header::HeaderValue::from_static("/"));
-            response
-        }
+        Ok(Signed::Linked(_)) => see_other(chat, [clear]),
         Err(e) => {
             let page = failure_page(&e.message);
             with_cookies(
