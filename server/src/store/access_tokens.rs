@@ -40,9 +40,10 @@ pub trait TokenStore: Send + Sync {
     /// Creates a bot account owned by `owner`, with no password;
     /// [`super::StoreError::Conflict`] if the name is taken.
     async fn create_bot(&self, name: &str, owner: Uuid) -> StoreResult<UserRef>;
-    /// The live (not disabled) bots `owner` owns, by name.
+    /// The live (not disabled) bots `owner` owns, by name; webhooks' bots
+    /// are their webhooks' and not among them.
     async fn bots_of(&self, owner: Uuid) -> StoreResult<Vec<UserRef>>;
-    /// Whose bot `user` is, if it is a live bot.
+    /// Whose bot `user` is, if it is a live bot (not a webhook's).
     async fn bot_owner(&self, user: Uuid) -> StoreResult<Option<Uuid>>;
     /// Live tokens `by` made (theirs and their bots').
     async fn tokens_made_by(&self, by: Uuid) -> StoreResult<Vec<AccessToken>>;

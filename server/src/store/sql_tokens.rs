@@ -13,6 +13,11 @@ use super::sql_accounts::{insert_user, NO_PASSWORD};
 use super::sql_rows::parse_uuid;
 use super::{now_ms, StoreResult};
 
+/// A live bot managed as a bot: a webhook's bot is the webhook's, managed
+/// through it.
+const LIVE_BOT: &str = "disabled = 0 AND bot_owner IS NOT NULL \
+    AND NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.bot_id = users.id)";
+
 /// A session's end for a token without an expiry: 9999-12-31.
 const NEVER_MS: i64 = 253_402_300_799_000;
 
@@ -51,9 +56,9 @@ impl TokenStore for SqlStore {
     }
 
     async fn bots_of(&self, owner: Uuid) -> StoreResult<Vec<UserRef>> {
-        sqlx::query(
-            "SELECT id, name FROM users WHERE bot_owner = $1 AND disabled = 0 ORDER BY lower(name)",
-        )
+        sqlx::query(&format!(
+            "SELECT id, name FROM users WHERE bot_owner = $1 AND {LIVE_BOT} ORDER BY lower(name)"
+        ))
         .bind(owner.to_string())
         .fetch_all(&self.reader)
         .await?
@@ -63,10 +68,12 @@ impl TokenStore for SqlStore {
     }
 
     async fn bot_owner(&self, user: Uuid) -> StoreResult<Option<Uuid>> {
-        let row = sqlx::query("SELECT bot_owner FROM users WHERE id = $1 AND disabled = 0")
-            .bind(user.to_string())
-            .fetch_optional(&self.reader)
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT bot_owner FROM users WHERE id = $1 AND {LIVE_BOT}"
+        ))
+        .bind(user.to_string())
+        .fetch_optional(&self.reader)
+        .await?;
         match row.map(|r| r.try_get::<Option<String>, _>(0)).transpose()? {
             Some(Some(owner)) => Ok(Some(parse_uuid(&owner)?)),
             _ => Ok(None),

@@ -75,7 +75,7 @@ impl WebhookStore for SqlStore {
 
     async fn webhooks_of(&self, room: &str) -> StoreResult<Vec<Webhook>> {
         sqlx::query(&format!(
-            "SELECT {COLUMNS} WHERE w.room_id = $1 AND w.revoked_ms IS NULL \
+            "SELECT {COLUMNS} WHERE w.room_id = $1 AND w.revoked_ms IS NULL AND u.disabled = 0 \
              ORDER BY w.created_ms, w.id"
         ))
         .bind(room)

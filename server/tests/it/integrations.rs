@@ -392,6 +392,13 @@ async fn a_webhook_post_appears_once_on_both_instances_even_when_retried() {
     assert_eq!(posted.len(), 2);
     assert!(posted.iter().all(|m| m["author"]["name"] == "ci"), "{page}");
 
+    // Its bot is the webhook's: not among its maker's bots, no tokens for it.
+    let (_, bots) = get(&a, "/api/bots", &alice.token).await;
+    assert_eq!(bots["bots"], json!([]));
+    let ci_token = json!({"name": "x", "bot": "ci"});
+    let (status, _) = post(&a, "/api/tokens", Some(&alice.token), ci_token).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
     // Members list the webhook (no URL); a bad secret or body is refused.
     let (_, list) = get(&b, "/api/rooms/general/webhooks", &bob.token).await;
     assert_eq!(list["webhooks"][0]["name"], "ci");
