@@ -61,7 +61,7 @@ const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self';
         (name = "api", description = "This description"),
     )
 )]
-pub struct ApiDoc;
+pub(super) struct ApiDoc;
 
 /// Declares the two credentials and requires one of them on every
 /// operation that can answer 401.
@@ -128,11 +128,6 @@ static OPENAPI: LazyLock<String> = LazyLock::new(|| {
         .expect("the OpenAPI document always serializes")
 });
 
-/// The OpenAPI document this server serves (built on first use).
-pub fn openapi() -> &'static str {
-    &OPENAPI
-}
-
 /// The OpenAPI 3.1 document of every HTTP endpoint.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "api",
     responses((status = 200, description = "OpenAPI 3.1", content_type = "application/json", body = Object)))]
@@ -152,7 +147,7 @@ async fn protocol_schema() -> Response {
 }
 
 /// Builds the frames' schema from the protocol types.
-pub fn frames_schema() -> Value {
+fn frames_schema() -> Value {
     let mut schemas: Vec<(String, RefOr<Schema>)> = Vec::new();
     ClientEnvelope::schemas(&mut schemas);
     ServerFrame::schemas(&mut schemas);

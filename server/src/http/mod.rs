@@ -3,7 +3,7 @@
 
 mod accounts;
 pub mod api;
-pub mod api_docs;
+mod api_docs;
 pub mod error;
 mod files;
 mod health;
