@@ -21,7 +21,10 @@ pub async fn create_invite(state: &AppState, caller: &Caller) -> DomainResult<St
 }
 
 /// Disables (or enables again) an account. Disabling closes its sockets with
-/// 4001 on every instance and refuses its tokens, refreshes and logins.
+/// 4001 on every instance and refuses its tokens, refreshes and logins, ends
+/// the tokens of the bots it owns (and their sockets) the same way, and
+/// stops the webhooks it made (`webhooks::post` asks after their maker).
+/// Enabling gives back the account, not those tokens.
 pub async fn set_disabled(
     state: &AppState,
     caller: &Caller,
@@ -34,6 +37,9 @@ pub async fn set_disabled(
     state.store.set_disabled(target.user.id, disabled).await?;
     if disabled {
         state.sessions.end(target.user.id, None).await;
+        for bot in state.store.bots_of(target.user.id).await? {
+            state.sessions.end(bot.id, None).await;
+        }
     }
     tracing::info!(user = %target.user.name, disabled, "account updated by an admin");
     Ok(())

@@ -1,11 +1,18 @@
-//! Incoming webhooks: a room's member (for a public room, anyone who may
-//! join it) makes one (a secret URL), and whoever
+//! Incoming webhooks: a room's member makes one (a secret URL), and whoever
 //! holds the URL posts into that room as the webhook's own bot user, through
-//! [`super::send`] like any message: the bot's rate allowance, the body's
-//! limits, one `seq` in the room's order, and `Idempotency-Key` naming the
-//! message so a retried post is stored once. A room has at most
-//! [`MAX_WEBHOOKS_PER_ROOM`]. Its maker, the room's owner or an admin deletes
-//! it: its secret is refused from then on and its bot disabled.
+//! [`super::send`] like any message: the body's limits, one `seq` in the
+//! room's order, and `Idempotency-Key` naming the message so a retried post
+//! is stored once. A webhook is its maker's voice in the room, so:
+//!
+//! - it posts only while its maker may: a maker deactivated, or no longer a
+//!   member of the room (removed, or gone), silences it ([`post`]);
+//! - its posts take the maker's message allowance too, and a webhook has its
+//!   own, far below a person's ([`WEBHOOK_POSTS_PER_MINUTE`]);
+//! - a room has at most [`MAX_WEBHOOKS_PER_ROOM`], a maker at most
+//!   [`MAX_WEBHOOKS_PER_MAKER`] over all rooms.
+//!
+//! Its maker, whoever manages the room or an admin deletes it: its secret is
+//! refused from then on, its bot disabled and the bot's name released.
 
 use app::protocol::{Message, RoomKind, WebhookInfo, WEBHOOK_PREFIX};
 use uuid::Uuid;
@@ -18,6 +25,11 @@ use crate::store::{ms_to_time, now_ms, StoreError, Webhook};
 
 /// Live webhooks one room may have.
 pub const MAX_WEBHOOKS_PER_ROOM: usize = 20;
+/// Live webhooks one person may have made, over all rooms.
+pub const MAX_WEBHOOKS_PER_MAKER: u64 = 10;
+/// Messages one webhook may post in a minute (a person may send
+/// `--user-rate-per-sec` a second).
+pub const WEBHOOK_POSTS_PER_MINUTE: u64 = 30;
 
 /// Makes a webhook for `room`; answers it and its secret (shown once).
 pub async fn create(
@@ -27,20 +39,22 @@ pub async fn create(
     name: &str,
 ) -> DomainResult<(WebhookInfo, String)> {
     access::require_write(caller, Some(room))?;
-    access::require_scope(caller, room)?;
-    if access::readable_room(state, room, caller.user.id)
-        .await?
-        .kind
-        == RoomKind::Direct
-    {
+    let record = access::readable_room(state, room, caller.user.id).await?;
+    if record.kind == RoomKind::Direct {
         return Err(DomainError::Invalid(
             "a direct room has no webhooks: its members are its name".into(),
         ));
     }
+    access::require_member(state, caller, room).await?;
     super::accounts::check_username(name, "a webhook's name")?;
     if state.store.webhooks_of(room).await?.len() >= MAX_WEBHOOKS_PER_ROOM {
         return Err(DomainError::Forbidden(format!(
             "this room has {MAX_WEBHOOKS_PER_ROOM} webhooks, the most allowed"
+        )));
+    }
+    if state.store.webhooks_made_by(caller.user.id).await? >= MAX_WEBHOOKS_PER_MAKER {
+        return Err(DomainError::Forbidden(format!(
+            "you made {MAX_WEBHOOKS_PER_MAKER} webhooks, the most allowed; delete one first"
         )));
     }
     let secret = new_secret(WEBHOOK_PREFIX);
@@ -92,8 +106,7 @@ pub async fn delete(state: &AppState, caller: &Caller, room: &str, id: Uuid) -> 
         .webhook(room, id)
         .await?
         .ok_or_else(|| DomainError::NotFound("no such webhook in this room".into()))?;
-    let owner = record.kind == RoomKind::Private && record.owner == Some(caller.user.id);
-    if hook.created_by != caller.user.id && !owner && !is_admin(state, caller).await? {
+    if hook.created_by != caller.user.id && !access::manages(state, caller, &record).await? {
         return Err(DomainError::Forbidden(
             "only its maker, the room's owner or an admin deletes a webhook".into(),
         ));
@@ -102,14 +115,6 @@ pub async fn delete(state: &AppState, caller: &Caller, room: &str, id: Uuid) -> 
     state.sessions.end(hook.bot.id, None).await;
     tracing::info!(room, webhook = %id, "webhook deleted");
     Ok(())
-}
-
-async fn is_admin(state: &AppState, caller: &Caller) -> DomainResult<bool> {
-    Ok(state
-        .store
-        .user_by_id(caller.user.id)
-        .await?
-        .is_some_and(|u| u.is_admin))
 }
 
 /// Posts `text` through the webhook whose secret this is. With `key` (the
@@ -130,6 +135,7 @@ pub async fn post(
         .webhook_by_hash(&secret_hash(secret))
         .await?
         .ok_or_else(unknown)?;
+    may_post(state, &hook).await?;
     let client_msg_id = match key {
         Some(key) => id_from_key(hook.id, key)?,
         None => Uuid::now_v7(),
@@ -151,6 +157,35 @@ pub async fn post(
         attachments: Vec::new(),
     };
     send_and_wait(state, &bot, request).await
+}
+
+/// Checks that the webhook may post now: its maker is active and still a
+/// member of the room, and neither the webhook's allowance nor the maker's
+/// is spent.
+async fn may_post(state: &AppState, hook: &Webhook) -> DomainResult<()> {
+    let maker = state.store.user_by_id(hook.created_by).await?;
+    if !maker.as_ref().is_some_and(|m| !m.disabled) {
+        return Err(DomainError::Forbidden(
+            "this webhook's maker is deactivated: it posts no more".into(),
+        ));
+    }
+    if !state.store.is_member(&hook.room, hook.created_by).await? {
+        return Err(DomainError::Forbidden(
+            "this webhook's maker is no longer a member of the room: it posts no more".into(),
+        ));
+    }
+    let minute_ago = now_ms() - 60_000;
+    if state.store.webhook_posts_since(hook, minute_ago).await? >= WEBHOOK_POSTS_PER_MINUTE {
+        return Err(DomainError::RateLimited(format!(
+            "a webhook posts at most {WEBHOOK_POSTS_PER_MINUTE} messages a minute; slow down"
+        )));
+    }
+    if !state.user_limits.take_message(hook.created_by).await {
+        return Err(DomainError::RateLimited(
+            "this webhook's maker has spent their message allowance; slow down".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn info(hook: &Webhook) -> WebhookInfo {

@@ -19,7 +19,7 @@ pub(super) async fn create_user(
 
 /// What a user without a password has for its hash: nothing verifies
 /// against it (bots, accounts made at sign-in through an OpenID provider).
-pub(super) const NO_PASSWORD: &str = "!";
+pub const NO_PASSWORD: &str = "!";
 
 /// Inserts user `id` (owned by `bot_owner`, for a bot);
 /// [`super::StoreError::Conflict`] if the name (in any case) is taken.
@@ -89,10 +89,12 @@ pub(super) async fn set_disabled(
         .execute(&mut *tx)
         .await?;
     if disabled {
-        // Its sessions end for good: enabling the account again later
+        // Its sessions end for good, and so do those of the bots it owns
+        // (a bot's token is a session): enabling the account again later
         // revives none of the tokens handed out before.
         sqlx::query(
-            "UPDATE sessions SET revoked_ms = $2 WHERE user_id = $1 AND revoked_ms IS NULL",
+            "UPDATE sessions SET revoked_ms = $2 WHERE revoked_ms IS NULL \
+             AND (user_id = $1 OR user_id IN (SELECT id FROM users WHERE bot_owner = $1))",
         )
         .bind(user.to_string())
         .bind(now_ms())

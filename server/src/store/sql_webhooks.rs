@@ -119,11 +119,41 @@ impl WebhookStore for SqlStore {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE users SET disabled = 1 WHERE id = $1")
+        sqlx::query("UPDATE users SET disabled = 1, name = $2 WHERE id = $1")
             .bind(hook.bot.id.to_string())
+            .bind(released_name(hook))
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
         Ok(())
     }
+
+    async fn webhooks_made_by(&self, maker: Uuid) -> StoreResult<u64> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM webhooks WHERE created_by = $1 AND revoked_ms IS NULL",
+        )
+        .bind(maker.to_string())
+        .fetch_one(&self.reader)
+        .await?;
+        Ok(count as u64)
+    }
+
+    async fn webhook_posts_since(&self, hook: &Webhook, since_ms: i64) -> StoreResult<u64> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM messages \
+             WHERE room_id = $1 AND author_id = $2 AND created_ms >= $3",
+        )
+        .bind(&hook.room)
+        .bind(hook.bot.id.to_string())
+        .bind(since_ms)
+        .fetch_one(&self.reader)
+        .await?;
+        Ok(count as u64)
+    }
+}
+
+/// A deleted webhook's bot's name: its own, made unique by the webhook's id
+/// and a `~` no username may hold, so the name is free again.
+fn released_name(hook: &Webhook) -> String {
+    format!("{}~{}", hook.name, &hook.id.simple().to_string()[..12])
 }

@@ -32,6 +32,13 @@ pub trait WebhookStore: Send + Sync {
     async fn webhook_by_hash(&self, hash: &str) -> StoreResult<Option<Webhook>>;
     /// The live webhook `id` of `room`.
     async fn webhook(&self, room: &str, id: Uuid) -> StoreResult<Option<Webhook>>;
-    /// Revokes the webhook and disables its bot, in one transaction.
+    /// Revokes the webhook and disables its bot, in one transaction. The
+    /// bot's name is released: the bot is renamed `NAME~ID` (no username
+    /// has a `~`), which its old messages show.
     async fn delete_webhook(&self, hook: &Webhook) -> StoreResult<()>;
+    /// How many live webhooks `maker` made, in every room.
+    async fn webhooks_made_by(&self, maker: Uuid) -> StoreResult<u64>;
+    /// How many messages the webhook's bot stored at or after `since_ms`
+    /// (its allowance: migration 0014 indexes this).
+    async fn webhook_posts_since(&self, hook: &Webhook, since_ms: i64) -> StoreResult<u64>;
 }

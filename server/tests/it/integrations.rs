@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::common::cluster::two_instances;
-use crate::common::{create_room, delete, error_code, get, post, Client, TestServer};
+use crate::common::{add_member, create_room, delete, error_code, get, post, Client, TestServer};
 
 /// Makes a token as `jwt`'s user; answers the secret and the listed fields.
 async fn make_token(server: &TestServer, jwt: &str, request: Value) -> (String, Value) {
@@ -345,6 +345,8 @@ async fn messages_until(client: &mut Client, last: &str) -> Vec<String> {
 async fn a_webhook_post_appears_once_on_both_instances_even_when_retried() {
     let (a, b, _db) = two_instances("redis://127.0.0.1:6379", &[]).await;
     let alice = a.register("alice").await;
+    // Webhooks are made by a room's members.
+    add_member(&a, &alice.token, "general", "alice").await;
     let (status, created) = post(
         &a,
         "/api/rooms/general/webhooks",
