@@ -16,16 +16,20 @@ use uuid::Uuid;
 
 mod files;
 mod http;
+mod identities;
 mod log;
 mod search;
 mod tokens;
 mod webhooks;
-pub use files::{clean_file_name, Attachment, MAX_ATTACHMENTS, MAX_FILE_NAME_CHARS};
+pub use files::{
+    clean_file_name, is_hidden_control, Attachment, MAX_ATTACHMENTS, MAX_FILE_NAME_CHARS,
+};
 pub use http::{
     AddMember, AuthProviders, AuthResponse, CreateRoom, Credentials, DirectRequest, ErrorBody,
     ErrorDetail, MarkRead, MeResponse, Member, MembersPage, MessagesPage, MuteRequest, OidcLink,
     OidcProvider, RefreshRequest, RoomInfo, RoomKind, TopicRequest, MAX_GROUP_MEMBERS,
 };
+pub use identities::{IdentityInfo, IdentityList, LinkRequest, UnlinkRequest};
 pub use log::{
     mentioned_names, valid_emoji, Deleted, Edited, Entry, Reaction, ReactionCount, ThreadPage,
     Topic, MAX_EMOJI_CHARS, MAX_MENTIONS, MAX_REACTIONS_PER_MESSAGE, MAX_TOPIC_CHARS,
@@ -244,7 +248,7 @@ pub enum ClientFrame {
         id: Uuid,
         body: String,
     },
-    /// Delete a message: one's own, or any as a private room's owner or an admin.
+    /// Delete a message: one's own, or any as the room's owner or an admin.
     Delete { room: RoomId, id: Uuid },
     /// Add (`on`, the default) or remove a reaction.
     React {

@@ -4,7 +4,9 @@
 //! - **Read** (history, threads, reacting, sending, typing): any public room;
 //!   private and direct rooms only to their members.
 //! - **Join**: whoever may read; joining a public room makes one a member.
-//! - **Delete a message**: its author, the owner of a private room, or an admin.
+//! - **Manage a room** ([`manages`]: add others to it, delete others'
+//!   messages and webhooks): its owner, or an admin.
+//! - **Delete a message**: its author, or whoever manages the room.
 //! - **Edit a message**: its author only.
 //! - **A personal access token's scope** narrows all of these: a read-only
 //!   token changes nothing others see ([`require_write`]: no messages, edits,
@@ -61,20 +63,31 @@ impl PublicMembers {
     }
 }
 
+/// The answer for a room that does not exist.
+fn no_room(room: &str) -> DomainError {
+    DomainError::NotFound(format!("no room {room:?}"))
+}
+
+/// The answer for someone who is not a member of `record`: `forbidden`, but
+/// for a direct room exactly the answer for a missing one, so that nobody
+/// learns who talks privately with whom by asking for `dm:<a>:<b>`.
+pub fn not_member(room: &str, kind: RoomKind) -> DomainError {
+    match kind {
+        RoomKind::Direct => no_room(room),
+        _ => DomainError::Forbidden(format!("not a member of {room:?}")),
+    }
+}
+
 /// The room, if `user` may read it.
 pub async fn readable_room(state: &AppState, room: &str, user: Uuid) -> DomainResult<RoomRecord> {
-    let record = state
-        .store
-        .room(room)
-        .await?
-        .ok_or_else(|| DomainError::NotFound(format!("no room {room:?}")))?;
+    let record = state.store.room(room).await?.ok_or_else(|| no_room(room))?;
     if record.kind == RoomKind::Public {
         return Ok(record);
     }
     if state.store.is_member(room, user).await? {
         Ok(record)
     } else {
-        Err(DomainError::Forbidden(format!("not a member of {room:?}")))
+        Err(not_member(room, record.kind))
     }
 }
 
@@ -143,24 +156,30 @@ pub async fn require_member(state: &AppState, caller: &Caller, room: &str) -> Do
     if state.store.is_member(room, caller.user.id).await? {
         return Ok(());
     }
-    state
-        .store
-        .room(room)
-        .await?
-        .ok_or_else(|| DomainError::NotFound(format!("no room {room:?}")))?;
-    Err(DomainError::Forbidden(format!("not a member of {room:?}")))
+    let record = state.store.room(room).await?.ok_or_else(|| no_room(room))?;
+    Err(not_member(room, record.kind))
 }
 
 /// Checks that the caller may join `room`; a public room makes them a member
-/// (unless the caller's token is read-only).
-pub async fn admit(state: &AppState, caller: &Caller, room: &str) -> DomainResult<()> {
+/// (unless the caller's token is read-only). Answers the room's kind when it
+/// is not public: then membership is asked again under the room's lock
+/// (`Node::join`), since a removal may come between this check and the
+/// subscription.
+pub async fn admit(
+    state: &AppState,
+    caller: &Caller,
+    room: &str,
+) -> DomainResult<Option<RoomKind>> {
     require_scope(caller, room)?;
     let user = caller.user.id;
     if state.public_members.known(room, user) {
-        return Ok(());
+        return Ok(None);
     }
     let record = readable_room(state, room, user).await?;
-    if record.kind == RoomKind::Public && !caller.scope.read_only {
+    if record.kind != RoomKind::Public {
+        return Ok(Some(record.kind));
+    }
+    if !caller.scope.read_only {
         if state.store.add_member(room, user).await? {
             // The user's other connections learn of their new room.
             let added = ServerFrame::RoomAdded {
@@ -170,7 +189,7 @@ pub async fn admit(state: &AppState, caller: &Caller, room: &str) -> DomainResul
         }
         state.public_members.remember(room, user);
     }
-    Ok(())
+    Ok(None)
 }
 
 /// The message `id` of `room`, if it exists and is not deleted.
@@ -181,6 +200,24 @@ pub async fn live_message(state: &AppState, room: &str, id: Uuid) -> DomainResul
             "no message {id} in {room:?}"
         ))),
     }
+}
+
+/// Whether `user` is an admin of the instance.
+pub async fn is_admin(state: &AppState, user: Uuid) -> DomainResult<bool> {
+    Ok(state
+        .store
+        .user_by_id(user)
+        .await?
+        .is_some_and(|u| u.is_admin))
+}
+
+/// Whether the caller manages `record`: its owner, or an admin. (Moderators
+/// join them when rooms have roles.)
+pub async fn manages(state: &AppState, caller: &Caller, record: &RoomRecord) -> DomainResult<bool> {
+    if record.kind != RoomKind::Direct && record.owner == Some(caller.user.id) {
+        return Ok(true);
+    }
+    is_admin(state, caller.user.id).await
 }
 
 /// Checks that the caller may delete `message` of `room`.
@@ -194,13 +231,10 @@ pub async fn may_delete(
         return Ok(());
     }
     let record = readable_room(state, room, caller.user.id).await?;
-    if record.kind == RoomKind::Private && record.owner == Some(caller.user.id) {
+    if manages(state, caller, &record).await? {
         return Ok(());
     }
-    match state.store.user_by_id(caller.user.id).await? {
-        Some(user) if user.is_admin => Ok(()),
-        _ => Err(DomainError::Forbidden(
-            "only its author, the room's owner or an admin deletes a message".into(),
-        )),
-    }
+    Err(DomainError::Forbidden(
+        "only its author, the room's owner or an admin deletes a message".into(),
+    ))
 }

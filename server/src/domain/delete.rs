@@ -1,4 +1,4 @@
-//! `delete`: a message's author, a private room's owner or an admin deletes
+//! `delete`: a message's author, the room's owner or an admin deletes
 //! it; its body is gone from the store. Deleting a deleted message changes
 //! nothing (and answers with the room's latest `seq`).
 

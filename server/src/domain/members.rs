@@ -1,5 +1,5 @@
-//! A room's members: listing them with who is online, adding one (anyone to a
-//! public room, the owner to a private one) and removing one (from a private
+//! A room's members: listing them with who is online, adding one (oneself
+//! to a public room; anyone else, the room's owner or an admin) and removing one (from a private
 //! room the owner removes anyone; anyone leaves a public or private room they
 //! are in, but its owner), which stops delivery to all of their connections at
 //! once, on every instance. The member hears `room_added` / `room_removed` on
@@ -32,21 +32,20 @@ pub async fn add(
 ) -> DomainResult<(UserRef, bool)> {
     access::require_write(caller, Some(room))?;
     let record = access::readable_room(state, room, caller.user.id).await?;
-    match record.kind {
-        RoomKind::Public => {}
-        RoomKind::Private if record.owner == Some(caller.user.id) => {}
-        RoomKind::Private => {
-            return Err(DomainError::Forbidden(
-                "only the room's owner adds members".into(),
-            ))
-        }
-        RoomKind::Direct => {
-            return Err(DomainError::Forbidden(
-                "direct rooms have exactly two members".into(),
-            ))
-        }
+    if record.kind == RoomKind::Direct {
+        return Err(DomainError::Forbidden(
+            "direct rooms keep the members they were opened with".into(),
+        ));
     }
     let target = find_user(state, user).await?;
+    // Joining a public room oneself is anyone's; putting someone else in a
+    // room (and so in reach of its mentions) is for whoever manages it.
+    let joining = record.kind == RoomKind::Public && target.user.id == caller.user.id;
+    if !joining && !access::manages(state, caller, &record).await? {
+        return Err(DomainError::Forbidden(
+            "only the room's owner or an admin adds others to it".into(),
+        ));
+    }
     let added = state.store.add_member(room, target.user.id).await?;
     if added {
         let frame = ServerFrame::RoomAdded {

@@ -351,18 +351,28 @@ async fn direct_messages_are_for_their_two_users_only() {
     b.next_matching(|f| matches!(f, ServerFrame::Message(m) if m.body == "just between us"))
         .await;
 
-    // Carol: every path is refused.
+    // Carol: every path is refused, as if there were no such room (whether
+    // two people talk privately is nobody else's business).
     let mut c = server.connect(&carol.token).await;
-    let forbidden = |f: &ServerFrame| {
+    let refused = |f: &ServerFrame| {
         matches!(
             f,
             ServerFrame::Error {
-                code: app::protocol::ErrorCode::Forbidden,
+                code: app::protocol::ErrorCode::NotFound | app::protocol::ErrorCode::Forbidden,
                 ..
             }
         )
     };
-    assert!(forbidden(&c.join(&id, None).await));
+    let missing = |f: &ServerFrame| {
+        matches!(
+            f,
+            ServerFrame::Error {
+                code: app::protocol::ErrorCode::NotFound,
+                ..
+            }
+        )
+    };
+    assert!(missing(&c.join(&id, None).await));
     c.send_text(&id, "hi?").await;
     c.next_matching(|f| matches!(f, ServerFrame::Error { .. }))
         .await;
@@ -371,7 +381,7 @@ async fn direct_messages_are_for_their_two_users_only() {
         None,
     )
     .await;
-    assert!(forbidden(
+    assert!(refused(
         &c.next_matching(|f| matches!(f, ServerFrame::Error { .. }))
             .await
     ));
@@ -386,12 +396,12 @@ async fn direct_messages_are_for_their_two_users_only() {
         None,
     )
     .await;
-    assert!(forbidden(
+    assert!(missing(
         &c.next_matching(|f| matches!(f, ServerFrame::Error { .. } | ServerFrame::History { .. }))
             .await
     ));
     let (status, _) = get(&server, &format!("/api/rooms/{id}/messages"), &carol.token).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = post(
         &server,
         &format!("/api/rooms/{id}/members"),
@@ -399,7 +409,7 @@ async fn direct_messages_are_for_their_two_users_only() {
         json!({"user": "carol"}),
     )
     .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(status, StatusCode::NOT_FOUND);
     // Bob's history has the message; nothing reached carol.
     assert_eq!(server.history(&bob.token, &id).await.messages.len(), 1);
     c.send_frame(app::protocol::ClientFrame::Ping, Some("end"))
