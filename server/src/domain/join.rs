@@ -24,13 +24,26 @@ pub async fn join(
             "only a connection joins a room".into(),
         ));
     };
-    access::admit(state, caller, room).await?;
+    let members_only = access::admit(state, caller, room).await?;
     match state
         .node
-        .join(conn, &caller.user, outbox, room, since, reference)
+        .join(
+            conn,
+            &caller.user,
+            outbox,
+            room,
+            since,
+            reference,
+            members_only.is_some(),
+        )
         .await
     {
-        Ok(joined) => Ok(joined),
+        Ok(Some(joined)) => Ok(joined),
+        // Removed between the check and the subscription.
+        Ok(None) => Err(access::not_member(
+            room,
+            members_only.unwrap_or(app::protocol::RoomKind::Private),
+        )),
         Err(StoreError::NotFound) => Err(DomainError::NotFound(format!("no room {room:?}"))),
         Err(e) => {
             tracing::warn!(room, error = %e, "join failed");

@@ -117,6 +117,13 @@ impl Node {
     /// Subscribes a connection to a room. Queues `joined`, then (with a usable
     /// `since`) every message after `since.seq`, then who is online; live messages
     /// follow from then on, with no gap and no duplicate.
+    ///
+    /// With `members_only` (a private or direct room), membership is asked
+    /// again under the room's lock, which an eviction takes too: a member
+    /// removed after the caller's access check and before this point is not
+    /// subscribed (`None`), and one removed after it is evicted by the
+    /// removal's event, which waits for the lock.
+    #[allow(clippy::too_many_arguments)]
     pub async fn join(
         &self,
         conn: ConnId,
@@ -125,7 +132,8 @@ impl Node {
         room: &str,
         since: Option<Since>,
         reference: Option<String>,
-    ) -> Result<Joined, StoreError> {
+        members_only: bool,
+    ) -> Result<Option<Joined>, StoreError> {
         loop {
             let local = self.room_or_new(room);
             let mut state = local.lock().await;
@@ -142,6 +150,9 @@ impl Node {
                 state.last_delivered = record.last_seq;
                 state.progress.send_replace(record.last_seq);
                 state.ready = true;
+            }
+            if members_only && !self.store.is_member(room, user.id).await? {
+                return Ok(None);
             }
             let latest = state.last_delivered;
             let max_replay = MAX_REPLAY.min(outbox.capacity() as u64 / 2);
@@ -190,7 +201,7 @@ impl Node {
             if !rejoin {
                 self.presence_joined(room, user, outbox).await;
             }
-            return Ok(joined);
+            return Ok(Some(joined));
         }
     }
 

@@ -64,8 +64,9 @@ async fn a_message_that_skips_seqs_is_preceded_by_the_missing_ones() {
     let f = fixture().await;
     let (outbox, mut rx) = Outbox::new(64);
     f.node
-        .join(1, &f.alice, &outbox, "general", None, None)
+        .join(1, &f.alice, &outbox, "general", None, None, false)
         .await
+        .unwrap()
         .unwrap();
     drain(&mut rx);
     // Stored behind the node's back, as another instance would.
@@ -115,8 +116,10 @@ async fn join_with_since_replays_exactly_what_was_missed() {
                 seq: 2,
             }),
             Some("j".into()),
+            false,
         )
         .await
+        .unwrap()
         .unwrap();
     assert_eq!(
         joined,
@@ -153,8 +156,9 @@ async fn join_with_a_foreign_epoch_is_not_recovered() {
     };
     let joined = f
         .node
-        .join(1, &f.alice, &outbox, "general", Some(since), None)
+        .join(1, &f.alice, &outbox, "general", Some(since), None, false)
         .await
+        .unwrap()
         .unwrap();
     assert!(!joined.recovered);
     assert!(message_seqs(&drain(&mut rx)).is_empty());
@@ -179,8 +183,9 @@ async fn the_last_leave_drops_the_room_and_a_new_join_starts_fresh() {
     let f = fixture().await;
     let (outbox, _rx) = Outbox::new(64);
     f.node
-        .join(1, &f.alice, &outbox, "general", None, None)
+        .join(1, &f.alice, &outbox, "general", None, None, false)
         .await
+        .unwrap()
         .unwrap();
     assert!(f.node.is_subscribed(1, "general").await);
     assert!(f.node.leave(1, "general").await);
@@ -191,7 +196,7 @@ async fn the_last_leave_drops_the_room_and_a_new_join_starts_fresh() {
         .unwrap();
     let (outbox, mut rx) = Outbox::new(64);
     f.node
-        .join(2, &f.alice, &outbox, "general", None, None)
+        .join(2, &f.alice, &outbox, "general", None, None, false)
         .await
         .unwrap();
     match &drain(&mut rx)[0] {
@@ -214,8 +219,9 @@ async fn a_replay_larger_than_half_the_queue_is_not_attempted() {
     let since = Some(Since { epoch, seq: 1 });
     let joined = f
         .node
-        .join(1, &f.alice, &outbox, "general", since, None)
+        .join(1, &f.alice, &outbox, "general", since, None, false)
         .await
+        .unwrap()
         .unwrap();
     assert!(!joined.recovered, "9 missed > 16 / 2: reload instead");
     assert!(message_seqs(&drain(&mut rx)).is_empty());
