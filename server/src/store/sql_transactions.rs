@@ -41,10 +41,22 @@ impl SqlStore {
         };
         let disabled = row.try_get::<i64, _>(6)? != 0;
         let superseded = row.try_get::<Option<i64>, _>(7)?.is_some();
-        if revoked.is_some() || expires_ms <= now || disabled || superseded {
+        if revoked.is_some() || expires_ms <= now || disabled {
             return Ok(Rotation::Invalid);
         }
         let session_id = parse_uuid(&session)?;
+        let reused = Rotation::Reused {
+            user: user.id,
+            session: session_id,
+        };
+        if superseded {
+            // A copy of its parent was traded inside the grace period after
+            // this token was issued: one of the two holders is not the
+            // owner, and this one coming back shows it. The session ends.
+            revoke(&mut tx, &session, now).await?;
+            tx.commit().await?;
+            return Ok(reused);
+        }
         // Mark it used; of two racing refreshes only one sees it unused.
         let first_use = used.is_none()
             && sqlx::query(
@@ -57,22 +69,16 @@ impl SqlStore {
             .rows_affected()
                 == 1;
         if !first_use && now - used.unwrap_or(now) > reuse_grace_ms {
-            sqlx::query("UPDATE sessions SET revoked_ms = $2 WHERE id = $1")
-                .bind(&session)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            revoke(&mut tx, &session, now).await?;
             tx.commit().await?;
-            return Ok(Rotation::Reused {
-                user: user.id,
-                session: session_id,
-            });
+            return Ok(reused);
         }
         if !first_use {
             // Used again inside the grace period (two tabs at once): the
             // session keeps one line of tokens. If the successor handed out
-            // before was already traded on, this copy is too late; else that
-            // successor gives way to the one issued now.
+            // before was already traded on, this is no second tab but a copy
+            // replayed: the session ends. Else that successor gives way to
+            // the one issued now (and ends the session if it comes back).
             let moved_on: i64 = sqlx::query(
                 "SELECT COUNT(*) FROM refresh_tokens WHERE parent_hash = $1 AND used_ms IS NOT NULL",
             )
@@ -81,7 +87,9 @@ impl SqlStore {
             .await?
             .try_get(0)?;
             if moved_on > 0 {
-                return Ok(Rotation::Invalid);
+                revoke(&mut tx, &session, now).await?;
+                tx.commit().await?;
+                return Ok(reused);
             }
             sqlx::query(
                 "UPDATE refresh_tokens SET superseded_ms = $2 \
@@ -109,4 +117,18 @@ impl SqlStore {
             expires_ms,
         })
     }
+}
+
+/// Ends `session` (a reuse showed its refresh token copied).
+async fn revoke(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    session: &str,
+    now: i64,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE sessions SET revoked_ms = $2 WHERE id = $1")
+        .bind(session)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

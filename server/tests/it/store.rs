@@ -53,8 +53,8 @@ async fn append_batch(store: &dyn Store, room: &str, batch: Vec<NewMessage>) -> 
     outcomes.into_iter().map(sent).collect()
 }
 
-/// Sessions: refresh tokens rotate once each, a late reuse revokes the session,
-/// and revoking or disabling ends it.
+/// Sessions: refresh tokens rotate once each, a late reuse or a replayed copy
+/// revokes the session, and revoking or disabling ends it.
 async fn sessions_and_refresh_tokens(store: &dyn Store, bob: &UserRef) {
     use server::store::Rotation;
     let far = i64::MAX / 2;
@@ -82,31 +82,55 @@ async fn sessions_and_refresh_tokens(store: &dyn Store, bob: &UserRef) {
         Rotation::Rotated { .. }
     ));
     assert!(matches!(
-        store.rotate_refresh("r2", "r3x", 0).await.unwrap(),
-        Rotation::Invalid
-    ));
-    assert!(
-        store.session_valid(bob.id, s1).await.unwrap(),
-        "not a theft"
-    );
-    assert!(matches!(
         store.rotate_refresh("r2b", "r3", 0).await.unwrap(),
         Rotation::Rotated { .. }
     ));
-    // Once that line moved on, a copy inside the grace period is too late.
+    assert!(store.session_valid(bob.id, s1).await.unwrap());
+    // Once that line moved on, a copy inside the grace period is a replay:
+    // the whole session ends, r3 with it.
     assert!(matches!(
         store.rotate_refresh("r1", "r2c", 60_000).await.unwrap(),
-        Rotation::Invalid
-    ));
-    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    // After it, the reuse revokes the whole family: r3 dies with it.
-    assert!(matches!(
-        store.rotate_refresh("r1", "r4", 0).await.unwrap(),
         Rotation::Reused { user, session } if user == bob.id && session == s1
     ));
     assert!(!store.session_valid(bob.id, s1).await.unwrap(), "revoked");
     assert!(matches!(
         store.rotate_refresh("r3", "r5", 0).await.unwrap(),
+        Rotation::Invalid
+    ));
+    // A superseded successor coming back ends its session too: of the two
+    // holders of its parent, one was not the owner.
+    let s4 = Uuid::new_v4();
+    store.create_session(s4, bob.id, far, "q1").await.unwrap();
+    for (used, next) in [("q1", "q2"), ("q1", "q2b")] {
+        assert!(matches!(
+            store.rotate_refresh(used, next, 60_000).await.unwrap(),
+            Rotation::Rotated { .. }
+        ));
+    }
+    assert!(matches!(
+        store.rotate_refresh("q2", "q3", 60_000).await.unwrap(),
+        Rotation::Reused { session, .. } if session == s4
+    ));
+    assert!(!store.session_valid(bob.id, s4).await.unwrap(), "revoked");
+    assert!(matches!(
+        store.rotate_refresh("q2b", "q3b", 60_000).await.unwrap(),
+        Rotation::Invalid
+    ));
+    // After the grace period, any reuse revokes the whole family.
+    let s5 = Uuid::new_v4();
+    store.create_session(s5, bob.id, far, "p1").await.unwrap();
+    assert!(matches!(
+        store.rotate_refresh("p1", "p2", 0).await.unwrap(),
+        Rotation::Rotated { .. }
+    ));
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    assert!(matches!(
+        store.rotate_refresh("p1", "p4", 0).await.unwrap(),
+        Rotation::Reused { user, session } if user == bob.id && session == s5
+    ));
+    assert!(!store.session_valid(bob.id, s5).await.unwrap(), "revoked");
+    assert!(matches!(
+        store.rotate_refresh("p2", "p3", 0).await.unwrap(),
         Rotation::Invalid
     ));
     assert!(matches!(
