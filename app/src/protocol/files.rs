@@ -46,13 +46,15 @@ impl Attachment {
     }
 }
 
-/// A file name made safe to store and to show: no path, no control
-/// characters, at most [`MAX_FILE_NAME_CHARS`]; "file" when nothing is left.
+/// A file name made safe to store and to show: no path, no control or
+/// format characters (a right-to-left override would make `invoice\u{202E}gpj.exe`
+/// read as `invoiceexe.jpg`), at most [`MAX_FILE_NAME_CHARS`]; "file" when
+/// nothing is left.
 pub fn clean_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !is_hidden_control(*c))
         .take(MAX_FILE_NAME_CHARS)
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').trim();
@@ -61,6 +63,16 @@ pub fn clean_file_name(name: &str) -> String {
     } else {
         cleaned.to_string()
     }
+}
+
+/// Whether `c` is a control (Cc) or format (Cf) character: not shown itself,
+/// it changes how what follows it is shown (bidi overrides and isolates,
+/// zero-width spaces and marks, the byte order mark, tags). The zero-width
+/// joiner is kept: emoji sequences (👩‍💻) are made with it, and it reorders
+/// nothing.
+pub fn is_hidden_control(c: char) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    c.is_control() || (c.general_category() == GeneralCategory::Format && c != '\u{200D}')
 }
 
 #[cfg(test)]
@@ -75,5 +87,18 @@ mod tests {
         assert_eq!(clean_file_name("  "), "file");
         assert_eq!(clean_file_name(".htaccess"), "htaccess");
         assert_eq!(clean_file_name(&"x".repeat(300)).chars().count(), 200);
+    }
+
+    #[test]
+    fn file_names_lose_bidi_overrides_and_other_format_characters() {
+        assert_eq!(clean_file_name("invoice\u{202E}gpj.exe"), "invoicegpj.exe");
+        for c in [
+            '\u{200B}', '\u{200E}', '\u{2066}', '\u{2069}', '\u{FEFF}', '\u{061C}',
+        ] {
+            assert_eq!(clean_file_name(&format!("a{c}b.txt")), "ab.txt", "{c:?}");
+        }
+        assert_eq!(clean_file_name("\u{202E}\u{202D}"), "file");
+        assert_eq!(clean_file_name("résumé 2026.pdf"), "résumé 2026.pdf");
+        assert_eq!(clean_file_name("👩\u{200D}💻.png"), "👩\u{200D}💻.png");
     }
 }

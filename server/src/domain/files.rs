@@ -4,8 +4,10 @@
 //! - **Upload**: members of the room only; at most `--max-file-bytes`
 //!   (`too_large`, and nothing is kept); within the uploader's
 //!   `--user-quota-bytes`. An image (by its bytes) must decode whole, within
-//!   `--max-image-pixels`, and gets a thumbnail; its type is what its bytes
-//!   say, not what the client said.
+//!   `--max-image-pixels` and a plausible number of pixels for its size, and
+//!   gets a thumbnail; its type is what its bytes say, not what the client
+//!   said. Decoding waits at most [`DECODE_QUEUE_DEADLINE`] for its turn
+//!   (one image at a time per user: `files::decode_slots`).
 //! - **Download**: whoever can read the file's room now.
 //! - **Attach**: a send names files its sender uploaded to the same room
 //!   and no other message carries.
@@ -20,6 +22,9 @@ use crate::files::image::{self, ImageError};
 use crate::files::receive::{receive, ReceiveError};
 use crate::state::AppState;
 use crate::store::FileRecord;
+
+/// Longest an upload waits for its image to be decoded; past it, `busy`.
+pub const DECODE_QUEUE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// What an upload says of itself.
 pub struct Upload {
@@ -113,18 +118,23 @@ pub async fn upload<E: std::fmt::Display>(
         };
         let path = received.file.to_path_buf();
         let max_pixels = state.config.max_image_pixels;
+        let bytes = received.size;
         let _decoding = state
             .files
             .decodes
-            .acquire()
+            .take(caller.user.id, DECODE_QUEUE_DEADLINE)
             .await
-            .map_err(|_| DomainError::Unavailable)?;
+            .ok_or_else(|| {
+                DomainError::Busy("the server is busy reading images; try again shortly".into())
+            })?;
         let inspected =
-            tokio::task::spawn_blocking(move || image::inspect(&path, format, max_pixels))
+            tokio::task::spawn_blocking(move || image::inspect(&path, format, max_pixels, bytes))
                 .await
                 .map_err(|_| DomainError::Unavailable)?
                 .map_err(|e| match e {
-                    ImageError::TooManyPixels { .. } => DomainError::TooLarge(e.to_string()),
+                    ImageError::TooManyPixels { .. } | ImageError::TooDense { .. } => {
+                        DomainError::TooLarge(e.to_string())
+                    }
                     ImageError::Unreadable(_) => DomainError::Invalid(e.to_string()),
                 })?;
         record.mime = inspected.mime.to_string();

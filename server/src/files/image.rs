@@ -19,10 +19,23 @@ pub struct Inspected {
     pub thumbnail: Vec<u8>,
 }
 
+/// Pixels an image may have whatever its size in bytes (16 MiB decoded).
+pub const PIXELS_ALWAYS_ALLOWED: u64 = 1 << 22;
+/// Past [`PIXELS_ALWAYS_ALLOWED`], most pixels per byte of the file. Photos
+/// have a few, screenshots tens, flat drawings a hundred or two; a
+/// decompression bomb (a huge blank PNG of a few kilobytes) has thousands,
+/// and would cost seconds and hundreds of megabytes to decode for nothing.
+pub const MAX_PIXELS_PER_BYTE: u64 = 256;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ImageError {
     #[error("the image is {width}×{height} pixels; at most {max} pixels are accepted")]
     TooManyPixels { width: u32, height: u32, max: u64 },
+    #[error(
+        "the image claims {width}×{height} pixels in {bytes} bytes, more than an image that \
+         size holds; it is refused unread"
+    )]
+    TooDense { width: u32, height: u32, bytes: u64 },
     #[error("the image could not be read (truncated or damaged): {0}")]
     Unreadable(String),
 }
@@ -46,9 +59,15 @@ pub fn claims_image(mime: &str) -> bool {
     )
 }
 
-/// Decodes the whole image at `path` (blocking: call from a blocking task)
-/// and makes its thumbnail.
-pub fn inspect(path: &Path, format: ImageFormat, max_pixels: u64) -> Result<Inspected, ImageError> {
+/// Decodes the whole image at `path`, a file of `bytes` bytes (blocking:
+/// call from a blocking task), and makes its thumbnail. Too many pixels, in
+/// all or for the file's size, are refused from the header.
+pub fn inspect(
+    path: &Path,
+    format: ImageFormat,
+    max_pixels: u64,
+    bytes: u64,
+) -> Result<Inspected, ImageError> {
     let unreadable = |e: &dyn std::fmt::Display| ImageError::Unreadable(e.to_string());
     let reader = || -> Result<ImageReader<_>, ImageError> {
         let mut reader = ImageReader::open(path).map_err(|e| unreadable(&e))?;
@@ -60,11 +79,19 @@ pub fn inspect(path: &Path, format: ImageFormat, max_pixels: u64) -> Result<Insp
         Ok(reader)
     };
     let (width, height) = reader()?.into_dimensions().map_err(|e| unreadable(&e))?;
-    if u64::from(width) * u64::from(height) > max_pixels {
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > max_pixels {
         return Err(ImageError::TooManyPixels {
             width,
             height,
             max: max_pixels,
+        });
+    }
+    if pixels > PIXELS_ALWAYS_ALLOWED.max(bytes.saturating_mul(MAX_PIXELS_PER_BYTE)) {
+        return Err(ImageError::TooDense {
+            width,
+            height,
+            bytes,
         });
     }
     let decoded = reader()?.decode().map_err(|e| unreadable(&e))?;

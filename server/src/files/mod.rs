@@ -7,7 +7,10 @@
 //!
 //! - [`receive`]: an upload's body, into a temporary file under the data
 //!   directory while it is hashed and counted (bounded in bytes);
-//! - [`image`]: what an image is, and its thumbnail (bounded in pixels);
+//! - [`image`]: what an image is, and its thumbnail (bounded in pixels,
+//!   and in pixels per byte);
+//! - [`decode_slots`]: who may decode an image now (a few at once, one per
+//!   user, a deadline for waiting);
 //! - [`Files::put`]: the temporary file into the file store. On local disk
 //!   the object is written beside its final name and renamed, so a crash
 //!   never leaves half a file served; on S3 a multipart upload is complete
@@ -18,6 +21,7 @@
 //! The local disk serves one instance only: instances behind a load balancer
 //! need the S3 store (or one shared filesystem).
 
+pub mod decode_slots;
 pub mod image;
 pub mod receive;
 pub mod sweeper;
@@ -38,15 +42,13 @@ const CHUNK: usize = 256 * 1024;
 /// Copies into the file store at once. Each holds at most a few chunks of
 /// its file in memory (S3 parts are 5 MiB), so this bounds that memory too.
 const PUTS_AT_ONCE: usize = 8;
-/// Images decoded at once: a decode may take `--max-image-pixels` × 4 bytes.
-const DECODES_AT_ONCE: usize = 2;
 
 /// The file store, and where uploads wait while they arrive.
 pub struct Files {
     objects: Arc<dyn ObjectStore>,
     puts: tokio::sync::Semaphore,
     /// Taken by whoever decodes an image (see [`image::inspect`]).
-    pub decodes: tokio::sync::Semaphore,
+    pub decodes: decode_slots::DecodeSlots,
     /// Uploads being received (emptied at start: nothing there is complete).
     pub uploads: PathBuf,
     /// Where local objects are, when they are local (to clear staging files).
@@ -97,7 +99,7 @@ impl Files {
         Ok(Files {
             objects,
             puts: tokio::sync::Semaphore::new(PUTS_AT_ONCE),
-            decodes: tokio::sync::Semaphore::new(DECODES_AT_ONCE),
+            decodes: decode_slots::DecodeSlots::new(),
             uploads,
             local,
         })
