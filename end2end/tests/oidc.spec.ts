@@ -1,9 +1,11 @@
 // Signing in through a real OpenID provider (oidc-provider on loopback):
 // "Sign in with …" on the sign-in page, the provider's own pages, back in the
 // chat with an account of one's own, signing out and in again as the same
-// account; and a password account linked to the provider from Settings.
+// account; a password account linked to the provider from Settings (with its
+// password given again), listed there and unlinked; and what an attacker
+// tries: linking with a token seen once, or putting words on the failure page.
 import { expect, Page, test } from "@playwright/test";
-import { closePages, newPage, say, signUp } from "./pages";
+import { closePages, newPage, PASSWORD, say, signUp } from "./pages";
 import { freePort, ConfabServer } from "./server";
 import { TestProvider } from "./oidc_provider";
 
@@ -73,6 +75,11 @@ test("a password account is linked from Settings; without auto-provisioning a st
     // Alice links her account, then signs in with the provider alone.
     const alice = await signUp(browser, url, "alice");
     await alice.getByRole("button", { name: "Settings" }).click();
+    // The password given again: a wrong one links nothing.
+    await alice.getByLabel("Your password, to link another sign-in").fill("not-her-password");
+    await alice.getByRole("button", { name: "Link my account to Test SSO" }).click();
+    await expect(alice.getByRole("alert")).toContainText("wrong password");
+    await alice.getByLabel("Your password, to link another sign-in").fill(PASSWORD);
     await alice.getByRole("button", { name: "Link my account to Test SSO" }).click();
     await atProvider(alice, provider, "alice-at-work");
     await inChatAs(alice, url, "alice");
@@ -80,6 +87,56 @@ test("a password account is linked from Settings; without auto-provisioning a st
     await alice.getByRole("link", { name: "Sign in with Test SSO" }).click();
     if (alice.url().startsWith(provider.issuer)) await atProvider(alice, provider, "alice-at-work");
     await inChatAs(alice, url, "alice");
+
+    // Settings shows the identity; unlinked there, it signs nobody in.
+    await alice.getByRole("button", { name: "Settings" }).click();
+    const unlink = alice.getByRole("button", { name: `Unlink alice-at-work at ${provider.issuer}` });
+    await expect(unlink).toBeVisible();
+    await unlink.click();
+    await expect(unlink).toHaveCount(0);
+    await alice.getByRole("button", { name: "Sign out" }).click();
+    await alice.getByRole("link", { name: "Sign in with Test SSO" }).click();
+    if (alice.url().startsWith(provider.issuer)) await atProvider(alice, provider, "alice-at-work");
+    await expect(alice.getByRole("alert")).toContainText("no Confab account is linked");
+  } finally {
+    await server.dispose();
+    await provider.stop();
+  }
+});
+
+test("a bearer token seen once cannot link an identity, and the failure page says no attacker's words", async ({ browser, request }) => {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const provider = await TestProvider.start(url);
+  const server = await ConfabServer.start(provider.flags(url, false), port);
+  try {
+    const registered = await request.post(`${url}/api/auth/register`, {
+      data: { username: "victim", password: PASSWORD },
+      headers: { Origin: url },
+    });
+    expect(registered.status()).toBe(201);
+    const token = (await registered.json()).token as string;
+    // A stolen access token, even with the password: the browser's session
+    // is needed, never a bearer token.
+    for (const data of [{}, { password: PASSWORD }]) {
+      const linked = await request.post(`${url}/api/auth/oidc/link`, {
+        data,
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      expect([403, 422]).toContain(linked.status());
+      expect(JSON.stringify(await linked.json())).not.toContain(provider.issuer);
+    }
+
+    // The provider's error_description is not shown: a fixed sentence is.
+    const page = await newPage(browser);
+    const lure = "Your account is locked. Call +1 555 0100 to unlock it";
+    await page.goto(
+      `${url}/api/auth/oidc/callback?error=access_denied&error_description=${encodeURIComponent(lure)}`,
+    );
+    await expect(page.getByRole("alert")).toHaveText("The sign-in was cancelled or refused at the provider.");
+    expect(await page.content()).not.toContain("555");
+    await page.goto(`${url}/api/auth/oidc/callback?error=${encodeURIComponent(lure)}`);
+    await expect(page.getByRole("alert")).toHaveText("The provider did not sign you in.");
   } finally {
     await server.dispose();
     await provider.stop();

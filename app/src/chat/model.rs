@@ -88,6 +88,8 @@ pub struct ChatModel {
 pub struct SettingsView {
     pub tokens: Vec<crate::protocol::TokenInfo>,
     pub bots: Vec<UserRef>,
+    /// Identities at the OpenID provider that sign this account in.
+    pub identities: Vec<crate::protocol::IdentityInfo>,
     pub created: Option<crate::protocol::CreatedToken>,
     pub loading: bool,
     pub error: Option<String>,
@@ -339,8 +341,11 @@ pub enum Command {
     DeleteBot(String),
     /// Forgets the secret shown once.
     DismissSecret,
-    /// Goes to the OpenID provider to link this account to an identity there.
-    LinkSso,
+    /// Goes to the OpenID provider to link this account to an identity
+    /// there, once the password given again is right.
+    LinkSso(String),
+    /// Unlinks an identity: it signs nobody in from then on.
+    UnlinkIdentity(crate::protocol::UnlinkRequest),
 }
 
 /// The UI's handle for issuing commands. Copy, so any closure can hold it.

@@ -1,7 +1,9 @@
 //! The settings panel: personal access tokens (made with a name, read-only or
 //! one room, an optional expiry, for oneself or a bot; the secret shown once;
-//! listed and revoked), bots (made and deleted), and linking the account to
-//! the company's OpenID provider when the server has one.
+//! listed and revoked), bots (made and deleted), and the account's sign-ins
+//! through the company's OpenID provider when the server has one: linked
+//! (with the password given again), listed with when each was linked, and
+//! unlinked.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -35,7 +37,7 @@ pub fn SettingsPanel() -> impl IntoView {
                     <TokenForm bots=view.bots.iter().map(|b| b.name.clone()).collect()/>
                     <TokenList view=view.clone()/>
                     <Bots view=view.clone()/>
-                    <LinkAccount/>
+                    <LinkAccount view=view.clone()/>
                 </aside>
             }
         })
@@ -193,19 +195,52 @@ fn Bots(view: SettingsView) -> impl IntoView {
     }
 }
 
-/// Goes to the provider and comes back linked.
+/// The identities that sign this account in; linking another goes to the
+/// provider and comes back linked.
 #[component]
-fn LinkAccount() -> impl IntoView {
+fn LinkAccount(view: SettingsView) -> impl IntoView {
     let model = model();
     let actions = actions();
+    let password = RwSignal::new(String::new());
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        actions.run(Command::LinkSso(password.get_untracked()));
+        password.set(String::new());
+    };
+    let linked = view.identities;
     move || {
+        let linked = linked.clone();
         model.providers.get().oidc.map(|oidc| {
             view! {
                 <section aria-label="Single sign-on">
                     <h3>"Single sign-on"</h3>
-                    <button on:click=move |_| actions.run(Command::LinkSso)>
-                        {format!("Link my account to {}", oidc.name)}
-                    </button>
+                    <ul class="identities">
+                        {linked.into_iter().map(|identity| {
+                            let label = format!("Unlink {} at {}", identity.subject, identity.issuer);
+                            let when = identity.linked_ts.date().to_string();
+                            let which = crate::protocol::UnlinkRequest {
+                                issuer: identity.issuer.clone(),
+                                subject: identity.subject.clone(),
+                            };
+                            view! {
+                                <li>
+                                    {format!("{} at {} · linked {when}", identity.subject, identity.issuer)}
+                                    <button class="link-button" aria-label=label
+                                        on:click=move |_| actions.run(Command::UnlinkIdentity(which.clone()))>
+                                        "Unlink"
+                                    </button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    <form class="link-form" on:submit=submit>
+                        <label for="link-password">"Your password, to link another sign-in"</label>
+                        <input id="link-password" type="password" required minlength="8"
+                            autocomplete="current-password"
+                            prop:value=move || password.get()
+                            on:input=move |ev| password.set(event_target_value(&ev))/>
+                        <button type="submit">{format!("Link my account to {}", oidc.name)}</button>
+                    </form>
                 </section>
             }
         })

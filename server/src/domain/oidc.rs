@@ -5,6 +5,10 @@
 //!   A disabled account stays out.
 //! - A signed-in user who asked to link (from Settings) gets the identity
 //!   linked to their account, unless it names another account already.
+//!   Asking takes the browser's session (never a token: a token seen once
+//!   would become a lasting sign-in) and the account's password given again
+//!   ([`may_link`]). The account's identities are listed in Settings, with
+//!   when each was linked, and unlinked there ([`identities`], [`unlink`]).
 //! - An unknown identity gets an account of its own with
 //!   `--oidc-auto-provision` (named after what the provider suggests, made
 //!   unique with a number), whatever `--registration` says: the provider is
@@ -13,11 +17,14 @@
 use app::protocol::{valid_username, UserRef, MAX_USERNAME};
 use uuid::Uuid;
 
+use app::protocol::{IdentityInfo, UnlinkRequest};
+
 use super::accounts::{start_session, Grant};
-use super::{DomainError, DomainResult};
+use super::{access, Caller, DomainError, DomainResult};
+use crate::auth::PASSWORD_LEN;
 use crate::oidc::Identity;
 use crate::state::AppState;
-use crate::store::StoreError;
+use crate::store::{ms_to_time, StoreError};
 
 /// How many numbered names a new account tries before giving up.
 const NAME_ATTEMPTS: u32 = 50;
@@ -73,6 +80,90 @@ pub async fn complete(
         }
     };
     Ok(Signed::In(start_session(state, user).await?))
+}
+
+/// Checks that the caller may start linking an identity to their account:
+/// signed in with the browser's session cookie (`by_cookie`), not a token,
+/// and `password` is the account's (failures throttled as logins are, per
+/// name and `address`). An account with no password has its identity
+/// already; it links no other.
+pub async fn may_link(
+    state: &AppState,
+    caller: &Caller,
+    by_cookie: bool,
+    password: String,
+    address: &str,
+) -> DomainResult<()> {
+    access::require_sign_in(caller)?;
+    if !by_cookie {
+        return Err(DomainError::Forbidden(
+            "linking an identity is done from the browser's session, not with a bearer token"
+                .into(),
+        ));
+    }
+    let name = &caller.user.name;
+    if !state.logins.allowed(name, address).await {
+        return Err(DomainError::RateLimited(
+            "too many wrong passwords; try again later".into(),
+        ));
+    }
+    let record = super::members::find_user(state, &caller.user.id.to_string()).await?;
+    let hash = PASSWORD_LEN
+        .contains(&password.len())
+        .then_some(record.password_hash);
+    if !state.passwords.verify(password, hash).await? {
+        state.logins.failed(name, address).await;
+        // Not 401: the session is fine, the password is not.
+        return Err(DomainError::Forbidden(
+            "wrong password (an account signed up through the provider links no other identity)"
+                .into(),
+        ));
+    }
+    state.logins.succeeded(name).await;
+    Ok(())
+}
+
+/// The identities linked to the caller's account.
+pub async fn identities(state: &AppState, caller: &Caller) -> DomainResult<Vec<IdentityInfo>> {
+    access::require_sign_in(caller)?;
+    Ok(state
+        .store
+        .identities_of(caller.user.id)
+        .await?
+        .into_iter()
+        .map(|i| IdentityInfo {
+            issuer: i.issuer,
+            subject: i.subject,
+            linked_ts: ms_to_time(i.created_ms),
+        })
+        .collect())
+}
+
+/// Unlinks one of the caller's identities: it signs nobody in from then on.
+/// The last one of an account with no password stays (it is the only way in).
+pub async fn unlink(state: &AppState, caller: &Caller, which: &UnlinkRequest) -> DomainResult<()> {
+    access::require_sign_in(caller)?;
+    let me = super::members::find_user(state, &caller.user.id.to_string()).await?;
+    let linked = state.store.identities_of(caller.user.id).await?;
+    if !linked
+        .iter()
+        .any(|i| i.issuer == which.issuer && i.subject == which.subject)
+    {
+        return Err(DomainError::NotFound(
+            "no such identity is linked to your account".into(),
+        ));
+    }
+    if linked.len() == 1 && me.password_hash == crate::store::NO_PASSWORD {
+        return Err(DomainError::Invalid(
+            "this identity is your account's only way in (it has no password)".into(),
+        ));
+    }
+    state
+        .store
+        .unlink_identity(&which.issuer, &which.subject, caller.user.id)
+        .await?;
+    tracing::info!(user = %me.user.name, issuer = %which.issuer, "identity unlinked");
+    Ok(())
 }
 
 /// A new account for `identity`, under the first free name.

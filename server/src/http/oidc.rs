@@ -1,17 +1,21 @@
 //! "Sign in with …" over HTTP: `GET /api/auth/providers` tells the sign-in
 //! page what to offer; `GET /api/auth/oidc/start` sends the browser to the
 //! provider; `POST /api/auth/oidc/link` answers where to send a signed-in
-//! user linking their account (a POST, so the Origin check applies; the page
-//! then goes there); `GET /api/auth/oidc/callback` is where the provider
+//! user linking their account (a POST with the password given again, so the
+//! Origin check applies; the page then goes there); `GET /api/auth/oidc/callback` is where the provider
 //! sends it back. What the callback must check (`state`, `nonce`, the PKCE verifier)
 //! rides in a signed, HttpOnly cookie scoped to `/api/auth/oidc` for ten
 //! minutes, so any instance can finish the flow. Success sets the same
 //! session and refresh cookies as a password sign-in and goes to the chat.
 //! A failure answers a short page that says why, with a way back.
+//! `GET`/`DELETE /api/auth/identities` list and unlink the account's
+//! identities.
 
 use std::time::Duration;
 
-use app::protocol::{AuthProviders, ErrorBody, OidcLink, OidcProvider};
+use app::protocol::{
+    AuthProviders, ErrorBody, IdentityList, LinkRequest, OidcLink, OidcProvider, UnlinkRequest,
+};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
@@ -22,10 +26,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::accounts::{session_cookies, with_cookies};
+use super::api::{body, caller, JsonBody};
 use super::error::ApiError;
-use super::session::AuthUser;
+use super::session::{AuthUser, ClientAddress};
 use crate::auth::{Auth, FLOW_COOKIE};
-use crate::domain::oidc::{complete, Signed};
+use crate::domain::oidc::{complete, may_link, Signed};
 use crate::oidc::{Oidc, Pending};
 use crate::state::AppState;
 
@@ -38,6 +43,43 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(start))
         .routes(routes!(link))
         .routes(routes!(callback))
+        .routes(routes!(identities, unlink))
+}
+
+/// The identities at OpenID providers that sign the caller's account in.
+#[utoipa::path(get, path = "/api/auth/identities", tag = "auth",
+    responses(
+        (status = 200, description = "The linked identities, oldest first", body = IdentityList),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Asked with a personal access token", body = ErrorBody),
+    ))]
+async fn identities(
+    State(state): State<AppState>,
+    AuthUser(claims): AuthUser,
+) -> Result<Json<IdentityList>, ApiError> {
+    Ok(Json(IdentityList {
+        identities: crate::domain::oidc::identities(&state, &caller(&claims)).await?,
+    }))
+}
+
+/// Unlinks an identity: it signs nobody in from then on.
+#[utoipa::path(delete, path = "/api/auth/identities", tag = "auth", request_body = UnlinkRequest,
+    responses(
+        (status = 204, description = "Unlinked"),
+        (status = 400, description = "The account's only way in (it has no password), or a malformed body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Origin not allowed, or asked with a personal access token", body = ErrorBody),
+        (status = 404, description = "No such identity is linked to the account", body = ErrorBody),
+        (status = 415, description = "The body is not JSON", body = ErrorBody),
+        (status = 422, description = "The body's fields are not those of an UnlinkRequest", body = ErrorBody),
+    ))]
+async fn unlink(
+    State(state): State<AppState>,
+    AuthUser(claims): AuthUser,
+    payload: JsonBody<UnlinkRequest>,
+) -> Result<StatusCode, ApiError> {
+    crate::domain::oidc::unlink(&state, &caller(&claims), &body(payload)?).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The ways to sign in besides a password.
@@ -72,20 +114,38 @@ async fn start(State(state): State<AppState>) -> Result<Response, ApiError> {
 }
 
 /// Where a signed-in browser goes to link its account to the identity it
-/// signs in as at the provider.
-#[utoipa::path(post, path = "/api/auth/oidc/link", tag = "auth",
+/// signs in as at the provider: with the session cookie (never a bearer
+/// token) and the account's password given again.
+#[utoipa::path(post, path = "/api/auth/oidc/link", tag = "auth", request_body = LinkRequest,
     responses(
         (status = 200, description = "The provider's authorization page; the flow cookie is set", body = OidcLink),
+        (status = 400, description = "The body is not a JSON object with a password", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Origin not allowed, or asked with a personal access token", body = ErrorBody),
+        (status = 403, description = "Wrong password, origin not allowed, or asked with a bearer token", body = ErrorBody),
         (status = 404, description = "No provider is configured", body = ErrorBody),
+        (status = 415, description = "The body is not JSON", body = ErrorBody),
+        (status = 422, description = "The body's fields are not those of a LinkRequest", body = ErrorBody),
+        (status = 429, description = "Too many wrong passwords lately", body = ErrorBody),
         (status = 503, description = "The provider cannot be reached", body = ErrorBody),
     ))]
 async fn link(
     State(state): State<AppState>,
     AuthUser(claims): AuthUser,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    payload: JsonBody<LinkRequest>,
 ) -> Result<Response, ApiError> {
-    crate::domain::access::require_sign_in(&super::api::caller(&claims))?;
+    provider(&state)?;
+    let request = body(payload)?;
+    let by_cookie = Auth::uses_cookie(&headers);
+    may_link(
+        &state,
+        &caller(&claims),
+        by_cookie,
+        request.password,
+        &address,
+    )
+    .await?;
     let (url, cookie) = begin(&state, Some(claims.sub)).await?;
     Ok(with_cookies(
         StatusCode::OK,
@@ -130,9 +190,9 @@ async fn begin(state: &AppState, link: Option<uuid::Uuid>) -> Result<(String, St
 struct Callback {
     code: Option<String>,
     state: Option<String>,
-    /// The provider's refusal (the user cancelled, say).
+    /// The provider's refusal (the user cancelled, say). Its
+    /// `error_description` is not read: the page says a fixed sentence per code.
     error: Option<String>,
-    error_description: Option<String>,
 }
 
 /// Where the provider sends the browser back: signs in (or links) and goes
@@ -170,10 +230,7 @@ async fn callback(
 async fn finish(state: &AppState, headers: &HeaderMap, back: Callback) -> Result<Signed, ApiError> {
     let oidc = provider(state)?;
     if let Some(error) = back.error {
-        let why = back.error_description.unwrap_or(error);
-        return Err(ApiError::invalid(format!(
-            "the provider did not sign you in: {why}"
-        )));
+        return Err(ApiError::invalid(provider_refusal(&error)));
     }
     let pending: Pending = Auth::cookie_value(headers, FLOW_COOKIE)
         .and_then(|sealed| state.auth.unseal(&sealed))
@@ -193,6 +250,34 @@ async fn finish(state: &AppState, headers: &HeaderMap, back: Callback) -> Result
         .await
         .map_err(|e| ApiError::invalid(e.to_string()))?;
     Ok(complete(state, identity, pending.link).await?)
+}
+
+/// What the failure page says of the provider's refusal: a fixed sentence
+/// per error code of OpenID Connect and OAuth 2.0, never the provider's
+/// `error_description` (whoever crafts the link back chooses that text).
+fn provider_refusal(code: &str) -> &'static str {
+    match code {
+        "access_denied" => "The sign-in was cancelled or refused at the provider.",
+        "login_required" | "interaction_required" | "account_selection_required" => {
+            "The provider needs you to sign in there first; try again."
+        }
+        "consent_required" => "The provider did not get your consent to sign you in here.",
+        "temporarily_unavailable" | "server_error" => {
+            "The provider could not sign you in just now; try again later."
+        }
+        "invalid_request"
+        | "invalid_scope"
+        | "unauthorized_client"
+        | "unsupported_response_type"
+        | "request_not_supported"
+        | "request_uri_not_supported"
+        | "registration_not_supported"
+        | "invalid_request_uri"
+        | "invalid_request_object" => {
+            "The provider refused this sign-in request; ask an admin to check the sign-in settings."
+        }
+        _ => "The provider did not sign you in.",
+    }
 }
 
 /// A page that says why a sign-in failed (no script, no style: the default

@@ -7,6 +7,14 @@ use uuid::Uuid;
 
 use super::{StoreResult, UserRecord};
 
+/// An identity linked to an account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkedIdentity {
+    pub issuer: String,
+    pub subject: String,
+    pub created_ms: i64,
+}
+
 #[async_trait]
 pub trait IdentityStore: Send + Sync {
     /// The user linked to the provider's subject, if any.
@@ -14,6 +22,10 @@ pub trait IdentityStore: Send + Sync {
     /// Links the provider's subject to `user`; [`super::StoreError::Conflict`]
     /// if it names someone already.
     async fn link_identity(&self, issuer: &str, subject: &str, user: Uuid) -> StoreResult<()>;
+    /// The identities linked to `user`, oldest first.
+    async fn identities_of(&self, user: Uuid) -> StoreResult<Vec<LinkedIdentity>>;
+    /// Unlinks the identity from `user`; false if it was not theirs.
+    async fn unlink_identity(&self, issuer: &str, subject: &str, user: Uuid) -> StoreResult<bool>;
     /// Creates a user with no password, linked to the provider's subject, in
     /// one transaction; [`super::StoreError::Conflict`] if the name is taken.
     async fn create_identified_user(

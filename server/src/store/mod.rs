@@ -43,8 +43,9 @@ use uuid::Uuid;
 pub use access_tokens::{AccessToken, NewAccessToken, TokenStore};
 pub use entries::{NewEntry, NewMessage, Outcome, Refusal};
 pub use file_record::FileRecord;
-pub use identities::IdentityStore;
+pub use identities::{IdentityStore, LinkedIdentity};
 pub use sql::{Backend, SqlStore};
+pub use sql_accounts::NO_PASSWORD;
 pub use webhooks::{Webhook, WebhookStore};
 
 /// A user as the server knows them, password hash included.
@@ -111,12 +112,13 @@ pub enum Rotation {
         session: Uuid,
         expires_ms: i64,
     },
-    /// The token had been used already: its session is now revoked.
+    /// The token had been used already (after the grace period, or inside it
+    /// once its successor was used), or it was superseded by a second use of
+    /// its parent (a session keeps one line of refresh tokens: see migration
+    /// 0006): a copy is in other hands, so its session is now revoked.
     Reused { user: Uuid, session: Uuid },
     /// Unknown token, or its session expired or was revoked, or the account is
-    /// disabled; or a token used again inside the grace period after its line
-    /// moved on, or one superseded that way (a session keeps one line of
-    /// refresh tokens: see migration 0006).
+    /// disabled.
     Invalid,
 }
 
@@ -163,7 +165,8 @@ pub trait Store: TokenStore + WebhookStore + IdentityStore + Send + Sync + 'stat
     /// Marks a user admin (or not); false if no such user.
     async fn set_admin(&self, user: Uuid, admin: bool) -> StoreResult<bool>;
     /// Disables (or re-enables) a user; false if no such user. Disabling
-    /// also ends every session of the user, so enabling revives none.
+    /// also ends every session of the user and every token of the bots they
+    /// own, so enabling revives none.
     async fn set_disabled(&self, user: Uuid, disabled: bool) -> StoreResult<bool>;
 
     /// Starts a session for `user`, lasting until `expires_ms`, with its first

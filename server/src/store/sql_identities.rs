@@ -5,7 +5,9 @@ use app::protocol::UserRef;
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use super::identities::IdentityStore;
+use sqlx::Row;
+
+use super::identities::{IdentityStore, LinkedIdentity};
 use super::sql::{insert_error, SqlStore};
 use super::sql_accounts::{insert_user, NO_PASSWORD};
 use super::sql_rows::user_from_row;
@@ -49,6 +51,37 @@ impl IdentityStore for SqlStore {
 
     async fn link_identity(&self, issuer: &str, subject: &str, user: Uuid) -> StoreResult<()> {
         insert_identity(&self.writer, issuer, subject, user).await
+    }
+
+    async fn identities_of(&self, user: Uuid) -> StoreResult<Vec<LinkedIdentity>> {
+        let rows = sqlx::query(
+            "SELECT issuer, subject, created_ms FROM identities WHERE user_id = $1 \
+             ORDER BY created_ms, issuer, subject",
+        )
+        .bind(user.to_string())
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(LinkedIdentity {
+                    issuer: row.try_get(0)?,
+                    subject: row.try_get(1)?,
+                    created_ms: row.try_get(2)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn unlink_identity(&self, issuer: &str, subject: &str, user: Uuid) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "DELETE FROM identities WHERE issuer = $1 AND subject = $2 AND user_id = $3",
+        )
+        .bind(issuer)
+        .bind(subject)
+        .bind(user.to_string())
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn create_identified_user(

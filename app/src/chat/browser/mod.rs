@@ -170,7 +170,8 @@ impl Runtime {
             Command::CreateBot(name) => spawn_local(self.clone().create_bot(name)),
             Command::DeleteBot(name) => spawn_local(self.clone().delete_bot(name)),
             Command::DismissSecret => self.dismiss_secret(),
-            Command::LinkSso => spawn_local(self.clone().link_sso()),
+            Command::LinkSso(password) => spawn_local(self.clone().link_sso(password)),
+            Command::UnlinkIdentity(which) => spawn_local(self.clone().unlink_identity(which)),
         }
     }
 

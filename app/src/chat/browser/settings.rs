@@ -1,6 +1,8 @@
 //! The settings panel from the browser: the user's personal access tokens
-//! (`/api/tokens`) and bots (`/api/bots`), made, listed and revoked; and the
-//! ways to sign in (`/api/auth/providers`), asked once at start.
+//! (`/api/tokens`) and bots (`/api/bots`), made, listed and revoked; the
+//! ways to sign in (`/api/auth/providers`), asked once at start; and the
+//! identities linked to the account (`/api/auth/identities`), linked with the
+//! password given again and unlinked.
 
 use std::rc::Rc;
 
@@ -10,7 +12,8 @@ use uuid::Uuid;
 use super::{http, Runtime};
 use crate::chat::model::SettingsView;
 use crate::protocol::{
-    AuthProviders, BotList, CreateBot, CreateToken, CreatedToken, OidcLink, TokenList,
+    AuthProviders, BotList, CreateBot, CreateToken, CreatedToken, IdentityList, LinkRequest,
+    OidcLink, TokenList, UnlinkRequest,
 };
 
 impl Runtime {
@@ -39,16 +42,19 @@ impl Runtime {
     async fn reload_settings(&self, error: Option<String>) {
         let tokens = http::call::<TokenList>("GET", "/api/tokens", None::<&()>).await;
         let bots = http::call::<BotList>("GET", "/api/bots", None::<&()>).await;
+        let identities =
+            http::call::<IdentityList>("GET", "/api/auth/identities", None::<&()>).await;
         self.model.settings.update(|view| {
             let Some(view) = view else { return };
             view.loading = false;
             view.error = error;
-            match (tokens, bots) {
-                (Ok(tokens), Ok(bots)) => {
+            match (tokens, bots, identities) {
+                (Ok(tokens), Ok(bots), Ok(identities)) => {
                     view.tokens = tokens.tokens;
                     view.bots = bots.bots;
+                    view.identities = identities.identities;
                 }
-                (Err(e), _) | (_, Err(e)) => view.error = Some(e.message),
+                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => view.error = Some(e.message),
             }
         });
     }
@@ -95,7 +101,7 @@ impl Runtime {
 
     /// Asks where to link this account, and goes there (the provider sends
     /// the browser back to the chat).
-    pub(super) async fn link_sso(self: Rc<Self>) {
+    pub(super) async fn link_sso(self: Rc<Self>, password: String) {
         let Some(path) = self
             .model
             .providers
@@ -103,7 +109,7 @@ impl Runtime {
         else {
             return;
         };
-        match http::call::<OidcLink>("POST", &path, None::<&()>).await {
+        match http::call::<OidcLink>("POST", &path, Some(&LinkRequest { password })).await {
             Ok(link) => {
                 if let Some(window) = web_sys::window() {
                     let _ = window.location().assign(&link.url);
@@ -111,6 +117,11 @@ impl Runtime {
             }
             Err(e) => self.reload_settings(Some(e.message)).await,
         }
+    }
+
+    pub(super) async fn unlink_identity(self: Rc<Self>, which: UnlinkRequest) {
+        let answer = http::send("DELETE", "/api/auth/identities", Some(&which)).await;
+        self.reload_settings(answer.err().map(|e| e.message)).await;
     }
 
     pub(super) fn dismiss_secret(&self) {
