@@ -65,7 +65,8 @@ pub struct Config {
     pub listen: SocketAddr,
 
     /// Serve `/metrics` on this address only (e.g. one only Prometheus can
-    /// reach) instead of beside the app.
+    /// reach). Without it, `/metrics` is beside the app but answers only
+    /// requests made on this machine (loopback, not through a proxy).
     #[arg(long, env = "CONFAB_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
 

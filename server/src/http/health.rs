@@ -1,8 +1,10 @@
 //! Liveness, readiness and metrics, for load balancers and Prometheus.
 
-use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, Extensions, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
@@ -11,8 +13,8 @@ use utoipa_axum::routes;
 
 use crate::state::AppState;
 
-/// `/metrics` is among them unless it has an address of its own
-/// (`--metrics-listen`, [`metrics_router`]).
+/// `/metrics` is among them (for this machine only) unless it has an
+/// address of its own (`--metrics-listen`, [`metrics_router`]).
 pub fn routes(with_metrics: bool) -> OpenApiRouter<AppState> {
     let routes = OpenApiRouter::new()
         .routes(routes!(healthz))
@@ -27,7 +29,7 @@ pub fn routes(with_metrics: bool) -> OpenApiRouter<AppState> {
 /// `/metrics` alone, for its own listener.
 pub fn metrics_router(state: AppState) -> Router {
     Router::new()
-        .route("/metrics", get(metrics))
+        .route("/metrics", get(own_metrics))
         .with_state(state)
 }
 
@@ -63,10 +65,45 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     )
 }
 
-/// Prometheus text format (on its own address with `--metrics-listen`).
+/// Prometheus text format. With `--metrics-listen`, on that address only;
+/// without it, beside the app but to this machine only: a request from a
+/// loopback address that no proxy forwarded (a proxy on the same machine
+/// adds `X-Forwarded-For` or `Forwarded`). Anyone else gets `404`, as if
+/// there were no such path: counts of connections, rooms and errors are
+/// nobody's business outside.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain", body = String)))]
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    responses(
+        (status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain", body = String),
+        (status = 404, description = "Asked from another machine, or through a proxy"),
+    ))]
+async fn metrics(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    extensions: Extensions,
+) -> Response {
+    if state.config.metrics_listen.is_none() && !from_this_machine(&headers, &extensions) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    metrics_text(&state).into_response()
+}
+
+/// Whether a request came straight from a loopback address.
+fn from_this_machine(headers: &HeaderMap, extensions: &Extensions) -> bool {
+    let forwarded = ["x-forwarded-for", "forwarded", "x-real-ip"]
+        .iter()
+        .any(|name| headers.contains_key(*name));
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    !forwarded && peer.is_some_and(|ip| ip.is_loopback())
+}
+
+/// `/metrics` on its own listener: whoever reaches that address.
+async fn own_metrics(State(state): State<AppState>) -> impl IntoResponse {
+    metrics_text(&state)
+}
+
+fn metrics_text(state: &AppState) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
