@@ -65,7 +65,7 @@ bench:
 FUZZ_SECS ?= 300
 fuzz:
 	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
-	for target in frame_decoder gateway_frames; do \
+	for target in frame_decoder gateway_frames untrusted_text; do \
 	  CARGO_TARGET_DIR=$(HOME)/.cache/confab/fuzz-target RUSTC_BOOTSTRAP=1 \
 	    cargo fuzz run -O $$target -- -max_total_time=$(FUZZ_SECS) -max_len=4096 || exit 1; \
 	done

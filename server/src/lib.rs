@@ -37,5 +37,7 @@ pub mod state;
 pub mod store;
 pub mod telemetry;
 mod ui;
+#[cfg(feature = "fuzzing")]
+pub mod untrusted_text;
 
 pub use server::{build, run};
