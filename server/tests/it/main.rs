@@ -19,6 +19,7 @@ mod presence;
 mod read_state;
 mod redis_cluster;
 mod redis_outage;
+mod review;
 mod room_log;
 mod search;
 mod security;

@@ -222,8 +222,14 @@ impl Drop for TestServer {
     }
 }
 
+/// The server binary the tests run: this build's, or `CONFAB_TEST_BIN` (to
+/// run the same attacks against another build, e.g. the one before a fix).
+fn server_binary() -> String {
+    std::env::var("CONFAB_TEST_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_confab").into())
+}
+
 fn spawn(data: &tempfile::TempDir, args: &[String], listen: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_confab"))
+    let mut child = Command::new(server_binary())
         .args(["--listen", listen, "--log-format", "json"])
         .arg("--data-dir")
         .arg(data.path())
