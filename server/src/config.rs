@@ -281,6 +281,12 @@ pub struct Config {
     #[arg(long, env = "CONFAB_USER_QUOTA_BYTES", default_value_t = 1024 * 1024 * 1024)]
     pub user_quota_bytes: u64,
 
+    /// Tests only, and only in debug builds: every join waits this long
+    /// between its access check and its subscription, so a test can land a
+    /// removal in that window from outside (ignored by release builds).
+    #[arg(long, hide = true, default_value_t = 0)]
+    pub debug_join_pause_ms: u64,
+
     /// Most pixels an uploaded image may have (width × height); more is
     /// refused before decoding.
     #[arg(long, env = "CONFAB_MAX_IMAGE_PIXELS", default_value_t = 40_000_000)]

@@ -25,6 +25,10 @@ pub async fn join(
         ));
     };
     let members_only = access::admit(state, caller, room).await?;
+    if cfg!(debug_assertions) && state.config.debug_join_pause_ms > 0 {
+        let pause = std::time::Duration::from_millis(state.config.debug_join_pause_ms);
+        tokio::time::sleep(pause).await;
+    }
     match state
         .node
         .join(

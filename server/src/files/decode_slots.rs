@@ -119,7 +119,10 @@ mod tests {
         // Meanwhile others decode.
         let bobs = slots.take(bob, DEADLINE).await.expect("bob is not held up");
         // Both slots taken: carol waits until one is given back.
-        assert!(slots.take(carol, DEADLINE).await.is_none(), "no slot is free");
+        assert!(
+            slots.take(carol, DEADLINE).await.is_none(),
+            "no slot is free"
+        );
         drop(bobs);
         let carols = slots.take(carol, DEADLINE).await.expect("bob's slot");
         drop(first);
