@@ -63,7 +63,7 @@ fn fan_out(c: &mut Criterion) {
                 id: uuid::Uuid::new_v4(),
                 name: format!("u{conn}"),
             };
-            node.join(conn as u64, &user, &outbox, "general", None, None)
+            node.join(conn as u64, &user, &outbox, "general", None, None, false)
                 .await
                 .unwrap();
             queues.push((outbox, queue));

@@ -164,7 +164,7 @@ pub async fn post(
 /// is spent.
 async fn may_post(state: &AppState, hook: &Webhook) -> DomainResult<()> {
     let maker = state.store.user_by_id(hook.created_by).await?;
-    if !maker.as_ref().is_some_and(|m| !m.disabled) {
+    if maker.is_none_or(|m| m.disabled) {
         return Err(DomainError::Forbidden(
             "this webhook's maker is deactivated: it posts no more".into(),
         ));
