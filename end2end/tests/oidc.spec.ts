@@ -4,6 +4,7 @@
 // account; a password account linked to the provider from Settings (with its
 // password given again), listed there and unlinked; and what an attacker
 // tries: linking with a token seen once, or putting words on the failure page.
+import AxeBuilder from "@axe-core/playwright";
 import { expect, Page, test } from "@playwright/test";
 import { closePages, newPage, PASSWORD, say, signUp } from "./pages";
 import { freePort, ConfabServer } from "./server";
@@ -88,10 +89,24 @@ test("a password account is linked from Settings; without auto-provisioning a st
     if (alice.url().startsWith(provider.issuer)) await atProvider(alice, provider, "alice-at-work");
     await inChatAs(alice, url, "alice");
 
-    // Settings shows the identity; unlinked there, it signs nobody in.
+    // Settings shows the identity (accessibly, at 1280 px and 360 px);
+    // unlinked there, it signs nobody in.
     await alice.getByRole("button", { name: "Settings" }).click();
     const unlink = alice.getByRole("button", { name: `Unlink alice-at-work at ${provider.issuer}` });
     await expect(unlink).toBeVisible();
+    for (const width of [1280, 360]) {
+      await alice.setViewportSize({ width, height: width === 360 ? 740 : 800 });
+      await unlink.scrollIntoViewIfNeeded();
+      await expect(unlink).toBeInViewport();
+      const scan = await new AxeBuilder({ page: alice }).include(".settings").analyze();
+      expect(scan.violations, JSON.stringify(scan.violations, null, 2)).toEqual([]);
+      await alice.screenshot({ path: `test-results/settings-sso-${width}.png` });
+    }
+    await alice.setViewportSize({ width: 1280, height: 800 });
+    // By keyboard: the password field, then the button that links.
+    await alice.getByLabel("Your password, to link another sign-in").focus();
+    await alice.keyboard.press("Tab");
+    await expect(alice.getByRole("button", { name: "Link my account to Test SSO" })).toBeFocused();
     await unlink.click();
     await expect(unlink).toHaveCount(0);
     await alice.getByRole("button", { name: "Sign out" }).click();

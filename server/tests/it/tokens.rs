@@ -132,6 +132,13 @@ async fn refresh(server: &TestServer, token: &str) -> (StatusCode, Value) {
     .await
 }
 
+/// A refresh refused because its token was used already (its session ended).
+fn assert_told_reused((status, body): (StatusCode, Value)) {
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("used already"), "{body}");
+}
+
 #[tokio::test]
 async fn refresh_tokens_rotate_and_one_used_twice_ends_the_session() {
     let server = TestServer::start(&["--refresh-reuse-grace-secs", "0"]);
@@ -156,15 +163,7 @@ async fn refresh_tokens_rotate_and_one_used_twice_ends_the_session() {
     );
 
     // The first token again: someone has a copy. The whole session ends.
-    let (status, body) = refresh(&server, &first).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("used already"),
-        "{body}"
-    );
+    assert_told_reused(refresh(&server, &first).await);
     assert_eq!(socket.close_code().await, Some(close_code::TOKEN_EXPIRED));
     assert_eq!(
         get(&server, "/api/rooms", &access).await.0,
@@ -240,15 +239,8 @@ async fn a_superseded_refresh_token_coming_back_ends_the_session() {
     let thief_access = thief["token"].as_str().unwrap().to_string();
     let mut thief_socket = server.connect(&thief_access).await;
 
-    let (status, body) = refresh(&server, owner["refresh_token"].as_str().unwrap()).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("used already"),
-        "told as a reuse, not as an invalid token: {body}"
-    );
+    // Told as a reuse, not as an invalid token.
+    assert_told_reused(refresh(&server, owner["refresh_token"].as_str().unwrap()).await);
     assert_eq!(
         thief_socket.close_code().await,
         Some(close_code::TOKEN_EXPIRED)
