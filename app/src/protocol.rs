@@ -441,6 +441,11 @@ pub enum ServerFrame {
     RoomAdded { room: RoomInfo },
     /// The user left or was removed from a room: nothing more of it arrives.
     RoomRemoved { room: RoomId },
+    /// Something changed about the user's account that they should know of
+    /// at once, on every connection (a Confab addition): a way to sign in was
+    /// linked or unlinked. Clients show `message`; one that does not know
+    /// the frame ignores it.
+    AccountNotice { message: String },
     /// A frame was refused; the connection stays open unless a close follows.
     Error {
         code: ErrorCode,

@@ -75,6 +75,10 @@ test("a password account is linked from Settings; without auto-provisioning a st
 
     // Alice links her account, then signs in with the provider alone.
     const alice = await signUp(browser, url, "alice");
+    // Another tab of hers will be told of the link the moment it is made.
+    const otherTab = await alice.context().newPage();
+    await otherTab.goto(url);
+    await expect(otherTab.getByText("Connected")).toBeVisible();
     await alice.getByRole("button", { name: "Settings" }).click();
     // The password given again: a wrong one links nothing.
     await alice.getByLabel("Your password, to link another sign-in").fill("not-her-password");
@@ -84,6 +88,8 @@ test("a password account is linked from Settings; without auto-provisioning a st
     await alice.getByRole("button", { name: "Link my account to Test SSO" }).click();
     await atProvider(alice, provider, "alice-at-work");
     await inChatAs(alice, url, "alice");
+    await expect(otherTab.getByRole("alert")).toContainText("was linked to your account");
+    await otherTab.close();
     await alice.getByRole("button", { name: "Sign out" }).click();
     await alice.getByRole("link", { name: "Sign in with Test SSO" }).click();
     if (alice.url().startsWith(provider.issuer)) await atProvider(alice, provider, "alice-at-work");
@@ -109,6 +115,7 @@ test("a password account is linked from Settings; without auto-provisioning a st
     await expect(alice.getByRole("button", { name: "Link my account to Test SSO" })).toBeFocused();
     await unlink.click();
     await expect(unlink).toHaveCount(0);
+    await expect(alice.getByRole("alert").filter({ hasText: "was unlinked from your account" })).toBeVisible();
     await alice.getByRole("button", { name: "Sign out" }).click();
     await alice.getByRole("link", { name: "Sign in with Test SSO" }).click();
     if (alice.url().startsWith(provider.issuer)) await atProvider(alice, provider, "alice-at-work");

@@ -9,6 +9,9 @@
 //!   would become a lasting sign-in) and the account's password given again
 //!   ([`may_link`]). The account's identities are listed in Settings, with
 //!   when each was linked, and unlinked there ([`identities`], [`unlink`]).
+//!   Either change is told to every open connection of the account
+//!   (`account_notice`), so a link the holder did not make does not go
+//!   unseen.
 //! - An unknown identity gets an account of its own with
 //!   `--oidc-auto-provision` (named after what the provider suggests, made
 //!   unique with a number), whatever `--registration` says: the provider is
@@ -58,7 +61,13 @@ pub async fn complete(
                     .store
                     .link_identity(&identity.issuer, &identity.subject, user)
                     .await?;
-                tracing::info!(user = %me.name, issuer = %identity.issuer, "identity linked");
+                tracing::warn!(user = %me.name, issuer = %identity.issuer, "identity linked");
+                let message = format!(
+                    "A sign-in through {} was linked to your account. If this was not \
+                     you, unlink it under Settings and change your password.",
+                    identity.issuer
+                );
+                tell(state, user, message).await;
                 Ok(Signed::Linked(me))
             }
         };
@@ -162,8 +171,20 @@ pub async fn unlink(state: &AppState, caller: &Caller, which: &UnlinkRequest) ->
         .store
         .unlink_identity(&which.issuer, &which.subject, caller.user.id)
         .await?;
-    tracing::info!(user = %me.user.name, issuer = %which.issuer, "identity unlinked");
+    tracing::warn!(user = %me.user.name, issuer = %which.issuer, "identity unlinked");
+    let message = format!(
+        "The sign-in through {} was unlinked from your account.",
+        which.issuer
+    );
+    tell(state, caller.user.id, message).await;
     Ok(())
+}
+
+/// Tells every connection of the account holder, on every instance, what
+/// changed about how their account is signed in to.
+async fn tell(state: &AppState, user: Uuid, message: String) {
+    let notice = app::protocol::ServerFrame::AccountNotice { message };
+    state.node.tell_user(user, notice, None).await;
 }
 
 /// A new account for `identity`, under the first free name.

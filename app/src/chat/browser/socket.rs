@@ -364,6 +364,7 @@ impl Runtime {
                 message,
                 reference,
             } => self.on_error(code, message, reference),
+            ServerFrame::AccountNotice { message } => self.model.notice.set(Some(message)),
             ServerFrame::Pong { .. } => {}
         }
     }
