@@ -57,7 +57,11 @@ pub fn clean_file_name(name: &str) -> String {
         .filter(|c| !is_hidden_control(*c))
         .take(MAX_FILE_NAME_CHARS)
         .collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').trim();
+    // Dots and spaces in any mix at the start ("  . .htaccess"): a name
+    // never starts with a dot (no hidden files) nor a space.
+    let cleaned = cleaned
+        .trim_start_matches(|c: char| c == '.' || c.is_whitespace())
+        .trim_end();
     if cleaned.is_empty() {
         "file".to_string()
     } else {
@@ -86,6 +90,9 @@ mod tests {
         assert_eq!(clean_file_name("a\u{0}b\nc.txt"), "abc.txt");
         assert_eq!(clean_file_name("  "), "file");
         assert_eq!(clean_file_name(".htaccess"), "htaccess");
+        // Found by the fuzzer: a dot left first once the spaces went.
+        assert_eq!(clean_file_name(".\u{0}  .hidden \u{200B}x"), "hidden x");
+        assert_eq!(clean_file_name(" . . .. .env "), "env");
         assert_eq!(clean_file_name(&"x".repeat(300)).chars().count(), 200);
     }
 
