@@ -85,9 +85,9 @@ pub async fn create(
     Ok((info(&hook), secret))
 }
 
-/// The room's webhooks, for whoever may read it.
+/// The room's webhooks, for its members.
 pub async fn list(state: &AppState, caller: &Caller, room: &str) -> DomainResult<Vec<WebhookInfo>> {
-    access::require_readable(state, caller, room).await?;
+    access::require_member(state, caller, room).await?;
     Ok(state
         .store
         .webhooks_of(room)

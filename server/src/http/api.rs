@@ -101,14 +101,15 @@ async fn create_room(
     Ok((StatusCode::CREATED, Json(room)))
 }
 
-/// Adds a member (by name or id): the owner only, in a private room.
+/// Adds a member (by name or id): oneself to a public room (joining), anyone
+/// else as the room's owner or an admin.
 #[utoipa::path(post, path = "/api/rooms/{id}/members", tag = "rooms", request_body = AddMember,
     params(("id" = String, Path, description = "The room")),
     responses(
         (status = 201, description = "Added", body = MeResponse),
         (status = 200, description = "Already a member", body = MeResponse),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not allowed in this room", body = ErrorBody),
+        (status = 403, description = "Adding someone else without managing the room (its owner or an admin), or a direct room", body = ErrorBody),
         (status = 404, description = "No such room or user", body = ErrorBody),
     ))]
 async fn add_member(

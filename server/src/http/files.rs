@@ -54,8 +54,8 @@ struct UploadQuery {
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not a member, or a read-only token", body = ErrorBody),
         (status = 404, description = "No such room", body = ErrorBody),
-        (status = 413, description = "Over --max-file-bytes or the user's quota", body = ErrorBody),
-        (status = 503, description = "The file store is unavailable", body = ErrorBody),
+        (status = 413, description = "Over --max-file-bytes or the user's quota, or an image with too many pixels (in all, or for its size)", body = ErrorBody),
+        (status = 503, description = "The file store is unavailable, or the image waited too long for its turn to be read", body = ErrorBody),
     ))]
 async fn upload(
     State(state): State<AppState>,

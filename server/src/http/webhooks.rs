@@ -101,9 +101,10 @@ async fn delete_webhook(
     responses(
         (status = 200, description = "Stored (or stored before, for a retried key)", body = WebhookPosted),
         (status = 400, description = "No text, or a bad key", body = ErrorBody),
+        (status = 403, description = "Its maker is deactivated or no longer a member of the room", body = ErrorBody),
         (status = 404, description = "No such webhook", body = ErrorBody),
         (status = 413, description = "Text too long", body = ErrorBody),
-        (status = 429, description = "Posting too fast", body = ErrorBody),
+        (status = 429, description = "Past the webhook's 30 posts a minute, or its maker's allowance", body = ErrorBody),
         (status = 503, description = "Not stored: retry with the same key", body = ErrorBody),
     ))]
 async fn post_to_webhook(

@@ -223,6 +223,8 @@ async fn webhooks_are_for_members_few_per_maker_and_slow_and_their_names_come_ba
     // Reading a public room is not belonging to it.
     let (status, body) = make_webhook(&server, &alice.token, "general", "early").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, _) = get(&server, "/api/rooms/general/webhooks", &alice.token).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "nor is listing its webhooks");
     let mut socket = server.connect(&alice.token).await;
     socket.join("general", None).await;
 
