@@ -20,6 +20,7 @@ mod read_state;
 mod redis_cluster;
 mod redis_outage;
 mod review;
+mod review_webhooks;
 mod room_log;
 mod search;
 mod security;
