@@ -68,9 +68,10 @@ fn no_room(room: &str) -> DomainError {
     DomainError::NotFound(format!("no room {room:?}"))
 }
 
-/// The answer for someone who is not a member of `record`: `forbidden`, but
-/// for a direct room exactly the answer for a missing one, so that nobody
-/// learns who talks privately with whom by asking for `dm:<a>:<b>`.
+/// The answer for someone who is not a member of `room` (of `kind`):
+/// `forbidden`, but for a direct room exactly the answer for a missing one,
+/// so that nobody learns who talks privately with whom by asking for
+/// `dm:<a>:<b>`.
 pub fn not_member(room: &str, kind: RoomKind) -> DomainError {
     match kind {
         RoomKind::Direct => no_room(room),

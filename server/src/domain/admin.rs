@@ -5,9 +5,10 @@ use super::{members::find_user, Caller, DomainError, DomainResult};
 use crate::state::AppState;
 
 async fn require_admin(state: &AppState, caller: &Caller) -> DomainResult<()> {
-    match state.store.user_by_id(caller.user.id).await? {
-        Some(record) if record.is_admin => Ok(()),
-        _ => Err(DomainError::Forbidden("admins only".into())),
+    if super::access::is_admin(state, caller.user.id).await? {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden("admins only".into()))
     }
 }
 
