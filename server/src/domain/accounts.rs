@@ -114,11 +114,6 @@ pub fn check_new_account(username: &str, password: &str) -> DomainResult<()> {
 /// Checks a password and starts a session; `address` is the client's, for
 /// throttling.
 pub async fn login(state: &AppState, creds: Credentials, address: &str) -> DomainResult<Grant> {
-    if !state.logins.allowed(&creds.username, address).await {
-        return Err(DomainError::RateLimited(
-            "too many failed logins; try again later".into(),
-        ));
-    }
     let record = if valid_username(&creds.username) && PASSWORD_LEN.contains(&creds.password.len())
     {
         state.store.user_by_name(&creds.username).await?
@@ -126,8 +121,7 @@ pub async fn login(state: &AppState, creds: Credentials, address: &str) -> Domai
         None
     };
     let hash = record.as_ref().map(|r| r.password_hash.clone());
-    if !state.passwords.verify(creds.password, hash).await? {
-        state.logins.failed(&creds.username, address).await;
+    if !password_matches(state, &creds.username, address, creds.password, hash).await? {
         return Err(DomainError::Unauthorized(
             "wrong username or password".into(),
         ));
@@ -136,8 +130,34 @@ pub async fn login(state: &AppState, creds: Credentials, address: &str) -> Domai
     if record.disabled {
         return Err(DomainError::Forbidden("this account is disabled".into()));
     }
-    state.logins.succeeded(&creds.username).await;
     start_session(state, record.user).await
+}
+
+/// Whether `password` matches `hash` (none: an unknown name, which still
+/// costs a hash), counted as a login of `name` from `address`: refused while
+/// either is throttled, a mismatch counted as a failed login, a match
+/// clearing the name's count. For signing in and for anything that asks the
+/// password again (linking an identity).
+pub(super) async fn password_matches(
+    state: &AppState,
+    name: &str,
+    address: &str,
+    password: String,
+    hash: Option<String>,
+) -> DomainResult<bool> {
+    if !state.logins.allowed(name, address).await {
+        return Err(DomainError::RateLimited(
+            "too many failed logins; try again later".into(),
+        ));
+    }
+    let hash = hash.filter(|_| PASSWORD_LEN.contains(&password.len()));
+    if state.passwords.verify(password, hash).await? {
+        state.logins.succeeded(name).await;
+        Ok(true)
+    } else {
+        state.logins.failed(name, address).await;
+        Ok(false)
+    }
 }
 
 pub(super) async fn start_session(state: &AppState, user: UserRef) -> DomainResult<Grant> {

@@ -17,17 +17,14 @@
 //!   unique with a number), whatever `--registration` says: the provider is
 //!   the gate. Without it, it is refused with what to do instead.
 
-use app::protocol::{valid_username, UserRef, MAX_USERNAME};
+use app::protocol::{valid_username, IdentityInfo, UnlinkRequest, UserRef, MAX_USERNAME};
 use uuid::Uuid;
-
-use app::protocol::{IdentityInfo, UnlinkRequest};
 
 use super::accounts::{start_session, Grant};
 use super::{access, Caller, DomainError, DomainResult};
-use crate::auth::PASSWORD_LEN;
 use crate::oidc::Identity;
 use crate::state::AppState;
-use crate::store::{ms_to_time, StoreError};
+use crate::store::{ms_to_time, StoreError, UserRecord};
 
 /// How many numbered names a new account tries before giving up.
 const NAME_ATTEMPTS: u32 = 50;
@@ -110,26 +107,25 @@ pub async fn may_link(
                 .into(),
         ));
     }
-    let name = &caller.user.name;
-    if !state.logins.allowed(name, address).await {
-        return Err(DomainError::RateLimited(
-            "too many wrong passwords; try again later".into(),
-        ));
-    }
-    let record = super::members::find_user(state, &caller.user.id.to_string()).await?;
-    let hash = PASSWORD_LEN
-        .contains(&password.len())
-        .then_some(record.password_hash);
-    if !state.passwords.verify(password, hash).await? {
-        state.logins.failed(name, address).await;
+    let me = account(state, caller).await?;
+    let hash = Some(me.password_hash);
+    if !super::accounts::password_matches(state, &me.user.name, address, password, hash).await? {
         // Not 401: the session is fine, the password is not.
         return Err(DomainError::Forbidden(
             "wrong password (an account signed up through the provider links no other identity)"
                 .into(),
         ));
     }
-    state.logins.succeeded(name).await;
     Ok(())
+}
+
+/// The caller's own account record.
+async fn account(state: &AppState, caller: &Caller) -> DomainResult<UserRecord> {
+    state
+        .store
+        .user_by_id(caller.user.id)
+        .await?
+        .ok_or_else(|| DomainError::NotFound("no such user".into()))
 }
 
 /// The identities linked to the caller's account.
@@ -152,7 +148,7 @@ pub async fn identities(state: &AppState, caller: &Caller) -> DomainResult<Vec<I
 /// The last one of an account with no password stays (it is the only way in).
 pub async fn unlink(state: &AppState, caller: &Caller, which: &UnlinkRequest) -> DomainResult<()> {
     access::require_sign_in(caller)?;
-    let me = super::members::find_user(state, &caller.user.id.to_string()).await?;
+    let me = account(state, caller).await?;
     let linked = state.store.identities_of(caller.user.id).await?;
     if !linked
         .iter()

@@ -87,8 +87,9 @@ impl DecodeSlots {
         }
     }
 
-    /// Users with an image decoding or waiting (for tests).
-    pub fn users_in_flight(&self) -> usize {
+    /// Users with an image decoding or waiting.
+    #[cfg(test)]
+    fn users_in_flight(&self) -> usize {
         self.users.lock().unwrap().len()
     }
 }
