@@ -18,8 +18,13 @@ use crate::protocol::{CreateToken, TokenInfo};
 pub fn SettingsPanel() -> impl IntoView {
     let model = model();
     let actions = actions();
+    // The panel and its forms are made once, when it opens: the lists are
+    // read again after every change (and while one types, the first time),
+    // and that must not clear what is being typed.
+    let open = Memo::new(move |_| model.settings.with(Option::is_some));
+    let view = Signal::derive(move || model.settings.get().unwrap_or_default());
     move || {
-        model.settings.get().map(|view| {
+        open.get().then(|| {
             view! {
                 <aside class="settings" aria-label="Settings">
                     <header class="members-head">
@@ -32,12 +37,12 @@ pub fn SettingsPanel() -> impl IntoView {
                             "×"
                         </button>
                     </header>
-                    {view.error.clone().map(|e| view! { <p class="notice" role="alert">{e}</p> })}
-                    <Secret view=view.clone()/>
-                    <TokenForm bots=view.bots.iter().map(|b| b.name.clone()).collect()/>
-                    <TokenList view=view.clone()/>
-                    <Bots view=view.clone()/>
-                    <LinkAccount view=view.clone()/>
+                    {move || view.get().error.map(|e| view! { <p class="notice" role="alert">{e}</p> })}
+                    {move || view! { <Secret view=view.get()/> }}
+                    <TokenForm view/>
+                    {move || view! { <TokenList view=view.get()/> }}
+                    <Bots view/>
+                    <LinkAccount view/>
                 </aside>
             }
         })
@@ -64,7 +69,7 @@ fn Secret(view: SettingsView) -> impl IntoView {
 }
 
 #[component]
-fn TokenForm(bots: Vec<String>) -> impl IntoView {
+fn TokenForm(view: Signal<SettingsView>) -> impl IntoView {
     let actions = actions();
     let name = RwSignal::new(String::new());
     let read_only = RwSignal::new(false);
@@ -83,7 +88,12 @@ fn TokenForm(bots: Vec<String>) -> impl IntoView {
             expires_in_days: text(days).and_then(|d| d.parse().ok()),
             bot: text(bot),
         }));
+        // A fresh form for the next token (the panel itself stays).
         name.set(String::new());
+        read_only.set(false);
+        room.set(String::new());
+        days.set(String::new());
+        bot.set(String::new());
     };
     view! {
         <form class="token-form" on:submit=submit>
@@ -106,9 +116,12 @@ fn TokenForm(bots: Vec<String>) -> impl IntoView {
                 prop:value=move || days.get()
                 on:input=move |ev| days.set(event_target_value(&ev))/>
             <label for="token-for">"For"</label>
-            <select id="token-for" on:change=move |ev| bot.set(event_target_value(&ev))>
+            <select id="token-for" prop:value=move || bot.get()
+                on:change=move |ev| bot.set(event_target_value(&ev))>
                 <option value="">"Me"</option>
-                {bots.into_iter().map(|b| view! { <option value=b.clone()>{format!("Bot {b}")}</option> }).collect_view()}
+                {move || view.get().bots.into_iter().map(|b| {
+                    view! { <option value=b.name.clone()>{format!("Bot {}", b.name)}</option> }
+                }).collect_view()}
             </select>
             <button type="submit">"Create token"</button>
         </form>
@@ -160,7 +173,7 @@ fn token_row(token: TokenInfo, revoke: impl Fn(Uuid) + 'static) -> impl IntoView
 }
 
 #[component]
-fn Bots(view: SettingsView) -> impl IntoView {
+fn Bots(view: Signal<SettingsView>) -> impl IntoView {
     let actions = actions();
     let name = RwSignal::new(String::new());
     let submit = move |ev: SubmitEvent| {
@@ -172,7 +185,7 @@ fn Bots(view: SettingsView) -> impl IntoView {
         <section aria-label="Bots">
             <h3>"Bots"</h3>
             <ul class="bots">
-                {view.bots.into_iter().map(|bot| {
+                {move || view.get().bots.into_iter().map(|bot| {
                     let label = format!("Delete bot {}", bot.name);
                     let name = bot.name.clone();
                     view! {
@@ -198,7 +211,7 @@ fn Bots(view: SettingsView) -> impl IntoView {
 /// The identities that sign this account in; linking another goes to the
 /// provider and comes back linked.
 #[component]
-fn LinkAccount(view: SettingsView) -> impl IntoView {
+fn LinkAccount(view: Signal<SettingsView>) -> impl IntoView {
     let model = model();
     let actions = actions();
     let password = RwSignal::new(String::new());
@@ -207,15 +220,13 @@ fn LinkAccount(view: SettingsView) -> impl IntoView {
         actions.run(Command::LinkSso(password.get_untracked()));
         password.set(String::new());
     };
-    let linked = view.identities;
     move || {
-        let linked = linked.clone();
         model.providers.get().oidc.map(|oidc| {
             view! {
                 <section aria-label="Single sign-on">
                     <h3>"Single sign-on"</h3>
                     <ul class="identities">
-                        {linked.into_iter().map(|identity| {
+                        {move || view.get().identities.into_iter().map(|identity| {
                             let label = format!("Unlink {} at {}", identity.subject, identity.issuer);
                             let when = identity.linked_ts.date().to_string();
                             let which = crate::protocol::UnlinkRequest {
