@@ -11,7 +11,7 @@
 #![recursion_limit = "256"]
 
 pub mod chat;
-pub mod protocol;
+pub use protocol;
 pub mod ui;
 
 use leptos::prelude::*;
@@ -30,6 +30,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>

@@ -2,7 +2,7 @@
 //! it accepts must survive a round trip unchanged.
 #![no_main]
 
-use app::protocol::ClientEnvelope;
+use protocol::ClientEnvelope;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {

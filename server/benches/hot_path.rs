@@ -8,8 +8,8 @@
 
 use std::sync::Arc;
 
-use app::protocol::{ClientEnvelope, Entry, Message, ServerFrame, UserRef};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use protocol::{ClientEnvelope, Entry, Message, ServerFrame, UserRef};
 use server::broker::MemoryBroker;
 use server::engine::outbox::Outbox;
 use server::engine::Node;

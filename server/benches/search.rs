@@ -15,7 +15,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::protocol::{RoomKind, UserRef};
+use protocol::{RoomKind, UserRef};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use server::store::{open, NewEntry, NewMessage, SearchQuery, Store};
@@ -150,7 +150,7 @@ async fn seed(
 async fn time_search(store: &dyn Store, viewer: &UserRef, text: &str) -> (f64, f64, usize) {
     let query = SearchQuery {
         viewer: viewer.id,
-        words: app::protocol::search_words(text).collect(),
+        words: protocol::search_words(text).collect(),
         room: None,
         before: None,
         limit: 20,

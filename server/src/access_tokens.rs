@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use app::protocol::TOKEN_PREFIX;
+use protocol::TOKEN_PREFIX;
 use uuid::Uuid;
 
 use crate::auth::{self, secret_hash, unix_now, Claims, Scope};
@@ -114,7 +114,7 @@ pub fn new_id() -> Uuid {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::protocol::UserRef;
+    use protocol::UserRef;
 
     fn token(expires_ms: Option<i64>) -> AccessToken {
         AccessToken {

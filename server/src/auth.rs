@@ -12,9 +12,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
-use app::protocol::UserRef;
 use axum::http::{header, HeaderMap};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use protocol::UserRef;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -59,7 +60,7 @@ pub struct Scope {
     /// Changes nothing others see.
     pub read_only: bool,
     /// Only this room.
-    pub room: Option<app::protocol::RoomId>,
+    pub room: Option<protocol::RoomId>,
 }
 
 impl Claims {
@@ -197,7 +198,7 @@ impl Auth {
     /// (`seal`ed) until its callback, for `age` seconds (0: cleared). Lax, so
     /// it comes back with the provider's redirect.
     pub fn flow_cookie(&self, sealed: &str, age: u64) -> String {
-        self.cookie(FLOW_COOKIE, sealed, "/api/auth/oidc", "Lax", age)
+        self.cookie(FLOW_COOKIE, sealed, "/api/auth/oidc", SameSite::Lax, age)
     }
 
     /// A named cookie's value in a request.
@@ -227,28 +228,38 @@ impl Auth {
     /// The Set-Cookie value that carries an access token; the browser drops it
     /// when the token expires.
     pub fn session_cookie(&self, token: &str) -> String {
-        self.cookie(COOKIE, token, "/", "Lax", self.access_ttl.as_secs())
+        self.cookie(COOKIE, token, "/", SameSite::Lax, self.access_ttl.as_secs())
     }
 
     /// The Set-Cookie value that carries a refresh token, until `expires_ms`.
     pub fn refresh_cookie(&self, token: &str, expires_ms: i64) -> String {
         let left = (expires_ms / 1000).saturating_sub(unix_now() as i64).max(0);
-        self.cookie(REFRESH_COOKIE, token, "/api/auth", "Strict", left as u64)
+        self.cookie(
+            REFRESH_COOKIE,
+            token,
+            "/api/auth",
+            SameSite::Strict,
+            left as u64,
+        )
     }
 
     /// The Set-Cookie values that end a browser session.
     pub fn clear_cookies(&self) -> [String; 2] {
         [
-            self.cookie(COOKIE, "", "/", "Lax", 0),
-            self.cookie(REFRESH_COOKIE, "", "/api/auth", "Strict", 0),
+            self.cookie(COOKIE, "", "/", SameSite::Lax, 0),
+            self.cookie(REFRESH_COOKIE, "", "/api/auth", SameSite::Strict, 0),
         ]
     }
 
-    fn cookie(&self, name: &str, value: &str, path: &str, same_site: &str, age: u64) -> String {
-        format!(
-            "{name}={value}; Path={path}; HttpOnly; SameSite={same_site}; Max-Age={age}{}",
-            if self.secure_cookie { "; Secure" } else { "" }
-        )
+    fn cookie(&self, name: &str, value: &str, path: &str, same_site: SameSite, age: u64) -> String {
+        Cookie::build((name, value))
+            .path(path)
+            .http_only(true)
+            .same_site(same_site)
+            .max_age(time::Duration::seconds(age.min(i64::MAX as u64) as i64))
+            .secure(self.secure_cookie)
+            .build()
+            .to_string()
     }
 }
 
@@ -271,14 +282,9 @@ pub fn secret_hash(token: &str) -> String {
 
 /// A cookie's value in a request.
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, value)| value.to_string())
+    CookieJar::from_headers(headers)
+        .get(name)
+        .map(|cookie| cookie.value().to_string())
 }
 
 pub fn unix_now() -> u64 {

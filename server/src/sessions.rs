@@ -140,7 +140,7 @@ impl Sessions {
         let connections = self.connections.lock().unwrap();
         for (opened_in, outbox) in connections.get(&user).into_iter().flat_map(|c| c.values()) {
             if session.is_none_or(|s| s == *opened_in) {
-                outbox.close_with(app::protocol::close_code::TOKEN_EXPIRED);
+                outbox.close_with(protocol::close_code::TOKEN_EXPIRED);
             }
         }
     }

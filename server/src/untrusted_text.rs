@@ -11,9 +11,7 @@
 //! - a webhook's Slack-shaped JSON body: parsed, posted through a real
 //!   webhook, it is stored or refused with a client error, never a server one.
 
-use app::protocol::{
-    clean_file_name, is_hidden_control, UserRef, WebhookPost, MAX_FILE_NAME_CHARS,
-};
+use protocol::{clean_file_name, is_hidden_control, UserRef, WebhookPost, MAX_FILE_NAME_CHARS};
 
 use crate::auth::Scope;
 use crate::domain::{search, webhooks, Caller, DomainError};

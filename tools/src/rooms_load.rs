@@ -13,8 +13,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use app::protocol::RoomInfo;
 use futures_util::{stream, SinkExt, StreamExt, TryStreamExt};
+use protocol::RoomInfo;
 use serde_json::json;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;

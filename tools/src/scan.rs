@@ -69,7 +69,7 @@ pub fn parse_body(body: &str) -> Option<(u64, u64, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::protocol::{Message, ServerFrame, UserRef};
+    use protocol::{Message, ServerFrame, UserRef};
 
     #[test]
     fn reads_the_servers_own_frames() {

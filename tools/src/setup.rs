@@ -1,8 +1,8 @@
 //! Users and rooms for a run, over the HTTP API.
 
 use anyhow::{bail, Context, Result};
-use app::protocol::{AuthResponse, CreateRoom, Credentials, RoomKind};
 use futures_util::{stream, StreamExt, TryStreamExt};
+use protocol::{AuthResponse, CreateRoom, Credentials, RoomKind};
 
 use crate::args::Target;
 

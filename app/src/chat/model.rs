@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::timeline::Timeline;
-use crate::protocol::{Member, RoomId, RoomInfo, Seq, UserRef};
+use crate::protocol::{is_direct_id, Member, RoomId, RoomInfo, Seq, UserRef};
 
 /// Who is using the page.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,6 +80,8 @@ pub struct ChatModel {
     pub settings: RwSignal<Option<SettingsView>>,
     /// Ways to sign in besides a password (asked once, at start).
     pub providers: RwSignal<crate::protocol::AuthProviders>,
+    /// What the server enforces (message length, file size), as it said.
+    pub limits: RwSignal<crate::protocol::Limits>,
 }
 
 /// What the settings panel shows: the user's personal access tokens and
@@ -178,6 +180,7 @@ impl ChatModel {
             uploads: RwSignal::new(HashMap::new()),
             settings: RwSignal::new(None),
             providers: RwSignal::new(Default::default()),
+            limits: RwSignal::new(Default::default()),
         }
     }
 
@@ -245,11 +248,6 @@ impl ChatModel {
                 None => format!("#{id}"),
             })
     }
-}
-
-/// Whether a room id names a direct room (with one person or a group).
-pub fn is_direct_id(id: &str) -> bool {
-    id.starts_with("dm:") || id.starts_with("gdm:")
 }
 
 impl Default for ChatModel {

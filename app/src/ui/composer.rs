@@ -18,8 +18,6 @@ use super::{actions, model};
 use crate::chat::model::UploadState;
 use crate::chat::{carried_files, human_size, picked_files, ChatModel, Command, Session};
 
-/// Longest message, as the server enforces it by default.
-const MAX_CHARS: usize = 4000;
 /// Most names the mention list offers.
 const MAX_SUGGESTIONS: usize = 8;
 
@@ -187,7 +185,7 @@ pub fn Composer() -> impl IntoView {
                 id="composer-input"
                 node_ref=input
                 rows="1"
-                maxlength=MAX_CHARS.to_string()
+                maxlength=move || model.limits.get().max_body_chars.to_string()
                 placeholder=label
                 aria-autocomplete="list"
                 aria-controls=move || (!offered.get().is_empty()).then_some("mention-list")

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use app::protocol::UserRef;
 use async_trait::async_trait;
+use protocol::UserRef;
 use uuid::Uuid;
 
 use super::{Broker, BrokerError, BrokerEvent};

@@ -18,8 +18,8 @@ mod redis_subscriber;
 pub mod redis_target;
 pub mod redis_wire;
 
-use app::protocol::{Entry, PresenceStatus, RoomId, ServerFrame, UserRef};
 use async_trait::async_trait;
+use protocol::{Entry, PresenceStatus, RoomId, ServerFrame, UserRef};
 
 pub use crate::engine::Noted;
 pub use memory::MemoryBroker;

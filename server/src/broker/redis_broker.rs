@@ -20,8 +20,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::protocol::UserRef;
 use async_trait::async_trait;
+use protocol::UserRef;
 use redis::aio::ConnectionManagerConfig;
 use redis::AsyncCommands;
 use tokio::sync::{mpsc, oneshot};

@@ -9,7 +9,7 @@
 //! (`limits::user_redis`), which the reaper gives back too.
 
 use crate::broker::redis_target::RedisCommands;
-use app::protocol::{PresenceStatus, UserRef};
+use protocol::{PresenceStatus, UserRef};
 use redis::AsyncCommands;
 use uuid::Uuid;
 

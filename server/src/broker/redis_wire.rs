@@ -26,7 +26,7 @@
 //! no newline) so that a dead instance's connections can be given back by
 //! whoever reaps it.
 
-use app::protocol::{Entry, PresenceStatus, ServerFrame, UserRef};
+use protocol::{Entry, PresenceStatus, ServerFrame, UserRef};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 

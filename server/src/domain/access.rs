@@ -16,9 +16,9 @@
 //!   sign-in ([`require_sign_in`]). A read-only token may still move its
 //!   user's read markers and mute rooms: that state is the user's own.
 //!
-//! Search reads many rooms in one query, so it applies the read rule in SQL
-//! (`store::sql_rows::READABLE_BY_2`); that is the same rule, kept beside this
-//! one.
+//! Reads that filter many rooms or readers in one query (search, the room
+//! list, mentions) apply the read rule in SQL, written once as
+//! `store::sql_rows::readable`: the same rule, kept beside this one.
 //!
 //! A connection subscribed to a room passed the join check, and removing a
 //! member unsubscribes all of their connections at once (`Node::evict`), so
@@ -30,7 +30,7 @@
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-use app::protocol::{RoomId, RoomKind, ServerFrame};
+use protocol::{RoomId, RoomKind, ServerFrame};
 use uuid::Uuid;
 
 use super::{Caller, DomainError, DomainResult};
@@ -101,6 +101,13 @@ pub fn require_scope(caller: &Caller, room: &str) -> DomainResult<()> {
         ))),
         _ => Ok(()),
     }
+}
+
+/// Whether the caller's connection hears of the user's rooms beyond the one
+/// it is in (`activity`, `read`, `room_added`, `room_removed`): every
+/// credential but a one-room token's.
+pub fn hears_all_rooms(caller: &Caller) -> bool {
+    caller.scope.room.is_none()
 }
 
 /// Checks that the caller's credential may change what others see: in

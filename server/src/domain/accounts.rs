@@ -10,7 +10,7 @@
 //! - A refresh token is good once; one presented again after the grace period
 //!   ends its whole session on every instance.
 
-use app::protocol::{valid_username, Credentials, UserRef, MAX_USERNAME};
+use protocol::{valid_username, Credentials, UserRef, MAX_USERNAME};
 use uuid::Uuid;
 
 use super::{DomainError, DomainResult};

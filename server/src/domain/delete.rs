@@ -2,7 +2,7 @@
 //! it; its body is gone from the store. Deleting a deleted message changes
 //! nothing (and answers with the room's latest `seq`).
 
-use app::protocol::RoomId;
+use protocol::RoomId;
 use uuid::Uuid;
 
 use super::{access, take_allowance, Caller, DomainError, DomainResult};

@@ -1,7 +1,7 @@
 //! `edit`: the author replaces their message's body. Same limits as `send`;
 //! mentions are resolved again.
 
-use app::protocol::RoomId;
+use protocol::RoomId;
 use uuid::Uuid;
 
 use super::{access, check_body, mentions, take_allowance, Caller, DomainError, DomainResult};

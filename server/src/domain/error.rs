@@ -1,7 +1,7 @@
 //! Why an operation was refused, in terms both transports can answer with: the
 //! socket's `error` codes and the HTTP API's statuses.
 
-use app::protocol::ErrorCode;
+use protocol::ErrorCode;
 
 use crate::store::StoreError;
 

@@ -12,9 +12,9 @@
 //! - **Attach**: a send names files its sender uploaded to the same room
 //!   and no other message carries.
 
-use app::protocol::{clean_file_name, Attachment, MAX_ATTACHMENTS};
 use bytes::Bytes;
 use futures_util::Stream;
+use protocol::{clean_file_name, Attachment, MAX_ATTACHMENTS};
 use uuid::Uuid;
 
 use super::{access, Caller, DomainError, DomainResult};

@@ -1,7 +1,7 @@
 //! `history` (and `GET /api/rooms/{id}/messages`): a page of the room's log
 //! for whoever can read the room, messages in their current state.
 
-use app::protocol::{Seq, DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT};
+use protocol::{Seq, DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT};
 
 use super::{access, Caller, DomainError, DomainResult};
 use crate::state::AppState;

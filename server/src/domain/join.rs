@@ -2,7 +2,7 @@
 //! the right to read the room (and makes one a member of a public room); with
 //! `since`, what was missed is replayed before anything live.
 
-use app::protocol::Since;
+use protocol::Since;
 
 use super::{access, Caller, DomainError, DomainResult};
 use crate::engine::outbox::Outbox;
@@ -46,7 +46,7 @@ pub async fn join(
         // Removed between the check and the subscription.
         Ok(None) => Err(access::not_member(
             room,
-            members_only.unwrap_or(app::protocol::RoomKind::Private),
+            members_only.unwrap_or(protocol::RoomKind::Private),
         )),
         Err(StoreError::NotFound) => Err(DomainError::NotFound(format!("no room {room:?}"))),
         Err(e) => {

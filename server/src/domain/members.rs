@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use app::protocol::{Member, RoomKind, ServerFrame, UserRef};
+use protocol::{Member, RoomKind, ServerFrame, UserRef};
 use uuid::Uuid;
 
 use super::{access, rooms::joined_info, Caller, DomainError, DomainResult};

@@ -1,7 +1,7 @@
 //! `@name` in a body mentions that user if they can read the room: resolved
 //! into user ids when the message is stored (or edited).
 
-use app::protocol::mentioned_names;
+use protocol::mentioned_names;
 use uuid::Uuid;
 
 use super::DomainResult;

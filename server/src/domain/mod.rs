@@ -17,6 +17,7 @@
 pub mod access;
 pub mod accounts;
 pub mod admin;
+pub mod credentials;
 pub mod delete;
 pub mod edit;
 mod error;
@@ -38,7 +39,7 @@ pub mod topic;
 pub mod typing;
 pub mod webhooks;
 
-use app::protocol::UserRef;
+use protocol::UserRef;
 
 pub use error::{DomainError, DomainResult};
 pub use submit::{done_seq, submit, submit_and_wait};

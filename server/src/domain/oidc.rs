@@ -17,7 +17,7 @@
 //!   unique with a number), whatever `--registration` says: the provider is
 //!   the gate. Without it, it is refused with what to do instead.
 
-use app::protocol::{valid_username, IdentityInfo, UnlinkRequest, UserRef, MAX_USERNAME};
+use protocol::{valid_username, IdentityInfo, UnlinkRequest, UserRef, MAX_USERNAME};
 use uuid::Uuid;
 
 use super::accounts::{start_session, Grant};
@@ -179,7 +179,7 @@ pub async fn unlink(state: &AppState, caller: &Caller, which: &UnlinkRequest) ->
 /// Tells every connection of the account holder, on every instance, what
 /// changed about how their account is signed in to.
 async fn tell(state: &AppState, user: Uuid, message: String) {
-    let notice = app::protocol::ServerFrame::AccountNotice { message };
+    let notice = protocol::ServerFrame::AccountNotice { message };
     state.node.tell_user(user, notice, None).await;
 }
 

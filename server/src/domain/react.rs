@@ -2,7 +2,7 @@
 //! emoji is 1–32 characters; a message carries at most 50 different ones.
 //! Setting a reaction one has (or removing one one lacks) stores nothing.
 
-use app::protocol::{valid_emoji, RoomId, MAX_EMOJI_CHARS};
+use protocol::{valid_emoji, RoomId, MAX_EMOJI_CHARS};
 use uuid::Uuid;
 
 use super::{access, take_allowance, Caller, DomainError, DomainResult};

@@ -4,7 +4,7 @@
 //! per member. Only members have read state: the membership row is the access
 //! rule here, so nothing else is asked of the store.
 
-use app::protocol::{Seq, ServerFrame};
+use protocol::{Seq, ServerFrame};
 
 use super::{Caller, DomainError, DomainResult};
 use crate::state::AppState;

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use app::protocol::{valid_room_name, RoomInfo, RoomKind, ServerFrame, MAX_GROUP_MEMBERS};
+use protocol::{valid_room_name, RoomInfo, RoomKind, ServerFrame, MAX_GROUP_MEMBERS};
 use uuid::Uuid;
 
 use super::{members::find_user, Caller, DomainError, DomainResult};
@@ -124,7 +124,7 @@ pub async fn direct(
 }
 
 /// A direct room as `viewer` sees it: named after the others, sorted.
-fn direct_info(record: &RoomRecord, people: &[app::protocol::UserRef], viewer: Uuid) -> RoomInfo {
+fn direct_info(record: &RoomRecord, people: &[protocol::UserRef], viewer: Uuid) -> RoomInfo {
     let mut others: Vec<String> = people
         .iter()
         .filter(|u| u.id != viewer)

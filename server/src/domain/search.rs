@@ -2,7 +2,7 @@
 //! for, whole and case-blind, in the rooms the caller can read now, newest
 //! first, each with its matched words marked (`docs/PROTOCOL.md`, *Search*).
 
-use app::protocol::{
+use protocol::{
     highlight, search_words, SearchHit, DEFAULT_SEARCH_LIMIT, MAX_SEARCH_CHARS, MAX_SEARCH_LIMIT,
     MAX_SEARCH_WORDS,
 };

@@ -6,7 +6,7 @@
 //! top-level message of the room; attached files are claimed for the message
 //! ([`super::files::attach`]). `@name`s are resolved into `mentions` here.
 
-use app::protocol::{Message, RoomId};
+use protocol::{Message, RoomId};
 use uuid::Uuid;
 
 use super::{access, check_body, mentions, take_allowance, Caller, DomainError, DomainResult};
@@ -83,10 +83,24 @@ pub async fn send_and_wait(
 /// Longest `Idempotency-Key`, in bytes.
 pub const MAX_IDEMPOTENCY_KEY: usize = 255;
 
-/// A `client_msg_id` from a client's own key (`Idempotency-Key`, 1-255
-/// bytes): the same key from the same sender names the same message,
-/// whatever instance it reaches.
-pub fn id_from_key(sender: Uuid, key: &str) -> DomainResult<Uuid> {
+/// The id a message sent over HTTP gets: the body's `client_msg_id` if it
+/// names one, else one made from the client's own key (`Idempotency-Key`),
+/// else a fresh one. A resend with the same id or key is the same message.
+pub fn message_id(
+    sender: Uuid,
+    client_msg_id: Option<Uuid>,
+    key: Option<&str>,
+) -> DomainResult<Uuid> {
+    match (client_msg_id, key) {
+        (Some(id), _) => Ok(id),
+        (None, Some(key)) => id_from_key(sender, key),
+        (None, None) => Ok(Uuid::now_v7()),
+    }
+}
+
+/// A `client_msg_id` from a client's own key (1-255 bytes): the same key
+/// from the same sender names the same message, whatever instance it reaches.
+fn id_from_key(sender: Uuid, key: &str) -> DomainResult<Uuid> {
     use sha2::Digest;
     if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY {
         return Err(DomainError::Invalid(format!(
@@ -106,7 +120,7 @@ pub fn id_from_key(sender: Uuid, key: &str) -> DomainResult<Uuid> {
 pub fn stored(outcome: DomainResult<Outcome>) -> DomainResult<Message> {
     match outcome? {
         Outcome::Stored {
-            entry: app::protocol::Entry::Message(message),
+            entry: protocol::Entry::Message(message),
             ..
         } => Ok(message),
         _ => Err(DomainError::Invalid("nothing was stored".into())),

@@ -41,7 +41,7 @@ pub async fn submit_and_wait(state: &AppState, entry: NewEntry) -> DomainResult<
 
 /// The answer to an edit, deletion or reaction: the `seq` that stored it, or
 /// the room's latest when there was nothing to change.
-pub fn done_seq(outcome: DomainResult<Outcome>) -> DomainResult<app::protocol::Seq> {
+pub fn done_seq(outcome: DomainResult<Outcome>) -> DomainResult<protocol::Seq> {
     outcome?
         .seq()
         .ok_or_else(|| DomainError::Invalid("nothing was stored".into()))
@@ -55,7 +55,7 @@ fn refused(refusal: Refusal) -> DomainError {
         }
         Refusal::TooManyReactions => DomainError::Invalid(format!(
             "a message carries at most {} different reactions",
-            app::protocol::MAX_REACTIONS_PER_MESSAGE
+            protocol::MAX_REACTIONS_PER_MESSAGE
         )),
     }
 }

@@ -1,7 +1,7 @@
 //! `GET /api/rooms/{id}/threads/{root}`: a thread's root and its replies, for
 //! whoever can read the room.
 
-use app::protocol::{Seq, ThreadPage};
+use protocol::{Seq, ThreadPage};
 use uuid::Uuid;
 
 use super::{access, history, Caller, DomainError, DomainResult};

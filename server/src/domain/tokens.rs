@@ -6,7 +6,7 @@
 //! (`crate::access_tokens`). Revoking a token, or deleting a bot, ends the
 //! sessions concerned on every instance: their sockets close with 4001.
 
-use app::protocol::{CreateToken, CreatedToken, TokenInfo, UserRef, MAX_TOKEN_NAME_CHARS};
+use protocol::{CreateToken, CreatedToken, TokenInfo, UserRef, MAX_TOKEN_NAME_CHARS};
 use uuid::Uuid;
 
 use super::{access, members::find_user, Caller, DomainError, DomainResult};
@@ -55,7 +55,7 @@ pub async fn create(
     let secret = access_tokens::new_secret();
     let token = AccessToken {
         id: access_tokens::new_id(),
-        prefix: secret[..app::protocol::TOKEN_PREFIX.len() + 4].to_string(),
+        prefix: secret[..protocol::TOKEN_PREFIX.len() + 4].to_string(),
         user,
         created_by: caller.user.id,
         name,

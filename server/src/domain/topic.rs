@@ -3,7 +3,7 @@
 //! current topic for the room list. Any member may set it; it counts against
 //! the user's allowance.
 
-use app::protocol::MAX_TOPIC_CHARS;
+use protocol::MAX_TOPIC_CHARS;
 
 use super::{access, take_allowance, Caller, DomainError, DomainResult};
 use crate::state::AppState;

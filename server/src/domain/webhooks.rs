@@ -14,10 +14,10 @@
 //! Its maker, whoever manages the room or an admin deletes it: its secret is
 //! refused from then on, its bot disabled and the bot's name released.
 
-use app::protocol::{Message, RoomKind, WebhookInfo, WEBHOOK_PREFIX};
+use protocol::{Message, RoomKind, WebhookInfo, WEBHOOK_PREFIX};
 use uuid::Uuid;
 
-use super::send::{id_from_key, send_and_wait, SendRequest};
+use super::send::{message_id, send_and_wait, SendRequest};
 use super::{access, Caller, DomainError, DomainResult};
 use crate::auth::{new_secret, secret_hash, Scope};
 use crate::state::AppState;
@@ -62,7 +62,7 @@ pub async fn create(
         id: Uuid::now_v7(),
         name: name.to_string(),
         room: room.to_string(),
-        bot: app::protocol::UserRef {
+        bot: protocol::UserRef {
             id: Uuid::new_v4(),
             name: name.to_string(),
         },
@@ -136,10 +136,7 @@ pub async fn post(
         .await?
         .ok_or_else(unknown)?;
     may_post(state, &hook).await?;
-    let client_msg_id = match key {
-        Some(key) => id_from_key(hook.id, key)?,
-        None => Uuid::now_v7(),
-    };
+    let client_msg_id = message_id(hook.id, None, key)?;
     let bot = Caller {
         user: hook.bot.clone(),
         conn: None,

@@ -15,7 +15,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-use app::protocol::{Entry, RoomId, Seq, ServerFrame, UserRef};
+use protocol::{Entry, RoomId, Seq, ServerFrame, UserRef};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -351,7 +351,7 @@ mod tests {
         let (bob_box, _bob_q) = Outbox::new(8);
         assert!(watchers.add(bob, 2, &bob_box));
         let added = ServerFrame::RoomAdded {
-            room: app::protocol::RoomInfo {
+            room: protocol::RoomInfo {
                 id: "new".into(),
                 ..Default::default()
             },

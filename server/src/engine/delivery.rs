@@ -11,7 +11,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::protocol::{Entry, RoomId, Seq};
+use protocol::{Entry, RoomId, Seq};
 use tokio::sync::watch;
 
 use super::room::RoomState;

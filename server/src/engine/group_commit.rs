@@ -13,7 +13,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::protocol::RoomId;
+use protocol::RoomId;
 use tokio::sync::oneshot;
 
 use super::Node;

@@ -21,7 +21,7 @@ mod room;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use app::protocol::{RoomId, ServerFrame, Since, UserRef};
+use protocol::{RoomId, ServerFrame, Since, UserRef};
 use tokio::sync::Mutex as AsyncMutex;
 
 use crate::broker::{Broker, BrokerEvent, Incoming};
@@ -253,7 +253,7 @@ impl Node {
         };
         let mut state = local.lock().await;
         let notice = frame(&ServerFrame::Error {
-            code: app::protocol::ErrorCode::Forbidden,
+            code: protocol::ErrorCode::Forbidden,
             message: format!("you were removed from {room:?}"),
             reference: None,
         });

@@ -11,7 +11,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
-use app::protocol::{UserRef, MAX_ONLINE_LISTED};
+use protocol::{UserRef, MAX_ONLINE_LISTED};
 use tokio::sync::watch;
 use uuid::Uuid;
 

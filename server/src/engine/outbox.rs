@@ -11,15 +11,15 @@
 use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use app::protocol::close_code;
 use axum::extract::ws::Utf8Bytes;
+use protocol::close_code;
 use tokio::sync::{mpsc, Notify};
 
 /// One serialized server frame, shared between all the queues it sits in.
 pub type Frame = Utf8Bytes;
 
 /// Serializes a server frame once, for as many queues as need it.
-pub fn frame(server_frame: &app::protocol::ServerFrame) -> Frame {
+pub fn frame(server_frame: &protocol::ServerFrame) -> Frame {
     Frame::from(server_frame.to_json())
 }
 

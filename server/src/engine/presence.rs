@@ -8,7 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use app::protocol::{PresenceStatus, ServerFrame, UserRef};
+use protocol::{PresenceStatus, ServerFrame, UserRef};
 
 use super::online::Next;
 use super::outbox::{frame, Frame, Outbox};

@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use app::protocol::{RoomId, RoomKind};
+use protocol::{RoomId, RoomKind};
 use uuid::Uuid;
 
 use super::Node;

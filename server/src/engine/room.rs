@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use app::protocol::{Entry, Seq, ServerFrame, UserRef};
+use protocol::{Entry, Seq, ServerFrame, UserRef};
 use tokio::sync::watch;
 
 use super::online::Online;

@@ -3,7 +3,7 @@
 use super::*;
 use crate::broker::MemoryBroker;
 use crate::store::{NewEntry, NewMessage, SqlStore};
-use app::protocol::Seq;
+use protocol::Seq;
 use uuid::Uuid;
 
 struct Fixture {

@@ -10,16 +10,16 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use app::protocol::{close_code, ClientEnvelope, ErrorCode, RoomId, ServerFrame};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::SinkExt;
+use protocol::{close_code, ClientEnvelope, ErrorCode, RoomId, ServerFrame};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::time::{sleep_until, timeout, Instant};
 use tracing::Instrument;
 
 use crate::auth::{unix_now, Claims};
-use crate::domain::Caller;
+use crate::domain::{access, Caller};
 use crate::engine::outbox::{frame, ConnId, Frame, Outbox, Queue};
 use crate::limits::{ConnectionSlot, TokenBucket};
 use crate::state::AppState;
@@ -111,9 +111,7 @@ pub async fn run(socket: WebSocket, state: AppState, claims: Claims, slot: Conne
         conn.state
             .sessions
             .opened(claims.sub, id, claims.sid, &conn.outbox);
-        // News of the user's other rooms (`activity`, `read`, `room_added`,
-        // `room_removed`) is not for a one-room token's socket.
-        let watched = claims.scope.room.is_none();
+        let watched = access::hears_all_rooms(&conn.caller);
         if watched {
             conn.state
                 .node

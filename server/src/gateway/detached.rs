@@ -3,7 +3,7 @@
 //! send is collected instead of written. The fuzzer (`fuzz/`) and the corpus
 //! regression test drive the gateway this way.
 
-use app::protocol::UserRef;
+use protocol::UserRef;
 
 use super::connection::{on_text, Conn};
 use crate::auth::Claims;
@@ -95,7 +95,7 @@ const MAX_FRAMES: usize = 64;
 /// The first call sets up what inputs can reach: the users `fuzz` and `owner`,
 /// and `owner`'s private room `secret` (refused to `fuzz`).
 pub async fn exercise(state: &AppState, input: &[u8]) {
-    use app::protocol::{close_code, RoomKind, ServerFrame};
+    use protocol::{close_code, RoomKind, ServerFrame};
     let user = match state.store.user_by_name("fuzz").await {
         Ok(Some(record)) => record.user,
         _ => {

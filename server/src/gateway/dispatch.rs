@@ -3,7 +3,7 @@
 //! who may do what. A refused frame gets an `error` and the next frame is read
 //! as usual; only abuse closes the connection.
 
-use app::protocol::{close_code, ClientEnvelope, ClientFrame, ErrorCode, ServerFrame, Since};
+use protocol::{close_code, ClientEnvelope, ClientFrame, ErrorCode, ServerFrame, Since};
 
 use super::connection::Conn;
 use crate::domain::send::SendRequest;

@@ -21,9 +21,10 @@ use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::auth::Auth;
+use crate::domain::credentials;
 use crate::http::error::ApiError;
 use crate::http::origin::origin_allowed;
-use crate::http::session::authenticate;
 use crate::limits::ConnectionSlot;
 use crate::state::AppState;
 
@@ -44,11 +45,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/ws", tag = "socket",
     responses(
         (status = 101, description = "Switching protocols: the socket is open"),
-        (status = 400, description = "Not a WebSocket upgrade", body = app::protocol::ErrorBody),
-        (status = 401, description = "Not signed in, or the token is expired or revoked", body = app::protocol::ErrorBody),
-        (status = 403, description = "Origin not allowed", body = app::protocol::ErrorBody),
-        (status = 429, description = "The user holds the most connections allowed", body = app::protocol::ErrorBody),
-        (status = 503, description = "Shutting down", body = app::protocol::ErrorBody),
+        (status = 400, description = "Not a WebSocket upgrade", body = protocol::ErrorBody),
+        (status = 401, description = "Not signed in, or the token is expired or revoked", body = protocol::ErrorBody),
+        (status = 403, description = "Origin not allowed", body = protocol::ErrorBody),
+        (status = 429, description = "The user holds the most connections allowed", body = protocol::ErrorBody),
+        (status = 503, description = "Shutting down", body = protocol::ErrorBody),
     ))]
 async fn upgrade(
     State(state): State<AppState>,
@@ -59,9 +60,9 @@ async fn upgrade(
     if !origin_allowed(&headers, &uri, &state.config) {
         return ApiError::forbidden("origin not allowed").into_response();
     }
-    let claims = match authenticate(&state, &headers).await {
+    let claims = match credentials::authenticate(&state, Auth::token_from_headers(&headers)).await {
         Ok(claims) => claims,
-        Err(refused) => return refused.into_response(),
+        Err(refused) => return ApiError::from(refused).into_response(),
     };
     if state.shutdown.is_cancelled() {
         return ApiError::unavailable("shutting down").into_response();

@@ -8,21 +8,24 @@
 //! cookie scoped to `/api/auth`, and in the body for clients that are not
 //! browsers). `POST /api/auth/refresh` trades a refresh token for a fresh pair.
 
-use app::protocol::{AuthResponse, Credentials, ErrorBody, MeResponse, RefreshRequest};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use protocol::{
+    AuthResponse, Credentials, ErrorBody, Limits, MeResponse, RefreshRequest, SessionInfo,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::api::{body, caller, JsonBody};
+use super::api::{body, JsonBody};
 use super::error::ApiError;
 use super::origin::origin_allowed;
-use super::session::{AuthUser, ClientAddress};
+use super::session::{authenticate, ClientAddress};
 use crate::auth::Auth;
 use crate::domain::accounts::{self, Grant};
 use crate::domain::admin;
+use crate::domain::Caller;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -32,6 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(refresh))
         .routes(routes!(logout))
         .routes(routes!(me))
+        .routes(routes!(session))
         .routes(routes!(create_invite))
         .routes(routes!(disable_user))
         .routes(routes!(enable_user))
@@ -168,12 +172,37 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
         (status = 200, description = "The signed-in user", body = MeResponse),
         (status = 401, description = "Not signed in", body = ErrorBody),
     ))]
-async fn me(
-    State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
-) -> Result<Json<MeResponse>, ApiError> {
-    let user = accounts::me(&state, claims.sub).await?;
+async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<MeResponse>, ApiError> {
+    let user = accounts::me(&state, caller.user.id).await?;
     Ok(Json(MeResponse { user }))
+}
+
+/// Who the session is, if anyone, and the limits a client should know: what
+/// the browser asks first. Signed out is an answer (`user: null`), not a
+/// `401`, so a page that works logs no error.
+#[utoipa::path(get, path = "/api/auth/session", tag = "auth",
+    responses(
+        (status = 200, description = "The session's user (null when signed out) and the server's limits", body = SessionInfo),
+        (status = 503, description = "The store cannot be reached", body = ErrorBody),
+    ))]
+async fn session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<SessionInfo>, ApiError> {
+    let user = match authenticate(&state, &headers).await {
+        Ok(claims) => match accounts::me(&state, claims.sub).await {
+            Ok(user) => Some(user),
+            Err(crate::domain::DomainError::Unauthorized(_)) => None,
+            Err(e) => return Err(e.into()),
+        },
+        Err(e) if e.status == StatusCode::UNAUTHORIZED => None,
+        Err(e) => return Err(e),
+    };
+    let limits = Limits {
+        max_body_chars: state.config.max_body_chars,
+        max_file_bytes: state.config.max_file_bytes,
+    };
+    Ok(Json(SessionInfo { user, limits }))
 }
 
 /// `POST /api/admin/invites`: a new single-use invite code.
@@ -185,9 +214,9 @@ async fn me(
     ))]
 async fn create_invite(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let code = admin::create_invite(&state, &caller(&claims)).await?;
+    let code = admin::create_invite(&state, &caller).await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({ "code": code })),
@@ -206,10 +235,10 @@ async fn create_invite(
     ))]
 async fn disable_user(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     Path(user): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    admin::set_disabled(&state, &caller(&claims), &user, true).await?;
+    admin::set_disabled(&state, &caller, &user, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -224,9 +253,9 @@ async fn disable_user(
     ))]
 async fn enable_user(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     Path(user): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    admin::set_disabled(&state, &caller(&claims), &user, false).await?;
+    admin::set_disabled(&state, &caller, &user, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }

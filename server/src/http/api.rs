@@ -2,14 +2,14 @@
 //! and threads. (Accounts are in [`super::accounts`].) Each handler parses the
 //! request, calls its operation in [`crate::domain`] and answers.
 
-use app::protocol::{
-    AddMember, CreateRoom, DirectRequest, MeResponse, Message, MessagesPage, PostMessage, RoomInfo,
-    Seq, ThreadPage,
-};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
+use protocol::{
+    AddMember, CreateRoom, DirectRequest, MeResponse, Message, MessagesPage, PostMessage, RoomInfo,
+    Seq, ThreadPage,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -17,10 +17,9 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::error::{from_json_rejection, ApiError};
-use super::session::AuthUser;
 use crate::domain::{history, members, rooms, send, thread, Caller};
 use crate::state::AppState;
-use app::protocol::ErrorBody;
+use protocol::ErrorBody;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -41,10 +40,6 @@ pub(super) fn body<T>(payload: JsonBody<T>) -> Result<T, ApiError> {
     payload.map(|Json(t)| t).map_err(from_json_rejection)
 }
 
-pub(super) fn caller(claims: &crate::auth::Claims) -> Caller {
-    Caller::new(claims, None)
-}
-
 /// The rooms the caller can see, with their read state.
 #[utoipa::path(get, path = "/api/rooms", tag = "rooms",
     responses(
@@ -53,9 +48,9 @@ pub(super) fn caller(claims: &crate::auth::Claims) -> Caller {
     ))]
 async fn list_rooms(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
 ) -> Result<Json<Vec<RoomInfo>>, ApiError> {
-    Ok(Json(rooms::list(&state, &caller(&claims)).await?))
+    Ok(Json(rooms::list(&state, &caller).await?))
 }
 
 /// `POST /api/dms {"user"}` or `{"users":[...]}`: the direct room with that
@@ -70,15 +65,13 @@ async fn list_rooms(
     ))]
 async fn direct_room(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     payload: JsonBody<DirectRequest>,
 ) -> Result<Json<RoomInfo>, ApiError> {
     let request = body(payload)?;
     let mut others = request.users;
     others.extend(request.user);
-    Ok(Json(
-        rooms::direct(&state, &caller(&claims), &others).await?,
-    ))
+    Ok(Json(rooms::direct(&state, &caller, &others).await?))
 }
 
 /// Creates a public or private room; the caller is its owner.
@@ -93,11 +86,11 @@ async fn direct_room(
     ))]
 async fn create_room(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     payload: JsonBody<CreateRoom>,
 ) -> Result<(StatusCode, Json<RoomInfo>), ApiError> {
     let request = body(payload)?;
-    let room = rooms::create(&state, &caller(&claims), &request.name, request.kind).await?;
+    let room = rooms::create(&state, &caller, &request.name, request.kind).await?;
     Ok((StatusCode::CREATED, Json(room)))
 }
 
@@ -114,12 +107,12 @@ async fn create_room(
     ))]
 async fn add_member(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     Path(room): Path<String>,
     payload: JsonBody<AddMember>,
 ) -> Result<(StatusCode, Json<MeResponse>), ApiError> {
     let request = body(payload)?;
-    let (user, added) = members::add(&state, &caller(&claims), &room, &request.user).await?;
+    let (user, added) = members::add(&state, &caller, &room, &request.user).await?;
     let status = if added {
         StatusCode::CREATED
     } else {
@@ -140,10 +133,10 @@ async fn add_member(
     ))]
 async fn remove_member(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     Path((room, user)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    members::remove(&state, &caller(&claims), &room, &user).await?;
+    members::remove(&state, &caller, &room, &user).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -179,14 +172,14 @@ fn page_query(query: Result<Query<PageQuery>, QueryRejection>) -> Result<PageQue
     ))]
 async fn messages(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     Path(room): Path<String>,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<MessagesPage>, ApiError> {
     let page = page_query(query)?;
     let log = history::page(
         &state,
-        &caller(&claims),
+        &caller,
         &room,
         history::at(page.before, page.after, page.around),
         page.limit,
@@ -219,17 +212,14 @@ async fn messages(
     ))]
 async fn post_message(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     Path(room): Path<String>,
     headers: HeaderMap,
     payload: JsonBody<PostMessage>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
     let request = body(payload)?;
-    let client_msg_id = match (request.client_msg_id, idempotency_key(&headers)?) {
-        (Some(id), _) => id,
-        (None, Some(key)) => send::id_from_key(claims.sub, &key)?,
-        (None, None) => Uuid::now_v7(),
-    };
+    let key = idempotency_key(&headers)?;
+    let client_msg_id = send::message_id(caller.user.id, request.client_msg_id, key.as_deref())?;
     let request = send::SendRequest {
         room,
         client_msg_id,
@@ -237,7 +227,7 @@ async fn post_message(
         thread: request.thread,
         attachments: request.attachments,
     };
-    let (message, fresh) = send::send_and_wait(&state, &caller(&claims), request).await?;
+    let (message, fresh) = send::send_and_wait(&state, &caller, request).await?;
     let status = if fresh {
         StatusCode::CREATED
     } else {
@@ -273,7 +263,7 @@ pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Api
     ))]
 async fn thread_page(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     Path((room, root)): Path<(String, String)>,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<ThreadPage>, ApiError> {
@@ -283,14 +273,6 @@ async fn thread_page(
     }
     let root = Uuid::parse_str(&root).map_err(|_| ApiError::not_found("no such thread"))?;
     Ok(Json(
-        thread::page(
-            &state,
-            &caller(&claims),
-            &room,
-            root,
-            page.before,
-            page.limit,
-        )
-        .await?,
+        thread::page(&state, &caller, &room, root, page.before, page.limit).await?,
     ))
 }

@@ -1,7 +1,7 @@
 //! The API described by the server itself:
 //!
 //! - `GET /api/openapi.json`: OpenAPI 3.1, built from the handlers' own
-//!   annotations and the `app::protocol` types they take and answer; every
+//!   annotations and the `protocol` types they take and answer; every
 //!   documented route is registered with its description ([`super::api_routes`]),
 //!   so the document and the router cannot drift.
 //! - `GET /api/protocol.schema.json`: the socket's frames as one JSON Schema
@@ -16,10 +16,10 @@
 
 use std::sync::LazyLock;
 
-use app::protocol::{ClientEnvelope, ServerFrame};
 use axum::extract::Path;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use protocol::{ClientEnvelope, ServerFrame};
 use serde_json::{json, Value};
 use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -216,7 +216,7 @@ async fn docs_page() -> Response {
     params(("file" = String, Path, description = "swagger-ui-bundle.js, swagger-ui.css, docs.js or docs.css")),
     responses(
         (status = 200, description = "The file", body = String),
-        (status = 404, description = "No such file", body = app::protocol::ErrorBody),
+        (status = 404, description = "No such file", body = protocol::ErrorBody),
     ))]
 async fn docs_asset(Path(file): Path<String>) -> Response {
     let (mime, bytes): (&str, &'static [u8]) = match file.as_str() {

@@ -1,9 +1,9 @@
 //! HTTP errors as the contract shapes them: `{"error":{"code","message"}}`.
 
-use app::protocol::{ErrorBody, ErrorDetail};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use protocol::{ErrorBody, ErrorDetail};
 
 use crate::domain::DomainError;
 use crate::store::StoreError;

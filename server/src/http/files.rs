@@ -19,12 +19,11 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use app::protocol::{Attachment, ErrorBody};
+use protocol::{Attachment, ErrorBody};
 
-use super::api::caller;
 use super::error::ApiError;
-use super::session::AuthUser;
 use crate::domain::files::{self, Upload};
+use crate::domain::Caller;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -59,7 +58,7 @@ struct UploadQuery {
     ))]
 async fn upload(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     Path(room): Path<String>,
     query: Result<Query<UploadQuery>, QueryRejection>,
     headers: HeaderMap,
@@ -77,8 +76,7 @@ async fn upload(
         mime: text(header::CONTENT_TYPE).map(str::to_string),
         length: text(header::CONTENT_LENGTH).and_then(|v| v.parse().ok()),
     };
-    let attachment =
-        files::upload(&state, &caller(&claims), upload, body.into_data_stream()).await?;
+    let attachment = files::upload(&state, &caller, upload, body.into_data_stream()).await?;
     Ok((StatusCode::CREATED, Json(attachment)).into_response())
 }
 
@@ -98,10 +96,10 @@ fn file_id(id: &str) -> Result<Uuid, ApiError> {
     ))]
 async fn download(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let record = files::readable(&state, &caller(&claims), file_id(&id)?).await?;
+    let record = files::readable(&state, &caller, file_id(&id)?).await?;
     let inline = record.thumb_digest.is_some();
     let disposition = format!(
         "{}; filename*=UTF-8''{}",
@@ -129,10 +127,10 @@ async fn download(
     ))]
 async fn thumbnail(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let record = files::readable(&state, &caller(&claims), file_id(&id)?).await?;
+    let record = files::readable(&state, &caller, file_id(&id)?).await?;
     let digest = record
         .thumb_digest
         .ok_or_else(|| ApiError::not_found("this file has no thumbnail"))?;

@@ -13,24 +13,25 @@
 
 use std::time::Duration;
 
-use app::protocol::{
-    AuthProviders, ErrorBody, IdentityList, LinkRequest, OidcLink, OidcProvider, UnlinkRequest,
-};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::Json;
+use protocol::{
+    AuthProviders, ErrorBody, IdentityList, LinkRequest, OidcLink, OidcProvider, UnlinkRequest,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::accounts::{session_cookies, with_cookies};
-use super::api::{body, caller, JsonBody};
+use super::api::{body, JsonBody};
 use super::error::ApiError;
-use super::session::{AuthUser, ClientAddress};
+use super::session::ClientAddress;
 use crate::auth::{Auth, FLOW_COOKIE};
 use crate::domain::oidc::{complete, may_link, Signed};
+use crate::domain::Caller;
 use crate::oidc::{Oidc, Pending};
 use crate::state::AppState;
 
@@ -55,10 +56,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
     ))]
 async fn identities(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
 ) -> Result<Json<IdentityList>, ApiError> {
     Ok(Json(IdentityList {
-        identities: crate::domain::oidc::identities(&state, &caller(&claims)).await?,
+        identities: crate::domain::oidc::identities(&state, &caller).await?,
     }))
 }
 
@@ -75,10 +76,10 @@ async fn identities(
     ))]
 async fn unlink(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     payload: JsonBody<UnlinkRequest>,
 ) -> Result<StatusCode, ApiError> {
-    crate::domain::oidc::unlink(&state, &caller(&claims), &body(payload)?).await?;
+    crate::domain::oidc::unlink(&state, &caller, &body(payload)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -130,7 +131,7 @@ async fn start(State(state): State<AppState>) -> Result<Response, ApiError> {
     ))]
 async fn link(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     payload: JsonBody<LinkRequest>,
@@ -138,15 +139,8 @@ async fn link(
     provider(&state)?;
     let request = body(payload)?;
     let by_cookie = Auth::uses_cookie(&headers);
-    may_link(
-        &state,
-        &caller(&claims),
-        by_cookie,
-        request.password,
-        &address,
-    )
-    .await?;
-    let (url, cookie) = begin(&state, Some(claims.sub)).await?;
+    may_link(&state, &caller, by_cookie, request.password, &address).await?;
+    let (url, cookie) = begin(&state, Some(caller.user.id)).await?;
     Ok(with_cookies(
         StatusCode::OK,
         [cookie],

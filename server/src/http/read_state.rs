@@ -3,14 +3,14 @@
 //! /api/rooms/{id}/topic`, `GET
 //! /api/rooms/{id}/members`. Each calls its operation in [`crate::domain`].
 
-use app::protocol::{ErrorBody, MarkRead, MembersPage, MuteRequest, TopicRequest};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use protocol::{ErrorBody, MarkRead, MembersPage, MuteRequest, TopicRequest};
 
-use super::api::{body, caller, JsonBody};
+use super::api::{body, JsonBody};
 use super::error::ApiError;
-use super::session::AuthUser;
+use crate::domain::Caller;
 use crate::domain::{members, read, topic};
 use crate::state::AppState;
 
@@ -26,12 +26,12 @@ use crate::state::AppState;
     ))]
 pub async fn read(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     Path(room): Path<String>,
     payload: JsonBody<MarkRead>,
 ) -> Result<StatusCode, ApiError> {
     let request = body(payload)?;
-    read::read_checked(&state, &caller(&claims), &room, request.seq).await?;
+    read::read_checked(&state, &caller, &room, request.seq).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -49,12 +49,12 @@ pub async fn read(
     ))]
 pub async fn topic(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     Path(room): Path<String>,
     payload: JsonBody<TopicRequest>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let request = body(payload)?;
-    let entry = topic::prepare(&state, &caller(&claims), room, request.topic).await?;
+    let entry = topic::prepare(&state, &caller, room, request.topic).await?;
     let seq = crate::domain::done_seq(crate::domain::submit_and_wait(&state, entry).await)?;
     Ok(Json(serde_json::json!({ "seq": seq })))
 }
@@ -70,12 +70,12 @@ pub async fn topic(
     ))]
 pub async fn mute(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     Path(room): Path<String>,
     payload: JsonBody<MuteRequest>,
 ) -> Result<StatusCode, ApiError> {
     let request = body(payload)?;
-    read::set_muted(&state, &caller(&claims), &room, request.muted).await?;
+    read::set_muted(&state, &caller, &room, request.muted).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -91,9 +91,9 @@ pub async fn mute(
     ))]
 pub async fn members(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     Path(room): Path<String>,
 ) -> Result<Json<MembersPage>, ApiError> {
-    let members = members::list(&state, &caller(&claims), &room).await?;
+    let members = members::list(&state, &caller, &room).await?;
     Ok(Json(MembersPage { members }))
 }

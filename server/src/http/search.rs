@@ -1,20 +1,19 @@
 //! `GET /api/search?q=TEXT&room=ID&before=MESSAGE&limit=N`: calls
 //! [`crate::domain::search`] and answers `{"results":[...]}`.
 
-use app::protocol::{ErrorBody, SearchResults};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::Json;
+use protocol::{ErrorBody, SearchResults};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::api::caller;
 use super::error::ApiError;
-use super::session::AuthUser;
 use crate::domain::search;
+use crate::domain::Caller;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -46,7 +45,7 @@ struct SearchQuery {
     ))]
 async fn find(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     query: Result<Query<SearchQuery>, QueryRejection>,
 ) -> Result<Json<SearchResults>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::invalid(e.body_text()))?;
@@ -56,6 +55,6 @@ async fn find(
         before: query.before,
         limit: query.limit,
     };
-    let results = search::search(&state, &caller(&claims), request).await?;
+    let results = search::search(&state, &caller, request).await?;
     Ok(Json(SearchResults { results }))
 }

@@ -1,5 +1,5 @@
-//! Who is calling: the `AuthUser` extractor (from the bearer token or the cookie)
-//! and the `ClientAddress` extractor (for per-address limits).
+//! Who is calling: the [`Caller`] extractor (from the bearer token or the
+//! cookie) and the `ClientAddress` extractor (for per-address limits).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -10,56 +10,36 @@ use axum::http::Method;
 
 use super::error::ApiError;
 use super::origin::origin_allowed;
-use crate::access_tokens;
 use crate::auth::{Auth, Claims};
+use crate::domain::{credentials, Caller};
 use crate::state::AppState;
 
-/// Checks the request's token — a JWT (signature, algorithm, expiry) or a
-/// personal access token (known, not expired) — and that the account is not
-/// disabled and the token's session not ended (one store read, remembered).
+/// The caller a request's headers name (`domain::credentials`), as an HTTP
+/// answer when there is none.
 pub async fn authenticate(
     state: &AppState,
     headers: &axum::http::HeaderMap,
 ) -> Result<Claims, ApiError> {
-    let token = Auth::token_from_headers(headers)
-        .ok_or_else(|| ApiError::unauthorized("log in first: session cookie or bearer token"))?;
-    let claims = if access_tokens::is_personal(&token) {
-        state
-            .access_tokens
-            .claims(state.store.as_ref(), &token)
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("invalid, expired or revoked token"))?
-    } else {
-        state
-            .auth
-            .verify(&token)
-            .ok_or_else(|| ApiError::unauthorized("invalid or expired token"))?
-    };
-    if !state.sessions.valid(claims.sub, claims.sid).await? {
-        return Err(ApiError::unauthorized(
-            "this session has ended; log in again",
-        ));
-    }
-    Ok(claims)
+    Ok(credentials::authenticate(state, Auth::token_from_headers(headers)).await?)
 }
 
-/// The authenticated caller of a request.
-pub struct AuthUser(pub Claims);
-
-impl FromRequestParts<AppState> for AuthUser {
+/// The authenticated caller of a request: every handler that needs one takes
+/// it as an argument. A request without a valid credential is `401`; a write
+/// carried by a cookie from an origin not allowed is `403` (CSRF).
+impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let claims = authenticate(state, &parts.headers).await?;
         // A cookie rides along on cross-site requests; a write must come from an
-        // allowed origin (CSRF).
+        // allowed origin.
         if parts.method != Method::GET
             && Auth::uses_cookie(&parts.headers)
             && !origin_allowed(&parts.headers, &parts.uri, &state.config)
         {
             return Err(ApiError::forbidden("origin not allowed"));
         }
-        Ok(AuthUser(claims))
+        Ok(Caller::new(&claims, None))
     }
 }
 

@@ -2,18 +2,18 @@
 //! /api/tokens`, `DELETE /api/tokens/{id}`, `POST/GET /api/bots`, `DELETE
 //! /api/bots/{bot}`. The rules are [`crate::domain::tokens`]'s.
 
-use app::protocol::{BotList, CreateBot, CreateToken, CreatedToken, ErrorBody, TokenList, UserRef};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use protocol::{BotList, CreateBot, CreateToken, CreatedToken, ErrorBody, TokenList, UserRef};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::api::{body, caller, JsonBody};
+use super::api::{body, JsonBody};
 use super::error::ApiError;
-use super::session::AuthUser;
 use crate::domain::tokens;
+use crate::domain::Caller;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -36,10 +36,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
     ))]
 async fn create_token(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     payload: JsonBody<CreateToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
-    let created = tokens::create(&state, &caller(&claims), body(payload)?).await?;
+    let created = tokens::create(&state, &caller, body(payload)?).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -52,9 +52,9 @@ async fn create_token(
     ))]
 async fn list_tokens(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
 ) -> Result<Json<TokenList>, ApiError> {
-    let tokens = tokens::list(&state, &caller(&claims)).await?;
+    let tokens = tokens::list(&state, &caller).await?;
     Ok(Json(TokenList { tokens }))
 }
 
@@ -69,11 +69,11 @@ async fn list_tokens(
     ))]
 async fn revoke_token(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found("no such token"))?;
-    tokens::revoke(&state, &caller(&claims), id).await?;
+    tokens::revoke(&state, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -89,11 +89,11 @@ async fn revoke_token(
     ))]
 async fn create_bot(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     payload: JsonBody<CreateBot>,
 ) -> Result<(StatusCode, Json<UserRef>), ApiError> {
     let request = body(payload)?;
-    let bot = tokens::create_bot(&state, &caller(&claims), &request.name).await?;
+    let bot = tokens::create_bot(&state, &caller, &request.name).await?;
     Ok((StatusCode::CREATED, Json(bot)))
 }
 
@@ -106,9 +106,9 @@ async fn create_bot(
     ))]
 async fn list_bots(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
 ) -> Result<Json<BotList>, ApiError> {
-    let bots = tokens::bots(&state, &caller(&claims)).await?;
+    let bots = tokens::bots(&state, &caller).await?;
     Ok(Json(BotList { bots }))
 }
 
@@ -124,9 +124,9 @@ async fn list_bots(
     ))]
 async fn delete_bot(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     Path(bot): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    tokens::delete_bot(&state, &caller(&claims), &bot).await?;
+    tokens::delete_bot(&state, &caller, &bot).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,20 +3,18 @@
 //! takes `{"text"}` (Slack's shape) from whoever holds the URL. The rules
 //! are [`crate::domain::webhooks`]'s.
 
-use app::protocol::{
-    CreateWebhook, CreatedWebhook, ErrorBody, WebhookList, WebhookPost, WebhookPosted,
-};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
+use protocol::{CreateWebhook, CreatedWebhook, ErrorBody, WebhookList, WebhookPost, WebhookPosted};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::api::{body, caller, idempotency_key, JsonBody};
+use super::api::{body, idempotency_key, JsonBody};
 use super::error::ApiError;
-use super::session::AuthUser;
 use crate::domain::webhooks;
+use crate::domain::Caller;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -40,12 +38,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
     ))]
 async fn create_webhook(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     Path(room): Path<String>,
     payload: JsonBody<CreateWebhook>,
 ) -> Result<(StatusCode, Json<CreatedWebhook>), ApiError> {
     let request = body(payload)?;
-    let (info, secret) = webhooks::create(&state, &caller(&claims), &room, &request.name).await?;
+    let (info, secret) = webhooks::create(&state, &caller, &room, &request.name).await?;
     let created = CreatedWebhook {
         url: format!("/api/hooks/{secret}"),
         info,
@@ -64,10 +62,10 @@ async fn create_webhook(
     ))]
 async fn list_webhooks(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     Path(room): Path<String>,
 ) -> Result<Json<WebhookList>, ApiError> {
-    let webhooks = webhooks::list(&state, &caller(&claims), &room).await?;
+    let webhooks = webhooks::list(&state, &caller, &room).await?;
     Ok(Json(WebhookList { webhooks }))
 }
 
@@ -83,11 +81,11 @@ async fn list_webhooks(
     ))]
 async fn delete_webhook(
     State(state): State<AppState>,
-    AuthUser(claims): AuthUser,
+    caller: Caller,
     Path((room, hook)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let hook = Uuid::parse_str(&hook).map_err(|_| ApiError::not_found("no such webhook"))?;
-    webhooks::delete(&state, &caller(&claims), &room, hook).await?;
+    webhooks::delete(&state, &caller, &room, hook).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

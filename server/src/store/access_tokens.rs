@@ -5,8 +5,8 @@
 //! answers for it as for a sign-in: revoked, expired or its user disabled
 //! means refused.
 
-use app::protocol::{RoomId, UserRef};
 use async_trait::async_trait;
+use protocol::{RoomId, UserRef};
 use uuid::Uuid;
 
 use super::StoreResult;

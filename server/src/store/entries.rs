@@ -1,7 +1,7 @@
 //! What a room's log is asked to store, and what storing it did: the
 //! entries the domain hands to the store (`Store::append_batch`).
 
-use app::protocol::{Entry, RoomId, Seq, UserRef};
+use protocol::{Entry, RoomId, Seq, UserRef};
 use uuid::Uuid;
 
 /// A message about to be stored.
@@ -16,7 +16,7 @@ pub struct NewMessage {
     /// The users the body mentions (resolved by the caller).
     pub mentions: Vec<Uuid>,
     /// Its files, claimed for it already ([`super::Store::claim_files`]).
-    pub attachments: Vec<app::protocol::Attachment>,
+    pub attachments: Vec<protocol::Attachment>,
 }
 
 /// An entry about to be stored in a room's log: the change an operation

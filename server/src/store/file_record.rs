@@ -1,6 +1,6 @@
 //! A stored file as the server knows it (see `sql_files`).
 
-use app::protocol::{Attachment, RoomId};
+use protocol::{Attachment, RoomId};
 use uuid::Uuid;
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,8 +1,8 @@
 //! What the store keeps of sign-ins through an OpenID provider (migration
 //! 0013): the part of [`super::Store`] that `domain::oidc` uses.
 
-use app::protocol::UserRef;
 use async_trait::async_trait;
+use protocol::UserRef;
 use uuid::Uuid;
 
 use super::{StoreResult, UserRecord};

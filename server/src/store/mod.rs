@@ -36,8 +36,8 @@ mod webhooks;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use app::protocol::{Entry, Message, RoomId, RoomInfo, RoomKind, Seq, ThreadPage, UserRef};
 use async_trait::async_trait;
+use protocol::{Entry, Message, RoomId, RoomInfo, RoomKind, Seq, ThreadPage, UserRef};
 use uuid::Uuid;
 
 pub use access_tokens::{AccessToken, NewAccessToken, TokenStore};
@@ -210,7 +210,7 @@ pub trait Store: TokenStore + WebhookStore + IdentityStore + Send + Sync + 'stat
         -> StoreResult<RoomRecord>;
     /// How many rooms `user` owns.
     async fn rooms_owned(&self, user: Uuid) -> StoreResult<u64>;
-    /// The direct room of `users` (2 to 9 of them, ids as [`direct_room_id`]
+    /// The direct room of `users` (2 to 9 of them, ids as [`protocol::direct_room_id`]
     /// makes them), created with all of them as members if new; true if it was.
     async fn direct_room(&self, users: &[Uuid]) -> StoreResult<(RoomRecord, bool)>;
     async fn room(&self, id: &str) -> StoreResult<Option<RoomRecord>>;
@@ -368,24 +368,6 @@ pub enum PageAt {
     Around(Seq),
 }
 
-/// The id of the direct room of `users` (duplicates ignored): the same
-/// whoever asks. Two users: `dm:LOW:HIGH`; a group: `gdm:` and a digest of
-/// the sorted ids.
-pub fn direct_room_id(users: &[Uuid]) -> String {
-    let mut sorted = users.to_vec();
-    sorted.sort();
-    sorted.dedup();
-    if let [low, high] = sorted[..] {
-        return format!("dm:{low}:{high}");
-    }
-    use sha2::Digest;
-    let mut digest = sha2::Sha256::new();
-    for user in &sorted {
-        digest.update(user.as_bytes());
-    }
-    format!("gdm:{}", &hex::encode(digest.finalize())[..32])
-}
-
 /// A fresh epoch name: 16 hex digits.
 pub(crate) fn new_epoch() -> String {
     Uuid::new_v4().simple().to_string()[..16].to_string()
@@ -394,18 +376,6 @@ pub(crate) fn new_epoch() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn direct_room_ids_are_the_same_whoever_asks() {
-        let (a, b, c) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
-        assert_eq!(direct_room_id(&[a, b]), direct_room_id(&[b, a]));
-        assert_eq!(direct_room_id(&[a, b]), format!("dm:{a}:{b}"));
-        assert_eq!(direct_room_id(&[c, a, b]), direct_room_id(&[b, c, a, c]));
-        assert!(direct_room_id(&[a, b, c]).starts_with("gdm:"));
-        assert_ne!(direct_room_id(&[a, b, c]), direct_room_id(&[a, b]));
-        assert!(!app::protocol::valid_room_name(&direct_room_id(&[a, b])));
-        assert!(!app::protocol::valid_room_name(&direct_room_id(&[a, b, c])));
-    }
 
     #[test]
     fn redacts_passwords_only() {

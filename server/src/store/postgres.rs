@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use app::protocol::{Entry, Message};
+use protocol::{Entry, Message};
 use sqlx::any::AnyPoolOptions;
 use sqlx::Row;
 use uuid::Uuid;

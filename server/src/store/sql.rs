@@ -12,8 +12,8 @@
 
 use std::collections::HashMap;
 
-use app::protocol::{Entry, Message, RoomId, RoomInfo, RoomKind, Seq, ThreadPage, UserRef};
 use async_trait::async_trait;
+use protocol::{Entry, Message, RoomId, RoomInfo, RoomKind, Seq, ThreadPage, UserRef};
 use sqlx::AnyPool;
 use uuid::Uuid;
 

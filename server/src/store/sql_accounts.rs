@@ -1,7 +1,7 @@
 //! Accounts in SQL: users, sessions and refresh tokens, invites (for
 //! `SqlStore`'s `Store` implementation; refresh rotation is `sql_transactions`).
 
-use app::protocol::UserRef;
+use protocol::UserRef;
 use sqlx::Row;
 use uuid::Uuid;
 

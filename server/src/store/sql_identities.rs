@@ -1,8 +1,8 @@
 //! Identities at OpenID providers in SQL (migration 0013), for `SqlStore`'s
 //! [`IdentityStore`].
 
-use app::protocol::UserRef;
 use async_trait::async_trait;
+use protocol::UserRef;
 use uuid::Uuid;
 
 use sqlx::Row;

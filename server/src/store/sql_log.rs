@@ -7,7 +7,7 @@
 //! `sql_log_changes`); current reactions are rows of `reactions`. The reads of
 //! the log are in `sql_log_reads`, row decoding in `sql_rows`.
 
-use app::protocol::{Entry, Message, Seq};
+use protocol::{Entry, Message, Seq};
 use sqlx::Row;
 use uuid::Uuid;
 

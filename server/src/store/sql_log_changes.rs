@@ -3,7 +3,7 @@
 //! `room_events` row that records it, inside the transaction of `sql_log`'s
 //! append.
 
-use app::protocol::{Deleted, Edited, Entry, Reaction, Seq, Topic, UserRef};
+use protocol::{Deleted, Edited, Entry, Reaction, Seq, Topic, UserRef};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -230,7 +230,7 @@ pub(super) async fn change_in_tx(
             if (mine > 0) == *on {
                 return Ok(unchanged);
             }
-            if *on && same == 0 && kinds >= app::protocol::MAX_REACTIONS_PER_MESSAGE as i64 {
+            if *on && same == 0 && kinds >= protocol::MAX_REACTIONS_PER_MESSAGE as i64 {
                 return Ok(Outcome::Refused(Refusal::TooManyReactions));
             }
             let (id_text, user_text) = (id.to_string(), user.id.to_string());

@@ -3,14 +3,14 @@
 //! as a reader sees them (messages with reactions and reply counts, read in one
 //! snapshot with the room's latest `seq`), threads, and what access rules ask.
 
-use app::protocol::{Entry, Message, Seq, UserRef};
+use protocol::{Entry, Message, Seq, UserRef};
 use sqlx::Row;
 use uuid::Uuid;
 
 use super::sql::SqlStore;
 use super::sql_log::Tx;
 use super::sql_rows::parse_uuid;
-use super::sql_rows::{entry_from_row, optional_uuid, ENTRY_SELECT, MESSAGE_SELECT};
+use super::sql_rows::{entry_from_row, optional_uuid, readable, ENTRY_SELECT, MESSAGE_SELECT};
 use super::{LogPage, PageAt, StoreError, StoreResult};
 
 /// Messages as they are delivered: their current body, but none of the
@@ -52,7 +52,7 @@ async fn add_reactions(tx: &mut Tx, entries: &mut [&mut Message], viewer: Uuid) 
     for row in query.fetch_all(&mut **tx).await? {
         let id = parse_uuid(row.try_get("message_id")?)?;
         if let Some(&i) = by_id.get(&id) {
-            entries[i].reactions.push(app::protocol::ReactionCount {
+            entries[i].reactions.push(protocol::ReactionCount {
                 emoji: row.try_get("emoji")?,
                 count: row.try_get::<i64, _>("n")?.max(0) as u32,
                 me: row.try_get::<i64, _>("me")? != 0,
@@ -149,7 +149,7 @@ impl SqlStore {
         before: Option<Seq>,
         limit: u32,
         viewer: Uuid,
-    ) -> StoreResult<Option<app::protocol::ThreadPage>> {
+    ) -> StoreResult<Option<protocol::ThreadPage>> {
         let mut tx = self.read_snapshot().await?;
         let latest = latest_in(&mut tx, room).await?;
         let root_row = sqlx::query(&format!(
@@ -189,7 +189,7 @@ impl SqlStore {
             .collect();
         add_reactions(&mut tx, &mut messages, viewer).await?;
         tx.commit().await?;
-        Ok(Some(app::protocol::ThreadPage {
+        Ok(Some(protocol::ThreadPage {
             root: root_message,
             replies,
             seq: latest as Seq,
@@ -230,9 +230,9 @@ impl SqlStore {
         let list: Vec<String> = (0..names.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
             "SELECT u.id, u.name FROM users u WHERE u.disabled = 0 AND lower(u.name) IN ({}) \
-             AND (EXISTS (SELECT 1 FROM rooms r WHERE r.id = $1 AND r.kind = 'public') \
-             OR EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = $1 AND m.user_id = u.id))",
-            list.join(", ")
+             AND EXISTS (SELECT 1 FROM rooms r WHERE r.id = $1 AND {})",
+            list.join(", "),
+            readable("r", "u.id")
         );
         let mut query = sqlx::query(&sql).bind(room);
         for name in names {

@@ -3,20 +3,23 @@
 //! names a direct room shows.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
-use app::protocol::{RoomId, RoomInfo, Seq};
+use protocol::{RoomId, RoomInfo, Seq};
 use sqlx::Row;
 use uuid::Uuid;
 
 use super::sql::SqlStore;
-use super::sql_rows::kind_from_str;
+use super::sql_rows::{kind_from_str, readable};
 use super::StoreResult;
 
 /// The counts are correlated subqueries over the room's messages after the
 /// marker (the primary key's range), skipped when the marker is at the end:
 /// one statement however many rooms. `mentions` holds comma-separated ids, and
 /// an id never matches across a comma, so `LIKE '%id%'` is exact.
-const ROOMS_FOR: &str = "SELECT r.id, r.name, r.kind, r.topic, r.last_seq, \
+static ROOMS_FOR: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT r.id, r.name, r.kind, r.topic, r.last_seq, \
        CASE WHEN m.user_id IS NULL THEN 0 ELSE 1 END AS member, \
        COALESCE(m.last_read_seq, 0) AS last_read_seq, COALESCE(m.muted, 0) AS muted, \
        CASE WHEN m.user_id IS NULL OR m.last_read_seq >= r.last_seq THEN 0 ELSE \
@@ -26,10 +29,13 @@ const ROOMS_FOR: &str = "SELECT r.id, r.name, r.kind, r.topic, r.last_seq, \
          (SELECT COUNT(*) FROM messages x WHERE x.room_id = r.id AND x.seq > m.last_read_seq \
             AND x.author_id <> $1 AND x.deleted_ms IS NULL AND x.mentions LIKE $2) END AS mentions \
      FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = $1 \
-     WHERE r.kind = 'public' OR m.user_id IS NOT NULL ORDER BY r.name";
+     WHERE {} ORDER BY r.name",
+        readable("r", "$1")
+    )
+});
 
 pub(super) async fn rooms_for(store: &SqlStore, user: Uuid) -> StoreResult<Vec<RoomInfo>> {
-    let rows = sqlx::query(ROOMS_FOR)
+    let rows = sqlx::query(ROOMS_FOR.as_str())
         .bind(user.to_string())
         .bind(format!("%{user}%"))
         .fetch_all(&store.reader)

@@ -1,6 +1,6 @@
 //! Rooms and memberships in SQL (for `SqlStore`'s `Store` implementation).
 
-use app::protocol::{RoomId, RoomKind, UserRef};
+use protocol::{RoomId, RoomKind, UserRef};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -77,7 +77,7 @@ pub(super) async fn direct_room(
     store: &SqlStore,
     users: &[Uuid],
 ) -> StoreResult<(RoomRecord, bool)> {
-    let id = super::direct_room_id(users);
+    let id = protocol::direct_room_id(users);
     let now = now_ms();
     let mut tx = store.writer.begin().await?;
     let created = sqlx::query(

@@ -1,7 +1,7 @@
 //! How both stores read rows, by column name: a row as a user, a room or a log
 //! entry, and the `SELECT` that every read of the log shares.
 
-use app::protocol::{
+use protocol::{
     Attachment, Deleted, Edited, Entry, Message, Reaction, RoomKind, Seq, Topic, UserRef,
 };
 use sqlx::any::AnyRow;
@@ -54,11 +54,17 @@ pub(super) const MESSAGE_SELECT: &str = "\
     NULL AS emoji, NULL AS on_flag, m.attachments \
     FROM messages m JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = m.room_id ";
 
-/// Who may read room `r`, in SQL: the rule of `domain::access` (any public
-/// room; the others to their members), for reads that filter many rooms at
-/// once. `$2` is the reader.
-pub(super) const READABLE_BY_2: &str = "(r.kind = 'public' OR EXISTS \
-    (SELECT 1 FROM memberships rm WHERE rm.room_id = r.id AND rm.user_id = $2))";
+/// Who may read a room, in SQL: the rule of `domain::access` (any public
+/// room; the others to their members), for reads that filter many rooms or
+/// many readers at once. `room` is the alias of a `rooms` row, `reader` an
+/// expression for the reader's id. Every SQL read that applies the rule
+/// uses this.
+pub(super) fn readable(room: &str, reader: &str) -> String {
+    format!(
+        "({room}.kind = 'public' OR EXISTS \
+         (SELECT 1 FROM memberships rm WHERE rm.room_id = {room}.id AND rm.user_id = {reader}))"
+    )
+}
 
 /// Entries of every kind with `seq` in `($2, $3]` of room `$1`, oldest first:
 /// message rows and `room_events` rows in the same columns.

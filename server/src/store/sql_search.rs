@@ -4,10 +4,10 @@
 //! by the database itself in the transaction that changes a message, so an
 //! edit's old wording and a deleted body are never found.
 
-use app::protocol::{Entry, Message};
+use protocol::{Entry, Message};
 
 use super::sql::{Backend, SqlStore};
-use super::sql_rows::{entry_from_row, MESSAGE_SELECT, READABLE_BY_2};
+use super::sql_rows::{entry_from_row, readable, MESSAGE_SELECT};
 use super::{SearchQuery, StoreResult};
 
 impl SqlStore {
@@ -35,7 +35,8 @@ impl SqlStore {
             ),
         };
         let mut sql = format!(
-            "{MESSAGE_SELECT}{from}WHERE {matches} AND m.deleted_ms IS NULL AND {READABLE_BY_2} "
+            "{MESSAGE_SELECT}{from}WHERE {matches} AND m.deleted_ms IS NULL AND {} ",
+            readable("r", "$2")
         );
         let mut next = 3;
         if query.room.is_some() {

@@ -1,8 +1,8 @@
 //! Bot accounts and personal access tokens in SQL (migration 0011), for
 //! `SqlStore`'s [`TokenStore`].
 
-use app::protocol::UserRef;
 use async_trait::async_trait;
+use protocol::UserRef;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use uuid::Uuid;

@@ -1,6 +1,6 @@
 //! Rotating a refresh token in one transaction (where reuse is caught).
 
-use app::protocol::UserRef;
+use protocol::UserRef;
 use sqlx::Row;
 
 use super::sql::SqlStore;

@@ -1,8 +1,8 @@
 //! Incoming webhooks in SQL (migration 0012), for `SqlStore`'s
 //! [`WebhookStore`].
 
-use app::protocol::UserRef;
 use async_trait::async_trait;
+use protocol::UserRef;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use uuid::Uuid;

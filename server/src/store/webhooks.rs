@@ -1,8 +1,8 @@
 //! What the store keeps of incoming webhooks (migration 0012): the part of
 //! [`super::Store`] that `domain::webhooks` uses.
 
-use app::protocol::{RoomId, UserRef};
 use async_trait::async_trait;
+use protocol::{RoomId, UserRef};
 use uuid::Uuid;
 
 use super::StoreResult;

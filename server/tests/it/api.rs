@@ -1,7 +1,7 @@
 //! The HTTP API against the real server: accounts, rooms, history, health.
 
 use crate::common::{error_code, get, post, TestServer};
-use app::protocol::{MessagesPage, RoomInfo, ServerFrame};
+use protocol::{MessagesPage, RoomInfo, ServerFrame};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -323,7 +323,7 @@ async fn direct_messages_are_for_their_two_users_only() {
             let rooms: Vec<RoomInfo> = serde_json::from_value(rooms).unwrap();
             rooms
                 .into_iter()
-                .filter(|r| r.kind == app::protocol::RoomKind::Direct)
+                .filter(|r| r.kind == protocol::RoomKind::Direct)
                 .collect::<Vec<_>>()
         }
     };
@@ -358,7 +358,7 @@ async fn direct_messages_are_for_their_two_users_only() {
         matches!(
             f,
             ServerFrame::Error {
-                code: app::protocol::ErrorCode::NotFound | app::protocol::ErrorCode::Forbidden,
+                code: protocol::ErrorCode::NotFound | protocol::ErrorCode::Forbidden,
                 ..
             }
         )
@@ -367,7 +367,7 @@ async fn direct_messages_are_for_their_two_users_only() {
         matches!(
             f,
             ServerFrame::Error {
-                code: app::protocol::ErrorCode::NotFound,
+                code: protocol::ErrorCode::NotFound,
                 ..
             }
         )
@@ -376,17 +376,14 @@ async fn direct_messages_are_for_their_two_users_only() {
     c.send_text(&id, "hi?").await;
     c.next_matching(|f| matches!(f, ServerFrame::Error { .. }))
         .await;
-    c.send_frame(
-        app::protocol::ClientFrame::Typing { room: id.clone() },
-        None,
-    )
-    .await;
+    c.send_frame(protocol::ClientFrame::Typing { room: id.clone() }, None)
+        .await;
     assert!(refused(
         &c.next_matching(|f| matches!(f, ServerFrame::Error { .. }))
             .await
     ));
     c.send_frame(
-        app::protocol::ClientFrame::History {
+        protocol::ClientFrame::History {
             room: id.clone(),
             before: None,
             after: None,
@@ -412,8 +409,7 @@ async fn direct_messages_are_for_their_two_users_only() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Bob's history has the message; nothing reached carol.
     assert_eq!(server.history(&bob.token, &id).await.messages.len(), 1);
-    c.send_frame(app::protocol::ClientFrame::Ping, Some("end"))
-        .await;
+    c.send_frame(protocol::ClientFrame::Ping, Some("end")).await;
     loop {
         match c.next().await {
             ServerFrame::Pong { .. } => break,

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use crate::common::cluster::*;
 use crate::common::redis::RedisServer;
 use crate::common::{worst_delay, Arrivals, Event};
-use app::protocol::{ClientFrame, PresenceStatus, ServerFrame, Since};
+use protocol::{ClientFrame, PresenceStatus, ServerFrame, Since};
 
 #[tokio::test]
 async fn users_on_two_instances_chat_and_see_one_order() {
@@ -212,7 +212,7 @@ async fn a_slow_consumer_on_one_instance_is_closed_and_recovers_while_others_kee
             Event::Closed(frame) => break frame.map(|f| u16::from(f.code)),
         }
     };
-    assert_eq!(code, Some(app::protocol::close_code::POLICY));
+    assert_eq!(code, Some(protocol::close_code::POLICY));
     // It recovers: reconnect (to the other instance, say), join with since; when
     // the gap is too long to replay, load the history it missed.
     let (epoch, seq) = last_seen.expect("it read something before the close");

@@ -4,7 +4,7 @@
 
 use crate::common::cluster::cluster_with;
 use crate::common::{cluster::cluster, TestServer};
-use app::protocol::{ClientFrame, ServerFrame};
+use protocol::{ClientFrame, ServerFrame};
 
 #[tokio::test]
 async fn login_throttling_holds_across_instances() {
@@ -85,7 +85,7 @@ async fn removing_a_member_stops_delivery_to_all_their_connections() {
             matches!(
                 f,
                 ServerFrame::Error {
-                    code: app::protocol::ErrorCode::Forbidden,
+                    code: protocol::ErrorCode::Forbidden,
                     ..
                 }
             )
@@ -115,7 +115,7 @@ async fn removing_a_member_stops_delivery_to_all_their_connections() {
         matches!(
             f,
             ServerFrame::Error {
-                code: app::protocol::ErrorCode::Forbidden,
+                code: protocol::ErrorCode::Forbidden,
                 ..
             }
         )
@@ -126,7 +126,7 @@ async fn removing_a_member_stops_delivery_to_all_their_connections() {
         matches!(
             rejoin,
             ServerFrame::Error {
-                code: app::protocol::ErrorCode::Forbidden,
+                code: protocol::ErrorCode::Forbidden,
                 ..
             }
         ),
@@ -160,7 +160,7 @@ async fn disabling_a_user_closes_their_sockets_on_every_instance() {
     for socket in [&mut on_a, &mut on_b] {
         assert_eq!(
             socket.close_code().await,
-            Some(app::protocol::close_code::TOKEN_EXPIRED)
+            Some(protocol::close_code::TOKEN_EXPIRED)
         );
     }
     // B had found the token valid a moment ago (and remembers such things for
@@ -202,7 +202,7 @@ async fn limits_hold_when_one_user_spreads_over_two_instances() {
                 matches!(
                     f,
                     ServerFrame::Error {
-                        code: app::protocol::ErrorCode::RateLimited,
+                        code: protocol::ErrorCode::RateLimited,
                         ..
                     }
                 )

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::protocol::{ServerFrame, Since};
+use protocol::{ServerFrame, Since};
 use tokio::sync::watch;
 
 use crate::common::cluster::cluster_with;

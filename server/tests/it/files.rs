@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use app::protocol::{Attachment, ServerFrame};
+use protocol::{Attachment, ServerFrame};
 use uuid::Uuid;
 
 use crate::common::postgres::TestDatabase;
@@ -128,7 +128,7 @@ async fn file_travels_with_its_message(server: TestServer) {
     let listed = history
         .messages
         .iter()
-        .any(|e| matches!(e, app::protocol::Entry::Message(m) if m.attachments.len() == 2));
+        .any(|e| matches!(e, protocol::Entry::Message(m) if m.attachments.len() == 2));
     assert!(listed, "history shows the attachments");
 
     // Deleting the message deletes its files, bytes included.

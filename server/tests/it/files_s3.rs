@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use app::protocol::{Attachment, ServerFrame};
+use protocol::{Attachment, ServerFrame};
 
 use crate::common::cluster::cluster_with;
 use crate::common::free_port;

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use app::protocol::ClientEnvelope;
+use protocol::ClientEnvelope;
 
 fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

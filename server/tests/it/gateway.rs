@@ -5,10 +5,8 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::common::{worst_delay, Arrivals, Client, Event, TestServer};
-use app::protocol::{
-    close_code, ClientFrame, ErrorCode, Message, PresenceStatus, ServerFrame, Since,
-};
 use futures_util::{SinkExt, StreamExt};
+use protocol::{close_code, ClientFrame, ErrorCode, Message, PresenceStatus, ServerFrame, Since};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderName;
 use tokio_tungstenite::tungstenite::Error as WsError;
@@ -447,7 +445,7 @@ async fn sigterm_closes_sockets_with_1001_and_exits_cleanly() {
     server.restart();
     let bob = server.register("bob").await;
     let page = server.history(&bob.token, "general").await;
-    let app::protocol::Entry::Message(m) = &page.messages[0] else {
+    let protocol::Entry::Message(m) = &page.messages[0] else {
         panic!("seq 1 is a message");
     };
     assert_eq!(m.body, "stored before shutdown");

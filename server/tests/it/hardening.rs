@@ -33,7 +33,7 @@ async fn login_from(server: &TestServer, n: u8, name: &str, password: &str) -> r
 }
 
 /// Creates an admin with `confab admin create` and signs in as them.
-async fn create_admin(server: &TestServer, name: &str) -> app::protocol::AuthResponse {
+async fn create_admin(server: &TestServer, name: &str) -> protocol::AuthResponse {
     let (ok, said) = admin_command(server, &["create", name], "admin-password-1\n");
     assert!(ok, "{said}");
     let login = login_from(server, 1, name, "admin-password-1").await;
@@ -210,7 +210,7 @@ async fn a_disabled_account_enabled_again_gets_none_of_its_old_sessions_back() {
 
 #[tokio::test]
 async fn a_room_with_more_people_online_than_a_queue_holds_can_still_be_joined() {
-    use app::protocol::ServerFrame;
+    use protocol::ServerFrame;
     // 120 online against a queue of 64 frames: one `presence` frame per
     // online user used to overflow the joiner's queue before `joined` was
     // read (1008, every joiner, every reconnect).
@@ -241,7 +241,7 @@ async fn a_room_with_more_people_online_than_a_queue_holds_can_still_be_joined()
 
 #[tokio::test]
 async fn a_burst_of_typing_reaches_the_room_once() {
-    use app::protocol::{ClientFrame, ServerFrame};
+    use protocol::{ClientFrame, ServerFrame};
     let server = TestServer::start(&[]);
     let (_, mut alice) = server.user_in_general("alice").await;
     let (_, mut bob) = server.user_in_general("bob").await;
@@ -279,7 +279,7 @@ async fn a_burst_of_typing_reaches_the_room_once() {
 
 #[tokio::test]
 async fn a_client_that_never_reads_is_cut_off_by_bytes_and_leaves_as_a_leave_would() {
-    use app::protocol::{close_code, ServerFrame};
+    use protocol::{close_code, ServerFrame};
     // A frame count nobody reaches: only the byte bound can cut it off.
     let unlimited = "100000";
     let server = TestServer::start(&[

@@ -4,7 +4,7 @@
 //! instance too), and a webhook post stored once and delivered once on both
 //! instances even when retried with the same key on each.
 
-use app::protocol::{close_code, ClientFrame, ErrorCode, ServerFrame};
+use protocol::{close_code, ClientFrame, ErrorCode, ServerFrame};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use app::protocol::{PresenceStatus, ServerFrame};
 use futures_util::StreamExt;
+use protocol::{PresenceStatus, ServerFrame};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 use crate::common::cluster::cluster_with;

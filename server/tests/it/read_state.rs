@@ -3,7 +3,7 @@
 //! `room_added` / `room_removed` live, and the unread and mention counts of
 //! `GET /api/rooms` (right after a reconnect too).
 
-use app::protocol::{ClientFrame, RoomInfo, RoomKind, ServerFrame};
+use protocol::{ClientFrame, RoomInfo, RoomKind, ServerFrame};
 use serde_json::json;
 
 use crate::common::cluster::cluster;
@@ -430,7 +430,7 @@ async fn a_topic_is_a_log_entry_every_member_sees_on_every_instance() {
     assert!(page
         .messages
         .iter()
-        .any(|e| matches!(e, app::protocol::Entry::Topic(t) if t.seq == seq)));
+        .any(|e| matches!(e, protocol::Entry::Topic(t) if t.seq == seq)));
 
     // Over HTTP too; the same topic again stores nothing.
     let put = |token: &str, topic: &str| {

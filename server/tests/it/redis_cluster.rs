@@ -10,7 +10,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::protocol::{close_code, ServerFrame};
+use protocol::{close_code, ServerFrame};
 use uuid::Uuid;
 
 use crate::common::cluster::{

@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use app::protocol::{close_code, ErrorCode, ServerFrame};
+use protocol::{close_code, ErrorCode, ServerFrame};
 
 use crate::common::cluster::{cluster, readyz};
 use crate::common::{add_member, create_room, delete, Client, Event, TestServer};

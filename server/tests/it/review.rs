@@ -5,7 +5,7 @@
 //! period in `tokens.rs`, the SSO ones (linking with a token, the failure
 //! page's words) against a real provider in `end2end/tests/oidc.spec.ts`.
 
-use app::protocol::{ErrorCode, ServerFrame};
+use protocol::{ErrorCode, ServerFrame};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -13,7 +13,7 @@ use crate::common::uploads::{png, upload};
 use crate::common::{add_member, create_room, delete, error_code, get, post, TestServer};
 
 /// Starts a server whose admin is `root`, signed in.
-async fn with_admin(args: &[&str]) -> (TestServer, app::protocol::AuthResponse) {
+async fn with_admin(args: &[&str]) -> (TestServer, protocol::AuthResponse) {
     let args: Vec<&str> = ["--admins", "root"].iter().chain(args).copied().collect();
     let mut server = TestServer::start(&args);
     let root = server.register("root").await;
@@ -125,7 +125,7 @@ async fn a_member_removed_while_joining_is_never_left_listening() {
     // Bob hears nothing said after his removal: a ping's pong comes after
     // anything queued before it.
     bob_socket
-        .send_frame(app::protocol::ClientFrame::Ping, Some("end"))
+        .send_frame(protocol::ClientFrame::Ping, Some("end"))
         .await;
     loop {
         match bob_socket.next().await {

@@ -3,7 +3,7 @@
 //! is removed or deactivated), webhooks are few per maker and slow, and a
 //! deactivated user's bots stop on every instance.
 
-use app::protocol::close_code;
+use protocol::close_code;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -5,7 +5,7 @@
 
 use crate::common::cluster::cluster;
 use crate::common::{get, post, Client, TestServer};
-use app::protocol::{
+use protocol::{
     ClientFrame, Entry, ErrorCode, Message, MessagesPage, ServerFrame, Since, ThreadPage,
 };
 use uuid::Uuid;

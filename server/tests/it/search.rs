@@ -3,7 +3,7 @@
 //! errors for bad searches, rooms the caller cannot read refused, and
 //! `history` around a `seq`.
 
-use app::protocol::{Entry, MessagesPage, SearchResults};
+use protocol::{Entry, MessagesPage, SearchResults};
 
 use crate::common::{create_room, error_code, get, TestServer};
 

@@ -2,7 +2,7 @@
 //! token revocation, disabled accounts, invite-only registration.
 
 use crate::common::{error_code, get, post, TestServer};
-use app::protocol::ServerFrame;
+use protocol::ServerFrame;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -122,7 +122,7 @@ async fn logout_ends_that_session_and_closes_its_sockets_only() {
     assert_eq!(server.logout(&first.token).await, 204);
     assert_eq!(
         first_socket.close_code().await,
-        Some(app::protocol::close_code::TOKEN_EXPIRED)
+        Some(protocol::close_code::TOKEN_EXPIRED)
     );
     assert_eq!(
         get(&server, "/api/rooms", &first.token).await.0,
@@ -134,7 +134,7 @@ async fn logout_ends_that_session_and_closes_its_sockets_only() {
         "other sessions live on"
     );
     second_socket
-        .send_frame(app::protocol::ClientFrame::Ping, None)
+        .send_frame(protocol::ClientFrame::Ping, None)
         .await;
     second_socket
         .next_matching(|f| matches!(f, ServerFrame::Pong { .. }))
@@ -207,7 +207,7 @@ async fn admins_disable_accounts_which_closes_their_sockets_and_refuses_them() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(
         socket.close_code().await,
-        Some(app::protocol::close_code::TOKEN_EXPIRED)
+        Some(protocol::close_code::TOKEN_EXPIRED)
     );
     assert_eq!(
         get(&server, "/api/rooms", &mallory.token).await.0,

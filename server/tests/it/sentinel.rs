@@ -11,7 +11,7 @@ use std::time::Duration;
 use crate::common::cluster::{
     cluster_on, finish_members, start_members, wait_acked, wait_ready, wait_unready,
 };
-use app::protocol::ServerFrame;
+use protocol::ServerFrame;
 
 use crate::common::redis::{redis_cli, RedisServer};
 use crate::common::sentinel::Sentinels;

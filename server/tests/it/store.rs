@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::common::postgres::TestDatabase;
-use app::protocol::{Entry, Message, RoomInfo, RoomKind, UserRef};
+use protocol::{Entry, Message, RoomInfo, RoomKind, UserRef};
 use server::store::{open, NewEntry, NewMessage, Outcome, PageAt, Store, StoreError};
 use uuid::Uuid;
 

@@ -5,7 +5,7 @@
 
 use server::store::Store;
 
-use app::protocol::UserRef;
+use protocol::UserRef;
 
 pub async fn read_state(store: &dyn Store, alice: &UserRef, bob: &UserRef) {
     // Read state: unread is what others wrote after the marker, which only

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use app::protocol::{Message, RoomKind, UserRef};
+use protocol::{Message, RoomKind, UserRef};
 use server::store::{open, NewEntry, SearchQuery, Store};
 use uuid::Uuid;
 
@@ -22,7 +22,7 @@ async fn find(
     store
         .search(&SearchQuery {
             viewer: viewer.id,
-            words: app::protocol::search_words(text).collect(),
+            words: protocol::search_words(text).collect(),
             room: room.map(str::to_string),
             before,
             limit,

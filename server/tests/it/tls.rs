@@ -6,7 +6,7 @@ use crate::common;
 use std::sync::Arc;
 
 use crate::common::{Client, TestServer};
-use app::protocol::{AuthResponse, ServerFrame};
+use protocol::{AuthResponse, ServerFrame};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;

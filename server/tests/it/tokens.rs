@@ -3,8 +3,8 @@
 //! session everywhere; sockets close with 4001 when their token expires.
 
 use crate::common::{get, post, TestServer};
-use app::protocol::close_code;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use protocol::close_code;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -2,7 +2,7 @@
 //! user's connections, and rooms owned. (Across two instances: cluster_access.rs.)
 
 use crate::common::{error_code, post, TestServer};
-use app::protocol::{ErrorCode, ServerFrame};
+use protocol::{ErrorCode, ServerFrame};
 use reqwest::StatusCode;
 use serde_json::json;
 

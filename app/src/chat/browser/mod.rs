@@ -18,12 +18,12 @@ use leptos::task::spawn_local;
 use uuid::Uuid;
 use wasm_bindgen::closure::Closure;
 
-use super::model::{is_direct_id, Actions, ChatModel, Command, Link, Session};
+use super::model::{Actions, ChatModel, Command, Link, Session};
 use super::timeline::Timeline;
 use super::unread;
 use crate::protocol::{
-    AuthResponse, ClientFrame, CreateRoom, Credentials, MeResponse, RoomId, RoomInfo, RoomKind,
-    UserRef,
+    is_direct_id, AuthResponse, ClientFrame, CreateRoom, Credentials, RoomId, RoomInfo, RoomKind,
+    SessionInfo, UserRef,
 };
 use socket::Socket;
 
@@ -176,10 +176,13 @@ impl Runtime {
     }
 
     async fn restore_session(self: Rc<Self>) {
-        match http::call::<MeResponse>("GET", "/api/auth/me", None::<&()>).await {
-            Ok(me) => self.signed_in(me.user).await,
-            Err(e) if e.status == 401 => {
-                self.model.session.set(Session::SignedOut { reason: None })
+        match http::call::<SessionInfo>("GET", "/api/auth/session", None::<&()>).await {
+            Ok(session) => {
+                self.model.limits.set(session.limits);
+                match session.user {
+                    Some(user) => self.signed_in(user).await,
+                    None => self.model.session.set(Session::SignedOut { reason: None }),
+                }
             }
             Err(e) => self.model.session.set(Session::SignedOut {
                 reason: Some(e.message),

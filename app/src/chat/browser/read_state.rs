@@ -15,8 +15,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{Notification, NotificationOptions, NotificationPermission, VisibilityState};
 
 use super::{http, Runtime};
-use crate::chat::model::{is_direct_id, Notifications, Session};
+use crate::chat::model::{Notifications, Session};
 use crate::chat::unread;
+use crate::protocol::is_direct_id;
 use crate::protocol::{
     ClientFrame, MembersPage, Message, MuteRequest, RoomId, RoomInfo, RoomKind, Seq,
 };

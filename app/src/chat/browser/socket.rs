@@ -15,8 +15,8 @@ use crate::chat::backoff;
 use crate::chat::model::Link;
 use crate::chat::timeline::{HistoryRequest, Timeline};
 use crate::protocol::{
-    close_code, ClientEnvelope, ClientFrame, Entry, ErrorCode, MeResponse, PresenceStatus, RoomId,
-    ServerFrame,
+    close_code, ClientEnvelope, ClientFrame, Entry, ErrorCode, PresenceStatus, RoomId, ServerFrame,
+    SessionInfo,
 };
 
 /// How long a `typing` notice shows, in ms.
@@ -143,8 +143,9 @@ impl Runtime {
             // The upgrade itself failed: maybe the session is gone.
             let runtime = self.clone();
             spawn_local(async move {
-                let me = http::call::<MeResponse>("GET", "/api/auth/me", None::<&()>).await;
-                if matches!(me, Err(e) if e.status == 401) {
+                let session =
+                    http::call::<SessionInfo>("GET", "/api/auth/session", None::<&()>).await;
+                if matches!(session, Ok(SessionInfo { user: None, .. })) {
                     runtime.session_expired();
                 }
             });

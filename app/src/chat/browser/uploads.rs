@@ -37,9 +37,20 @@ impl Runtime {
                 sent: 0,
                 state: UploadState::Uploading,
             };
+            let too_large = item.size > self.model.limits.get_untracked().max_file_bytes;
             self.model
                 .uploads
                 .update(|u| u.entry(room.clone()).or_default().push(item));
+            if too_large {
+                // Refused before a byte is sent: the server would answer 413.
+                let max = crate::chat::human_size(self.model.limits.get_untracked().max_file_bytes);
+                self.upload_ended(
+                    &room,
+                    key,
+                    Err(format!("larger than this server's limit of {max}")),
+                );
+                continue;
+            }
             self.start_upload(room.clone(), key, file, false);
         }
     }

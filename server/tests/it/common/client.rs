@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use app::protocol::{ClientEnvelope, ClientFrame, ServerFrame};
 use futures_util::{SinkExt, StreamExt};
+use protocol::{ClientEnvelope, ClientFrame, ServerFrame};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
@@ -71,7 +71,7 @@ impl Client {
     }
 
     /// Joins and returns the `joined` frame.
-    pub async fn join(&mut self, room: &str, since: Option<app::protocol::Since>) -> ServerFrame {
+    pub async fn join(&mut self, room: &str, since: Option<protocol::Since>) -> ServerFrame {
         self.send_frame(
             ClientFrame::Join {
                 room: room.into(),

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::protocol::{ClientEnvelope, ClientFrame, ServerFrame, Since};
 use futures_util::{SinkExt, StreamExt};
+use protocol::{ClientEnvelope, ClientFrame, ServerFrame, Since};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use uuid::Uuid;
 

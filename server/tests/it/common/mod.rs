@@ -32,7 +32,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use app::protocol::AuthResponse;
+use protocol::AuthResponse;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 /// How long any single expected frame may take before a test fails.
@@ -134,7 +134,7 @@ impl TestServer {
     }
 
     /// The newest page of a room's history, over HTTP.
-    pub async fn history(&self, token: &str, room: &str) -> app::protocol::MessagesPage {
+    pub async fn history(&self, token: &str, room: &str) -> protocol::MessagesPage {
         reqwest::Client::new()
             .get(self.http(&format!("/api/rooms/{room}/messages")))
             .bearer_auth(token)

@@ -6,7 +6,7 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use app::protocol::{ClientFrame, ServerFrame};
+use protocol::{ClientFrame, ServerFrame};
 use uuid::Uuid;
 
 use super::{Client, TestServer};

@@ -18,6 +18,7 @@ mod files;
 mod http;
 mod identities;
 mod log;
+mod names;
 mod search;
 mod tokens;
 mod webhooks;
@@ -26,13 +27,17 @@ pub use files::{
 };
 pub use http::{
     AddMember, AuthProviders, AuthResponse, CreateRoom, Credentials, DirectRequest, ErrorBody,
-    ErrorDetail, MarkRead, MeResponse, Member, MembersPage, MessagesPage, MuteRequest, OidcLink,
-    OidcProvider, RefreshRequest, RoomInfo, RoomKind, TopicRequest, MAX_GROUP_MEMBERS,
+    ErrorDetail, Limits, MarkRead, MeResponse, Member, MembersPage, MessagesPage, MuteRequest,
+    OidcLink, OidcProvider, RefreshRequest, RoomInfo, RoomKind, SessionInfo, TopicRequest,
+    MAX_GROUP_MEMBERS,
 };
 pub use identities::{IdentityInfo, IdentityList, LinkRequest, UnlinkRequest};
 pub use log::{
     mentioned_names, valid_emoji, Deleted, Edited, Entry, Reaction, ReactionCount, ThreadPage,
     Topic, MAX_EMOJI_CHARS, MAX_MENTIONS, MAX_REACTIONS_PER_MESSAGE, MAX_TOPIC_CHARS,
+};
+pub use names::{
+    direct_room_id, is_direct_id, valid_room_name, valid_username, MAX_ROOM_NAME, MAX_USERNAME,
 };
 pub use search::{
     highlight, search_words, Highlight, SearchHit, SearchResults, DEFAULT_SEARCH_LIMIT,
@@ -53,10 +58,6 @@ pub type RoomId = String;
 /// A message's position in its room's total order: 1, 2, 3, … with no holes.
 pub type Seq = u64;
 
-/// Longest room name, in characters.
-pub const MAX_ROOM_NAME: usize = 32;
-/// Longest username, in characters.
-pub const MAX_USERNAME: usize = 32;
 /// Most messages one `history` frame or HTTP page returns.
 pub const MAX_HISTORY_LIMIT: u32 = 200;
 /// Messages per `history` page when the client names no `limit`.
@@ -471,24 +472,6 @@ impl ServerFrame {
     pub fn parse(text: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(text)
     }
-}
-
-/// Checks a username against the contract: 1–32 of `[A-Za-z0-9_.-]`.
-pub fn valid_username(name: &str) -> bool {
-    (1..=MAX_USERNAME).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-}
-
-/// Checks a room name: 1–32 of `[a-z0-9_-]`, starting with a letter or digit.
-/// Public and private rooms use their name as their id.
-pub fn valid_room_name(name: &str) -> bool {
-    (1..=MAX_ROOM_NAME).contains(&name.len())
-        && name.as_bytes()[0].is_ascii_alphanumeric()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-'))
 }
 
 #[cfg(test)]

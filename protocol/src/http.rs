@@ -49,6 +49,38 @@ pub struct MeResponse {
     pub user: UserRef,
 }
 
+/// What the server enforces that a client should know before it sends: the
+/// UI stops a message or file here instead of learning it from a refusal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Limits {
+    /// Longest message body, in characters (`send`, `edit`, webhook posts).
+    pub max_body_chars: usize,
+    /// Largest file an upload may be, in bytes.
+    pub max_file_bytes: u64,
+}
+
+impl Default for Limits {
+    /// The server's defaults, for a client that has not asked yet.
+    fn default() -> Self {
+        Self {
+            max_body_chars: 4000,
+            max_file_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// Answer to `GET /api/auth/session` (a Confab extension): who the session
+/// cookie or token is, if anyone, and the server's limits. Always `200`: being
+/// signed out is an answer, not an error.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionInfo {
+    /// The signed-in user; `null` when the request carries no valid session.
+    pub user: Option<UserRef>,
+    pub limits: Limits,
+}
+
 /// Who may see and join a room.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

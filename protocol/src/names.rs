@@ -1,0 +1,69 @@
+//! The name rules: usernames, room names, and the ids of direct rooms, which
+//! can never be taken for a room name.
+
+use uuid::Uuid;
+
+/// Longest room name, in characters.
+pub const MAX_ROOM_NAME: usize = 32;
+/// Longest username, in characters.
+pub const MAX_USERNAME: usize = 32;
+
+/// Checks a username against the contract: 1–32 of `[A-Za-z0-9_.-]`.
+pub fn valid_username(name: &str) -> bool {
+    (1..=MAX_USERNAME).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// Checks a room name: 1–32 of `[a-z0-9_-]`, starting with a letter or digit.
+/// Public and private rooms use their name as their id.
+pub fn valid_room_name(name: &str) -> bool {
+    (1..=MAX_ROOM_NAME).contains(&name.len())
+        && name.as_bytes()[0].is_ascii_alphanumeric()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-'))
+}
+
+/// The id of the direct room of `users` (duplicates ignored): the same
+/// whoever asks. Two users: `dm:LOW:HIGH`; a group: `gdm:` and a digest of
+/// the sorted ids.
+pub fn direct_room_id(users: &[Uuid]) -> String {
+    let mut sorted = users.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    if let [low, high] = sorted[..] {
+        return format!("dm:{low}:{high}");
+    }
+    use sha2::Digest;
+    let mut digest = sha2::Sha256::new();
+    for user in &sorted {
+        digest.update(user.as_bytes());
+    }
+    format!("gdm:{}", &hex::encode(digest.finalize())[..32])
+}
+
+/// Whether a room id names a direct room (with one person or a group).
+pub fn is_direct_id(id: &str) -> bool {
+    id.starts_with("dm:") || id.starts_with("gdm:")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn direct_room_ids_are_the_same_whoever_asks() {
+        let (a, b, c) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        assert_eq!(direct_room_id(&[a, b]), direct_room_id(&[b, a]));
+        assert_eq!(direct_room_id(&[a, b]), format!("dm:{a}:{b}"));
+        assert_eq!(direct_room_id(&[c, a, b]), direct_room_id(&[b, c, a, c]));
+        assert!(direct_room_id(&[a, b, c]).starts_with("gdm:"));
+        assert_ne!(direct_room_id(&[a, b, c]), direct_room_id(&[a, b]));
+        assert!(is_direct_id(&direct_room_id(&[a, b])));
+        assert!(is_direct_id(&direct_room_id(&[a, b, c])));
+        assert!(!valid_room_name(&direct_room_id(&[a, b])));
+        assert!(!valid_room_name(&direct_room_id(&[a, b, c])));
+    }
+}
