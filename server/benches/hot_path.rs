@@ -13,7 +13,7 @@ use protocol::{ClientEnvelope, Entry, Message, ServerFrame, UserRef};
 use server::broker::MemoryBroker;
 use server::engine::outbox::Outbox;
 use server::engine::Node;
-use server::store::{NewEntry, NewMessage, SqlStore, Store};
+use server::store::{AccountStore, LogStore, NewEntry, NewMessage, RoomStore, SqlStore, Store};
 
 fn message(seq: u64, epoch: &str) -> Message {
     Message {

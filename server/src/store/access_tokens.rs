@@ -1,7 +1,7 @@
 //! What the store keeps of bot accounts and personal access tokens: the part
 //! of [`super::Store`] that `domain::tokens` and `access_tokens` use.
 //!
-//! A token is a session (its id is the session's), so [`super::Store::session_valid`]
+//! A token is a session (its id is the session's), so [`super::AccountStore::session_valid`]
 //! answers for it as for a sign-in: revoked, expired or its user disabled
 //! means refused.
 

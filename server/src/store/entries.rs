@@ -1,5 +1,5 @@
 //! What a room's log is asked to store, and what storing it did: the
-//! entries the domain hands to the store (`Store::append_batch`).
+//! entries the domain hands to the store (`LogStore::append_batch`).
 
 use protocol::{Entry, RoomId, Seq, UserRef};
 use uuid::Uuid;
@@ -15,7 +15,7 @@ pub struct NewMessage {
     pub thread: Option<Uuid>,
     /// The users the body mentions (resolved by the caller).
     pub mentions: Vec<Uuid>,
-    /// Its files, claimed for it already ([`super::Store::claim_files`]).
+    /// Its files, claimed for it already ([`super::FileStore::claim_files`]).
     pub attachments: Vec<protocol::Attachment>,
 }
 

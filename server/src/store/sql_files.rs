@@ -2,13 +2,14 @@
 //! as rows (their bytes live in the file store, named by digest), claimed by
 //! the message that sends them, deleted with it.
 
+use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use uuid::Uuid;
 
 use super::sql::SqlStore;
 use super::sql_rows::{optional_uuid, parse_uuid};
-use super::{FileRecord, StoreResult};
+use super::{FileRecord, FileStore, StoreResult};
 
 const FILE_COLUMNS: &str = "id, room_id, uploader_id, name, mime, size, digest, thumb_digest, \
      width, height, claim_msg_id, created_ms";
@@ -43,8 +44,9 @@ fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
-impl SqlStore {
-    pub(super) async fn add_file_impl(&self, file: &FileRecord, quota: u64) -> StoreResult<bool> {
+#[async_trait]
+impl FileStore for SqlStore {
+    async fn add_file(&self, file: &FileRecord, quota: u64) -> StoreResult<bool> {
         // One statement: the quota is checked against what is stored at
         // the moment of the insert.
         let inserted = sqlx::query(&format!(
@@ -70,7 +72,7 @@ impl SqlStore {
         Ok(inserted == 1)
     }
 
-    pub(super) async fn file_impl(&self, id: Uuid) -> StoreResult<Option<FileRecord>> {
+    async fn file(&self, id: Uuid) -> StoreResult<Option<FileRecord>> {
         sqlx::query(&format!("SELECT {FILE_COLUMNS} FROM files WHERE id = $1"))
             .bind(id.to_string())
             .fetch_optional(&self.reader)
@@ -80,7 +82,7 @@ impl SqlStore {
             .transpose()
     }
 
-    pub(super) async fn bytes_used_impl(&self, user: Uuid) -> StoreResult<u64> {
+    async fn bytes_used(&self, user: Uuid) -> StoreResult<u64> {
         let used: Option<i64> =
             // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back.
             sqlx::query_scalar("SELECT CAST(SUM(size) AS BIGINT) FROM files WHERE uploader_id = $1")
@@ -90,7 +92,7 @@ impl SqlStore {
         Ok(used.unwrap_or(0).max(0) as u64)
     }
 
-    pub(super) async fn claim_files_impl(
+    async fn claim_files(
         &self,
         room: &str,
         uploader: Uuid,
@@ -130,11 +132,7 @@ impl SqlStore {
         Ok(Some(claimed))
     }
 
-    pub(super) async fn stale_files_impl(
-        &self,
-        before_ms: i64,
-        limit: u32,
-    ) -> StoreResult<Vec<FileRecord>> {
+    async fn stale_files(&self, before_ms: i64, limit: u32) -> StoreResult<Vec<FileRecord>> {
         // Never sent, or claimed by a send whose message was never stored.
         sqlx::query(&format!(
             "SELECT {FILE_COLUMNS} FROM files f WHERE f.created_ms < $1 AND \
@@ -151,7 +149,7 @@ impl SqlStore {
         .collect()
     }
 
-    pub(super) async fn delete_files_impl(&self, ids: &[Uuid]) -> StoreResult<()> {
+    async fn delete_files(&self, ids: &[Uuid]) -> StoreResult<()> {
         if ids.is_empty() {
             return Ok(());
         }
@@ -173,7 +171,7 @@ impl SqlStore {
         Ok(())
     }
 
-    pub(super) async fn collect_objects_impl(&self, limit: u32) -> StoreResult<Vec<String>> {
+    async fn collect_objects(&self, limit: u32) -> StoreResult<Vec<String>> {
         // One statement: an object is taken off the queue only while no
         // file names it.
         Ok(sqlx::query_scalar(

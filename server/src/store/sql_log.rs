@@ -7,12 +7,16 @@
 //! `sql_log_changes`); current reactions are rows of `reactions`. The reads of
 //! the log are in `sql_log_reads`, row decoding in `sql_rows`.
 
+use std::collections::HashMap;
+
 use protocol::{Entry, Message, Seq};
 use sqlx::Row;
 use uuid::Uuid;
 
 use super::sql::SqlStore;
-use super::sql_log_changes::{change_in_tx, message_in_tx};
+use super::sql_log_changes::{
+    delete_in_tx, edit_in_tx, message_in_tx, react_in_tx, topic_in_tx, LogTx,
+};
 use super::sql_rows::{attachments_json, entry_from_row, join_ids, MESSAGE_SELECT};
 use super::{ms_to_time, now_ms, NewEntry, NewMessage, Outcome, Refusal, StoreError, StoreResult};
 
@@ -20,7 +24,7 @@ use super::{ms_to_time, now_ms, NewEntry, NewMessage, Outcome, Refusal, StoreErr
 pub(super) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 impl SqlStore {
-    /// One attempt at [`Store::append_batch`]. With `check`, messages
+    /// One attempt at [`LogStore::append_batch`]. With `check`, messages
     /// stored before are looked up first and answered with their first
     /// copy; without, the attempt answers `None` (and stores nothing)
     /// if any was.
@@ -30,7 +34,6 @@ impl SqlStore {
         batch: &[NewEntry],
         check: bool,
     ) -> StoreResult<Option<Vec<Outcome>>> {
-        use std::collections::HashMap;
         let mut tx: Tx = self.writer.begin().await?;
         // Write first: this no-op bump takes the room's row lock (the
         // database's write lock in SQLite) before anything is read,
@@ -86,65 +89,45 @@ impl SqlStore {
         let mut fresh: Vec<Message> = Vec::new();
         let mut changed = false;
         for entry in batch {
-            let NewEntry::Message(new) = entry else {
-                let outcome =
-                    change_in_tx(&mut tx, room, &epoch, &mut last_seq, entry, created).await?;
-                changed |= matches!(outcome, Outcome::Stored { .. });
-                outcomes.push(outcome);
-                continue;
+            let mut at = LogTx {
+                tx: &mut tx,
+                room,
+                epoch: &epoch,
+                last_seq: &mut last_seq,
+                created,
             };
-            let key = (new.author.id, new.client_msg_id);
-            if let Some(first) = known.get(&key) {
-                outcomes.push(Outcome::Stored {
-                    entry: Entry::Message(first.clone()),
-                    fresh: false,
-                });
-                continue;
-            }
-            if let Some(root) = new.thread {
-                match message_in_tx(&mut tx, room, root).await? {
-                    None => {
-                        outcomes.push(Outcome::Refused(Refusal::NoSuchMessage));
-                        continue;
-                    }
-                    Some((_, Some(_))) => {
-                        outcomes.push(Outcome::Refused(Refusal::NotTopLevel));
-                        continue;
-                    }
-                    Some((_, None)) => {
-                        sqlx::query(
-                            "UPDATE messages SET reply_count = reply_count + 1, \
-                             last_reply_ms = $3 WHERE room_id = $1 AND id = $2",
-                        )
-                        .bind(room)
-                        .bind(root.to_string())
-                        .bind(created)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                }
-            }
-            last_seq += 1;
-            let message = Message {
-                room: new.room.clone(),
-                seq: last_seq as Seq,
-                epoch: epoch.clone(),
-                id: Uuid::now_v7(),
-                client_msg_id: new.client_msg_id,
-                author: new.author.clone(),
-                body: new.body.clone(),
-                ts: ms_to_time(created),
-                thread: new.thread,
-                mentions: new.mentions.clone(),
-                attachments: new.attachments.clone(),
-                ..Default::default()
+            let outcome = match entry {
+                NewEntry::Message(new) => message_in_batch(&mut at, new, &mut known).await?,
+                NewEntry::Edit {
+                    id,
+                    body,
+                    mentions,
+                    by,
+                    ..
+                } => edit_in_tx(&mut at, *id, body, mentions, by).await?,
+                NewEntry::Delete { id, by, .. } => delete_in_tx(&mut at, *id, by).await?,
+                NewEntry::React {
+                    id,
+                    emoji,
+                    on,
+                    user,
+                    ..
+                } => react_in_tx(&mut at, *id, emoji, *on, user).await?,
+                NewEntry::Topic { topic, by, .. } => topic_in_tx(&mut at, topic, by).await?,
             };
-            known.insert(key, message.clone());
-            fresh.push(message.clone());
-            outcomes.push(Outcome::Stored {
-                entry: Entry::Message(message),
-                fresh: true,
-            });
+            match (&outcome, entry) {
+                (
+                    Outcome::Stored {
+                        entry: Entry::Message(m),
+                        fresh: true,
+                    },
+                    NewEntry::Message(_),
+                ) => fresh.push(m.clone()),
+                (Outcome::Stored { .. }, NewEntry::Message(_)) => {}
+                (Outcome::Stored { .. }, _) => changed = true,
+                _ => {}
+            }
+            outcomes.push(outcome);
         }
         if fresh.is_empty() && !changed {
             tx.rollback().await?;
@@ -192,4 +175,59 @@ impl SqlStore {
         tx.commit().await?;
         Ok(Some(outcomes))
     }
+}
+
+/// A message of the batch: answered with its first copy if it was stored
+/// before (`known`), refused if it replies to a missing or non-top-level
+/// message, else given the next `seq` (its row is inserted with the batch's
+/// others).
+async fn message_in_batch(
+    at: &mut LogTx<'_>,
+    new: &NewMessage,
+    known: &mut HashMap<(Uuid, Uuid), Message>,
+) -> StoreResult<Outcome> {
+    let key = (new.author.id, new.client_msg_id);
+    if let Some(first) = known.get(&key) {
+        return Ok(Outcome::Stored {
+            entry: Entry::Message(first.clone()),
+            fresh: false,
+        });
+    }
+    if let Some(root) = new.thread {
+        match message_in_tx(at.tx, at.room, root).await? {
+            None => return Ok(Outcome::Refused(Refusal::NoSuchMessage)),
+            Some((_, Some(_))) => return Ok(Outcome::Refused(Refusal::NotTopLevel)),
+            Some((_, None)) => {
+                sqlx::query(
+                    "UPDATE messages SET reply_count = reply_count + 1, \
+                     last_reply_ms = $3 WHERE room_id = $1 AND id = $2",
+                )
+                .bind(at.room)
+                .bind(root.to_string())
+                .bind(at.created)
+                .execute(&mut **at.tx)
+                .await?;
+            }
+        }
+    }
+    *at.last_seq += 1;
+    let message = Message {
+        room: new.room.clone(),
+        seq: *at.last_seq as Seq,
+        epoch: at.epoch.to_string(),
+        id: Uuid::now_v7(),
+        client_msg_id: new.client_msg_id,
+        author: new.author.clone(),
+        body: new.body.clone(),
+        ts: ms_to_time(at.created),
+        thread: new.thread,
+        mentions: new.mentions.clone(),
+        attachments: new.attachments.clone(),
+        ..Default::default()
+    };
+    known.insert(key, message.clone());
+    Ok(Outcome::Stored {
+        entry: Entry::Message(message),
+        fresh: true,
+    })
 }

@@ -3,6 +3,7 @@
 //! as a reader sees them (messages with reactions and reply counts, read in one
 //! snapshot with the room's latest `seq`), threads, and what access rules ask.
 
+use async_trait::async_trait;
 use protocol::{Entry, Message, Seq, UserRef};
 use sqlx::Row;
 use uuid::Uuid;
@@ -11,7 +12,7 @@ use super::sql::SqlStore;
 use super::sql_log::Tx;
 use super::sql_rows::parse_uuid;
 use super::sql_rows::{entry_from_row, optional_uuid, readable, ENTRY_SELECT, MESSAGE_SELECT};
-use super::{LogPage, PageAt, StoreError, StoreResult};
+use super::{LogPage, LogStore, NewEntry, Outcome, PageAt, StoreError, StoreResult};
 
 /// Messages as they are delivered: their current body, but none of the
 /// counts that later entries of the log change.
@@ -71,13 +72,27 @@ async fn latest_in(tx: &mut Tx, room: &str) -> StoreResult<i64> {
         .ok_or(StoreError::NotFound)
 }
 
-impl SqlStore {
-    pub(super) async fn entries_after_impl(
-        &self,
-        room: &str,
-        after: Seq,
-        limit: u32,
-    ) -> StoreResult<Vec<Entry>> {
+#[async_trait]
+impl LogStore for SqlStore {
+    async fn append_batch(&self, room: &str, batch: Vec<NewEntry>) -> StoreResult<Vec<Outcome>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Resends are rare: first assume none of the batch was stored
+        // before (each backend's fastest way). If one was, try again
+        // checking.
+        let outcomes = match self.append_unchecked(room, &batch).await? {
+            Some(outcomes) => outcomes,
+            None => self
+                .append_in_tx(room, &batch, true)
+                .await?
+                .expect("a checked append always answers"),
+        };
+        self.after_commit(&batch).await;
+        Ok(outcomes)
+    }
+
+    async fn entries_after(&self, room: &str, after: Seq, limit: u32) -> StoreResult<Vec<Entry>> {
         sqlx::query(ENTRY_SELECT.as_str())
             .bind(room)
             .bind(after as i64)
@@ -89,7 +104,7 @@ impl SqlStore {
             .collect()
     }
 
-    pub(super) async fn history_impl(
+    async fn history(
         &self,
         room: &str,
         at: PageAt,
@@ -142,7 +157,7 @@ impl SqlStore {
         })
     }
 
-    pub(super) async fn thread_impl(
+    async fn thread(
         &self,
         room: &str,
         root: Uuid,
@@ -196,7 +211,7 @@ impl SqlStore {
         }))
     }
 
-    pub(super) async fn message_record_impl(
+    async fn message_record(
         &self,
         room: &str,
         id: Uuid,
@@ -219,11 +234,7 @@ impl SqlStore {
         .transpose()
     }
 
-    pub(super) async fn readers_named_impl(
-        &self,
-        room: &str,
-        names: &[String],
-    ) -> StoreResult<Vec<UserRef>> {
+    async fn readers_named(&self, room: &str, names: &[String]) -> StoreResult<Vec<UserRef>> {
         if names.is_empty() {
             return Ok(Vec::new());
         }

@@ -1,192 +1,193 @@
-//! Rooms and memberships in SQL (for `SqlStore`'s `Store` implementation).
+//! Rooms and memberships in SQL: [`RoomStore`] for `SqlStore`.
 
+use async_trait::async_trait;
 use protocol::{RoomId, RoomKind, UserRef};
 use sqlx::Row;
 use uuid::Uuid;
 
 use super::sql::{is_unique_violation, SqlStore};
 use super::sql_rows::{parse_uuid, room_from_row};
-use super::{new_epoch, now_ms, RoomRecord, StoreError, StoreResult};
+use super::{new_epoch, now_ms, RoomRecord, RoomStore, StoreError, StoreResult};
 
-pub(super) async fn ensure_public_room(store: &SqlStore, name: &str) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO rooms (id, name, kind, owner_id, epoch, last_seq, created_ms) \
-         VALUES ($1, $1, 'public', NULL, $2, 0, $3) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(name)
-    .bind(new_epoch())
-    .bind(now_ms())
-    .execute(&store.writer)
-    .await?;
-    Ok(())
-}
-
-pub(super) async fn create_room(
-    store: &SqlStore,
-    name: &str,
-    kind: RoomKind,
-    owner: Uuid,
-) -> StoreResult<RoomRecord> {
-    let room = RoomRecord {
-        id: name.to_string(),
-        name: name.to_string(),
-        kind,
-        owner: Some(owner),
-        epoch: new_epoch(),
-        last_seq: 0,
-        topic: String::new(),
-    };
-    let now = now_ms();
-    let mut tx = store.writer.begin().await?;
-    let inserted = sqlx::query(
-        "INSERT INTO rooms (id, name, kind, owner_id, epoch, last_seq, created_ms) \
-         VALUES ($1, $2, $3, $4, $5, 0, $6)",
-    )
-    .bind(&room.id)
-    .bind(&room.name)
-    .bind(kind.as_str())
-    .bind(owner.to_string())
-    .bind(&room.epoch)
-    .bind(now)
-    .execute(&mut *tx)
-    .await;
-    match inserted {
-        Ok(_) => {}
-        Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict),
-        Err(e) => return Err(e.into()),
+#[async_trait]
+impl RoomStore for SqlStore {
+    async fn ensure_public_room(&self, name: &str) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO rooms (id, name, kind, owner_id, epoch, last_seq, created_ms) \
+             VALUES ($1, $1, 'public', NULL, $2, 0, $3) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(name)
+        .bind(new_epoch())
+        .bind(now_ms())
+        .execute(&self.writer)
+        .await?;
+        Ok(())
     }
-    sqlx::query("INSERT INTO memberships (room_id, user_id, joined_ms) VALUES ($1, $2, $3)")
+
+    async fn create_room(
+        &self,
+        name: &str,
+        kind: RoomKind,
+        owner: Uuid,
+    ) -> StoreResult<RoomRecord> {
+        let room = RoomRecord {
+            id: name.to_string(),
+            name: name.to_string(),
+            kind,
+            owner: Some(owner),
+            epoch: new_epoch(),
+            last_seq: 0,
+            topic: String::new(),
+        };
+        let now = now_ms();
+        let mut tx = self.writer.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO rooms (id, name, kind, owner_id, epoch, last_seq, created_ms) \
+             VALUES ($1, $2, $3, $4, $5, 0, $6)",
+        )
         .bind(&room.id)
+        .bind(&room.name)
+        .bind(kind.as_str())
         .bind(owner.to_string())
+        .bind(&room.epoch)
         .bind(now)
         .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(room)
-}
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict),
+            Err(e) => return Err(e.into()),
+        }
+        sqlx::query("INSERT INTO memberships (room_id, user_id, joined_ms) VALUES ($1, $2, $3)")
+            .bind(&room.id)
+            .bind(owner.to_string())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(room)
+    }
 
-pub(super) async fn rooms_owned(store: &SqlStore, user: Uuid) -> StoreResult<u64> {
-    let owned: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rooms WHERE owner_id = $1")
-        .bind(user.to_string())
-        .fetch_one(&store.reader)
-        .await?;
-    Ok(owned as u64)
-}
+    async fn rooms_owned(&self, user: Uuid) -> StoreResult<u64> {
+        let owned: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rooms WHERE owner_id = $1")
+            .bind(user.to_string())
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(owned as u64)
+    }
 
-pub(super) async fn direct_room(
-    store: &SqlStore,
-    users: &[Uuid],
-) -> StoreResult<(RoomRecord, bool)> {
-    let id = protocol::direct_room_id(users);
-    let now = now_ms();
-    let mut tx = store.writer.begin().await?;
-    let created = sqlx::query(
-        "INSERT INTO rooms (id, name, kind, owner_id, epoch, last_seq, created_ms) \
-         VALUES ($1, $1, 'direct', NULL, $2, 0, $3) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(&id)
-    .bind(new_epoch())
-    .bind(now)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    for user in users {
-        sqlx::query(
-            "INSERT INTO memberships (room_id, user_id, joined_ms) VALUES ($1, $2, $3) \
-             ON CONFLICT (room_id, user_id) DO NOTHING",
+    async fn direct_room(&self, users: &[Uuid]) -> StoreResult<(RoomRecord, bool)> {
+        let id = protocol::direct_room_id(users);
+        let now = now_ms();
+        let mut tx = self.writer.begin().await?;
+        let created = sqlx::query(
+            "INSERT INTO rooms (id, name, kind, owner_id, epoch, last_seq, created_ms) \
+             VALUES ($1, $1, 'direct', NULL, $2, 0, $3) ON CONFLICT (id) DO NOTHING",
         )
         .bind(&id)
-        .bind(user.to_string())
+        .bind(new_epoch())
         .bind(now)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected()
+            == 1;
+        for user in users {
+            sqlx::query(
+                "INSERT INTO memberships (room_id, user_id, joined_ms) VALUES ($1, $2, $3) \
+                 ON CONFLICT (room_id, user_id) DO NOTHING",
+            )
+            .bind(&id)
+            .bind(user.to_string())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        let room = self.room(&id).await?.ok_or(StoreError::NotFound)?;
+        Ok((room, created))
     }
-    tx.commit().await?;
-    let room = room(store, &id).await?.ok_or(StoreError::NotFound)?;
-    Ok((room, created))
-}
 
-pub(super) async fn room(store: &SqlStore, id: &str) -> StoreResult<Option<RoomRecord>> {
-    sqlx::query("SELECT id, name, kind, owner_id, epoch, last_seq, topic FROM rooms WHERE id = $1")
+    async fn room(&self, id: &str) -> StoreResult<Option<RoomRecord>> {
+        sqlx::query(
+            "SELECT id, name, kind, owner_id, epoch, last_seq, topic FROM rooms WHERE id = $1",
+        )
         .bind(id)
-        .fetch_optional(&store.reader)
+        .fetch_optional(&self.reader)
         .await?
         .as_ref()
         .map(room_from_row)
         .transpose()
-}
-
-pub(super) async fn member_rooms(
-    store: &SqlStore,
-    user: Uuid,
-    limit: u32,
-) -> StoreResult<Vec<RoomId>> {
-    let rows = sqlx::query("SELECT room_id FROM memberships WHERE user_id = $1 LIMIT $2")
-        .bind(user.to_string())
-        .bind(i64::from(limit))
-        .fetch_all(&store.reader)
-        .await?;
-    rows.iter().map(|row| Ok(row.try_get("room_id")?)).collect()
-}
-
-pub(super) async fn members(store: &SqlStore, room: &str, limit: u32) -> StoreResult<Vec<UserRef>> {
-    let rows = sqlx::query(
-        "SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id \
-         WHERE m.room_id = $1 ORDER BY u.name LIMIT $2",
-    )
-    .bind(room)
-    .bind(i64::from(limit))
-    .fetch_all(&store.reader)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(UserRef {
-                id: parse_uuid(row.try_get("id")?)?,
-                name: row.try_get("name")?,
-            })
-        })
-        .collect()
-}
-
-pub(super) async fn add_member(store: &SqlStore, room: &str, user: Uuid) -> StoreResult<bool> {
-    // A new member has read what came before: their marker starts at the end.
-    let result = sqlx::query(
-        "INSERT INTO memberships (room_id, user_id, joined_ms, last_read_seq) \
-         SELECT id, $2, $3, last_seq FROM rooms WHERE id = $1 \
-         ON CONFLICT (room_id, user_id) DO NOTHING",
-    )
-    .bind(room)
-    .bind(user.to_string())
-    .bind(now_ms())
-    .execute(&store.writer)
-    .await;
-    match result {
-        Ok(done) if done.rows_affected() == 1 => Ok(true),
-        // Nothing inserted: a member already, or no such room (or user).
-        Ok(_) if self::room(store, room).await?.is_some() => Ok(false),
-        Ok(_) => Err(StoreError::NotFound),
-        Err(sqlx::Error::Database(d)) if d.is_foreign_key_violation() => Err(StoreError::NotFound),
-        Err(e) => Err(e.into()),
     }
-}
 
-pub(super) async fn is_member(store: &SqlStore, room: &str, user: Uuid) -> StoreResult<bool> {
-    Ok(
-        sqlx::query("SELECT 1 FROM memberships WHERE room_id = $1 AND user_id = $2")
-            .bind(room)
+    async fn member_rooms(&self, user: Uuid, limit: u32) -> StoreResult<Vec<RoomId>> {
+        let rows = sqlx::query("SELECT room_id FROM memberships WHERE user_id = $1 LIMIT $2")
             .bind(user.to_string())
-            .fetch_optional(&store.reader)
-            .await?
-            .is_some(),
-    )
-}
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter().map(|row| Ok(row.try_get("room_id")?)).collect()
+    }
 
-pub(super) async fn remove_member(store: &SqlStore, room: &str, user: Uuid) -> StoreResult<bool> {
-    let done = sqlx::query("DELETE FROM memberships WHERE room_id = $1 AND user_id = $2")
+    async fn members(&self, room: &str, limit: u32) -> StoreResult<Vec<UserRef>> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.room_id = $1 ORDER BY u.name LIMIT $2",
+        )
+        .bind(room)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(UserRef {
+                    id: parse_uuid(row.try_get("id")?)?,
+                    name: row.try_get("name")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn add_member(&self, room: &str, user: Uuid) -> StoreResult<bool> {
+        // A new member has read what came before: their marker starts at the end.
+        let result = sqlx::query(
+            "INSERT INTO memberships (room_id, user_id, joined_ms, last_read_seq) \
+             SELECT id, $2, $3, last_seq FROM rooms WHERE id = $1 \
+             ON CONFLICT (room_id, user_id) DO NOTHING",
+        )
         .bind(room)
         .bind(user.to_string())
-        .execute(&store.writer)
-        .await?;
-    Ok(done.rows_affected() == 1)
+        .bind(now_ms())
+        .execute(&self.writer)
+        .await;
+        match result {
+            Ok(done) if done.rows_affected() == 1 => Ok(true),
+            // Nothing inserted: a member already, or no such room (or user).
+            Ok(_) if self.room(room).await?.is_some() => Ok(false),
+            Ok(_) => Err(StoreError::NotFound),
+            Err(sqlx::Error::Database(d)) if d.is_foreign_key_violation() => {
+                Err(StoreError::NotFound)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn is_member(&self, room: &str, user: Uuid) -> StoreResult<bool> {
+        Ok(
+            sqlx::query("SELECT 1 FROM memberships WHERE room_id = $1 AND user_id = $2")
+                .bind(room)
+                .bind(user.to_string())
+                .fetch_optional(&self.reader)
+                .await?
+                .is_some(),
+        )
+    }
+
+    async fn remove_member(&self, room: &str, user: Uuid) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM memberships WHERE room_id = $1 AND user_id = $2")
+            .bind(room)
+            .bind(user.to_string())
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
 }

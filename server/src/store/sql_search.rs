@@ -4,14 +4,16 @@
 //! by the database itself in the transaction that changes a message, so an
 //! edit's old wording and a deleted body are never found.
 
+use async_trait::async_trait;
 use protocol::{Entry, Message};
 
 use super::sql::{Backend, SqlStore};
 use super::sql_rows::{entry_from_row, readable, MESSAGE_SELECT};
-use super::{SearchQuery, StoreResult};
+use super::{SearchQuery, SearchStore, StoreResult};
 
-impl SqlStore {
-    pub(super) async fn search_impl(&self, query: &SearchQuery) -> StoreResult<Vec<Message>> {
+#[async_trait]
+impl SearchStore for SqlStore {
+    async fn search(&self, query: &SearchQuery) -> StoreResult<Vec<Message>> {
         if query.words.is_empty() {
             return Ok(Vec::new());
         }

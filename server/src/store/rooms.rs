@@ -1,0 +1,47 @@
+//! What the store keeps of rooms and who is in them. Implemented in SQL by
+//! `sql_rooms`.
+
+use async_trait::async_trait;
+use protocol::{RoomId, RoomKind, Seq, UserRef};
+use uuid::Uuid;
+
+use super::StoreResult;
+
+/// A room as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoomRecord {
+    pub id: RoomId,
+    pub name: String,
+    pub kind: RoomKind,
+    pub owner: Option<Uuid>,
+    /// Names this room's history; a new one means `seq` started again.
+    pub epoch: String,
+    pub last_seq: Seq,
+    /// What the room is about ("" when unset).
+    pub topic: String,
+}
+
+/// Rooms, direct rooms and memberships.
+#[async_trait]
+pub trait RoomStore: Send + Sync {
+    /// Creates the public room `name` unless it exists (used for `general`).
+    async fn ensure_public_room(&self, name: &str) -> StoreResult<()>;
+    /// Creates a room owned (and joined) by `owner`; Conflict if the id is taken.
+    async fn create_room(&self, name: &str, kind: RoomKind, owner: Uuid)
+        -> StoreResult<RoomRecord>;
+    /// How many rooms `user` owns.
+    async fn rooms_owned(&self, user: Uuid) -> StoreResult<u64>;
+    /// The direct room of `users` (2 to 9 of them, ids as [`protocol::direct_room_id`]
+    /// makes them), created with all of them as members if new; true if it was.
+    async fn direct_room(&self, users: &[Uuid]) -> StoreResult<(RoomRecord, bool)>;
+    async fn room(&self, id: &str) -> StoreResult<Option<RoomRecord>>;
+    /// The rooms `user` is a member of, at most `limit`.
+    async fn member_rooms(&self, user: Uuid, limit: u32) -> StoreResult<Vec<RoomId>>;
+    /// A room's members, sorted by name, at most `limit`.
+    async fn members(&self, room: &str, limit: u32) -> StoreResult<Vec<UserRef>>;
+    /// Adds a member; returns false if they already were one.
+    async fn add_member(&self, room: &str, user: Uuid) -> StoreResult<bool>;
+    async fn is_member(&self, room: &str, user: Uuid) -> StoreResult<bool>;
+    /// Removes a member; returns false if they were not one.
+    async fn remove_member(&self, room: &str, user: Uuid) -> StoreResult<bool>;
+}
