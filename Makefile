@@ -4,8 +4,8 @@
 
 SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/confab/target
-# cargo-leptos sets this when it builds the server; setting it for every cargo
-# command keeps `cargo test` and `cargo leptos build` from rebuilding each other.
+# The site's output name (/pkg/confab.js): the server reads it when it is
+# compiled, so every cargo command sets it alike and none rebuilds another's.
 export LEPTOS_OUTPUT_NAME := confab
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Where tests create their databases (one per test, dropped after it).
@@ -13,13 +13,20 @@ export CONFAB_TEST_POSTGRES_URL ?= postgres://postgres:postgres@127.0.0.1:5432/p
 
 SITE_ROOT := target/site
 
-.PHONY: run test cluster bench fuzz deps check lint unit e2e build-debug fmt clean
+.PHONY: run test cluster watch bench fuzz deps check lint unit e2e build-debug schema fmt clean
 
 ## make run: build (release) and serve the chat on SQLite, in-process fan-out.
+## The build is plain cargo + wasm-bindgen (.ci/build-site.sh), no cargo-leptos.
 run:
 	.ci/install-deps.sh run
-	cargo leptos build --release
+	.ci/build-site.sh release
 	LEPTOS_SITE_ROOT=$(SITE_ROOT) $(CARGO_TARGET_DIR)/release/confab
+
+## make watch: rebuild and reload on every change, for UI work (installs
+## cargo-leptos the first time: about ten minutes).
+watch:
+	.ci/install-deps.sh watch
+	cargo leptos watch
 
 ## make cluster: Redis, PostgreSQL, two instances and nginx (http://127.0.0.1:8080).
 ## make cluster REDIS=sentinel: the same with a master, a replica and three sentinels.
@@ -27,28 +34,32 @@ run:
 REDIS ?= single
 cluster:
 	.ci/install-deps.sh cluster
-	cargo leptos build --release
+	.ci/build-site.sh release
 	REDIS=$(REDIS) PATH=$(PATH):/usr/sbin deploy/cluster.sh $(CARGO_TARGET_DIR)/release/confab $(abspath $(SITE_ROOT))
 
-## make test: fmt, clippy -D warnings, unit + integration tests, Playwright.
-test: deps lint unit e2e
+## make test: fmt, clippy -D warnings, unit + integration tests, Playwright,
+## schemathesis against the served API description.
+test: deps lint unit e2e schema
 
 deps:
 	.ci/install-deps.sh test
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy -p app -p server -p tools --all-targets -- -D warnings
+	cargo clippy -p protocol -p app -p server -p tools --all-targets -- -D warnings
 	cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
 unit:
-	cargo test -p app -p server -p tools
+	cargo test -p protocol -p app -p server -p tools
 
 build-debug:
-	cargo leptos build
+	.ci/build-site.sh debug
 
 e2e: build-debug
 	cd end2end && CONFAB_BIN=$(CARGO_TARGET_DIR)/debug/confab CONFAB_SITE_ROOT=$(abspath $(SITE_ROOT)) npx playwright test
+
+schema: build-debug
+	.ci/schema.sh $(CARGO_TARGET_DIR)/debug/confab
 
 ## make bench: the performance scenarios (2 instances + Redis + PostgreSQL),
 ## written to docs/BENCHMARKS.md and docs/bench-chart.svg; then search over a

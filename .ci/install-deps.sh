@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Confab needs, if it is missing. Idempotent:
-# every step checks first. Usage: .ci/install-deps.sh [run|test]
+# every step checks first. Usage: .ci/install-deps.sh [run|test|cluster|watch]
+# (cargo-leptos only for watch: the other builds are .ci/build-site.sh).
 set -euo pipefail
 mode=${1:-test}
 cd "$(dirname "$0")/.."
@@ -34,7 +35,7 @@ fi
 rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 
-if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+if [ "$mode" = watch ] && ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
   say "cargo install cargo-leptos@$CARGO_LEPTOS_VERSION (takes ~10 minutes once)"
   cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
 fi
@@ -72,6 +73,18 @@ if [ "$mode" = test ] || [ "$mode" = cluster ]; then
     say "setting the postgres role's password for the tests"
     as_root su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\""
   fi
+fi
+SCHEMATHESIS_VERSION=4.32.5
+if [ "$mode" = test ]; then
+  # schemathesis checks the API description against the server (make schema).
+  command -v python3 >/dev/null || apt_install python3
+  venv=${CONFAB_VENV:-$HOME/.cache/confab/venv}
+  if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    say "pip install schemathesis==$SCHEMATHESIS_VERSION (in $venv)"
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
+    "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  command -v curl >/dev/null || apt_install curl
 fi
 if [ "$mode" = test ]; then
   if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then

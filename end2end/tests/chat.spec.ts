@@ -4,7 +4,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 import { Cluster } from "./cluster";
-import { bodies, closePages, newPage, reconnected, say, signUp, watchDialogs } from "./pages";
+import { allowConsoleErrors, bodies, closePages, newPage, reconnected, say, signUp, watchDialogs } from "./pages";
 import { ConfabServer } from "./server";
 
 test.afterEach(closePages);
@@ -82,6 +82,8 @@ test("a server restart: the UI reconnects, shows what was missed once, in order,
     await say(bob, "before the restart");
     await expect(alice.locator(".message-list")).toContainText("before the restart");
 
+    // While it is down the browser reports each failed attempt.
+    allowConsoleErrors(/ERR_CONNECTION_REFUSED/);
     await server.stop();
     await expect(alice.getByText(/Reconnecting in \d+ s/)).toBeVisible();
     await expect(bob.getByText(/Reconnecting in \d+ s/)).toBeVisible();

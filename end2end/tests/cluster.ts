@@ -5,6 +5,7 @@ import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { closeContexts } from "./pages";
 import { ConfabServer, freePort } from "./server";
 
 const PG_ADMIN =
@@ -55,6 +56,7 @@ export class Cluster {
   }
 
   async dispose(): Promise<void> {
+    await closeContexts();
     try {
       execFileSync(NGINX, ["-c", join(this.run, "nginx.conf"), "-s", "stop"]);
     } catch {

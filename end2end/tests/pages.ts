@@ -6,15 +6,51 @@ export const PASSWORD = "password-123";
 
 const contexts: BrowserContext[] = [];
 
+/** What the pages of the running test logged as errors (console errors and
+ * uncaught exceptions), and what the test said it provokes on purpose. */
+const consoleErrors: string[] = [];
+const expectedErrors: RegExp[] = [];
+
+/** Says that the running test provokes console errors matching `pattern`
+ * (a server it stops, a request it makes fail): those do not fail it. */
+export function allowConsoleErrors(pattern: RegExp): void {
+  expectedErrors.push(pattern);
+}
+
+/** Records each error as `[page's address] text (where)`. */
+function watchConsole(page: Page): void {
+  page.on("console", (message) => {
+    if (message.type() === "error") {
+      const where = message.location().url;
+      consoleErrors.push(`[${page.url()}] ${message.text()}${where ? ` (${where})` : ""}`);
+    }
+  });
+  page.on("pageerror", (error) => consoleErrors.push(`[${page.url()}] uncaught: ${error.message}`));
+}
+
 /** Closes every context a test opened: call from each spec's `test.afterEach`,
- * so no page of a finished test keeps reconnecting in the background. */
+ * so no page of a finished test keeps reconnecting in the background. Fails
+ * the test if any of its pages logged an error it did not expect: a page that
+ * works logs none. */
 export async function closePages(): Promise<void> {
+  await closeContexts();
+  const unexpected = consoleErrors
+    .splice(0)
+    .filter((text) => !expectedErrors.some((pattern) => pattern.test(text)));
+  expectedErrors.splice(0);
+  expect(unexpected, "errors in the browser console").toEqual([]);
+}
+
+/** Closes the test's pages without judging them: servers call this before
+ * they stop at the end of a test, so no page sees its server go away. */
+export async function closeContexts(): Promise<void> {
   await Promise.all(contexts.splice(0).map((c) => c.close()));
 }
 
 export async function newPage(browser: Browser, options: BrowserContextOptions = {}): Promise<Page> {
   const context = await browser.newContext(options);
   contexts.push(context);
+  context.on("page", watchConsole);
   return context.newPage();
 }
 

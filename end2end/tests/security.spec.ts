@@ -2,7 +2,7 @@
 // hostile page on another origin, and sessions that renew themselves (or ask to
 // sign in again) without losing what the user typed.
 import { expect, test } from "@playwright/test";
-import { closePages, newPage, PASSWORD, say, signIn, signUp } from "./pages";
+import { allowConsoleErrors, closePages, newPage, PASSWORD, say, signIn, signUp } from "./pages";
 import { ConfabServer } from "./server";
 
 test.afterEach(closePages);
@@ -23,7 +23,9 @@ test("the Content Security Policy blocks an injected inline script while the app
     await expect(alice.getByText("Connected")).toBeVisible();
     expect(violations, "the app itself runs within the policy").toEqual([]);
 
-    // An attacker's inline script, however it got into the page, does not run.
+    // An attacker's inline script, however it got into the page, does not run
+    // (and the browser says so).
+    allowConsoleErrors(/Executing inline script violates the following Content Security Policy/);
     await alice.evaluate(() => {
       const script = document.createElement("script");
       script.textContent = "window.__injected = true";
@@ -105,6 +107,8 @@ test("a page on another origin can't open an authenticated socket or post with t
       route.fulfill({ contentType: "text/html", body: "<!doctype html><title>win a prize</title>" }),
     );
     const evil = await alice.context().newPage();
+    // The attacker's page is refused: the browser logs each refusal there.
+    allowConsoleErrors(/^\[http:\/\/attacker\.test\/\] /);
     await evil.goto("http://attacker.test/");
     const attempt = await evil.evaluate(async (target) => {
       const socket = await new Promise<string>((resolve) => {
@@ -164,6 +168,8 @@ test("an expiring session renews itself; one that can't, asks to sign in and kee
     // expiry the UI can't renew and asks to sign in, keeping what was typed.
     await box.fill("typed before the session ended");
     await alice.context().clearCookies({ name: "confab_refresh" });
+    // The renewal is refused, and the browser logs that refusal.
+    allowConsoleErrors(/status of 401 \(Unauthorized\) \(http:\/\/[^)]*\/api\/auth\/refresh\)$/);
     await expect(alice.getByText("Your session has ended")).toBeVisible({ timeout: 10_000 });
     await signIn(alice, "alice");
     await expect(alice.getByText("Connected")).toBeVisible();

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { closeContexts } from "./pages";
 
 const BIN = process.env.CONFAB_BIN ?? "../target/debug/confab";
 const SITE_ROOT = process.env.CONFAB_SITE_ROOT ?? "../target/site";
@@ -83,6 +84,7 @@ export class ConfabServer {
   }
 
   async dispose(): Promise<void> {
+    await closeContexts();
     await this.stop();
     rmSync(this.dataDir, { recursive: true, force: true });
   }

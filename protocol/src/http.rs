@@ -9,7 +9,14 @@ use super::{Entry, RoomId, Seq, UserRef};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Credentials {
+    /// 1-32 of `A-Z a-z 0-9 _ . -` (see `valid_username`).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9_.-]+$")
+    )]
     pub username: String,
+    /// 8-256 characters (see `valid_password`).
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 256))]
     pub password: String,
     /// With `--registration invite`: the single-use code an admin made
     /// (a Confab extension; ignored by login).
@@ -161,6 +168,12 @@ pub struct DirectRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MarkRead {
+    /// A `seq` of the room (one past its latest reads to the end).
+    #[serde(deserialize_with = "crate::integral::seq")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 0, maximum = 9_223_372_036_854_775_807_i64)
+    )]
     pub seq: Seq,
 }
 
@@ -168,6 +181,12 @@ pub struct MarkRead {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TopicRequest {
+    /// One line (no control characters), at most 250 characters; empty
+    /// clears it.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 250, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$")
+    )]
     pub topic: String,
 }
 
@@ -199,8 +218,25 @@ pub struct MembersPage {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateRoom {
+    /// 1-32 of `a-z 0-9 _ -`, starting with a letter or digit (see
+    /// `valid_room_name`); the room's id.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 32, pattern = "^[a-z0-9][a-z0-9_-]*$")
+    )]
     pub name: String,
+    /// `public` or `private`: direct rooms are opened with `POST /api/dms`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = creatable_kind))]
     pub kind: RoomKind,
+}
+
+/// The kinds of room `POST /api/rooms` makes.
+#[cfg(feature = "openapi")]
+fn creatable_kind() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["public", "private"]))
+        .build()
 }
 
 /// Body of `POST /api/rooms/{id}/members`: `user` is a user id or a username.

@@ -2,21 +2,26 @@
 //!
 //! These types are the single source of truth in code for what travels between the
 //! server and every client: WebSocket frames (one JSON object per text frame, tagged
-//! by `"type"`) and the JSON bodies of the HTTP API. The server and the wasm UI both
-//! use them, so the two can never disagree on a field name.
+//! by `"type"`) and the JSON bodies of the HTTP API. The server, the wasm UI and
+//! the load generator all use them, so none can disagree on a field name; this
+//! crate has no UI framework and no server in it.
 //!
-//! This file holds the socket's frames and the name rules; the HTTP API's bodies
-//! are in `protocol/http.rs`, the room log's entries in `protocol/log.rs`. The
-//! prose version of the contract is `docs/PROTOCOL.md` in this repository; the
-//! tests (`protocol/tests.rs`) pin the exact JSON of every frame against it.
+//! This file holds the shared basics (ids, a user, a message, close codes); the
+//! socket's frames are in `frames.rs`, the name rules in `names.rs`, the HTTP
+//! API's bodies in `http.rs` (and one file per area beside it), the room log's
+//! entries in `log.rs`. The prose version of the contract is `docs/PROTOCOL.md`
+//! in this repository; the tests (`tests.rs`) pin the exact JSON of every frame
+//! against it.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 mod files;
+mod frames;
 mod http;
 mod identities;
+mod integral;
 mod log;
 mod names;
 mod search;
@@ -24,6 +29,10 @@ mod tokens;
 mod webhooks;
 pub use files::{
     clean_file_name, is_hidden_control, Attachment, MAX_ATTACHMENTS, MAX_FILE_NAME_CHARS,
+};
+pub use frames::{
+    ClientEnvelope, ClientFrame, ErrorCode, FrameError, PresenceStatus, ServerFrame,
+    MAX_ONLINE_LISTED, MAX_REF_BYTES,
 };
 pub use http::{
     AddMember, AuthProviders, AuthResponse, CreateRoom, Credentials, DirectRequest, ErrorBody,
@@ -37,7 +46,8 @@ pub use log::{
     Topic, MAX_EMOJI_CHARS, MAX_MENTIONS, MAX_REACTIONS_PER_MESSAGE, MAX_TOPIC_CHARS,
 };
 pub use names::{
-    direct_room_id, is_direct_id, valid_room_name, valid_username, MAX_ROOM_NAME, MAX_USERNAME,
+    direct_room_id, is_direct_id, valid_password, valid_room_name, valid_username,
+    MAX_PASSWORD_CHARS, MAX_ROOM_NAME, MAX_USERNAME, MIN_PASSWORD_CHARS,
 };
 pub use search::{
     highlight, search_words, Highlight, SearchHit, SearchResults, DEFAULT_SEARCH_LIMIT,
@@ -57,6 +67,9 @@ pub type RoomId = String;
 
 /// A message's position in its room's total order: 1, 2, 3, … with no holes.
 pub type Seq = u64;
+
+/// The largest `seq` a client may name (2^63 - 1: what a store keeps).
+pub const MAX_SEQ: Seq = i64::MAX as Seq;
 
 /// Most messages one `history` frame or HTTP page returns.
 pub const MAX_HISTORY_LIMIT: u32 = 200;
@@ -174,304 +187,6 @@ fn is_false(b: &bool) -> bool {
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
-}
-
-/// Whether a user is connected to a room (see the `presence` frame).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum PresenceStatus {
-    Online,
-    Offline,
-}
-
-/// The `code` of an `error` frame.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// Unparseable or unknown frame, or a bad field.
-    Invalid,
-    /// A field (such as `body`) longer than its limit.
-    TooLarge,
-    /// Not allowed in that room.
-    Forbidden,
-    /// No such room.
-    NotFound,
-    /// Too many frames too fast: slow down.
-    RateLimited,
-    /// The engine is down: retry later, nothing was stored.
-    Unavailable,
-}
-
-impl ErrorCode {
-    /// The code as it appears on the wire, e.g. for metric labels.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::Invalid => "invalid",
-            ErrorCode::TooLarge => "too_large",
-            ErrorCode::Forbidden => "forbidden",
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::RateLimited => "rate_limited",
-            ErrorCode::Unavailable => "unavailable",
-        }
-    }
-}
-
-/// What a client may ask over the socket.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum ClientFrame {
-    /// Subscribe to a room; with `since`, also recover what was missed.
-    Join {
-        room: RoomId,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        since: Option<Since>,
-    },
-    /// Unsubscribe from a room.
-    Leave { room: RoomId },
-    /// Publish a message. Resending the same `client_msg_id` stores it once.
-    Send {
-        room: RoomId,
-        client_msg_id: Uuid,
-        body: String,
-        /// Reply in the thread of this top-level message of the room.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        thread: Option<Uuid>,
-        /// Files uploaded to the room for this message (their ids).
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        attachments: Vec<Uuid>,
-    },
-    /// Replace the body of one's own message.
-    Edit {
-        room: RoomId,
-        id: Uuid,
-        body: String,
-    },
-    /// Delete a message: one's own, or any as the room's owner or an admin.
-    Delete { room: RoomId, id: Uuid },
-    /// Add (`on`, the default) or remove a reaction.
-    React {
-        room: RoomId,
-        id: Uuid,
-        emoji: String,
-        #[serde(default = "yes")]
-        on: bool,
-    },
-    /// Ask for a page of the log: the newest entries before `before` (or the
-    /// newest of all); with `after`, the oldest entries after it; with
-    /// `around`, the entries around it, itself included (Confab additions,
-    /// for opening a room at a message); at most `limit`. One of the three.
-    History {
-        room: RoomId,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        before: Option<Seq>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        after: Option<Seq>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        around: Option<Seq>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        limit: Option<u32>,
-    },
-    /// Tell the room this user is typing.
-    Typing { room: RoomId },
-    /// Set the room's topic (empty clears it); answered by `done`.
-    Topic { room: RoomId, topic: String },
-    /// Move this user's read marker in `room` forward to `seq` (never back).
-    Read { room: RoomId, seq: Seq },
-    /// Ask for a `pong`.
-    Ping,
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// A client frame with its optional `ref`, which the server's reply repeats.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ClientEnvelope {
-    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    #[serde(flatten)]
-    pub frame: ClientFrame,
-}
-
-/// Longest `ref` a client frame may carry, in bytes: the server repeats it in
-/// its reply, so it must stay small.
-pub const MAX_REF_BYTES: usize = 128;
-
-impl ClientEnvelope {
-    /// Parses one text frame. On failure the error says what is wrong in words a
-    /// client developer can act on, and carries the frame's `ref` when it had one
-    /// (and it was not over [`MAX_REF_BYTES`]).
-    pub fn parse(text: &str) -> Result<Self, FrameError> {
-        let envelope = Self::parse_any_ref(text).map_err(|mut e| {
-            e.reference = e.reference.filter(|r| r.len() <= MAX_REF_BYTES);
-            e
-        })?;
-        if envelope
-            .reference
-            .as_ref()
-            .is_some_and(|r| r.len() > MAX_REF_BYTES)
-        {
-            return Err(FrameError {
-                reference: None,
-                message: format!("ref is longer than {MAX_REF_BYTES} bytes"),
-            });
-        }
-        Ok(envelope)
-    }
-
-    fn parse_any_ref(text: &str) -> Result<Self, FrameError> {
-        serde_json::from_str(text).map_err(|e| {
-            #[derive(Deserialize)]
-            struct RefOnly {
-                #[serde(rename = "ref")]
-                reference: Option<String>,
-            }
-            let reference = serde_json::from_str::<RefOnly>(text)
-                .ok()
-                .and_then(|r| r.reference);
-            let message = if e.is_syntax() || e.is_eof() {
-                format!("not a JSON object: {e}")
-            } else {
-                format!("bad frame: {e}")
-            };
-            FrameError { reference, message }
-        })
-    }
-}
-
-/// Why a client frame could not be decoded.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct FrameError {
-    /// The frame's `ref`, if it could still be read.
-    pub reference: Option<String>,
-    pub message: String,
-}
-
-/// Most users an `online` frame names.
-pub const MAX_ONLINE_LISTED: usize = 1000;
-
-/// What the server sends over the socket.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum ServerFrame {
-    /// The answer to `join`: the room's `epoch`, its latest `seq`, and whether the
-    /// messages after `since` follow (`recovered: true`) or the client must reload.
-    Joined {
-        room: RoomId,
-        epoch: String,
-        seq: Seq,
-        recovered: bool,
-        #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
-        reference: Option<String>,
-    },
-    /// A message in a room the connection has joined.
-    Message(Message),
-    /// A message's body was edited (a room log entry).
-    Edited(Edited),
-    /// A message was deleted (a room log entry).
-    Deleted(Deleted),
-    /// A reaction was added or removed (a room log entry).
-    Reaction(Reaction),
-    /// The room's topic was set (a room log entry).
-    Topic(Topic),
-    /// The answer to `edit`, `delete` and `react`, once stored: the entry's
-    /// `seq` (or the room's latest, when there was nothing to change).
-    Done {
-        room: RoomId,
-        seq: Seq,
-        #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
-        reference: Option<String>,
-    },
-    /// The message with this `client_msg_id` is stored as `seq`.
-    Ack {
-        room: RoomId,
-        client_msg_id: Uuid,
-        seq: Seq,
-        #[serde(with = "time::serde::rfc3339")]
-        ts: OffsetDateTime,
-        #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
-        reference: Option<String>,
-    },
-    /// The answer to `history`: the room's entries oldest first, messages in
-    /// their current state.
-    History {
-        room: RoomId,
-        messages: Vec<Entry>,
-        /// The room's latest `seq` when the page was read: the state shown
-        /// includes every entry up to it (a Confab addition).
-        #[serde(default)]
-        seq: Seq,
-        #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
-        reference: Option<String>,
-    },
-    /// Someone in the room is typing.
-    Typing { room: RoomId, user: UserRef },
-    /// Someone's first connection to the room opened, or their last one closed.
-    Presence {
-        room: RoomId,
-        user: UserRef,
-        status: PresenceStatus,
-    },
-    /// Who is online in the room, sent once after `joined` and its replay (a
-    /// Confab addition: one frame however many are online, instead of a
-    /// `presence` frame each). `users` names at most [`MAX_ONLINE_LISTED`] of
-    /// them; `count` is how many there are.
-    Online {
-        room: RoomId,
-        users: Vec<UserRef>,
-        count: u32,
-    },
-    /// The user's read marker in `room` moved to `seq` (from another of
-    /// their connections, on any instance).
-    Read { room: RoomId, seq: Seq },
-    /// A new message in a room the user belongs to but this connection has
-    /// not joined; `mention`: it mentions this user.
-    Activity {
-        room: RoomId,
-        seq: Seq,
-        mention: bool,
-    },
-    /// The user was added to a room (or a direct room with them was opened).
-    RoomAdded { room: RoomInfo },
-    /// The user left or was removed from a room: nothing more of it arrives.
-    RoomRemoved { room: RoomId },
-    /// Something changed about the user's account that they should know of
-    /// at once, on every connection (a Confab addition): a way to sign in was
-    /// linked or unlinked. Clients show `message`; one that does not know
-    /// the frame ignores it.
-    AccountNotice { message: String },
-    /// A frame was refused; the connection stays open unless a close follows.
-    Error {
-        code: ErrorCode,
-        message: String,
-        #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
-        reference: Option<String>,
-    },
-    /// The answer to `ping`.
-    Pong {
-        #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
-        reference: Option<String>,
-    },
-}
-
-impl ServerFrame {
-    /// The frame as the JSON text that goes on the wire.
-    pub fn to_json(&self) -> String {
-        // Serializing these types cannot fail: every map key is a string.
-        serde_json::to_string(self).expect("server frames always serialize")
-    }
-
-    /// Parses one text frame from the server (used by the UI and by test clients).
-    pub fn parse(text: &str) -> Result<Self, serde_json::Error> {
-        serde_json::from_str(text)
-    }
 }
 
 #[cfg(test)]

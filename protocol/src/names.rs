@@ -26,6 +26,16 @@ pub fn valid_room_name(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-'))
 }
 
+/// Shortest and longest password, in characters. The upper bound keeps a
+/// server's hashing cost bounded whatever a client sends.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// Checks a password's length against the contract (its content is free).
+pub fn valid_password(password: &str) -> bool {
+    (MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&password.chars().count())
+}
+
 /// The id of the direct room of `users` (duplicates ignored): the same
 /// whoever asks. Two users: `dm:LOW:HIGH`; a group: `gdm:` and a digest of
 /// the sorted ids.

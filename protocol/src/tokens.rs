@@ -18,7 +18,12 @@ pub const MAX_TOKEN_NAME_CHARS: usize = 64;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateToken {
-    /// What the token is for (1-64 characters), shown in the list.
+    /// What the token is for (1-64 characters, not only spaces), shown in
+    /// the list.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, pattern = "\\S")
+    )]
     pub name: String,
     /// Read only: it may read rooms and history but change nothing others
     /// see (no messages, edits, reactions, topics, rooms or members).
@@ -28,7 +33,12 @@ pub struct CreateToken {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room: Option<RoomId>,
     /// Days until it stops working (1-3650); absent: until revoked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::integral::optional_u32"
+    )]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650))]
     pub expires_in_days: Option<u32>,
     /// A bot of the caller's (name or id) to make the token for; absent: the
     /// caller's own token.
@@ -89,6 +99,10 @@ pub struct TokenList {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateBot {
     /// The bot's username (the same rules as a person's).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9_.-]+$")
+    )]
     pub name: String,
 }
 

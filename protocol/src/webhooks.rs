@@ -16,6 +16,9 @@ pub const WEBHOOK_PREFIX: &str = "cfh_";
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostMessage {
+    /// Not only spaces; at most the server's `max_body_chars`
+    /// (`GET /api/auth/session`).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = "\\S"))]
     pub body: String,
     /// Resending the same id stores the message once. Absent: the
     /// `Idempotency-Key` header names it, else every post is new.
@@ -35,6 +38,10 @@ pub struct PostMessage {
 pub struct CreateWebhook {
     /// The name its messages appear under: its bot user's name (the rules
     /// of a username, and not taken).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9_.-]+$")
+    )]
     pub name: String,
 }
 

@@ -28,10 +28,6 @@ pub const REFRESH_COOKIE: &str = "confab_refresh";
 /// The cookie that holds a sign-in at the OpenID provider until it returns.
 pub const FLOW_COOKIE: &str = "confab_oidc";
 
-/// Shortest and longest password accepted, in bytes. The upper bound keeps hashing
-/// cost bounded whatever a client sends.
-pub const PASSWORD_LEN: std::ops::RangeInclusive<usize> = 8..=256;
-
 /// What a token says.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Claims {

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::report::thousands;
+use crate::runs::thousands;
 
 /// Deliveries a second (log scale) against p99 (ms), one line per series.
 pub fn svg(series: &[(String, Vec<(f64, f64)>)]) -> String {

@@ -31,6 +31,7 @@ mod report;
 mod report_redis;
 mod report_rooms;
 mod rooms_load;
+mod runs;
 mod scan;
 mod setup;
 mod storm;

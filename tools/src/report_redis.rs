@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use anyhow::Result;
 
-use crate::report::{thousands, Run};
+use crate::runs::{thousands, Run};
 
 /// The `redis-*` / `redis20k-*` fan-out runs and the `storm` runs.
 pub fn redis(md: &mut String, ours: &[Run]) -> Result<()> {

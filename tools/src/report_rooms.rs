@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use anyhow::Result;
 
-use crate::report::{thousands, Run};
+use crate::runs::{thousands, Run};
 
 /// The `sidebar` and `activity` runs: every room at once.
 pub fn every_room(md: &mut String, ours: &[Run]) -> Result<()> {

@@ -111,7 +111,9 @@ pub fn Messages() -> impl IntoView {
         let focus = focus.get();
         let newer = has_newer.get();
         request_animation_frame(move || {
-            let Some(div) = list.get_untracked() else {
+            // The list may be gone by the next frame (signed out, room
+            // closed): then there is nothing to scroll.
+            let Some(Some(div)) = list.try_get_untracked() else {
                 return;
             };
             let fresh = focus.filter(|id| shown_focus.get_value() != Some(*id));

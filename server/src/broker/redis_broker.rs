@@ -48,7 +48,7 @@ pub const HEARTBEAT: Duration = Duration::from_secs(5);
 type Publish = (String, Vec<u8>, bool);
 
 /// Events that must arrive kept while Redis is down; past this the oldest go
-/// (a lost eviction still heals at the next resubscription: `Node::recheck_access`).
+/// (a lost eviction still heals at the next resubscription: `Node::recheck_members`).
 const KEPT_WHILE_DOWN: usize = 10_000;
 
 pub struct RedisBroker {

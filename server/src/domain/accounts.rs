@@ -10,11 +10,14 @@
 //! - A refresh token is good once; one presented again after the grace period
 //!   ends its whole session on every instance.
 
-use protocol::{valid_username, Credentials, UserRef, MAX_USERNAME};
+use protocol::{
+    valid_password, valid_username, Credentials, UserRef, MAX_PASSWORD_CHARS, MAX_USERNAME,
+    MIN_PASSWORD_CHARS,
+};
 use uuid::Uuid;
 
 use super::{DomainError, DomainResult};
-use crate::auth::{new_refresh_token, secret_hash, PASSWORD_LEN};
+use crate::auth::{new_refresh_token, secret_hash};
 use crate::config::Registration;
 use crate::limits::SignupRefusal;
 use crate::state::AppState;
@@ -101,11 +104,9 @@ pub fn check_username(name: &str, what: &str) -> DomainResult<()> {
 /// made with `confab admin create`).
 pub fn check_new_account(username: &str, password: &str) -> DomainResult<()> {
     check_username(username, "username")?;
-    if !PASSWORD_LEN.contains(&password.len()) {
+    if !valid_password(password) {
         return Err(DomainError::Invalid(format!(
-            "password must be {} to {} bytes long",
-            PASSWORD_LEN.start(),
-            PASSWORD_LEN.end()
+            "password must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters long"
         )));
     }
     Ok(())
@@ -114,8 +115,7 @@ pub fn check_new_account(username: &str, password: &str) -> DomainResult<()> {
 /// Checks a password and starts a session; `address` is the client's, for
 /// throttling.
 pub async fn login(state: &AppState, creds: Credentials, address: &str) -> DomainResult<Grant> {
-    let record = if valid_username(&creds.username) && PASSWORD_LEN.contains(&creds.password.len())
-    {
+    let record = if valid_username(&creds.username) && valid_password(&creds.password) {
         state.store.user_by_name(&creds.username).await?
     } else {
         None
@@ -150,7 +150,7 @@ pub(super) async fn password_matches(
             "too many failed logins; try again later".into(),
         ));
     }
-    let hash = hash.filter(|_| PASSWORD_LEN.contains(&password.len()));
+    let hash = hash.filter(|_| valid_password(&password));
     if state.passwords.verify(password, hash).await? {
         state.logins.succeeded(name).await;
         Ok(true)

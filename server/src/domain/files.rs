@@ -93,6 +93,9 @@ pub async fn upload<E: std::fmt::Display>(
                 DomainError::Unavailable
             }
         })?;
+    if received.size == 0 {
+        return Err(DomainError::Invalid("the file is empty".into()));
+    }
     let mut record = FileRecord {
         id: Uuid::new_v4(),
         room: upload.room,

@@ -1,7 +1,7 @@
 //! `history` (and `GET /api/rooms/{id}/messages`): a page of the room's log
 //! for whoever can read the room, messages in their current state.
 
-use protocol::{Seq, DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT};
+use protocol::{Seq, DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT, MAX_SEQ};
 
 use super::{access, Caller, DomainError, DomainResult};
 use crate::state::AppState;
@@ -18,10 +18,18 @@ pub fn limit(limit: Option<u32>) -> DomainResult<u32> {
     }
 }
 
+/// Checks a `seq` a client names: at most [`MAX_SEQ`].
+pub fn seq(seq: Option<Seq>) -> DomainResult<Option<Seq>> {
+    match seq {
+        Some(n) if n > MAX_SEQ => Err(DomainError::Invalid(format!("a seq is at most {MAX_SEQ}"))),
+        _ => Ok(seq),
+    }
+}
+
 /// Which page a request names: `before` (or none: the newest), `after` or
 /// `around` a `seq`; more than one is refused.
 pub fn at(before: Option<Seq>, after: Option<Seq>, around: Option<Seq>) -> DomainResult<PageAt> {
-    match (before, after, around) {
+    match (seq(before)?, seq(after)?, seq(around)?) {
         (before, None, None) => Ok(PageAt::Before(before)),
         (None, Some(after), None) => Ok(PageAt::After(after)),
         (None, None, Some(around)) => Ok(PageAt::Around(around)),

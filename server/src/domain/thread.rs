@@ -17,6 +17,7 @@ pub async fn page(
     limit: Option<u32>,
 ) -> DomainResult<ThreadPage> {
     let limit = history::limit(limit)?;
+    let before = history::seq(before)?;
     access::require_readable(state, caller, room).await?;
     state
         .store

@@ -4,7 +4,7 @@
 //! The rules (docs/DESIGN.md):
 //! - the store assigns `seq` ([`crate::store`]);
 //! - to deliver `n`, a room first delivers everything up to `n - 1`, reading what it
-//!   lacks from the store, under the room's lock ([`Node::deliver`]);
+//!   lacks from the store, under the room's lock ([`Node::deliver_all`]);
 //! - a join with `since` replays from the store and subscribes under that same lock,
 //!   so replayed and live messages never interleave ([`Node::join`]);
 //! - after (re)subscribing, read up to the store's latest ([`Node::catch_up`]).

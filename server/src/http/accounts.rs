@@ -8,6 +8,7 @@
 //! cookie scoped to `/api/auth`, and in the body for clients that are not
 //! browsers). `POST /api/auth/refresh` trades a refresh token for a fresh pair.
 
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -19,7 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::api::{body, JsonBody};
-use super::error::ApiError;
+use super::error::{from_json_rejection, ApiError};
 use super::origin::origin_allowed;
 use super::session::{authenticate, ClientAddress};
 use crate::auth::Auth;
@@ -137,9 +138,15 @@ async fn refresh(
     State(state): State<AppState>,
     headers: HeaderMap,
     uri: axum::http::Uri,
-    payload: Option<Json<RefreshRequest>>,
+    payload: Result<Json<Option<RefreshRequest>>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let from_body = payload.and_then(|Json(r)| r.refresh_token);
+    // A browser sends no body (its refresh token is a cookie); a body, if
+    // sent as JSON, is read, `null` meaning no token in it.
+    let from_body = match payload {
+        Ok(Json(request)) => request.and_then(|r| r.refresh_token),
+        Err(JsonRejection::MissingJsonContentType(_)) => None,
+        Err(rejection) => return Err(from_json_rejection(rejection)),
+    };
     if from_body.is_none() && !origin_allowed(&headers, &uri, &state.config) {
         return Err(ApiError::forbidden("origin not allowed"));
     }

@@ -151,10 +151,24 @@ struct PageQuery {
     after: Option<Seq>,
     /// The entries around this `seq`, itself included.
     around: Option<Seq>,
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 
-fn page_query(query: Result<Query<PageQuery>, QueryRejection>) -> Result<PageQuery, ApiError> {
+/// Which page of a thread's replies: the newest before `before` (none: the
+/// newest of all), at most `limit` (1-200, default 50). Nothing else is taken.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct ThreadQuery {
+    /// The newest replies before this `seq`.
+    before: Option<Seq>,
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<u32>,
+}
+
+/// A query string as `T`, or the contract's error (`400`).
+fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     query
         .map(|Query(page)| page)
         .map_err(|e| ApiError::invalid(e.body_text()))
@@ -174,9 +188,9 @@ async fn messages(
     State(state): State<AppState>,
     caller: Caller,
     Path(room): Path<String>,
-    query: Result<Query<PageQuery>, QueryRejection>,
+    page: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<MessagesPage>, ApiError> {
-    let page = page_query(query)?;
+    let page = query(page)?;
     let log = history::page(
         &state,
         &caller,
@@ -253,10 +267,10 @@ pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Api
 /// `GET /api/rooms/{id}/threads/{root}?before=SEQ&limit=N`: the root and its
 /// newest replies (at most N, 1-200, default 50) before `before`, oldest first.
 #[utoipa::path(get, path = "/api/rooms/{id}/threads/{root}", tag = "messages",
-    params(("id" = String, Path, description = "The room"), ("root" = Uuid, Path, description = "The thread's root message"), PageQuery),
+    params(("id" = String, Path, description = "The room"), ("root" = Uuid, Path, description = "The thread's root message"), ThreadQuery),
     responses(
         (status = 200, description = "The root and a page of replies", body = ThreadPage),
-        (status = 400, description = "after or around given", body = ErrorBody),
+        (status = 400, description = "A parameter other than before and limit, or limit out of range", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not allowed in this room", body = ErrorBody),
         (status = 404, description = "No such room or thread", body = ErrorBody),
@@ -265,12 +279,9 @@ async fn thread_page(
     State(state): State<AppState>,
     caller: Caller,
     Path((room, root)): Path<(String, String)>,
-    query: Result<Query<PageQuery>, QueryRejection>,
+    page: Result<Query<ThreadQuery>, QueryRejection>,
 ) -> Result<Json<ThreadPage>, ApiError> {
-    let page = page_query(query)?;
-    if page.after.is_some() || page.around.is_some() {
-        return Err(ApiError::invalid("a thread page takes before, not after"));
-    }
+    let page = query(page)?;
     let root = Uuid::parse_str(&root).map_err(|_| ApiError::not_found("no such thread"))?;
     Ok(Json(
         thread::page(&state, &caller, &room, root, page.before, page.limit).await?,

@@ -123,9 +123,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 static OPENAPI: LazyLock<String> = LazyLock::new(|| {
     let (_, mut document) = super::api_routes(true).split_for_parts();
     Credentials.modify(&mut document);
-    document
-        .to_json()
-        .expect("the OpenAPI document always serializes")
+    super::api_answers::add_framework_answers(&mut document);
+    let mut json = serde_json::to_value(&document).expect("the OpenAPI document always serializes");
+    super::api_answers::add_uuid_patterns(&mut json);
+    json.to_string()
 });
 
 /// The OpenAPI 3.1 document of every HTTP endpoint.

@@ -49,7 +49,7 @@ struct UploadQuery {
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes"),
     responses(
         (status = 201, description = "Stored", body = Attachment),
-        (status = 400, description = "Empty, or a bad name", body = ErrorBody),
+        (status = 400, description = "Empty, or an image type whose bytes are not that image, or the upload stopped", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not a member, or a read-only token", body = ErrorBody),
         (status = 404, description = "No such room", body = ErrorBody),

@@ -3,6 +3,7 @@
 
 mod accounts;
 pub mod api;
+mod api_answers;
 mod api_docs;
 pub mod error;
 mod files;

@@ -196,6 +196,7 @@ struct Callback {
         (status = 303, description = "Signed in (the session cookies are set) or linked: to the chat"),
         (status = 400, description = "A page saying why the sign-in failed", content_type = "text/html", body = String),
         (status = 403, description = "A page: no account is linked, or it is disabled", content_type = "text/html", body = String),
+        (status = 404, description = "A page: no OpenID provider is configured", content_type = "text/html", body = String),
     ))]
 async fn callback(
     State(state): State<AppState>,

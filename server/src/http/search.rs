@@ -24,13 +24,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 struct SearchQuery {
     /// Words, all of which must occur (whole words, case-blind).
-    #[serde(default)]
+    #[param(min_length = 1, max_length = 200)]
     q: String,
     /// Only this room.
     room: Option<String>,
     /// The next page: messages older than this one (the last result's id).
     before: Option<Uuid>,
-    /// At most this many results.
+    /// At most this many results (1-100, default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
 }
 
@@ -42,6 +43,7 @@ struct SearchQuery {
         (status = 400, description = "No words, too many, or too long", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not allowed in that room", body = ErrorBody),
+        (status = 404, description = "No such room (the room filter)", body = ErrorBody),
     ))]
 async fn find(
     State(state): State<AppState>,

@@ -12,6 +12,7 @@ mod files_s3;
 mod fuzz_corpus;
 mod gateway;
 mod hardening;
+mod house;
 mod http_limits;
 mod integrations;
 mod openapi;

@@ -106,20 +106,44 @@ async fn expired_forged_wrong_algorithm_unsigned_and_revoked_tokens_are_refused_
     );
 }
 
+/// Alice's own token with its expiry moved to `exp` (Unix seconds), signed
+/// with the server's key: time is controlled by the token, not by waiting.
+fn expiring_at(server: &TestServer, token: &str, exp: u64) -> String {
+    let secret = std::fs::read_to_string(server.data.path().join("jwt-secret")).unwrap();
+    let mut claims = claims_of(token);
+    claims["exp"] = json!(exp);
+    sign(&claims, Algorithm::HS256, secret.trim().as_bytes())
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
 #[tokio::test]
 async fn a_live_socket_is_closed_with_4001_when_its_token_expires() {
-    let server = TestServer::start(&["--access-ttl-secs", "2"]);
+    let server = TestServer::start(&["--access-ttl-secs", "60"]);
     let alice = server.register("alice").await;
-    assert_eq!(alice.expires_in, 2);
-    let mut socket = server.connect(&alice.token).await;
+    assert_eq!(alice.expires_in, 60);
+    let exp = claims_of(&alice.token)["exp"].as_u64().unwrap();
+    assert!((unix_now() + 58..=unix_now() + 61).contains(&exp), "{exp}");
+    // A token with a second left: the socket must close at its expiry.
+    let token = expiring_at(&server, &alice.token, unix_now() + 1);
+    let mut socket = server.connect(&token).await;
     socket.join("general", None).await;
     let opened = std::time::Instant::now();
     assert_eq!(socket.close_code().await, Some(close_code::TOKEN_EXPIRED));
     let lived = opened.elapsed();
     assert!(
-        lived < std::time::Duration::from_secs(5),
+        lived < std::time::Duration::from_secs(3),
         "closed at expiry, not later: {lived:?}"
     );
+    // The real token, a minute from expiry, keeps its socket open.
+    let mut other = server.connect(&alice.token).await;
+    other.join("general", None).await;
+    other.ping().await;
 }
 
 async fn refresh(server: &TestServer, token: &str) -> (StatusCode, Value) {
@@ -336,17 +360,16 @@ async fn browsers_keep_the_refresh_token_in_an_http_only_cookie() {
 
 #[tokio::test]
 async fn logging_out_with_an_expired_access_token_still_ends_the_session() {
-    let server = TestServer::start(&["--access-ttl-secs", "1"]);
+    let server = TestServer::start(&[]);
     let alice = server.register("alice").await;
-    // Past its expiry and the two seconds of clock skew allowed (both counted
-    // in whole seconds).
-    tokio::time::sleep(std::time::Duration::from_millis(4500)).await;
+    // Her token, expired a minute ago (past the two seconds of skew allowed).
+    let expired = expiring_at(&server, &alice.token, unix_now() - 60);
     assert_eq!(
-        get(&server, "/api/rooms", &alice.token).await.0,
+        get(&server, "/api/rooms", &expired).await.0,
         StatusCode::UNAUTHORIZED,
         "expired"
     );
-    assert_eq!(server.logout(&alice.token).await, 204);
+    assert_eq!(server.logout(&expired).await, 204);
     assert_eq!(
         refresh(&server, alice.refresh_token.as_deref().unwrap())
             .await

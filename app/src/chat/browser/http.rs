@@ -15,7 +15,6 @@ use crate::protocol::ErrorBody;
 /// Why a request failed, in words for the user.
 #[derive(Clone, Debug)]
 pub struct HttpError {
-    pub status: u16,
     pub message: String,
 }
 
@@ -33,14 +32,13 @@ pub async fn call<T: DeserializeOwned>(
     }
     if (200..300).contains(&status) {
         serde_json::from_str(&text).map_err(|e| HttpError {
-            status,
             message: format!("unexpected answer from the server: {e}"),
         })
     } else {
         let message = serde_json::from_str::<ErrorBody>(&text)
             .map(|e| e.error.message)
             .unwrap_or_else(|_| format!("the server answered {status}"));
-        Err(HttpError { status, message })
+        Err(HttpError { message })
     }
 }
 
@@ -61,7 +59,7 @@ pub async fn send(
     let message = serde_json::from_str::<ErrorBody>(&text)
         .map(|e| e.error.message)
         .unwrap_or_else(|_| format!("the server answered {status}"));
-    Err(HttpError { status, message })
+    Err(HttpError { message })
 }
 
 thread_local! {
@@ -97,7 +95,6 @@ pub async fn raw(
     body: Option<String>,
 ) -> Result<(u16, String), HttpError> {
     let offline = |_| HttpError {
-        status: 0,
         message: "cannot reach the server".into(),
     };
     let init = RequestInit::new();

@@ -2,9 +2,11 @@
 //! UI issues. It owns the WebSocket and turns its frames into model updates.
 
 mod http;
+mod incoming;
 mod log_actions;
 mod read_state;
 mod search;
+mod session;
 mod settings;
 mod socket;
 mod uploads;
@@ -21,10 +23,7 @@ use wasm_bindgen::closure::Closure;
 use super::model::{Actions, ChatModel, Command, Link, Session};
 use super::timeline::Timeline;
 use super::unread;
-use crate::protocol::{
-    is_direct_id, AuthResponse, ClientFrame, CreateRoom, Credentials, RoomId, RoomInfo, RoomKind,
-    SessionInfo, UserRef,
-};
+use crate::protocol::{ClientFrame, CreateRoom, RoomId, RoomInfo, RoomKind};
 use socket::Socket;
 
 /// The room a signed-in user lands in.
@@ -173,75 +172,6 @@ impl Runtime {
             Command::LinkSso(password) => spawn_local(self.clone().link_sso(password)),
             Command::UnlinkIdentity(which) => spawn_local(self.clone().unlink_identity(which)),
         }
-    }
-
-    async fn restore_session(self: Rc<Self>) {
-        match http::call::<SessionInfo>("GET", "/api/auth/session", None::<&()>).await {
-            Ok(session) => {
-                self.model.limits.set(session.limits);
-                match session.user {
-                    Some(user) => self.signed_in(user).await,
-                    None => self.model.session.set(Session::SignedOut { reason: None }),
-                }
-            }
-            Err(e) => self.model.session.set(Session::SignedOut {
-                reason: Some(e.message),
-            }),
-        }
-    }
-
-    async fn sign_in(
-        self: Rc<Self>,
-        username: String,
-        password: String,
-        register: bool,
-        invite: Option<String>,
-    ) {
-        let path = if register {
-            "/api/auth/register"
-        } else {
-            "/api/auth/login"
-        };
-        self.model.busy.set(true);
-        let answer = http::call::<AuthResponse>(
-            "POST",
-            path,
-            Some(&Credentials {
-                username,
-                password,
-                invite,
-            }),
-        )
-        .await;
-        self.model.busy.set(false);
-        match answer {
-            Ok(auth) => {
-                self.model.notice.set(None);
-                self.signed_in(auth.user).await
-            }
-            Err(e) => self.model.notice.set(Some(e.message)),
-        }
-    }
-
-    async fn signed_in(self: &Rc<Self>, user: UserRef) {
-        if self.expired_user.take().is_some_and(|id| id != user.id) {
-            // Someone else signs in on this page: nothing of the last user stays.
-            self.forget_user();
-            self.model.reset(None);
-        }
-        self.model.session.set(Session::SignedIn(user));
-        self.refresh_rooms().await;
-        let hash = web_sys::window()
-            .and_then(|w| w.location().hash().ok())
-            .unwrap_or_default();
-        let room = hash.trim_start_matches('#');
-        let room = if crate::protocol::valid_room_name(room) || is_direct_id(room) {
-            room.to_string()
-        } else {
-            DEFAULT_ROOM.to_string()
-        };
-        self.open_room(room);
-        self.connect();
     }
 
     /// Fetches the room list with its counts; what is counted here while
@@ -400,27 +330,6 @@ impl Runtime {
         }
         self.opened.set(false);
         self.joined.borrow_mut().clear();
-    }
-
-    /// The session ended and could not be renewed: back to the sign-in form,
-    /// keeping what the user typed or had not got confirmed, for when they are
-    /// back.
-    fn session_expired(&self) {
-        self.disconnect();
-        if let Session::SignedIn(user) = self.model.session.get_untracked() {
-            self.expired_user.set(Some(user.id));
-        }
-        self.model.session.set(Session::SignedOut {
-            reason: Some(
-                "Your session has ended. Sign in again: your unsent messages are kept.".into(),
-            ),
-        });
-    }
-
-    /// Forgets the rooms this page opened for the user.
-    fn forget_user(&self) {
-        self.visited.borrow_mut().clear();
-        self.expired_user.set(None);
     }
 
     fn set_link(&self, link: Link) {

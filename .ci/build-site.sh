@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the site and the server the way `cargo leptos build` does, with
+# plain cargo, wasm-bindgen and (release) wasm-opt, so that `make run` and
+# `make test` need no cargo-leptos: compiling it was most of a fresh
+# machine's first half hour. `cargo leptos watch` still works for UI work
+# (Cargo.toml's [workspace.metadata.leptos] says the same as this script).
+#
+# Usage: .ci/build-site.sh debug|release
+#   target/site/pkg/confab.js, confab.wasm, confab.css, public/ copied
+#   into target/site, and $CARGO_TARGET_DIR/{debug,release}/confab.
+set -euo pipefail
+mode=${1:-debug}
+cd "$(dirname "$0")/.."
+: "${CARGO_TARGET_DIR:=$HOME/.cache/confab/target}"
+export CARGO_TARGET_DIR
+# The server names /pkg/confab.js and /pkg/confab.wasm by this.
+export LEPTOS_OUTPUT_NAME=confab
+site=target/site
+pkg=$site/pkg
+
+case "$mode" in
+  debug) wasm_profile=dev; wasm_dir=debug; server_flags=() ;;  # for the tests
+  release) wasm_profile=wasm-release; wasm_dir=wasm-release; server_flags=(--release) ;;
+  *) echo "usage: $0 debug|release" >&2; exit 2 ;;
+esac
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+say "wasm ($mode)"
+cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$wasm_profile"
+mkdir -p "$pkg"
+wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name confab \
+  "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
+# The page loads /pkg/confab.wasm (Leptos' hydration script, as cargo-leptos
+# names it), passing its path to confab.js.
+mv "$pkg/confab_bg.wasm" "$pkg/confab.wasm"
+if [ "$mode" = release ]; then
+  say "wasm-opt -Oz"
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    "$pkg/confab.wasm" -o "$pkg/confab.wasm"
+fi
+cp style/main.css "$pkg/confab.css"
+cp -R public/. "$site/"
+
+say "server ($mode)"
+if [ "$mode" = release ]; then
+  cargo build -p server --bin confab "${server_flags[@]}"
+else
+  # The debug server is the one `make unit` builds for the integration
+  # tests (same packages, same features): a plain `cargo build` would
+  # compile most of the tree again with the features of normal builds.
+  cargo test -p protocol -p app -p server -p tools --no-run
+fi

@@ -1,0 +1,103 @@
+//! Who is signed in on this page: asking the server at start, signing in or
+//! up, and the session ending (the page keeps what the user typed for when
+//! they are back, and forgets it if someone else signs in).
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+
+use super::{http, Runtime, DEFAULT_ROOM};
+use crate::chat::model::Session;
+use crate::protocol::{is_direct_id, AuthResponse, Credentials, SessionInfo, UserRef};
+
+impl Runtime {
+    pub(super) async fn restore_session(self: Rc<Self>) {
+        match http::call::<SessionInfo>("GET", "/api/auth/session", None::<&()>).await {
+            Ok(session) => {
+                self.model.limits.set(session.limits);
+                match session.user {
+                    Some(user) => self.signed_in(user).await,
+                    None => self.model.session.set(Session::SignedOut { reason: None }),
+                }
+            }
+            Err(e) => self.model.session.set(Session::SignedOut {
+                reason: Some(e.message),
+            }),
+        }
+    }
+
+    pub(super) async fn sign_in(
+        self: Rc<Self>,
+        username: String,
+        password: String,
+        register: bool,
+        invite: Option<String>,
+    ) {
+        let path = if register {
+            "/api/auth/register"
+        } else {
+            "/api/auth/login"
+        };
+        self.model.busy.set(true);
+        let answer = http::call::<AuthResponse>(
+            "POST",
+            path,
+            Some(&Credentials {
+                username,
+                password,
+                invite,
+            }),
+        )
+        .await;
+        self.model.busy.set(false);
+        match answer {
+            Ok(auth) => {
+                self.model.notice.set(None);
+                self.signed_in(auth.user).await
+            }
+            Err(e) => self.model.notice.set(Some(e.message)),
+        }
+    }
+
+    async fn signed_in(self: &Rc<Self>, user: UserRef) {
+        if self.expired_user.take().is_some_and(|id| id != user.id) {
+            // Someone else signs in on this page: nothing of the last user stays.
+            self.forget_user();
+            self.model.reset(None);
+        }
+        self.model.session.set(Session::SignedIn(user));
+        self.refresh_rooms().await;
+        let hash = web_sys::window()
+            .and_then(|w| w.location().hash().ok())
+            .unwrap_or_default();
+        let room = hash.trim_start_matches('#');
+        let room = if crate::protocol::valid_room_name(room) || is_direct_id(room) {
+            room.to_string()
+        } else {
+            DEFAULT_ROOM.to_string()
+        };
+        self.open_room(room);
+        self.connect();
+    }
+
+    /// The session ended and could not be renewed: back to the sign-in form,
+    /// keeping what the user typed or had not got confirmed, for when they are
+    /// back.
+    pub(super) fn session_expired(&self) {
+        self.disconnect();
+        if let Session::SignedIn(user) = self.model.session.get_untracked() {
+            self.expired_user.set(Some(user.id));
+        }
+        self.model.session.set(Session::SignedOut {
+            reason: Some(
+                "Your session has ended. Sign in again: your unsent messages are kept.".into(),
+            ),
+        });
+    }
+
+    /// Forgets the rooms this page opened for the user.
+    pub(super) fn forget_user(&self) {
+        self.visited.borrow_mut().clear();
+        self.expired_user.set(None);
+    }
+}
