@@ -10,10 +10,7 @@ use super::{Entry, RoomId, Seq, UserRef};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Credentials {
     /// 1-32 of `A-Z a-z 0-9 _ . -` (see `valid_username`).
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9_.-]+$")
-    )]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::names::username_schema))]
     pub username: String,
     /// 8-256 characters (see `valid_password`).
     #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 256))]

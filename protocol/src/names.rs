@@ -8,6 +8,18 @@ pub const MAX_ROOM_NAME: usize = 32;
 /// Longest username, in characters.
 pub const MAX_USERNAME: usize = 32;
 
+/// A username's schema in the API description: the rule of
+/// [`valid_username`], stated once for every body that names a user.
+#[cfg(feature = "openapi")]
+pub(crate) fn username_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .min_length(Some(1))
+        .max_length(Some(MAX_USERNAME))
+        .pattern(Some("^[A-Za-z0-9_.-]+$"))
+        .build()
+}
+
 /// Checks a username against the contract: 1–32 of `[A-Za-z0-9_.-]`.
 pub fn valid_username(name: &str) -> bool {
     (1..=MAX_USERNAME).contains(&name.len())

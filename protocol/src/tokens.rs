@@ -99,10 +99,7 @@ pub struct TokenList {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateBot {
     /// The bot's username (the same rules as a person's).
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9_.-]+$")
-    )]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::names::username_schema))]
     pub name: String,
 }
 

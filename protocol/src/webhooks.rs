@@ -38,10 +38,7 @@ pub struct PostMessage {
 pub struct CreateWebhook {
     /// The name its messages appear under: its bot user's name (the rules
     /// of a username, and not taken).
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9_.-]+$")
-    )]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::names::username_schema))]
     pub name: String,
 }
 

@@ -14,18 +14,22 @@ use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, ResponseB
 /// Adds each answer an operation's shape makes possible, unless the
 /// operation describes it itself.
 pub(super) fn add_framework_answers(doc: &mut Document) {
-    for item in doc.paths.paths.values_mut() {
-        let operations = [
+    operations(doc).for_each(add_to);
+}
+
+/// Every operation of the document.
+pub(super) fn operations(doc: &mut Document) -> impl Iterator<Item = &mut Operation> {
+    doc.paths.paths.values_mut().flat_map(|item| {
+        [
             &mut item.get,
             &mut item.put,
             &mut item.post,
             &mut item.delete,
             &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
-            add_to(operation);
-        }
-    }
+        ]
+        .into_iter()
+        .flatten()
+    })
 }
 
 fn add_to(operation: &mut Operation) {

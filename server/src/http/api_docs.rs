@@ -93,19 +93,9 @@ impl Modify for Credentials {
             SecurityRequirement::new("bearer", Vec::<String>::new()),
             SecurityRequirement::new("session_cookie", Vec::<String>::new()),
         ];
-        for item in doc.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ];
-            for operation in operations.into_iter().flatten() {
-                if operation.responses.responses.contains_key("401") && operation.security.is_none()
-                {
-                    operation.security = Some(either.clone());
-                }
+        for operation in super::api_answers::operations(doc) {
+            if operation.responses.responses.contains_key("401") && operation.security.is_none() {
+                operation.security = Some(either.clone());
             }
         }
     }
