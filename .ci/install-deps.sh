@@ -16,7 +16,11 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_updated=
 apt_install() {
   local missing=()
-  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  # Installed means "install ok installed": a removed package whose config
+  # files remain still answers dpkg -s.
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
   [ ${#missing[@]} -eq 0 ] && return 0
   say "apt-get install ${missing[*]}"
   if [ -z "$apt_updated" ]; then as_root apt-get update -qq; apt_updated=1; fi
