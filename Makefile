@@ -13,14 +13,22 @@ export CONFAB_TEST_POSTGRES_URL ?= postgres://postgres:postgres@127.0.0.1:5432/p
 
 SITE_ROOT := target/site
 
-.PHONY: run test cluster watch bench fuzz deps check lint unit e2e build-debug schema fmt clean
+.PHONY: run release test cluster watch bench fuzz deps check lint unit e2e build-debug schema fmt clean
 
-## make run: build (release) and serve the chat on SQLite, in-process fan-out.
-## The build is plain cargo + wasm-bindgen (.ci/build-site.sh), no cargo-leptos.
+## make run: build and serve the chat on SQLite, in-process fan-out. The build
+## is plain cargo + wasm-bindgen (.ci/build-site.sh), no cargo-leptos: the
+## release wasm and the server in the `local` profile (Cargo.toml), which
+## compiles in a third of a release build's time; `make release` for production.
 run:
 	.ci/install-deps.sh run
+	.ci/build-site.sh run
+	LEPTOS_SITE_ROOT=$(SITE_ROOT) $(CARGO_TARGET_DIR)/local/confab
+
+## make release: the site and an optimized server ($(CARGO_TARGET_DIR)/release/confab)
+## for production; serve with LEPTOS_SITE_ROOT=target/site.
+release:
+	.ci/install-deps.sh run
 	.ci/build-site.sh release
-	LEPTOS_SITE_ROOT=$(SITE_ROOT) $(CARGO_TARGET_DIR)/release/confab
 
 ## make watch: rebuild and reload on every change, for UI work (installs
 ## cargo-leptos the first time: about ten minutes).
