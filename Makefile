@@ -71,12 +71,14 @@ schema: build-debug
 
 ## make bench: the performance scenarios (2 instances + Redis + PostgreSQL),
 ## written to docs/BENCHMARKS.md and docs/bench-chart.svg; then search over a
-## million messages on both stores, written to docs/bench-search.md.
+## million messages on both stores, written to docs/bench-search.md; then the
+## people directory over 100,000 users, written to docs/bench-directory.md.
 bench:
 	.ci/install-deps.sh cluster
 	cargo build --release -p server -p tools --bins
 	PATH=$(PATH):/usr/sbin deploy/bench.sh $(CARGO_TARGET_DIR)/release/confab $(CARGO_TARGET_DIR)/release/confab-load
 	SEARCH_BENCH_OUT=docs/bench-search.md cargo bench -p server --bench search
+	DIRECTORY_BENCH_OUT=docs/bench-directory.md cargo bench -p server --bench directory
 
 ## make fuzz: each fuzz target (fuzz/) for FUZZ_SECS seconds with libFuzzer.
 ## cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain

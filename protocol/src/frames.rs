@@ -279,6 +279,9 @@ pub enum ServerFrame {
     /// linked or unlinked. Clients show `message`; one that does not know
     /// the frame ignores it.
     AccountNotice { message: String },
+    /// Someone's profile changed (name, title, time zone, status, avatar,
+    /// deactivation): sent to every signed-in connection on every instance.
+    UserUpdated { user: Profile },
     /// A frame was refused; the connection stays open unless a close follows.
     Error {
         code: ErrorCode,

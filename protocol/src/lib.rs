@@ -1,4 +1,4 @@
-//! Confab's wire contract, v1 and v2, as Rust types.
+//! Confab's wire contract, v1, v2 and v3, as Rust types.
 //!
 //! These types are the single source of truth in code for what travels between the
 //! server and every client: WebSocket frames (one JSON object per text frame, tagged
@@ -24,6 +24,7 @@ mod identities;
 mod integral;
 mod log;
 mod names;
+mod people;
 mod search;
 mod tokens;
 mod webhooks;
@@ -48,6 +49,12 @@ pub use log::{
 pub use names::{
     direct_room_id, is_direct_id, valid_password, valid_room_name, valid_username,
     MAX_PASSWORD_CHARS, MAX_ROOM_NAME, MAX_USERNAME, MIN_PASSWORD_CHARS,
+};
+pub use people::{
+    search_key, valid_display_name, valid_short_text, AvatarSet, Profile, ProfileUpdate, Status,
+    UserList, AVATAR_SIDES, DEFAULT_DIRECTORY_LIMIT, MAX_DIRECTORY_LIMIT,
+    MAX_DIRECTORY_QUERY_CHARS, MAX_DISPLAY_NAME_CHARS, MAX_STATUS_TEXT_CHARS, MAX_TIMEZONE_CHARS,
+    MAX_TITLE_CHARS,
 };
 pub use search::{
     highlight, search_words, Highlight, SearchHit, SearchResults, DEFAULT_SEARCH_LIMIT,

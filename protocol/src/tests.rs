@@ -421,3 +421,4 @@ fn name_rules() {
 
 mod read_state;
 mod v2;
+mod v3;

@@ -22,6 +22,9 @@ use server::store::{open, NewEntry, NewMessage, SearchQuery, Store};
 use sqlx::Connection;
 use uuid::Uuid;
 
+mod common;
+use common::db::{postgres_admin, quantile, Db};
+
 const VOCABULARY: usize = 20_000;
 const ROOMS: usize = 100;
 const BATCH: usize = 1_000;
@@ -166,101 +169,41 @@ async fn time_search(store: &dyn Store, viewer: &UserRef, text: &str) -> (f64, f
         times.push(start.elapsed().as_secs_f64() * 1e3);
     }
     times.sort_by(f64::total_cmp);
-    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
-    (at(0.5), at(0.99), found)
+    (quantile(&times, 0.5), quantile(&times, 0.99), found)
 }
 
-enum Db {
-    Sqlite { dir: tempfile::TempDir },
-    Postgres { admin: String, name: String },
+/// Bytes the search index takes (SQLite: the FTS5 tables and the doc
+/// numbers; PostgreSQL: the GIN index and the stored tsvectors).
+async fn index_bytes(db: &Db) -> i64 {
+    let mut conn = sqlx::AnyConnection::connect(&db.plain_url()).await.unwrap();
+    let sql = match db {
+        Db::Sqlite { .. } => {
+            "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'message_search%' \
+             OR name LIKE '%search_docs%'"
+        }
+        Db::Postgres { .. } => {
+            "SELECT (pg_relation_size('messages_search') + \
+             (SELECT SUM(pg_column_size(search)) FROM messages))::BIGINT"
+        }
+    };
+    sqlx::query_scalar(sql)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap_or(-1)
 }
 
-impl Db {
-    fn url(&self) -> String {
-        match self {
-            Db::Sqlite { dir } => format!(
-                "sqlite:{}?synchronous=normal",
-                dir.path().join("search.db").display()
-            ),
-            Db::Postgres { admin, name } => {
-                format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
-            }
-        }
-    }
-
-    async fn fresh_postgres(admin: &str, name: &str) -> Db {
-        let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        Db::Postgres {
-            admin: admin.to_string(),
-            name: name.to_string(),
-        }
-    }
-
-    /// Bytes the search index takes (SQLite: the FTS5 tables and the doc
-    /// numbers; PostgreSQL: the GIN index and the stored tsvectors).
-    async fn index_bytes(&self) -> i64 {
-        match self {
-            Db::Sqlite { dir } => {
-                let url = format!("sqlite:{}", dir.path().join("search.db").display());
-                let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
-                sqlx::query_scalar(
-                    "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'message_search%' \
-                     OR name LIKE '%search_docs%'",
-                )
-                .fetch_one(&mut conn)
-                .await
-                .unwrap_or(-1)
-            }
-            Db::Postgres { .. } => {
-                let mut conn = sqlx::PgConnection::connect(&self.url()).await.unwrap();
-                sqlx::query_scalar(
-                    "SELECT (pg_relation_size('messages_search') + \
-                     (SELECT SUM(pg_column_size(search)) FROM messages))::BIGINT",
-                )
-                .fetch_one(&mut conn)
-                .await
-                .unwrap()
-            }
-        }
-    }
-
-    async fn analyze(&self) {
-        let url = self.url().replace("?synchronous=normal", "");
-        let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
-        sqlx::query("ANALYZE").execute(&mut conn).await.unwrap();
-    }
-
-    /// Stops keeping the index (for measuring what it costs).
-    async fn drop_index(&self) {
-        let statements: &[&str] = match self {
-            Db::Sqlite { .. } => &[
-                "DROP TRIGGER messages_search_insert",
-                "DROP TRIGGER messages_search_update",
-            ],
-            Db::Postgres { .. } => &["ALTER TABLE messages DROP COLUMN search"],
-        };
-        let url = self.url().replace("?synchronous=normal", "");
-        let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
-        for sql in statements {
-            sqlx::query(sql).execute(&mut conn).await.unwrap();
-        }
-    }
-
-    async fn dispose(self) {
-        if let Db::Postgres { admin, name } = self {
-            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut conn)
-                .await;
-        }
+/// Stops keeping the index (for measuring what it costs).
+async fn drop_index(db: &Db) {
+    let statements: &[&str] = match db {
+        Db::Sqlite { .. } => &[
+            "DROP TRIGGER messages_search_insert",
+            "DROP TRIGGER messages_search_update",
+        ],
+        Db::Postgres { .. } => &["ALTER TABLE messages DROP COLUMN search"],
+    };
+    let mut conn = sqlx::AnyConnection::connect(&db.plain_url()).await.unwrap();
+    for sql in statements {
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
     }
 }
 
@@ -297,7 +240,7 @@ async fn backend(
         ));
     }
     store.close().await;
-    let bytes = db.index_bytes().await;
+    let bytes = index_bytes(&db).await;
     out.push_str(&format!(
         "| {label} | index size | {:.0} MiB ({:.0} bytes a message) | | |\n",
         bytes as f64 / 1048576.0,
@@ -313,7 +256,7 @@ async fn backend(
     let f = fixture(&*store).await;
     let with = seed(&*store, &f, &words, COST_N, &mut rng).await;
     store.close().await;
-    db.drop_index().await;
+    drop_index(&db).await;
     let store: Arc<dyn Store> = open(&db.url()).await.unwrap();
     let without = seed(&*store, &f, &words, COST_N, &mut rng).await;
     store.close().await;
@@ -333,8 +276,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    let admin = std::env::var("CONFAB_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let admin = postgres_admin();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -342,17 +284,7 @@ fn main() {
     let mut table = String::from(
         "| store | search | p50 ms | p99 ms | results (limit 20) |\n|---|---|---|---|---|\n",
     );
-    table.push_str(&runtime.block_on(backend(
-        "SQLite",
-        || {
-            Box::pin(async {
-                Db::Sqlite {
-                    dir: tempfile::tempdir().unwrap(),
-                }
-            })
-        },
-        n,
-    )));
+    table.push_str(&runtime.block_on(backend("SQLite", || Box::pin(async { Db::sqlite() }), n)));
     table.push_str(&runtime.block_on(backend(
         "PostgreSQL",
         move || {

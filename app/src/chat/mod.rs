@@ -10,6 +10,7 @@ pub mod markdown;
 pub mod model;
 pub mod timeline;
 pub mod unread;
+pub mod zones;
 
 pub use model::{Actions, ChatModel, Command, Link, Notifications, Session};
 
@@ -105,6 +106,20 @@ pub fn start(model: ChatModel) -> Actions {
     {
         let _ = model;
         Actions::new(|_| {})
+    }
+}
+
+/// The time now, by the browser's clock (the server's, rendering).
+pub fn now() -> time::OffsetDateTime {
+    #[cfg(feature = "hydrate")]
+    {
+        let ms = js_sys::Date::now() as i128;
+        time::OffsetDateTime::from_unix_timestamp_nanos(ms * 1_000_000)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        time::OffsetDateTime::now_utc()
     }
 }
 

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::timeline::Timeline;
-use crate::protocol::{is_direct_id, Member, RoomId, RoomInfo, Seq, UserRef};
+use crate::protocol::{is_direct_id, Member, Profile, RoomId, RoomInfo, Seq, UserRef};
 
 /// Who is using the page.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,6 +82,22 @@ pub struct ChatModel {
     pub providers: RwSignal<crate::protocol::AuthProviders>,
     /// What the server enforces (message length, file size), as it said.
     pub limits: RwSignal<crate::protocol::Limits>,
+    /// People on the page, by id: profiles asked for, and kept current by
+    /// `user_updated`.
+    pub people: RwSignal<HashMap<Uuid, Profile>>,
+    /// The profile card shown, if any.
+    pub card: RwSignal<Option<Uuid>>,
+    /// The people directory, while open.
+    pub directory: RwSignal<Option<DirectoryView>>,
+}
+
+/// What the people directory shows: the search and who it found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DirectoryView {
+    pub text: String,
+    pub results: Vec<Profile>,
+    pub loading: bool,
+    pub error: Option<String>,
 }
 
 /// What the settings panel shows: the user's personal access tokens and
@@ -181,6 +197,9 @@ impl ChatModel {
             settings: RwSignal::new(None),
             providers: RwSignal::new(Default::default()),
             limits: RwSignal::new(Default::default()),
+            people: RwSignal::new(HashMap::new()),
+            card: RwSignal::new(None),
+            directory: RwSignal::new(None),
         }
     }
 
@@ -201,6 +220,9 @@ impl ChatModel {
         self.search.set(None);
         self.uploads.set(HashMap::new());
         self.settings.set(None);
+        self.people.set(HashMap::new());
+        self.card.set(None);
+        self.directory.set(None);
         self.link.set(Link::Connecting);
         self.session.set(Session::SignedOut { reason });
     }
@@ -344,6 +366,17 @@ pub enum Command {
     LinkSso(String),
     /// Unlinks an identity: it signs nobody in from then on.
     UnlinkIdentity(crate::protocol::UnlinkRequest),
+    /// The page shows this person: have their profile (asked for in a batch).
+    WantProfile(Uuid),
+    /// Opens someone's profile card (or closes it, with `None`).
+    OpenCard(Option<Uuid>),
+    /// Opens the people directory and searches it; `None` closes it.
+    FindPeople(Option<String>),
+    /// Changes the user's own profile.
+    SaveProfile(crate::protocol::ProfileUpdate),
+    /// Sets the user's avatar from a picked image.
+    SetAvatar(super::PickedFile),
+    RemoveAvatar,
 }
 
 /// The UI's handle for issuing commands. Copy, so any closure can hold it.

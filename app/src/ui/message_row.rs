@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::actions;
 use super::body::Body;
+use super::people::PersonName;
 use crate::chat::model::Optimistic;
 use crate::chat::{human_size, local_time, Command};
 use crate::protocol::{Attachment, Message};
@@ -23,6 +24,7 @@ pub struct Row {
     pub key: String,
     /// `None` while the message is not stored yet.
     pub id: Option<Uuid>,
+    pub author_id: Uuid,
     pub author: String,
     pub time: String,
     pub body: String,
@@ -83,6 +85,7 @@ impl Row {
                 m.id, m.reply_count
             ),
             id: Some(m.id),
+            author_id: m.author.id,
             author: m.author.name.clone(),
             time: local_time(m.ts),
             body,
@@ -194,7 +197,7 @@ pub fn MessageRow(
             })}
             {row.first.then(|| view! {
                 <div class="meta">
-                    <span class="author">{row.author.clone()}</span>
+                    <span class="author"><PersonName id=row.author_id name=row.author.clone()/></span>
                     <span class="time">{row.time.clone()}</span>
                 </div>
             })}

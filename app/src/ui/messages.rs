@@ -46,6 +46,7 @@ fn rows(timeline: &Timeline, me: &str, optimistic: &Optimistic, divider: Option<
         rows.push(Row {
             key: format!("{}:{}", p.client_msg_id, i == 0),
             id: None,
+            author_id: timeline.me,
             author: me.to_string(),
             time: "sending…".into(),
             body: p.body.clone(),

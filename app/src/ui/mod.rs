@@ -5,6 +5,8 @@ mod body;
 mod composer;
 mod message_row;
 mod messages;
+mod people;
+mod profile_form;
 mod room_bar;
 mod search;
 mod settings;
@@ -69,6 +71,13 @@ fn Chat(name: String) -> impl IntoView {
                 <span class="whoami">{name}</span>
                 <button
                     class="link-button"
+                    aria-expanded=move || model.directory.with(Option::is_some).to_string()
+                    on:click=move |_| actions.run(Command::FindPeople(model.directory.with_untracked(Option::is_none).then(String::new)))
+                >
+                    "People"
+                </button>
+                <button
+                    class="link-button"
                     aria-expanded=move || model.settings.with(Option::is_some).to_string()
                     on:click=move |_| actions.run(Command::ShowSettings(model.settings.with_untracked(Option::is_none)))
                 >
@@ -104,6 +113,8 @@ fn Chat(name: String) -> impl IntoView {
             <room_bar::MembersPanel/>
             <search::SearchPanel/>
             <settings::SettingsPanel/>
+            <people::DirectoryPanel/>
+            <people::ProfileCard/>
         </div>
     }
 }

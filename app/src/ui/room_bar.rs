@@ -162,7 +162,7 @@ pub fn MembersPanel() -> impl IntoView {
                                 view! {
                                     <li class="member" class:online=m.online>
                                         <span class="dot" aria-hidden="true"></span>
-                                        {m.name}
+                                        <super::people::PersonName id=m.id name=m.name/>
                                         <span class="visually-hidden">{format!(", {state}")}</span>
                                     </li>
                                 }

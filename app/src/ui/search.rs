@@ -95,7 +95,7 @@ fn result_view(hit: SearchHit, room_label: String, on_open: impl Fn() + 'static)
             <button class="search-hit" aria-label=label on:click=move |_| on_open()>
                 <span class="meta">
                     <span class="room">{room_label.clone()}</span>
-                    <span class="author">{m.author.name.clone()}</span>
+                    <span class="author"><super::people::ShownName id=m.author.id name=m.author.name.clone()/></span>
                     <span class="time">{local_time(m.ts)}</span>
                 </span>
                 <span class="text">

@@ -1,4 +1,4 @@
-//! The settings panel: personal access tokens (made with a name, read-only or
+//! The settings panel: the user's profile (`profile_form`), personal access tokens (made with a name, read-only or
 //! one room, an optional expiry, for oneself or a bot; the secret shown once;
 //! listed and revoked), bots (made and deleted), and the account's sign-ins
 //! through the company's OpenID provider when the server has one: linked
@@ -38,6 +38,7 @@ pub fn SettingsPanel() -> impl IntoView {
                         </button>
                     </header>
                     {move || view.get().error.map(|e| view! { <p class="notice" role="alert">{e}</p> })}
+                    <super::profile_form::ProfileForm/>
                     {move || view! { <Secret view=view.get()/> }}
                     <TokenForm view/>
                     {move || view! { <TokenList view=view.get()/> }}

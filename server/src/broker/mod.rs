@@ -47,6 +47,9 @@ pub enum BrokerEvent {
     /// A frame for one user's connections wherever they are (`read`,
     /// `room_added`, `room_removed`). Published on [`ALL_ROOMS`].
     ForUser(uuid::Uuid, Box<ServerFrame>),
+    /// A frame for every signed-in connection (`user_updated`). Published
+    /// on [`ALL_ROOMS`].
+    ForEveryone(Box<ServerFrame>),
 }
 
 impl BrokerEvent {
@@ -58,7 +61,10 @@ impl BrokerEvent {
     pub fn must_arrive(&self) -> bool {
         matches!(
             self,
-            BrokerEvent::Evicted(..) | BrokerEvent::SessionsEnded(..) | BrokerEvent::ForUser(..)
+            BrokerEvent::Evicted(..)
+                | BrokerEvent::SessionsEnded(..)
+                | BrokerEvent::ForUser(..)
+                | BrokerEvent::ForEveryone(..)
         )
     }
 }

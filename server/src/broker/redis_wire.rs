@@ -5,7 +5,7 @@
 //!
 //! | key | type | what |
 //! |---|---|---|
-//! | `P:room:ROOM` | channel | [`Envelope`]s about a room; `P:room:*` carries events for every instance: ended sessions, activity, frames for a user |
+//! | `P:room:ROOM` | channel | [`Envelope`]s about a room; `P:room:*` carries events for every instance: ended sessions, activity, frames for a user or for everyone |
 //! | `P:presence:ROOM` | hash | user id → connections open to the room, on every instance |
 //! | `P:node:NODE` | hash | `ROOM\nUSER` → this instance's share of those counts; `USER` → the user's connections on it |
 //! | `P:names` | hash | user id → name (for offline announcements) |
@@ -173,6 +173,9 @@ pub enum WireEvent {
         user: Uuid,
         frame: Box<ServerFrame>,
     },
+    ForEveryone {
+        frame: Box<ServerFrame>,
+    },
 }
 
 impl From<BrokerEvent> for WireEvent {
@@ -185,6 +188,7 @@ impl From<BrokerEvent> for WireEvent {
             BrokerEvent::SessionsEnded(user, session) => WireEvent::SessionsEnded { user, session },
             BrokerEvent::Activity(messages) => WireEvent::Activity { messages },
             BrokerEvent::ForUser(user, frame) => WireEvent::ForUser { user, frame },
+            BrokerEvent::ForEveryone(frame) => WireEvent::ForEveryone { frame },
         }
     }
 }
@@ -199,6 +203,7 @@ impl From<WireEvent> for BrokerEvent {
             WireEvent::SessionsEnded { user, session } => BrokerEvent::SessionsEnded(user, session),
             WireEvent::Activity { messages } => BrokerEvent::Activity(messages),
             WireEvent::ForUser { user, frame } => BrokerEvent::ForUser(user, frame),
+            WireEvent::ForEveryone { frame } => BrokerEvent::ForEveryone(frame),
         }
     }
 }

@@ -42,6 +42,7 @@ pub async fn set_disabled(
             state.sessions.end(bot.id, None).await;
         }
     }
+    super::people::announce_user(state, target.user.id).await;
     tracing::info!(user = %target.user.name, disabled, "account updated by an admin");
     Ok(())
 }

@@ -9,6 +9,7 @@
 //! - finding messages: [`search`]; files: [`files`].
 //! - rooms and members: [`rooms`], [`members`]; the caller's read state
 //!   and muting: [`read`].
+//! - people: profiles, avatars and the directory: [`people`].
 //! - accounts and sessions: [`accounts`], signing in through an OpenID
 //!   provider: [`oidc`]; what admins do: [`admin`];
 //!   personal access tokens and bots: [`tokens`]; incoming webhooks:
@@ -27,6 +28,7 @@ pub mod join;
 pub mod members;
 mod mentions;
 pub mod oidc;
+pub mod people;
 pub mod react;
 pub mod read;
 pub mod rooms;

@@ -212,6 +212,15 @@ impl Watchers {
         }
     }
 
+    /// Queues `frame` for every connection here, serialized once.
+    fn tell_all(&self, server_frame: &ServerFrame) {
+        let index = self.inner.lock().unwrap();
+        let frame: Frame = frame(server_frame);
+        for watching in index.users.values().flat_map(|w| w.conns.values()) {
+            watching.outbox.push(frame.clone());
+        }
+    }
+
     /// Queues `frame` for `user`'s connections here but `except`, keeping
     /// the index up to date with the rooms it adds or removes.
     fn tell(&self, user: Uuid, server_frame: &ServerFrame, except: Option<ConnId>) {
@@ -263,6 +272,21 @@ impl Node {
         if let Err(e) = self.broker.publish(ALL_ROOMS, event).await {
             tracing::warn!(error = %e, "publish to a user failed");
         }
+    }
+
+    /// Tells every signed-in connection on every instance `frame` (a
+    /// profile changed: anyone may look anyone up in the directory).
+    pub async fn tell_everyone(&self, server_frame: ServerFrame) {
+        self.watchers.tell_all(&server_frame);
+        let event = BrokerEvent::ForEveryone(Box::new(server_frame));
+        if let Err(e) = self.broker.publish(ALL_ROOMS, event).await {
+            tracing::warn!(error = %e, "publish to everyone failed");
+        }
+    }
+
+    /// A frame for everyone from another instance.
+    pub(super) fn told_everyone_elsewhere(&self, server_frame: &ServerFrame) {
+        self.watchers.tell_all(server_frame);
     }
 
     /// A frame for `user` from another instance.

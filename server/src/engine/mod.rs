@@ -96,6 +96,9 @@ impl Node {
             Incoming::Event(_, BrokerEvent::ForUser(user, frame)) => {
                 self.told_elsewhere(user, &frame)
             }
+            Incoming::Event(_, BrokerEvent::ForEveryone(frame)) => {
+                self.told_everyone_elsewhere(&frame)
+            }
             Incoming::Event(_, BrokerEvent::SessionsEnded(..)) => {}
             Incoming::Resubscribed => self.catch_up_all().await,
         }

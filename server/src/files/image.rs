@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use image::{ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 
 /// Longest side of a thumbnail, in pixels.
 pub const THUMBNAIL_SIDE: u32 = 360;
@@ -68,7 +68,25 @@ pub fn inspect(
     max_pixels: u64,
     bytes: u64,
 ) -> Result<Inspected, ImageError> {
-    let unreadable = |e: &dyn std::fmt::Display| ImageError::Unreadable(e.to_string());
+    let (decoded, width, height) = decode(path, format, max_pixels, bytes)?;
+    let thumbnail = jpeg(&decoded.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE), 80)?;
+    Ok(Inspected {
+        mime: format.to_mime_type(),
+        width,
+        height,
+        thumbnail,
+    })
+}
+
+/// Decodes the whole image at `path`, a file of `bytes` bytes, with its size
+/// in pixels (blocking). Too many pixels, in all or for the file's size, are
+/// refused from the header, before any pixel is decoded.
+pub fn decode(
+    path: &Path,
+    format: ImageFormat,
+    max_pixels: u64,
+    bytes: u64,
+) -> Result<(DynamicImage, u32, u32), ImageError> {
     let reader = || -> Result<ImageReader<_>, ImageError> {
         let mut reader = ImageReader::open(path).map_err(|e| unreadable(&e))?;
         reader.set_format(format);
@@ -95,22 +113,25 @@ pub fn inspect(
         });
     }
     let decoded = reader()?.decode().map_err(|e| unreadable(&e))?;
-    let small = decoded.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE);
-    // Transparent pixels over white: JPEG has no alpha.
-    let mut rgb = image::RgbImage::new(small.width(), small.height());
-    for (x, y, pixel) in small.to_rgba8().enumerate_pixels() {
+    Ok((decoded, width, height))
+}
+
+fn unreadable(e: &dyn std::fmt::Display) -> ImageError {
+    ImageError::Unreadable(e.to_string())
+}
+
+/// `image` as a JPEG of `quality` (1-100), transparent pixels over white
+/// (JPEG has no alpha): a new encoding, no byte of the original.
+pub fn jpeg(image: &DynamicImage, quality: u8) -> Result<Vec<u8>, ImageError> {
+    let mut rgb = image::RgbImage::new(image.width(), image.height());
+    for (x, y, pixel) in image.to_rgba8().enumerate_pixels() {
         let [r, g, b, a] = pixel.0;
         let over = |c: u8| ((u16::from(c) * u16::from(a) + 255 * (255 - u16::from(a))) / 255) as u8;
         rgb.put_pixel(x, y, image::Rgb([over(r), over(g), over(b)]));
     }
-    let mut thumbnail = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut thumbnail, 80)
+    let mut encoded = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut encoded, quality)
         .encode_image(&rgb)
         .map_err(|e| unreadable(&e))?;
-    Ok(Inspected {
-        mime: format.to_mime_type(),
-        width,
-        height,
-        thumbnail,
-    })
+    Ok(encoded)
 }

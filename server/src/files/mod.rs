@@ -8,7 +8,8 @@
 //! - [`receive`]: an upload's body, into a temporary file under the data
 //!   directory while it is hashed and counted (bounded in bytes);
 //! - [`image`]: what an image is, and its thumbnail (bounded in pixels,
-//!   and in pixels per byte);
+//!   and in pixels per byte); [`avatar`]: a profile picture's two square
+//!   thumbnails, re-encoded;
 //! - [`decode_slots`]: who may decode an image now (a few at once, one per
 //!   user, a deadline for waiting);
 //! - [`Files::put`]: the temporary file into the file store. On local disk
@@ -21,6 +22,7 @@
 //! The local disk serves one instance only: instances behind a load balancer
 //! need the S3 store (or one shared filesystem).
 
+pub mod avatar;
 pub mod decode_slots;
 pub mod image;
 pub mod receive;

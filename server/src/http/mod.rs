@@ -9,6 +9,7 @@ pub mod error;
 mod files;
 mod health;
 mod oidc;
+mod people;
 
 pub use health::metrics_router;
 pub mod origin;
@@ -43,6 +44,7 @@ pub fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
         .merge(api::routes())
         .merge(search::routes())
         .merge(files::routes())
+        .merge(people::routes())
         .merge(tokens::routes())
         .merge(webhooks::routes())
         .merge(api_docs::routes())

@@ -17,6 +17,7 @@ mod entries;
 mod files;
 mod identities;
 mod log;
+mod people;
 mod postgres;
 mod read_state;
 mod rooms;
@@ -28,6 +29,7 @@ mod sql_identities;
 mod sql_log;
 mod sql_log_changes;
 mod sql_log_reads;
+mod sql_people;
 mod sql_read_state;
 mod sql_rooms;
 mod sql_rows;
@@ -48,11 +50,13 @@ pub use entries::{NewEntry, NewMessage, Outcome, Refusal};
 pub use files::{FileRecord, FileStore};
 pub use identities::{IdentityStore, LinkedIdentity};
 pub use log::{LogPage, LogStore, MessageRecord, PageAt};
+pub use people::{NewAvatar, PeopleStore};
 pub use read_state::ReadStateStore;
 pub use rooms::{RoomRecord, RoomStore};
 pub use search::{SearchQuery, SearchStore};
 pub use sql::{Backend, SqlStore};
 pub use sql_accounts::NO_PASSWORD;
+pub use sql_people::avatar_url;
 pub use webhooks::{Webhook, WebhookStore};
 
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +104,7 @@ pub trait Store:
     + TokenStore
     + WebhookStore
     + IdentityStore
+    + PeopleStore
     + Send
     + Sync
     + 'static

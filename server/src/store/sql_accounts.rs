@@ -25,14 +25,15 @@ pub(super) async fn insert_user<'e>(
     bot_owner: Option<Uuid>,
 ) -> StoreResult<UserRef> {
     sqlx::query(
-        "INSERT INTO users (id, name, password_hash, created_ms, bot_owner) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO users (id, name, password_hash, created_ms, bot_owner, name_key) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(id.to_string())
     .bind(name)
     .bind(password_hash)
     .bind(now_ms())
     .bind(bot_owner.map(|owner| owner.to_string()))
+    .bind(protocol::search_key(name))
     .execute(executor)
     .await
     .map_err(insert_error)?;

@@ -16,6 +16,7 @@ mod house;
 mod http_limits;
 mod integrations;
 mod openapi;
+mod people;
 mod presence;
 mod read_state;
 mod redis_cluster;

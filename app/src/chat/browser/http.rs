@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
 
@@ -30,16 +30,7 @@ pub async fn call<T: DeserializeOwned>(
     if status == 401 && !path.starts_with("/api/auth/") && refresh().await {
         (status, text) = raw(method, path, body).await?;
     }
-    if (200..300).contains(&status) {
-        serde_json::from_str(&text).map_err(|e| HttpError {
-            message: format!("unexpected answer from the server: {e}"),
-        })
-    } else {
-        let message = serde_json::from_str::<ErrorBody>(&text)
-            .map(|e| e.error.message)
-            .unwrap_or_else(|_| format!("the server answered {status}"));
-        Err(HttpError { message })
-    }
+    answer(status, &text)
 }
 
 /// Sends a request whose answer has no body (`204`); 401 handled as in [`call`].
@@ -88,25 +79,62 @@ pub async fn refresh() -> bool {
     pending.await
 }
 
+/// PUTs a file as the body (its bytes, not JSON) and decodes the JSON
+/// answer; 401 handled as in [`call`].
+pub async fn put_file<T: DeserializeOwned>(
+    path: &str,
+    file: &web_sys::File,
+) -> Result<T, HttpError> {
+    let body = Some((JsValue::from(file), "application/octet-stream"));
+    let (mut status, mut text) = request("PUT", path, body.clone()).await?;
+    if status == 401 && refresh().await {
+        (status, text) = request("PUT", path, body).await?;
+    }
+    answer(status, &text)
+}
+
+/// A 2xx answer's JSON, or the contract's error body in words.
+fn answer<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, HttpError> {
+    if (200..300).contains(&status) {
+        return serde_json::from_str(text).map_err(|e| HttpError {
+            message: format!("unexpected answer from the server: {e}"),
+        });
+    }
+    let message = serde_json::from_str::<ErrorBody>(text)
+        .map(|e| e.error.message)
+        .unwrap_or_else(|_| format!("the server answered {status}"));
+    Err(HttpError { message })
+}
+
 /// Sends a request; answers the status and the body text.
 pub async fn raw(
     method: &str,
     path: &str,
     body: Option<String>,
 ) -> Result<(u16, String), HttpError> {
+    let body = body.map(|text| (JsValue::from(text), "application/json"));
+    request(method, path, body).await
+}
+
+/// Sends a request with a body of a type; answers the status and the body text.
+async fn request(
+    method: &str,
+    path: &str,
+    body: Option<(JsValue, &str)>,
+) -> Result<(u16, String), HttpError> {
     let offline = |_| HttpError {
         message: "cannot reach the server".into(),
     };
     let init = RequestInit::new();
     init.set_method(method);
-    if let Some(body) = &body {
-        init.set_body(&body.into());
+    if let Some((body, _)) = &body {
+        init.set_body(body);
     }
     let request = Request::new_with_str_and_init(path, &init).map_err(offline)?;
-    if body.is_some() {
+    if let Some((_, content_type)) = body {
         request
             .headers()
-            .set("Content-Type", "application/json")
+            .set("Content-Type", content_type)
             .map_err(offline)?;
     }
     let window = web_sys::window().expect("a browser window");

@@ -142,6 +142,7 @@ impl Runtime {
                 reference,
             } => self.on_error(code, message, reference),
             ServerFrame::AccountNotice { message } => self.model.notice.set(Some(message)),
+            ServerFrame::UserUpdated { user } => self.know_people(vec![user]),
             ServerFrame::Pong { .. } => {}
         }
     }

@@ -4,6 +4,7 @@
 mod http;
 mod incoming;
 mod log_actions;
+mod people;
 mod read_state;
 mod search;
 mod session;
@@ -58,6 +59,7 @@ pub fn start(model: ChatModel) -> Actions {
         topic_seq: RefCell::new(Default::default()),
         upload_key: Cell::new(0),
         uploads_running: RefCell::new(Default::default()),
+        wanted: RefCell::new(Default::default()),
     });
     model.now.set(now_ms());
     model.notifications.set(read_state::notification_state());
@@ -108,6 +110,8 @@ pub struct Runtime {
     upload_key: Cell<u64>,
     /// Uploads running, by key.
     uploads_running: RefCell<std::collections::HashMap<u64, uploads::InFlight>>,
+    /// Profiles asked for (see `people`).
+    wanted: RefCell<people::Wanted>,
 }
 
 impl Runtime {
@@ -130,6 +134,7 @@ impl Runtime {
                 });
                 self.disconnect();
                 self.forget_user();
+                self.forget_people();
                 self.model.reset(None);
             }
             Command::OpenRoom(room) => self.open_room(room),
@@ -171,6 +176,12 @@ impl Runtime {
             Command::DismissSecret => self.dismiss_secret(),
             Command::LinkSso(password) => spawn_local(self.clone().link_sso(password)),
             Command::UnlinkIdentity(which) => spawn_local(self.clone().unlink_identity(which)),
+            Command::WantProfile(id) => self.want_profile(id),
+            Command::OpenCard(id) => self.open_card(id),
+            Command::FindPeople(text) => spawn_local(self.clone().find_people(text)),
+            Command::SaveProfile(update) => spawn_local(self.clone().save_profile(update)),
+            Command::SetAvatar(file) => spawn_local(self.clone().set_avatar(file)),
+            Command::RemoveAvatar => spawn_local(self.clone().remove_avatar()),
         }
     }
 

@@ -66,6 +66,7 @@ impl Runtime {
             self.model.reset(None);
         }
         self.model.session.set(Session::SignedIn(user));
+        self.reload_me().await;
         self.refresh_rooms().await;
         let hash = web_sys::window()
             .and_then(|w| w.location().hash().ok())
