@@ -31,7 +31,7 @@ test("two users sign up and chat both ways; a reload keeps the history", async (
     await expect(alice.getByText("Connected")).toBeVisible();
     await expect.poll(() => bodies(alice)).toEqual(["hello from alice", "hi alice, bob here", "line one\nline two"]);
     // Authors are shown.
-    await expect(alice.locator(".message .author").first()).toHaveText("alice");
+    await expect(alice.locator(".message .author .person-name").first()).toHaveText("alice");
   } finally {
     await server.dispose();
   }

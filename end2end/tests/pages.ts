@@ -84,6 +84,15 @@ export async function say(page: Page, text: string, label = "#general"): Promise
   await box.press("Enter");
 }
 
+/** Joins a public room the user is not in, from "Browse rooms". */
+export async function joinRoom(page: Page, room: string): Promise<void> {
+  await page.getByRole("navigation", { name: "Rooms" }).getByRole("button", { name: "Browse rooms" }).click();
+  const panel = page.getByRole("complementary", { name: "Browse rooms" });
+  await panel.getByLabel("Find rooms by name or topic").fill(room);
+  await panel.getByRole("button", { name: `Join #${room}` }).click();
+  await expect(page.getByRole("heading", { name: `#${room}` })).toBeVisible();
+}
+
 /** The bodies of the stored (not pending) messages, in the order shown. */
 export async function bodies(page: Page): Promise<string[]> {
   return page.locator(".message-list .message:not(.pending) .body").allTextContents();

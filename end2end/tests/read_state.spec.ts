@@ -4,7 +4,7 @@
 // the title, and reading in one tab clears the badge in her other tab.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, Page, test } from "@playwright/test";
-import { closePages, say, signUp } from "./pages";
+import { closePages, joinRoom, say, signUp } from "./pages";
 import { ConfabServer } from "./server";
 
 test.afterEach(closePages);
@@ -54,8 +54,7 @@ test("unread rooms, a new direct room, a notification for a mention, and reading
     await expect(alice.getByRole("heading", { name: "#general" })).toBeVisible();
 
     const bob = await signUp(browser, server.url, "bob");
-    await link(bob, "team").click();
-    await expect(bob.getByRole("heading", { name: "#team" })).toBeVisible();
+    await joinRoom(bob, "team");
     await say(bob, "standup in 5", "#team");
 
     // alice is in #general: #team turns bold at once.

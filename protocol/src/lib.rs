@@ -25,6 +25,7 @@ mod integral;
 mod log;
 mod names;
 mod people;
+mod room_directory;
 mod search;
 mod tokens;
 mod webhooks;
@@ -55,6 +56,10 @@ pub use people::{
     UserList, AVATAR_SIDES, DEFAULT_DIRECTORY_LIMIT, MAX_DIRECTORY_LIMIT,
     MAX_DIRECTORY_QUERY_CHARS, MAX_DISPLAY_NAME_CHARS, MAX_STATUS_TEXT_CHARS, MAX_TIMEZONE_CHARS,
     MAX_TITLE_CHARS,
+};
+pub use room_directory::{
+    DirectoryRoom, RoomDirectory, DEFAULT_ROOM_DIRECTORY_LIMIT, MAX_ROOM_DIRECTORY_LIMIT,
+    MAX_ROOM_DIRECTORY_QUERY_CHARS,
 };
 pub use search::{
     highlight, search_words, Highlight, SearchHit, SearchResults, DEFAULT_SEARCH_LIMIT,

@@ -10,6 +10,7 @@ pub mod markdown;
 pub mod model;
 pub mod timeline;
 pub mod unread;
+mod views;
 pub mod zones;
 
 pub use model::{Actions, ChatModel, Command, Link, Notifications, Session};

@@ -2,6 +2,7 @@
 //! [`Command`]s through [`Actions`]; none talks to the network itself.
 
 mod body;
+mod browse;
 mod composer;
 mod message_row;
 mod messages;
@@ -114,6 +115,7 @@ fn Chat(name: String) -> impl IntoView {
             <search::SearchPanel/>
             <settings::SettingsPanel/>
             <people::DirectoryPanel/>
+            <browse::BrowsePanel/>
             <people::ProfileCard/>
         </div>
     }

@@ -66,6 +66,14 @@ pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
     view! {
         <nav class="sidebar" id="rooms-nav" aria-label="Rooms">
             <h2>"Rooms"</h2>
+            <button class="link-button browse-rooms"
+                aria-expanded=move || model.browse.with(Option::is_some).to_string()
+                on:click=move |_| {
+                    actions.run(Command::BrowseRooms(model.browse.with_untracked(Option::is_none).then(String::new)));
+                    on_pick();
+                }>
+                "Browse rooms"
+            </button>
             <ul class="rooms">
                 <For
                     each=move || listed(false)

@@ -16,8 +16,8 @@
 //!   sign-in ([`require_sign_in`]). A read-only token may still move its
 //!   user's read markers and mute rooms: that state is the user's own.
 //!
-//! Reads that filter many rooms or readers in one query (search, the room
-//! list, mentions) apply the read rule in SQL, written once as
+//! Reads that filter many rooms or readers in one query (search, mentions)
+//! apply the read rule in SQL, written once as
 //! `store::sql_rows::readable`: the same rule, kept beside this one.
 //!
 //! A connection subscribed to a room passed the join check, and removing a

@@ -1,17 +1,22 @@
-//! Rooms: listing what a user can see (with their read state), creating a
-//! room, opening a direct room with one person or a group.
+//! Rooms: listing the user's own rooms (with their read state), the rooms
+//! directory, creating a room, opening a direct room with one person or a
+//! group.
 
 use std::collections::HashSet;
 
-use protocol::{valid_room_name, RoomInfo, RoomKind, ServerFrame, MAX_GROUP_MEMBERS};
+use protocol::{
+    search_key, valid_room_name, DirectoryRoom, RoomInfo, RoomKind, ServerFrame,
+    DEFAULT_ROOM_DIRECTORY_LIMIT, MAX_GROUP_MEMBERS, MAX_ROOM_DIRECTORY_LIMIT,
+    MAX_ROOM_DIRECTORY_QUERY_CHARS,
+};
 use uuid::Uuid;
 
 use super::{members::find_user, Caller, DomainError, DomainResult};
 use crate::state::AppState;
 use crate::store::{RoomRecord, StoreError};
 
-/// Every public room, and the others the caller belongs to, each with the
-/// caller's unread and mention counts; a direct room is named after its other
+/// The rooms the caller belongs to, each with the caller's unread and
+/// mention counts (public rooms they are not in are in the [`directory`]); a direct room is named after its other
 /// members. Two queries however many rooms: the rooms with their counts, then
 /// the names in the caller's direct rooms.
 pub async fn list(state: &AppState, caller: &Caller) -> DomainResult<Vec<RoomInfo>> {
@@ -27,6 +32,33 @@ pub async fn list(state: &AppState, caller: &Caller) -> DomainResult<Vec<RoomInf
         room.name = direct_name(names.get(&room.id).map(Vec::as_slice));
     }
     Ok(rooms)
+}
+
+/// The rooms directory: public rooms whose name or topic contains `q`
+/// (case-blind), by name, with member counts and whether the caller is in
+/// each; anyone signed in may browse it.
+pub async fn directory(
+    state: &AppState,
+    caller: &Caller,
+    q: &str,
+    limit: Option<u32>,
+) -> DomainResult<Vec<DirectoryRoom>> {
+    if q.chars().count() > MAX_ROOM_DIRECTORY_QUERY_CHARS {
+        return Err(DomainError::Invalid(format!(
+            "a search is at most {MAX_ROOM_DIRECTORY_QUERY_CHARS} characters"
+        )));
+    }
+    let limit = limit.unwrap_or(DEFAULT_ROOM_DIRECTORY_LIMIT);
+    if !(1..=MAX_ROOM_DIRECTORY_LIMIT).contains(&limit) {
+        return Err(DomainError::Invalid(format!(
+            "limit is 1 to {MAX_ROOM_DIRECTORY_LIMIT}"
+        )));
+    }
+    let text = search_key(q.strip_prefix('#').unwrap_or(q));
+    Ok(state
+        .store
+        .room_directory(&text, limit, caller.user.id)
+        .await?)
 }
 
 /// A direct room's name for one of its members: the others' names.

@@ -40,10 +40,11 @@ pub(super) fn body<T>(payload: JsonBody<T>) -> Result<T, ApiError> {
     payload.map(|Json(t)| t).map_err(from_json_rejection)
 }
 
-/// The rooms the caller can see, with their read state.
+/// The rooms the caller belongs to, with their read state (public rooms to
+/// join are in `GET /api/rooms/directory`).
 #[utoipa::path(get, path = "/api/rooms", tag = "rooms",
     responses(
-        (status = 200, description = "The rooms", body = Vec<RoomInfo>),
+        (status = 200, description = "The caller's rooms", body = Vec<RoomInfo>),
         (status = 401, description = "Not signed in", body = ErrorBody),
     ))]
 async fn list_rooms(

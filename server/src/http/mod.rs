@@ -14,6 +14,7 @@ mod people;
 pub use health::metrics_router;
 pub mod origin;
 mod read_state;
+mod rooms_directory;
 mod search;
 pub mod session;
 mod tokens;
@@ -45,6 +46,7 @@ pub fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
         .merge(search::routes())
         .merge(files::routes())
         .merge(people::routes())
+        .merge(rooms_directory::routes())
         .merge(tokens::routes())
         .merge(webhooks::routes())
         .merge(api_docs::routes())

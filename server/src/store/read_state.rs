@@ -13,8 +13,8 @@ use super::StoreResult;
 /// Read markers, muting and the room list with unread counts.
 #[async_trait]
 pub trait ReadStateStore: Send + Sync {
-    /// Rooms `user` can see: every public room, and the others they belong to,
-    /// with the user's read state of each (see [`RoomInfo`]), in one query.
+    /// The rooms `user` belongs to, with their read state of each (see
+    /// [`RoomInfo`]), in one query.
     async fn rooms_for(&self, user: Uuid) -> StoreResult<Vec<RoomInfo>>;
     /// For each direct room of `user`: the other members' names, sorted.
     async fn direct_names(&self, user: Uuid) -> StoreResult<HashMap<RoomId, Vec<String>>>;

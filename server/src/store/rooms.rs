@@ -2,7 +2,7 @@
 //! `sql_rooms`.
 
 use async_trait::async_trait;
-use protocol::{RoomId, RoomKind, Seq, UserRef};
+use protocol::{DirectoryRoom, RoomId, RoomKind, Seq, UserRef};
 use uuid::Uuid;
 
 use super::StoreResult;
@@ -44,4 +44,13 @@ pub trait RoomStore: Send + Sync {
     async fn is_member(&self, room: &str, user: Uuid) -> StoreResult<bool>;
     /// Removes a member; returns false if they were not one.
     async fn remove_member(&self, room: &str, user: Uuid) -> StoreResult<bool>;
+    /// The directory: public rooms whose name or topic contains `text`
+    /// (lower case; empty: every one), by name, at most `limit`, with their
+    /// member counts and whether `viewer` is a member.
+    async fn room_directory(
+        &self,
+        text: &str,
+        limit: u32,
+        viewer: Uuid,
+    ) -> StoreResult<Vec<DirectoryRoom>>;
 }

@@ -3,7 +3,6 @@
 //! names a direct room shows.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
 use async_trait::async_trait;
 use protocol::{RoomId, RoomInfo, Seq};
@@ -11,34 +10,31 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::sql::SqlStore;
-use super::sql_rows::{kind_from_str, readable};
+use super::sql_rows::kind_from_str;
 use super::{ReadStateStore, StoreResult};
 
-/// The counts are correlated subqueries over the room's messages after the
+/// The caller's own rooms (an index range of their memberships: the rooms
+/// of the instance they are not in cost nothing). The counts are correlated
+/// subqueries over the room's messages after the
 /// marker (the primary key's range), skipped when the marker is at the end:
 /// one statement however many rooms. `mentions` holds comma-separated ids, and
 /// an id never matches across a comma, so `LIKE '%id%'` is exact.
-static ROOMS_FOR: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT r.id, r.name, r.kind, r.topic, r.last_seq, \
-       CASE WHEN m.user_id IS NULL THEN 0 ELSE 1 END AS member, \
-       COALESCE(m.last_read_seq, 0) AS last_read_seq, COALESCE(m.muted, 0) AS muted, \
-       CASE WHEN m.user_id IS NULL OR m.last_read_seq >= r.last_seq THEN 0 ELSE \
+const ROOMS_FOR: &str = "\
+    SELECT r.id, r.name, r.kind, r.topic, r.last_seq, 1 AS member, \
+       m.last_read_seq, m.muted, \
+       CASE WHEN m.last_read_seq >= r.last_seq THEN 0 ELSE \
          (SELECT COUNT(*) FROM messages x WHERE x.room_id = r.id AND x.seq > m.last_read_seq \
             AND x.author_id <> $1 AND x.deleted_ms IS NULL) END AS unread, \
-       CASE WHEN m.user_id IS NULL OR m.last_read_seq >= r.last_seq THEN 0 ELSE \
+       CASE WHEN m.last_read_seq >= r.last_seq THEN 0 ELSE \
          (SELECT COUNT(*) FROM messages x WHERE x.room_id = r.id AND x.seq > m.last_read_seq \
             AND x.author_id <> $1 AND x.deleted_ms IS NULL AND x.mentions LIKE $2) END AS mentions \
-     FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = $1 \
-     WHERE {} ORDER BY r.name",
-        readable("r", "$1")
-    )
-});
+     FROM memberships m JOIN rooms r ON r.id = m.room_id \
+     WHERE m.user_id = $1 ORDER BY r.name";
 
 #[async_trait]
 impl ReadStateStore for SqlStore {
     async fn rooms_for(&self, user: Uuid) -> StoreResult<Vec<RoomInfo>> {
-        let rows = sqlx::query(ROOMS_FOR.as_str())
+        let rows = sqlx::query(ROOMS_FOR)
             .bind(user.to_string())
             .bind(format!("%{user}%"))
             .fetch_all(&self.reader)

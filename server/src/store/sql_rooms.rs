@@ -1,7 +1,7 @@
 //! Rooms and memberships in SQL: [`RoomStore`] for `SqlStore`.
 
 use async_trait::async_trait;
-use protocol::{RoomId, RoomKind, UserRef};
+use protocol::{DirectoryRoom, RoomId, RoomKind, UserRef};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -190,4 +190,52 @@ impl RoomStore for SqlStore {
             .await?;
         Ok(done.rows_affected() == 1)
     }
+
+    async fn room_directory(
+        &self,
+        text: &str,
+        limit: u32,
+        viewer: Uuid,
+    ) -> StoreResult<Vec<DirectoryRoom>> {
+        // Counted for the rooms listed only: the page, not every room.
+        let rows = sqlx::query(
+            "SELECT r.id, r.name, r.topic, \
+               (SELECT COUNT(*) FROM memberships c WHERE c.room_id = r.id) AS member_count, \
+               CASE WHEN EXISTS (SELECT 1 FROM memberships j \
+                 WHERE j.room_id = r.id AND j.user_id = $1) THEN 1 ELSE 0 END AS joined \
+             FROM rooms r WHERE r.kind = 'public' \
+               AND (lower(r.name) LIKE $2 ESCAPE '\\' OR lower(r.topic) LIKE $2 ESCAPE '\\') \
+             ORDER BY r.id LIMIT $3",
+        )
+        .bind(viewer.to_string())
+        .bind(format!("%{}%", like_escaped(text)))
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(DirectoryRoom {
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    topic: row.try_get("topic")?,
+                    member_count: row
+                        .try_get::<i64, _>("member_count")?
+                        .clamp(0, u32::MAX as i64) as u32,
+                    joined: row.try_get::<i64, _>("joined")? != 0,
+                })
+            })
+            .collect()
+    }
+}
+
+/// `text` with LIKE's wildcards (and the escape character) taken literally.
+fn like_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -24,6 +24,7 @@ mod redis_outage;
 mod review;
 mod review_webhooks;
 mod room_log;
+mod rooms_directory;
 mod search;
 mod security;
 mod sentinel;

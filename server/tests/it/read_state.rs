@@ -346,7 +346,7 @@ async fn members_mute_and_leaving_a_public_room() {
     .unwrap();
     assert_eq!(not_member.status(), 404);
 
-    // bob leaves: his connections hear it, the room stays listed as public.
+    // bob leaves: his connections hear it.
     let (status, _) = delete(
         &c.b,
         &format!("/api/rooms/lobby/members/{}", bob.user.id),
@@ -372,7 +372,14 @@ async fn members_mute_and_leaving_a_public_room() {
             room: "lobby".into()
         }
     );
-    assert!(!room(&c.b, &bob.token, "lobby").await.member);
+    // It leaves his room list (v3: the list holds one's own rooms) and
+    // stays in the directory, not joined.
+    assert!(!rooms(&c.b, &bob.token)
+        .await
+        .iter()
+        .any(|r| r.id == "lobby"));
+    let (_, directory) = get(&c.b, "/api/rooms/directory?q=lobby", &bob.token).await;
+    assert_eq!(directory["rooms"][0]["joined"], false);
     // Nobody else is shown the door of a public room.
     let (status, _) = delete(
         &c.a,

@@ -224,13 +224,20 @@ async fn behaves_like_a_store(store: Arc<dyn Store>) {
             .map(|r| (r.id, r.member))
             .collect::<Vec<_>>()
     };
+    // One's own rooms only; the public ones in the directory.
     assert_eq!(
         ids(store.rooms_for(alice.id).await.unwrap()),
-        vec![("general".into(), false), ("ops".into(), true)]
+        vec![("ops".into(), true)]
     );
+    assert_eq!(ids(store.rooms_for(bob.id).await.unwrap()), vec![]);
+    let listed = store.room_directory("", 10, bob.id).await.unwrap();
     assert_eq!(
-        ids(store.rooms_for(bob.id).await.unwrap()),
-        vec![("general".into(), false)]
+        listed
+            .iter()
+            .map(|r| (r.id.as_str(), r.member_count, r.joined))
+            .collect::<Vec<_>>(),
+        [("general", 0, false)],
+        "a private room is not in the directory"
     );
     assert!(store.add_member("ops", bob.id).await.unwrap());
     assert!(

@@ -1,6 +1,7 @@
 //! The client runtime in the browser: the session, the socket, and the commands the
 //! UI issues. It owns the WebSocket and turns its frames into model updates.
 
+mod browse;
 mod http;
 mod incoming;
 mod log_actions;
@@ -182,6 +183,7 @@ impl Runtime {
             Command::SaveProfile(update) => spawn_local(self.clone().save_profile(update)),
             Command::SetAvatar(file) => spawn_local(self.clone().set_avatar(file)),
             Command::RemoveAvatar => spawn_local(self.clone().remove_avatar()),
+            Command::BrowseRooms(text) => spawn_local(self.clone().browse_rooms(text)),
         }
     }
 
