@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use super::timeline::Timeline;
 pub use super::views::{
-    BrowseView, DirectoryView, Notifications, Optimistic, SearchView, SettingsView, UploadItem,
-    UploadState,
+    BrowseView, DirectoryView, Found, Notifications, Optimistic, SearchView, SettingsView,
+    UploadItem, UploadState,
 };
 use crate::protocol::{is_direct_id, Member, Profile, RoomId, RoomInfo, Seq, UserRef};
 

@@ -56,15 +56,6 @@ pub struct SearchView {
     pub error: Option<String>,
 }
 
-/// What the people directory shows: the search and who it found.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct DirectoryView {
-    pub text: String,
-    pub results: Vec<Profile>,
-    pub loading: bool,
-    pub error: Option<String>,
-}
-
 /// The browser's notification permission, as the UI offers it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Notifications {
@@ -89,11 +80,28 @@ pub struct Optimistic {
     pub deletions: std::collections::HashSet<Uuid>,
 }
 
-/// What "Browse rooms" shows: the search and the public rooms it found.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct BrowseView {
+/// What a panel searched as one types shows (the people directory, "Browse
+/// rooms"): the search and what it found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found<T> {
     pub text: String,
-    pub rooms: Vec<DirectoryRoom>,
+    pub items: Vec<T>,
     pub loading: bool,
     pub error: Option<String>,
 }
+
+impl<T> Default for Found<T> {
+    fn default() -> Self {
+        Found {
+            text: String::new(),
+            items: Vec::new(),
+            loading: false,
+            error: None,
+        }
+    }
+}
+
+/// The people directory.
+pub type DirectoryView = Found<Profile>;
+/// "Browse rooms": public rooms.
+pub type BrowseView = Found<DirectoryRoom>;

@@ -38,11 +38,11 @@ pub fn BrowsePanel() -> impl IntoView {
                         }/>
                     {move || view().error.map(|e| view! { <p class="notice" role="alert">{e}</p> })}
                     <ul class="people-list" aria-busy=move || view().loading.to_string()>
-                        {move || view().rooms.into_iter().map(|room| view! { <RoomItem room/> }).collect_view()}
+                        {move || view().items.into_iter().map(|room| view! { <RoomItem room/> }).collect_view()}
                     </ul>
                     {move || {
                         let view = view();
-                        (!view.loading && view.rooms.is_empty()).then(|| view! {
+                        (!view.loading && view.items.is_empty()).then(|| view! {
                             <p class="search-status">"No public room matches."</p>
                         })
                     }}

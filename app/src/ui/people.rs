@@ -228,11 +228,11 @@ pub fn DirectoryPanel() -> impl IntoView {
                         }/>
                     {move || results().error.map(|e| view! { <p class="notice" role="alert">{e}</p> })}
                     <ul class="people-list" aria-busy=move || results().loading.to_string()>
-                        {move || results().results.into_iter().map(|p| view! { <PersonItem profile=p/> }).collect_view()}
+                        {move || results().items.into_iter().map(|p| view! { <PersonItem profile=p/> }).collect_view()}
                     </ul>
                     {move || {
                         let view = results();
-                        (!view.loading && view.results.is_empty()).then(|| view! {
+                        (!view.loading && view.items.is_empty()).then(|| view! {
                             <p class="search-status">"Nobody by that name."</p>
                         })
                     }}

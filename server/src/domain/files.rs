@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::{access, Caller, DomainError, DomainResult};
 use crate::files::image::{self, ImageError};
-use crate::files::receive::{receive, ReceiveError};
+use crate::files::receive::{receive, ReceiveError, Received};
 use crate::state::AppState;
 use crate::store::FileRecord;
 
@@ -81,18 +81,7 @@ pub async fn upload<E: std::fmt::Display>(
     if used + upload.length.unwrap_or(0) > state.config.user_quota_bytes {
         return Err(over_quota(state));
     }
-    let received = receive(&state.files.uploads, body, max)
-        .await
-        .map_err(|e| match e {
-            ReceiveError::TooLarge(max) => too_large(max),
-            ReceiveError::Interrupted(why) => {
-                DomainError::Invalid(format!("the upload stopped: {why}"))
-            }
-            ReceiveError::Disk(e) => {
-                tracing::warn!(error = %e, "an upload could not be written");
-                DomainError::Unavailable
-            }
-        })?;
+    let received = receive_within(state, body, max, too_large).await?;
     if received.size == 0 {
         return Err(DomainError::Invalid("the file is empty".into()));
     }
@@ -119,27 +108,10 @@ pub async fn upload<E: std::fmt::Display>(
                     .into(),
             ));
         };
-        let path = received.file.to_path_buf();
-        let max_pixels = state.config.max_image_pixels;
-        let bytes = received.size;
-        let _decoding = state
-            .files
-            .decodes
-            .take(caller.user.id, DECODE_QUEUE_DEADLINE)
-            .await
-            .ok_or_else(|| {
-                DomainError::Busy("the server is busy reading images; try again shortly".into())
-            })?;
-        let inspected =
-            tokio::task::spawn_blocking(move || image::inspect(&path, format, max_pixels, bytes))
-                .await
-                .map_err(|_| DomainError::Unavailable)?
-                .map_err(|e| match e {
-                    ImageError::TooManyPixels { .. } | ImageError::TooDense { .. } => {
-                        DomainError::TooLarge(e.to_string())
-                    }
-                    ImageError::Unreadable(_) => DomainError::Invalid(e.to_string()),
-                })?;
+        let inspected = decode_in_turn(state, caller, &received, move |path, max_pixels, bytes| {
+            image::inspect(path, format, max_pixels, bytes)
+        })
+        .await?;
         record.mime = inspected.mime.to_string();
         record.width = Some(inspected.width);
         record.height = Some(inspected.height);
@@ -170,6 +142,60 @@ pub async fn upload<E: std::fmt::Display>(
         return Err(DomainError::Unavailable);
     }
     Ok(record.attachment())
+}
+
+/// An upload's body, received into a temporary file (hashed and counted)
+/// within `max` bytes; past it, `too_large(max)`.
+pub(super) async fn receive_within<E: std::fmt::Display>(
+    state: &AppState,
+    body: impl Stream<Item = Result<Bytes, E>>,
+    max: u64,
+    too_large: fn(u64) -> DomainError,
+) -> DomainResult<Received> {
+    receive(&state.files.uploads, body, max)
+        .await
+        .map_err(|e| match e {
+            ReceiveError::TooLarge(max) => too_large(max),
+            ReceiveError::Interrupted(why) => {
+                DomainError::Invalid(format!("the upload stopped: {why}"))
+            }
+            ReceiveError::Disk(e) => {
+                tracing::warn!(error = %e, "an upload could not be written");
+                DomainError::Unavailable
+            }
+        })
+}
+
+/// Runs `decode` on the received image (its path, `--max-image-pixels`
+/// and its size in bytes) on a blocking thread, in the caller's turn to
+/// decode (`files::decode_slots`, waiting at most [`DECODE_QUEUE_DEADLINE`]).
+/// Too many pixels is `too_large`, an unreadable image `invalid`.
+pub(super) async fn decode_in_turn<T: Send + 'static>(
+    state: &AppState,
+    caller: &Caller,
+    received: &Received,
+    decode: impl FnOnce(&std::path::Path, u64, u64) -> Result<T, ImageError> + Send + 'static,
+) -> DomainResult<T> {
+    let path = received.file.to_path_buf();
+    let max_pixels = state.config.max_image_pixels;
+    let bytes = received.size;
+    let _decoding = state
+        .files
+        .decodes
+        .take(caller.user.id, DECODE_QUEUE_DEADLINE)
+        .await
+        .ok_or_else(|| {
+            DomainError::Busy("the server is busy reading images; try again shortly".into())
+        })?;
+    tokio::task::spawn_blocking(move || decode(&path, max_pixels, bytes))
+        .await
+        .map_err(|_| DomainError::Unavailable)?
+        .map_err(|e| match e {
+            ImageError::TooManyPixels { .. } | ImageError::TooDense { .. } => {
+                DomainError::TooLarge(e.to_string())
+            }
+            ImageError::Unreadable(_) => DomainError::Invalid(e.to_string()),
+        })
 }
 
 /// The file `id`, if the caller can read its room now.

@@ -21,10 +21,9 @@ use protocol::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::files::DECODE_QUEUE_DEADLINE;
+use super::files::{decode_in_turn, receive_within};
 use super::{access, members::find_user, Caller, DomainError, DomainResult};
-use crate::files::image::{self, ImageError};
-use crate::files::receive::{receive, ReceiveError};
+use crate::files::image;
 use crate::state::AppState;
 use crate::store::NewAvatar;
 
@@ -166,45 +165,17 @@ pub async fn set_avatar<E: std::fmt::Display>(
     if length.is_some_and(|n| n > max) {
         return Err(too_large(max));
     }
-    let received = receive(&state.files.uploads, body, max)
-        .await
-        .map_err(|e| match e {
-            ReceiveError::TooLarge(max) => too_large(max),
-            ReceiveError::Interrupted(why) => {
-                DomainError::Invalid(format!("the upload stopped: {why}"))
-            }
-            ReceiveError::Disk(e) => {
-                tracing::warn!(error = %e, "an avatar could not be written");
-                DomainError::Unavailable
-            }
-        })?;
+    let received = receive_within(state, body, max, too_large).await?;
     let Some(format) = image::format_of(&received.head) else {
         return Err(DomainError::Invalid(
             "an avatar is a PNG, JPEG, GIF or WebP image".into(),
         ));
     };
-    let path = received.file.to_path_buf();
-    let max_pixels = state.config.max_image_pixels;
-    let bytes = received.size;
-    let _decoding = state
-        .files
-        .decodes
-        .take(caller.user.id, DECODE_QUEUE_DEADLINE)
-        .await
-        .ok_or_else(|| {
-            DomainError::Busy("the server is busy reading images; try again shortly".into())
-        })?;
-    let [large, small] = tokio::task::spawn_blocking(move || {
-        crate::files::avatar::thumbnails(&path, format, max_pixels, bytes)
-    })
-    .await
-    .map_err(|_| DomainError::Unavailable)?
-    .map_err(|e| match e {
-        ImageError::TooManyPixels { .. } | ImageError::TooDense { .. } => {
-            DomainError::TooLarge(e.to_string())
-        }
-        ImageError::Unreadable(_) => DomainError::Invalid(e.to_string()),
-    })?;
+    let [large, small] =
+        decode_in_turn(state, caller, &received, move |path, max_pixels, bytes| {
+            crate::files::avatar::thumbnails(path, format, max_pixels, bytes)
+        })
+        .await?;
     let digest = |bytes: &[u8]| hex::encode(Sha256::digest(bytes));
     let avatar = NewAvatar {
         large: (digest(&large), large),

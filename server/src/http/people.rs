@@ -55,9 +55,19 @@ async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Profil
 async fn update_me(
     State(state): State<AppState>,
     caller: Caller,
-    payload: JsonBody<ProfileUpdate>,
+    payload: JsonBody<serde_json::Value>,
 ) -> Result<Json<Profile>, ApiError> {
-    Ok(Json(people::update(&state, &caller, body(payload)?).await?))
+    // Every field is optional, and serde reads such a struct from an array
+    // too: the body must be an object.
+    let value = body(payload)?;
+    let unprocessable =
+        |why: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", why);
+    if !value.is_object() {
+        return Err(unprocessable("the body is a JSON object".into()));
+    }
+    let update: ProfileUpdate =
+        serde_json::from_value(value).map_err(|e| unprocessable(e.to_string()))?;
+    Ok(Json(people::update(&state, &caller, update).await?))
 }
 
 /// Sets the caller's avatar: the body is an image (PNG, JPEG, GIF or
@@ -146,7 +156,6 @@ async fn directory(
         Some(ids) => {
             let ids = ids
                 .split(',')
-                .filter(|id| !id.is_empty())
                 .map(Uuid::parse_str)
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|_| ApiError::invalid("ids are user ids, comma-separated"))?;

@@ -53,6 +53,20 @@ fn profile_from_row(row: &AnyRow, now: i64) -> StoreResult<Profile> {
     })
 }
 
+/// Commits a change to user `id`'s profile, answering the profile as the
+/// change left it (`None`: no such user).
+async fn commit_and_read(
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+) -> StoreResult<Option<Profile>> {
+    let row = sqlx::query(&format!("{PROFILE_SELECT} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    row.map(|row| profile_from_row(&row, now_ms())).transpose()
+}
+
 /// `$from, $from+1, …` for `n` values.
 fn placeholders(from: usize, n: usize) -> String {
     (from..from + n)
@@ -115,19 +129,15 @@ impl PeopleStore for SqlStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        if let Some(title) = &update.title {
-            sqlx::query("UPDATE users SET title = $2 WHERE id = $1")
-                .bind(&id)
-                .bind(text_of(title))
-                .execute(&mut *tx)
-                .await?;
-        }
-        if let Some(timezone) = &update.timezone {
-            sqlx::query("UPDATE users SET timezone = $2 WHERE id = $1")
-                .bind(&id)
-                .bind(text_of(timezone))
-                .execute(&mut *tx)
-                .await?;
+        // Plain texts: the column names are these constants.
+        for (column, value) in [("title", &update.title), ("timezone", &update.timezone)] {
+            if let Some(value) = value {
+                sqlx::query(&format!("UPDATE users SET {column} = $2 WHERE id = $1"))
+                    .bind(&id)
+                    .bind(text_of(value))
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         if let Some(status) = &update.status {
             let status = status
@@ -147,12 +157,7 @@ impl PeopleStore for SqlStore {
             .execute(&mut *tx)
             .await?;
         }
-        let row = sqlx::query(&format!("{PROFILE_SELECT} WHERE id = $1"))
-            .bind(&id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        row.map(|row| profile_from_row(&row, now_ms())).transpose()
+        commit_and_read(tx, &id).await
     }
 
     async fn set_avatar(&self, user: Uuid, avatar: &NewAvatar) -> StoreResult<Option<Profile>> {
@@ -180,12 +185,7 @@ impl PeopleStore for SqlStore {
             .bind(&avatar.small.0)
             .execute(&mut *tx)
             .await?;
-        let row = sqlx::query(&format!("{PROFILE_SELECT} WHERE id = $1"))
-            .bind(&id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        row.map(|row| profile_from_row(&row, now_ms())).transpose()
+        commit_and_read(tx, &id).await
     }
 
     async fn clear_avatar(&self, user: Uuid) -> StoreResult<Option<Profile>> {
@@ -199,12 +199,7 @@ impl PeopleStore for SqlStore {
             .bind(&id)
             .execute(&mut *tx)
             .await?;
-        let row = sqlx::query(&format!("{PROFILE_SELECT} WHERE id = $1"))
-            .bind(&id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        row.map(|row| profile_from_row(&row, now_ms())).transpose()
+        commit_and_read(tx, &id).await
     }
 
     async fn avatar(&self, digest: &str) -> StoreResult<Option<Vec<u8>>> {

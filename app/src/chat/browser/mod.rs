@@ -2,6 +2,7 @@
 //! UI issues. It owns the WebSocket and turns its frames into model updates.
 
 mod browse;
+mod found;
 mod http;
 mod incoming;
 mod log_actions;

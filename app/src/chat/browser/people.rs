@@ -11,8 +11,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
-use super::{http, Runtime};
-use crate::chat::model::DirectoryView;
+use super::{found, http, Runtime};
 use crate::chat::PickedFile;
 use crate::protocol::{AvatarSet, Profile, ProfileUpdate, UserList, MAX_DIRECTORY_LIMIT};
 
@@ -112,39 +111,14 @@ impl Runtime {
 
     /// Searches the directory (opening it); `None` closes it.
     pub(super) async fn find_people(self: Rc<Self>, text: Option<String>) {
-        let Some(text) = text else {
-            self.model.directory.set(None);
-            return;
-        };
-        self.model.directory.update(|view| {
-            let view = view.get_or_insert_with(DirectoryView::default);
-            view.text = text.clone();
-            view.loading = true;
-        });
         let path = format!(
             "/api/users?q={}&limit={MAX_DIRECTORY_LIMIT}",
-            js_sys::encode_uri_component(text.trim())
+            js_sys::encode_uri_component(text.as_deref().unwrap_or("").trim())
         );
-        let answer = http::call::<UserList>("GET", &path, None::<&()>).await;
-        self.model.directory.update(|view| {
-            // Closed meanwhile, or a newer search went out.
-            let Some(view) = view.as_mut().filter(|v| v.text == text) else {
-                return;
-            };
-            view.loading = false;
-            match answer {
-                Ok(found) => {
-                    view.error = None;
-                    view.results = found.users;
-                }
-                Err(e) => view.error = Some(e.message),
-            }
-        });
-        let found = self
-            .model
-            .directory
-            .with_untracked(|v| v.as_ref().map(|v| v.results.clone()))
-            .unwrap_or_default();
+        let found = found::search(self.model.directory, text, path, |list: UserList| {
+            list.users
+        })
+        .await;
         self.know_people(found);
     }
 
