@@ -77,8 +77,8 @@ bench:
 	.ci/install-deps.sh cluster
 	cargo build --release -p server -p tools --bins
 	PATH=$(PATH):/usr/sbin deploy/bench.sh $(CARGO_TARGET_DIR)/release/confab $(CARGO_TARGET_DIR)/release/confab-load
-	SEARCH_BENCH_OUT=docs/bench-search.md cargo bench -p server --bench search
-	DIRECTORY_BENCH_OUT=docs/bench-directory.md cargo bench -p server --bench directory
+	SEARCH_BENCH_OUT=$(CURDIR)/docs/bench-search.md cargo bench -p server --bench search
+	DIRECTORY_BENCH_OUT=$(CURDIR)/docs/bench-directory.md cargo bench -p server --bench directory
 
 ## make fuzz: each fuzz target (fuzz/) for FUZZ_SECS seconds with libFuzzer.
 ## cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain

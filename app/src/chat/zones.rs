@@ -12,6 +12,8 @@ pub fn time_in(zone: &str) -> Option<String> {
         set("timeZone", zone).ok()?;
         set("hour", "2-digit").ok()?;
         set("minute", "2-digit").ok()?;
+        // "15:04", as every other time on the page.
+        set("hourCycle", "h23").ok()?;
         let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options);
         // An unknown zone throws (caught here as an error result).
         let call = format.format();

@@ -34,8 +34,10 @@ pub trait PeopleStore: Send + Sync {
     /// A thumbnail's bytes by digest, if it is a current avatar's.
     async fn avatar(&self, digest: &str) -> StoreResult<Option<Vec<u8>>>;
     /// The directory: people whose username or display name starts with
-    /// `key` (a `protocol::search_key`), by username, at most `limit`;
-    /// deactivated people only when `deactivated`.
+    /// `key` (a `protocol::search_key`), by username, at most `limit` (with
+    /// more matches: the first `limit` by username and the first `limit` by
+    /// display name, merged by username); deactivated people only when
+    /// `deactivated`.
     async fn find_people(
         &self,
         key: &str,

@@ -220,17 +220,22 @@ impl PeopleStore for SqlStore {
         deactivated: bool,
     ) -> StoreResult<Vec<Profile>> {
         let end = format!("{key}{PAST_ANY}");
+        let shown = "($3 = 1 OR disabled = 0)";
         // Every name matches an empty key: one range of the name index,
-        // already in order. Otherwise either key may match.
+        // already in order. Otherwise the first `limit` of each index's
+        // range (a short prefix matches thousands: none is sorted), merged
+        // by username.
         let matches = if key.is_empty() {
-            "name_key >= $1 AND name_key < $2"
+            format!("name_key >= $1 AND name_key < $2 AND {shown}")
         } else {
-            "((name_key >= $1 AND name_key < $2) OR (display_key >= $1 AND display_key < $2))"
+            format!(
+                "id IN (SELECT id FROM (SELECT id FROM users WHERE name_key >= $1 \
+                 AND name_key < $2 AND {shown} ORDER BY name_key LIMIT $4) AS by_name \
+                 UNION SELECT id FROM (SELECT id FROM users WHERE display_key >= $1 \
+                 AND display_key < $2 AND {shown} ORDER BY display_key LIMIT $4) AS by_display)"
+            )
         };
-        let sql = format!(
-            "{PROFILE_SELECT} WHERE {matches} AND ($3 = 1 OR disabled = 0) \
-             ORDER BY name_key LIMIT $4"
-        );
+        let sql = format!("{PROFILE_SELECT} WHERE {matches} ORDER BY name_key LIMIT $4");
         let now = now_ms();
         let rows = sqlx::query(&sql)
             .bind(key)
