@@ -77,7 +77,7 @@ impl Node {
     }
 
     /// Delivers, from the store, every entry after `last_delivered` up to `upto`.
-    async fn fill(&self, state: &mut RoomState, room: &str, upto: Seq) {
+    pub(super) async fn fill(&self, state: &mut RoomState, room: &str, upto: Seq) {
         while state.last_delivered < upto {
             metrics::counter!("confab_gap_fills_total").increment(1);
             let want = (upto - state.last_delivered).min(FILL_BATCH as u64) as u32;

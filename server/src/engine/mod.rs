@@ -157,6 +157,19 @@ impl Node {
             if members_only && !self.store.is_member(room, user.id).await? {
                 return Ok(None);
             }
+            // The client saw entries this instance has not delivered yet
+            // (another instance stored them, and its publish is late or was
+            // lost with it): deliver them from the store first, so that the
+            // replay reaches as far as the client had.
+            if let Some(s) = since.as_ref().filter(|s| s.epoch == state.epoch) {
+                if s.seq > state.last_delivered {
+                    let record = self.store.room(room).await?.ok_or(StoreError::NotFound)?;
+                    if record.epoch == state.epoch {
+                        self.fill(&mut state, room, record.last_seq).await;
+                        state.release_held();
+                    }
+                }
+            }
             let latest = state.last_delivered;
             let max_replay = MAX_REPLAY.min(outbox.capacity() as u64 / 2);
             let replay = match &since {

@@ -226,3 +226,36 @@ async fn a_replay_larger_than_half_the_queue_is_not_attempted() {
     assert!(!joined.recovered, "9 missed > 16 / 2: reload instead");
     assert!(message_seqs(&drain(&mut rx)).is_empty());
 }
+
+#[tokio::test]
+async fn a_join_past_what_this_instance_delivered_catches_up_first() {
+    let f = fixture().await;
+    f.node.apply(new_message(&f.alice, "m1")).await.unwrap();
+    let epoch = f.store.room("general").await.unwrap().unwrap().epoch;
+    let (first, mut first_rx) = Outbox::new(64);
+    f.node
+        .join(1, &f.alice, &first, "general", None, None, false)
+        .await
+        .unwrap()
+        .unwrap();
+    drain(&mut first_rx);
+    // Another instance stores 2 and 3, and dies before its publish arrives;
+    // a client that saw 3 there rejoins here.
+    let other = vec![new_message(&f.alice, "m2"), new_message(&f.alice, "m3")];
+    f.store.append_batch("general", other).await.unwrap();
+    let (second, mut second_rx) = Outbox::new(64);
+    let since = Since { epoch, seq: 3 };
+    let joined = f
+        .node
+        .join(2, &f.alice, &second, "general", Some(since), None, false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(joined.recovered, "recovered from the store, not a reload");
+    assert!(message_seqs(&drain(&mut second_rx)).is_empty(), "it had 3");
+    assert_eq!(
+        message_seqs(&drain(&mut first_rx)),
+        vec![2, 3],
+        "the others here get what was missing, in order"
+    );
+}
