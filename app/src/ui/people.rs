@@ -74,16 +74,7 @@ pub fn Avatar(id: Uuid, name: String, #[prop(optional)] large: bool) -> impl Int
 /// hover; a click opens their card.
 #[component]
 pub fn PersonName(id: Uuid, name: String) -> impl IntoView {
-    let model = model();
     let actions = actions();
-    actions.run(Command::WantProfile(id));
-    let fallback = name.clone();
-    let shown = move || {
-        model
-            .people
-            .with(|p| p.get(&id).map(|p| p.shown_name().to_string()))
-            .unwrap_or_else(|| fallback.clone())
-    };
     view! {
         <button
             type="button"
@@ -92,7 +83,7 @@ pub fn PersonName(id: Uuid, name: String) -> impl IntoView {
             on:click=move |_| actions.run(Command::OpenCard(Some(id)))
         >
             <Avatar id name=name.clone()/>
-            <span class="person-name">{shown}</span>
+            <span class="person-name"><ShownName id name=name.clone()/></span>
         </button>
     }
 }

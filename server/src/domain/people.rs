@@ -34,14 +34,13 @@ fn no_user() -> DomainError {
     DomainError::NotFound("no such user".into())
 }
 
-/// The profile of the user named by id or username.
+/// The profile of the user named by id (one read) or username.
 pub async fn profile(state: &AppState, user: &str) -> DomainResult<Profile> {
-    let record = find_user(state, user).await?;
-    state
-        .store
-        .profile(record.user.id)
-        .await?
-        .ok_or_else(no_user)
+    let id = match Uuid::parse_str(user) {
+        Ok(id) => id,
+        Err(_) => find_user(state, user).await?.user.id,
+    };
+    state.store.profile(id).await?.ok_or_else(no_user)
 }
 
 /// The profiles of the users with these ids (unknown ones left out).
@@ -123,6 +122,13 @@ async fn announce(state: &AppState, profile: &Profile) {
     state.node.tell_everyone(frame).await;
 }
 
+/// A change's result (`None`: no such user), announced to everyone.
+async fn announced(state: &AppState, changed: Option<Profile>) -> DomainResult<Profile> {
+    let profile = changed.ok_or_else(no_user)?;
+    announce(state, &profile).await;
+    Ok(profile)
+}
+
 /// Changes the caller's profile; answers it as it is now.
 pub async fn update(
     state: &AppState,
@@ -131,13 +137,8 @@ pub async fn update(
 ) -> DomainResult<Profile> {
     access::require_write(caller, None)?;
     check(&update)?;
-    let profile = state
-        .store
-        .update_profile(caller.user.id, &update)
-        .await?
-        .ok_or_else(no_user)?;
-    announce(state, &profile).await;
-    Ok(profile)
+    let changed = state.store.update_profile(caller.user.id, &update).await?;
+    announced(state, changed).await
 }
 
 /// Tells everyone of `user`'s profile as it is now (deactivated, say).
@@ -181,25 +182,15 @@ pub async fn set_avatar<E: std::fmt::Display>(
         large: (digest(&large), large),
         small: (digest(&small), small),
     };
-    let profile = state
-        .store
-        .set_avatar(caller.user.id, &avatar)
-        .await?
-        .ok_or_else(no_user)?;
-    announce(state, &profile).await;
-    Ok(profile)
+    let changed = state.store.set_avatar(caller.user.id, &avatar).await?;
+    announced(state, changed).await
 }
 
 /// Removes the caller's avatar.
 pub async fn clear_avatar(state: &AppState, caller: &Caller) -> DomainResult<Profile> {
     access::require_write(caller, None)?;
-    let profile = state
-        .store
-        .clear_avatar(caller.user.id)
-        .await?
-        .ok_or_else(no_user)?;
-    announce(state, &profile).await;
-    Ok(profile)
+    let changed = state.store.clear_avatar(caller.user.id).await?;
+    announced(state, changed).await
 }
 
 /// A thumbnail's bytes, by digest (64 hex digits).
