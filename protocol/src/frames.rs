@@ -213,6 +213,8 @@ pub enum ServerFrame {
     Reaction(Reaction),
     /// The room's topic was set (a room log entry).
     Topic(Topic),
+    /// The room was renamed, archived or unarchived (a room log entry).
+    RoomChanged(RoomChanged),
     /// The answer to `edit`, `delete` and `react`, once stored: the entry's
     /// `seq` (or the room's latest, when there was nothing to change).
     Done {
@@ -282,6 +284,14 @@ pub enum ServerFrame {
     /// Someone's profile changed (name, title, time zone, status, avatar,
     /// deactivation): sent to every signed-in connection on every instance.
     UserUpdated { user: Profile },
+    /// A member's role in a room changed: sent to that member's connections
+    /// and to everyone who joined the room, on every instance.
+    RoleChanged {
+        room: RoomId,
+        user: UserRef,
+        role: RoomRole,
+        by: UserRef,
+    },
     /// A frame was refused; the connection stays open unless a close follows.
     Error {
         code: ErrorCode,

@@ -145,6 +145,20 @@ pub struct RoomInfo {
     /// Confab addition; `PUT /api/rooms/{id}/mute`).
     #[serde(default)]
     pub muted: bool,
+    /// The room is read-only: archived by an owner or admin (v3).
+    #[serde(default)]
+    pub archived: bool,
+    /// The caller's role in it (v3; absent for a direct room).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<crate::RoomRole>,
+    /// When its last entry was stored (a Confab addition: the sidebar's
+    /// "recent activity" order); absent for a room with none.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub last_activity: Option<time::OffsetDateTime>,
 }
 
 /// Most people in a direct room, the caller included.
@@ -202,6 +216,9 @@ pub struct Member {
     pub name: String,
     /// Connected to the room now, on any instance.
     pub online: bool,
+    /// Their role in the room (v3).
+    #[serde(default)]
+    pub role: crate::RoomRole,
 }
 
 /// Answer to `GET /api/rooms/{id}/members`: sorted by name.
@@ -276,6 +293,9 @@ pub struct AuthProviders {
     /// The OpenID provider, when one is configured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc: Option<OidcProvider>,
+    /// Who may create an account with a password now (v3).
+    #[serde(default)]
+    pub signup: crate::SignupPolicy,
 }
 
 /// An OpenID provider to sign in with.

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+mod admin;
 mod files;
 mod frames;
 mod http;
@@ -26,9 +27,14 @@ mod log;
 mod names;
 mod people;
 mod room_directory;
+mod room_roles;
 mod search;
 mod tokens;
 mod webhooks;
+pub use admin::{
+    AdminUserView, AuditEntry, AuditPage, CreateInvite, InviteInfo, InviteList, SignupPolicy,
+    SignupSettings, DEFAULT_AUDIT_LIMIT, MAX_AUDIT_LIMIT, MAX_INVITE_HOURS, MAX_INVITE_USES,
+};
 pub use files::{
     clean_file_name, is_hidden_control, Attachment, MAX_ATTACHMENTS, MAX_FILE_NAME_CHARS,
 };
@@ -61,6 +67,7 @@ pub use room_directory::{
     DirectoryRoom, RoomDirectory, DEFAULT_ROOM_DIRECTORY_LIMIT, MAX_ROOM_DIRECTORY_LIMIT,
     MAX_ROOM_DIRECTORY_QUERY_CHARS,
 };
+pub use room_roles::{RenameRoom, RoleRequest, RoomChanged, RoomRole};
 pub use search::{
     highlight, search_words, Highlight, SearchHit, SearchResults, DEFAULT_SEARCH_LIMIT,
     MAX_SEARCH_CHARS, MAX_SEARCH_LIMIT, MAX_SEARCH_WORDS,
@@ -166,6 +173,10 @@ pub struct Message {
     /// Its files (none once the message is deleted).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+    /// Who deleted it, when someone else than its author did (a moderator,
+    /// an owner or an admin; a Confab addition of v3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_by: Option<Uuid>,
 }
 
 impl Default for Message {
@@ -189,6 +200,7 @@ impl Default for Message {
             reply_count: 0,
             last_reply_ts: None,
             attachments: Vec::new(),
+            deleted_by: None,
         }
     }
 }

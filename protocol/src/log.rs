@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Message, RoomId, Seq, ServerFrame, UserRef};
+use super::{Message, RoomChanged, RoomId, Seq, ServerFrame, UserRef};
 
 /// Longest reaction, in characters (an emoji with its modifiers).
 pub const MAX_EMOJI_CHARS: usize = 32;
@@ -101,6 +101,7 @@ pub enum Entry {
     Deleted(Deleted),
     Reaction(Reaction),
     Topic(Topic),
+    RoomChanged(RoomChanged),
 }
 
 impl Entry {
@@ -111,6 +112,7 @@ impl Entry {
             Entry::Deleted(d) => d.seq,
             Entry::Reaction(r) => r.seq,
             Entry::Topic(t) => t.seq,
+            Entry::RoomChanged(c) => c.seq,
         }
     }
 
@@ -121,6 +123,7 @@ impl Entry {
             Entry::Deleted(d) => &d.epoch,
             Entry::Reaction(r) => &r.epoch,
             Entry::Topic(t) => &t.epoch,
+            Entry::RoomChanged(c) => &c.epoch,
         }
     }
 
@@ -131,6 +134,7 @@ impl Entry {
             Entry::Deleted(d) => &d.room,
             Entry::Reaction(r) => &r.room,
             Entry::Topic(t) => &t.room,
+            Entry::RoomChanged(c) => &c.room,
         }
     }
 
@@ -141,13 +145,15 @@ impl Entry {
             Entry::Deleted(d) => d.ts,
             Entry::Reaction(r) => r.ts,
             Entry::Topic(t) => t.ts,
+            Entry::RoomChanged(c) => c.ts,
         }
     }
 
-    /// The message this entry is, or is about (nil for a topic).
+    /// The message this entry is, or is about (nil for a topic or a room
+    /// change).
     pub fn message_id(&self) -> Uuid {
         match self {
-            Entry::Topic(_) => Uuid::nil(),
+            Entry::Topic(_) | Entry::RoomChanged(_) => Uuid::nil(),
             Entry::Message(m) => m.id,
             Entry::Edited(e) => e.id,
             Entry::Deleted(d) => d.id,
@@ -164,6 +170,7 @@ impl From<Entry> for ServerFrame {
             Entry::Deleted(d) => ServerFrame::Deleted(d),
             Entry::Reaction(r) => ServerFrame::Reaction(r),
             Entry::Topic(t) => ServerFrame::Topic(t),
+            Entry::RoomChanged(c) => ServerFrame::RoomChanged(c),
         }
     }
 }

@@ -71,6 +71,13 @@ pub struct Profile {
     pub bot: bool,
     #[serde(default)]
     pub deactivated: bool,
+    /// An admin of the instance (a Confab addition; absent when not).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub admin: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Profile {

@@ -273,6 +273,7 @@ impl Timeline {
             Entry::Deleted(deleted) => {
                 let thread = self.target(deleted.id, seq).map(|m| {
                     m.deleted = true;
+                    m.deleted_by = (deleted.by.id != m.author.id).then_some(deleted.by.id);
                     m.body.clear();
                     m.mentions.clear();
                     m.reactions.clear();
@@ -290,9 +291,9 @@ impl Timeline {
                     react(&mut m.reactions, &reaction.emoji, reaction.on, me);
                 }
             }
-            // Shown in the room's header (from the room list); here it
-            // only takes its place in the sequence.
-            Entry::Topic(_) => {}
+            // Shown in the room's header and the sidebar (from the room
+            // list); here they only take their place in the sequence.
+            Entry::Topic(_) | Entry::RoomChanged(_) => {}
         }
     }
 

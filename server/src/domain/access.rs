@@ -4,9 +4,20 @@
 //! - **Read** (history, threads, reacting, sending, typing): any public room;
 //!   private and direct rooms only to their members.
 //! - **Join**: whoever may read; joining a public room makes one a member.
-//! - **Manage a room** ([`manages`]: add others to it, delete others'
-//!   messages and webhooks): its owner, or an admin.
-//! - **Delete a message**: its author, or whoever manages the room.
+//! - **Roles** ([`standing`]): each member of a public or private room is
+//!   its `owner`, a `moderator` or a `member`; an admin of the instance
+//!   stands as an owner in every room. Direct rooms have members only.
+//! - **Moderate a room** ([`require_standing`] with `Moderator`: add others
+//!   to it, remove members, delete others' messages and webhooks): its
+//!   moderators and owners, and admins. A moderator removes members only;
+//!   an owner (or admin) anyone but the room's last owner.
+//! - **Own a room** (`Owner`: rename, archive, unarchive, set roles): its
+//!   owners and admins.
+//! - **An archived room** is read-only for everyone: the log refuses every
+//!   entry but the one that unarchives it (in its transaction, so every
+//!   instance agrees at once), and uploads, webhooks and new members are
+//!   refused here ([`require_not_archived`]). Its members still read it.
+//! - **Delete a message**: its author, or whoever moderates the room.
 //! - **Edit a message**: its author only.
 //! - **A personal access token's scope** narrows all of these: a read-only
 //!   token changes nothing others see ([`require_write`]: no messages, edits,
@@ -30,7 +41,7 @@
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-use protocol::{RoomId, RoomKind, ServerFrame};
+use protocol::{RoomId, RoomKind, RoomRole, ServerFrame};
 use uuid::Uuid;
 
 use super::{Caller, DomainError, DomainResult};
@@ -189,6 +200,9 @@ pub async fn admit(
     }
     if !caller.scope.read_only {
         if state.store.add_member(room, user).await? {
+            let detail = serde_json::json!({"room": room});
+            let me = &caller.user;
+            super::audit::record(state, Some(me), "member.join", &me.name, detail).await;
             // The user's other connections learn of their new room.
             let added = ServerFrame::RoomAdded {
                 room: super::rooms::joined_info(&record),
@@ -219,16 +233,58 @@ pub async fn is_admin(state: &AppState, user: Uuid) -> DomainResult<bool> {
         .is_some_and(|u| u.is_admin))
 }
 
-/// Whether the caller manages `record`: its owner, or an admin. (Moderators
-/// join them when rooms have roles.)
-pub async fn manages(state: &AppState, caller: &Caller, record: &RoomRecord) -> DomainResult<bool> {
-    if record.kind != RoomKind::Direct && record.owner == Some(caller.user.id) {
-        return Ok(true);
+/// The user's standing in `record`: their role there (a member of a direct
+/// room is a member), or `Owner` for an admin of the instance; `None` for
+/// someone who is neither a member nor an admin.
+pub async fn standing(
+    state: &AppState,
+    user: Uuid,
+    record: &RoomRecord,
+) -> DomainResult<Option<RoomRole>> {
+    let role = state.store.role_of(&record.id, user).await?;
+    if role == Some(RoomRole::Owner) {
+        return Ok(role);
     }
-    is_admin(state, caller.user.id).await
+    if is_admin(state, user).await? {
+        return Ok(Some(RoomRole::Owner));
+    }
+    Ok(match record.kind {
+        RoomKind::Direct => role.map(|_| RoomRole::Member),
+        _ => role,
+    })
 }
 
-/// Checks that the caller may delete `message` of `room`.
+/// Checks that the caller stands at least `at_least` in `record` (what
+/// the module's header lists); `doing` says what was refused.
+pub async fn require_standing(
+    state: &AppState,
+    caller: &Caller,
+    record: &RoomRecord,
+    at_least: RoomRole,
+    doing: &str,
+) -> DomainResult<RoomRole> {
+    match standing(state, caller.user.id, record).await? {
+        Some(role) if role >= at_least => Ok(role),
+        _ => Err(DomainError::Forbidden(match at_least {
+            RoomRole::Owner => format!("only the room's owners or an admin {doing}"),
+            _ => format!("only the room's moderators, owners or an admin {doing}"),
+        })),
+    }
+}
+
+/// Refuses a change to an archived room: it is read-only until unarchived.
+pub fn require_not_archived(record: &RoomRecord) -> DomainResult<()> {
+    if record.archived {
+        Err(DomainError::Forbidden(
+            "this room is archived: it is read-only".into(),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks that the caller may delete `message` of `room`: its author, or
+/// whoever moderates the room.
 pub async fn may_delete(
     state: &AppState,
     caller: &Caller,
@@ -239,10 +295,13 @@ pub async fn may_delete(
         return Ok(());
     }
     let record = readable_room(state, room, caller.user.id).await?;
-    if manages(state, caller, &record).await? {
-        return Ok(());
-    }
-    Err(DomainError::Forbidden(
-        "only its author, the room's owner or an admin deletes a message".into(),
-    ))
+    require_standing(
+        state,
+        caller,
+        &record,
+        RoomRole::Moderator,
+        "delete others' messages",
+    )
+    .await
+    .map(|_| ())
 }

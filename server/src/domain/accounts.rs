@@ -2,23 +2,24 @@
 //! signing out. The HTTP transport turns what these answer into tokens and
 //! cookies (`http/accounts.rs`).
 //!
-//! - Registering follows `--registration` (open, closed, or by single-use
-//!   invite); names are 1–32 of `[A-Za-z0-9_.-]`, passwords 8–256 bytes. No
+//! - Registering follows the sign-up policy (`admin::signup_policy`: open,
+//!   by invite link, or single sign-on only); names are 1–32 of `[A-Za-z0-9_.-]`, passwords 8–256 bytes. No
 //!   one becomes an admin by registering.
 //! - A login answers the same for an unknown name and a wrong password (and
 //!   takes the same time); failed logins are throttled per name and address.
+//!   Sign-ins, failed ones (but those refused by the throttle) and
+//!   registrations are in the audit log.
 //! - A refresh token is good once; one presented again after the grace period
 //!   ends its whole session on every instance.
 
 use protocol::{
-    valid_password, valid_username, Credentials, UserRef, MAX_PASSWORD_CHARS, MAX_USERNAME,
-    MIN_PASSWORD_CHARS,
+    valid_password, valid_username, Credentials, SignupPolicy, UserRef, MAX_PASSWORD_CHARS,
+    MAX_USERNAME, MIN_PASSWORD_CHARS,
 };
 use uuid::Uuid;
 
 use super::{DomainError, DomainResult};
 use crate::auth::{new_refresh_token, secret_hash};
-use crate::config::Registration;
 use crate::limits::SignupRefusal;
 use crate::state::AppState;
 use crate::store::{Rotation, StoreError};
@@ -35,12 +36,14 @@ pub struct Grant {
 /// Creates an account and starts its first session; `address` is the
 /// client's, for throttling.
 pub async fn register(state: &AppState, creds: Credentials, address: &str) -> DomainResult<Grant> {
-    let invite = match state.config.registration {
-        Registration::Open => None,
-        Registration::Closed => {
-            return Err(DomainError::Forbidden("registration is closed".into()))
+    let invite = match super::admin::signup_policy(state).await? {
+        SignupPolicy::Open => None,
+        SignupPolicy::Sso => {
+            return Err(DomainError::Forbidden(
+                "registration is closed: accounts come from single sign-on".into(),
+            ))
         }
-        Registration::Invite => Some(
+        SignupPolicy::Invite => Some(
             creds
                 .invite
                 .clone()
@@ -71,7 +74,7 @@ pub async fn register(state: &AppState, creds: Credentials, address: &str) -> Do
     if let Some(code) = &invite {
         if !state.store.claim_invite(code).await? {
             return Err(DomainError::Forbidden(
-                "this invite code is not valid or was used".into(),
+                "this invite is not valid, expired, revoked or used up".into(),
             ));
         }
     }
@@ -86,6 +89,8 @@ pub async fn register(state: &AppState, creds: Credentials, address: &str) -> Do
     // Never an admin by registering: a name in --admins that nobody holds yet
     // would be anyone's for the taking (see `server::build`).
     tracing::info!(user = %user.name, "registered");
+    let detail = serde_json::json!({"address": address, "invite": invite});
+    super::audit::record(state, Some(&user), "user.register", &user.name, detail).await;
     start_session(state, user).await
 }
 
@@ -121,15 +126,24 @@ pub async fn login(state: &AppState, creds: Credentials, address: &str) -> Domai
         None
     };
     let hash = record.as_ref().map(|r| r.password_hash.clone());
-    if !password_matches(state, &creds.username, address, creds.password, hash).await? {
+    let matches = password_matches(state, &creds.username, address, creds.password, hash).await;
+    if !matches? {
+        let detail = serde_json::json!({"method": "password", "address": address});
+        let name: String = creds.username.chars().take(64).collect();
+        super::audit::record(state, None, "auth.sign_in_failed", &name, detail).await;
         return Err(DomainError::Unauthorized(
             "wrong username or password".into(),
         ));
     }
     let record = record.expect("verified against a real hash");
     if record.disabled {
+        let detail = serde_json::json!({"method": "password", "address": address, "why": "deactivated"});
+        let actor = Some(&record.user);
+        super::audit::record(state, actor, "auth.sign_in_failed", &record.user.name, detail).await;
         return Err(DomainError::Forbidden("this account is disabled".into()));
     }
+    let detail = serde_json::json!({"method": "password", "address": address});
+    super::audit::record(state, Some(&record.user), "auth.sign_in", &record.user.name, detail).await;
     start_session(state, record.user).await
 }
 

@@ -1,7 +1,7 @@
 //! Files: uploading one to a room, reading one back, and attaching uploads to
 //! a message (`docs/PROTOCOL.md`, *Files*).
 //!
-//! - **Upload**: members of the room only; at most `--max-file-bytes`
+//! - **Upload**: members of the room only, not while it is archived; at most `--max-file-bytes`
 //!   (`too_large`, and nothing is kept); within the uploader's
 //!   `--user-quota-bytes`. An image (by its bytes) must decode whole, within
 //!   `--max-image-pixels` and a plausible number of pixels for its size, and
@@ -74,6 +74,9 @@ pub async fn upload<E: std::fmt::Display>(
     let max = state.config.max_file_bytes;
     access::require_write(caller, Some(&upload.room))?;
     access::require_member(state, caller, &upload.room).await?;
+    if let Some(room) = state.store.room(&upload.room).await? {
+        access::require_not_archived(&room)?;
+    }
     if upload.length.is_some_and(|n| n > max) {
         return Err(too_large(max));
     }

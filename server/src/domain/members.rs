@@ -1,13 +1,14 @@
-//! A room's members: listing them with who is online, adding one (oneself
-//! to a public room; anyone else, the room's owner or an admin) and removing one (from a private
-//! room the owner removes anyone; anyone leaves a public or private room they
-//! are in, but its owner), which stops delivery to all of their connections at
-//! once, on every instance. The member hears `room_added` / `room_removed` on
-//! every connection.
+//! A room's members: listing them with their roles and who is online,
+//! adding one (oneself to a public room; anyone else, the room's moderators,
+//! owners or an admin) and removing one (a moderator removes members, an
+//! owner or admin anyone; anyone leaves a room they are in; never the last
+//! owner), which stops delivery to all of their connections at once, on
+//! every instance. The member hears `room_added` / `room_removed` on every
+//! connection. The rules are `access`'s.
 
 use std::collections::HashSet;
 
-use protocol::{Member, RoomKind, ServerFrame, UserRef};
+use protocol::{Member, RoomKind, RoomRole, ServerFrame, UserRef};
 use uuid::Uuid;
 
 use super::{access, rooms::joined_info, Caller, DomainError, DomainResult};
@@ -41,13 +42,16 @@ pub async fn add(
     // Joining a public room oneself is anyone's; putting someone else in a
     // room (and so in reach of its mentions) is for whoever manages it.
     let joining = record.kind == RoomKind::Public && target.user.id == caller.user.id;
-    if !joining && !access::manages(state, caller, &record).await? {
-        return Err(DomainError::Forbidden(
-            "only the room's owner or an admin adds others to it".into(),
-        ));
+    if !joining {
+        let doing = "add others to it";
+        access::require_standing(state, caller, &record, RoomRole::Moderator, doing).await?;
+        access::require_not_archived(&record)?;
     }
     let added = state.store.add_member(room, target.user.id).await?;
     if added {
+        let action = if joining { "member.join" } else { "member.add" };
+        let detail = serde_json::json!({"room": room});
+        super::audit::record(state, Some(&caller.user), action, &target.user.name, detail).await;
         let frame = ServerFrame::RoomAdded {
             room: joined_info(&record),
         };
@@ -74,44 +78,49 @@ pub async fn list(state: &AppState, caller: &Caller, room: &str) -> DomainResult
     };
     Ok(members
         .into_iter()
-        .map(|u| Member {
+        .map(|(u, role)| Member {
             online: online.contains(&u.id),
             id: u.id,
             name: u.name,
+            role,
         })
         .collect())
 }
 
-/// Removes `user` from `room`: the owner of a private room removes anyone
-/// but themself; a member leaves a public or private room by naming
-/// themself. Direct rooms keep their members.
+/// Removes `user` from `room`: anyone leaves a public or private room by
+/// naming themself; a moderator removes members, an owner or admin anyone.
+/// The last owner stays (another is appointed first). Direct rooms keep
+/// their members.
 pub async fn remove(state: &AppState, caller: &Caller, room: &str, user: &str) -> DomainResult<()> {
     access::require_write(caller, Some(room))?;
     let record = access::readable_room(state, room, caller.user.id).await?;
-    let target = find_user(state, user).await?;
-    let own_room = record.owner == Some(caller.user.id);
-    let leaving = target.user.id == caller.user.id;
-    match record.kind {
-        RoomKind::Private if own_room || leaving => {}
-        RoomKind::Public if leaving => {}
-        RoomKind::Private => {
-            return Err(DomainError::Forbidden(
-                "only the room's owner removes members".into(),
-            ))
-        }
-        RoomKind::Public => {
-            return Err(DomainError::Forbidden(
-                "members leave a public room themselves".into(),
-            ))
-        }
-        RoomKind::Direct => {
-            return Err(DomainError::Invalid(
-                "direct rooms keep their members".into(),
-            ))
-        }
+    if record.kind == RoomKind::Direct {
+        return Err(DomainError::Invalid(
+            "direct rooms keep their members".into(),
+        ));
     }
-    if record.owner == Some(target.user.id) {
-        return Err(DomainError::Invalid("the owner cannot be removed".into()));
+    let target = find_user(state, user).await?;
+    let leaving = target.user.id == caller.user.id;
+    let Some(role) = state.store.role_of(room, target.user.id).await? else {
+        return Err(DomainError::NotFound("not a member of this room".into()));
+    };
+    if !leaving {
+        // Removing a moderator or an owner takes an owner.
+        let needed = match role {
+            RoomRole::Member => RoomRole::Moderator,
+            _ => RoomRole::Owner,
+        };
+        let doing = if needed == RoomRole::Owner {
+            "remove a moderator or an owner"
+        } else {
+            "remove members"
+        };
+        access::require_standing(state, caller, &record, needed, doing).await?;
+    }
+    if role == RoomRole::Owner && state.store.owner_count(room).await? <= 1 {
+        return Err(DomainError::Invalid(
+            "the room's last owner stays: make someone else an owner first".into(),
+        ));
     }
     if !state.store.remove_member(room, target.user.id).await? {
         return Err(DomainError::NotFound("not a member of this room".into()));
@@ -123,5 +132,8 @@ pub async fn remove(state: &AppState, caller: &Caller, room: &str, user: &str) -
     };
     state.node.tell_user(target.user.id, removed, None).await;
     tracing::info!(room, user = %target.user.name, leaving, "member removed");
+    let action = if leaving { "member.leave" } else { "member.remove" };
+    let detail = serde_json::json!({"room": room});
+    super::audit::record(state, Some(&caller.user), action, &target.user.name, detail).await;
     Ok(())
 }

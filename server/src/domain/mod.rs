@@ -18,6 +18,7 @@
 pub mod access;
 pub mod accounts;
 pub mod admin;
+pub mod audit;
 pub mod credentials;
 pub mod delete;
 pub mod edit;
@@ -31,6 +32,7 @@ pub mod oidc;
 pub mod people;
 pub mod react;
 pub mod read;
+pub mod room_admin;
 pub mod rooms;
 pub mod search;
 pub mod send;

@@ -71,7 +71,11 @@ pub async fn complete(
     }
     let user = match linked {
         Some(record) if record.disabled => {
-            return Err(DomainError::Forbidden("this account is disabled".into()))
+            let detail = serde_json::json!({"method": "oidc", "why": "deactivated"});
+            let actor = Some(&record.user);
+            super::audit::record(state, actor, "auth.sign_in_failed", &record.user.name, detail)
+                .await;
+            return Err(DomainError::Forbidden("this account is disabled".into()));
         }
         Some(record) => record.user,
         None if state.oidc.as_ref().is_some_and(|o| o.auto_provision) => {
@@ -85,6 +89,8 @@ pub async fn complete(
             ))
         }
     };
+    let detail = serde_json::json!({"method": "oidc", "issuer": identity.issuer});
+    super::audit::record(state, Some(&user), "auth.sign_in", &user.name, detail).await;
     Ok(Signed::In(start_session(state, user).await?))
 }
 
@@ -199,6 +205,9 @@ async fn provision(state: &AppState, identity: &Identity) -> DomainResult<UserRe
         {
             Ok(user) => {
                 tracing::info!(user = %user.name, issuer = %identity.issuer, "account provisioned");
+                let detail = serde_json::json!({"issuer": identity.issuer});
+                super::audit::record(state, Some(&user), "user.provision", &user.name, detail)
+                    .await;
                 return Ok(user);
             }
             // The name is taken (or, racing another tab, the identity is

@@ -57,5 +57,9 @@ fn refused(refusal: Refusal) -> DomainError {
             "a message carries at most {} different reactions",
             protocol::MAX_REACTIONS_PER_MESSAGE
         )),
+        Refusal::Archived => {
+            DomainError::Forbidden("this room is archived: it is read-only".into())
+        }
+        Refusal::NameTaken => DomainError::Conflict("room name is taken".into()),
     }
 }

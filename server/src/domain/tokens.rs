@@ -73,6 +73,11 @@ pub async fn create(
         })
         .await?;
     tracing::info!(token = %token.id, user = %token.user.name, read_only = token.read_only, "token created");
+    let detail = serde_json::json!({
+        "name": token.name, "user": token.user.name, "read_only": token.read_only, "room": token.room,
+    });
+    let target = token.id.to_string();
+    super::audit::record(state, Some(&caller.user), "token.create", &target, detail).await;
     Ok(CreatedToken {
         token: secret,
         info: info(&token),
@@ -95,6 +100,8 @@ pub async fn revoke(state: &AppState, caller: &Caller, id: Uuid) -> DomainResult
     };
     state.sessions.end(user, Some(id)).await;
     tracing::info!(token = %id, "token revoked");
+    let target = id.to_string();
+    super::audit::record(state, Some(&caller.user), "token.revoke", &target, serde_json::json!({})).await;
     Ok(())
 }
 
@@ -112,6 +119,8 @@ pub async fn create_bot(state: &AppState, caller: &Caller, name: &str) -> Domain
         other => {
             let bot = other?;
             tracing::info!(bot = %bot.name, owner = %caller.user.name, "bot created");
+            let detail = serde_json::json!({});
+            super::audit::record(state, Some(&caller.user), "bot.create", &bot.name, detail).await;
             Ok(bot)
         }
     }
@@ -131,6 +140,8 @@ pub async fn delete_bot(state: &AppState, caller: &Caller, bot: &str) -> DomainR
     state.store.set_disabled(bot.id, true).await?;
     state.sessions.end(bot.id, None).await;
     tracing::info!(bot = %bot.name, "bot deleted");
+    let detail = serde_json::json!({});
+    super::audit::record(state, Some(&caller.user), "bot.delete", &bot.name, detail).await;
     Ok(())
 }
 
@@ -154,7 +165,7 @@ fn checked_name(name: &str) -> DomainResult<String> {
     Ok(name.to_string())
 }
 
-fn info(token: &AccessToken) -> TokenInfo {
+pub(super) fn info(token: &AccessToken) -> TokenInfo {
     TokenInfo {
         id: token.id,
         name: token.name.clone(),

@@ -11,10 +11,10 @@
 //! - a room has at most [`MAX_WEBHOOKS_PER_ROOM`], a maker at most
 //!   [`MAX_WEBHOOKS_PER_MAKER`] over all rooms.
 //!
-//! Its maker, whoever manages the room or an admin deletes it: its secret is
+//! Its maker, the room's moderators and owners or an admin delete it: its secret is
 //! refused from then on, its bot disabled and the bot's name released.
 
-use protocol::{Message, RoomKind, WebhookInfo, WEBHOOK_PREFIX};
+use protocol::{Message, RoomKind, RoomRole, WebhookInfo, WEBHOOK_PREFIX};
 use uuid::Uuid;
 
 use super::send::{message_id, send_and_wait, SendRequest};
@@ -46,6 +46,7 @@ pub async fn create(
         ));
     }
     access::require_member(state, caller, room).await?;
+    access::require_not_archived(&record)?;
     super::accounts::check_username(name, "a webhook's name")?;
     if state.store.webhooks_of(room).await?.len() >= MAX_WEBHOOKS_PER_ROOM {
         return Err(DomainError::Forbidden(format!(
@@ -82,6 +83,9 @@ pub async fn create(
         other => other?,
     }
     tracing::info!(room, webhook = %hook.id, "webhook created");
+    let detail = serde_json::json!({"room": room, "name": hook.name});
+    let target = hook.id.to_string();
+    super::audit::record(state, Some(&caller.user), "webhook.create", &target, detail).await;
     Ok((info(&hook), secret))
 }
 
@@ -97,7 +101,7 @@ pub async fn list(state: &AppState, caller: &Caller, room: &str) -> DomainResult
         .collect())
 }
 
-/// Deletes a webhook: its maker, the room's owner or an admin.
+/// Deletes a webhook: its maker, the room's moderators and owners, or an admin.
 pub async fn delete(state: &AppState, caller: &Caller, room: &str, id: Uuid) -> DomainResult<()> {
     access::require_write(caller, Some(room))?;
     let record = access::readable_room(state, room, caller.user.id).await?;
@@ -106,14 +110,16 @@ pub async fn delete(state: &AppState, caller: &Caller, room: &str, id: Uuid) -> 
         .webhook(room, id)
         .await?
         .ok_or_else(|| DomainError::NotFound("no such webhook in this room".into()))?;
-    if hook.created_by != caller.user.id && !access::manages(state, caller, &record).await? {
-        return Err(DomainError::Forbidden(
-            "only its maker, the room's owner or an admin deletes a webhook".into(),
-        ));
+    if hook.created_by != caller.user.id {
+        let doing = "delete others' webhooks";
+        access::require_standing(state, caller, &record, RoomRole::Moderator, doing).await?;
     }
     state.store.delete_webhook(&hook).await?;
     state.sessions.end(hook.bot.id, None).await;
     tracing::info!(room, webhook = %id, "webhook deleted");
+    let detail = serde_json::json!({"room": room, "name": hook.name});
+    let target = id.to_string();
+    super::audit::record(state, Some(&caller.user), "webhook.delete", &target, detail).await;
     Ok(())
 }
 

@@ -1,7 +1,6 @@
-//! Accounts under `/api/auth` and `/api/admin`: registering, signing in and out,
-//! refreshing a session, and what admins do to accounts. The rules are the
-//! domain's (`domain::accounts`, `domain::admin`); this is the transport: tokens,
-//! cookies and answers.
+//! Accounts under `/api/auth`: registering, signing in and out, refreshing a
+//! session. The rules are the domain's (`domain::accounts`); this is the
+//! transport: tokens, cookies and answers. (What admins do is in `admin`.)
 //!
 //! Signing in starts a session and answers a short-lived access token (the JWT,
 //! also set as the HttpOnly session cookie) and a refresh token (an HttpOnly
@@ -9,7 +8,7 @@
 //! browsers). `POST /api/auth/refresh` trades a refresh token for a fresh pair.
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -25,7 +24,6 @@ use super::origin::origin_allowed;
 use super::session::{authenticate, ClientAddress};
 use crate::auth::Auth;
 use crate::domain::accounts::{self, Grant};
-use crate::domain::admin;
 use crate::domain::Caller;
 use crate::state::AppState;
 
@@ -37,9 +35,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(logout))
         .routes(routes!(me))
         .routes(routes!(session))
-        .routes(routes!(create_invite))
-        .routes(routes!(disable_user))
-        .routes(routes!(enable_user))
 }
 
 /// Whether the caller is a browser: browsers send `Origin` on every POST. They
@@ -210,59 +205,4 @@ async fn session(
         max_file_bytes: state.config.max_file_bytes,
     };
     Ok(Json(SessionInfo { user, limits }))
-}
-
-/// `POST /api/admin/invites`: a new single-use invite code.
-#[utoipa::path(post, path = "/api/admin/invites", tag = "admin",
-    responses(
-        (status = 201, description = "The code", body = Object, example = json!({"code": "9f2c…"})),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
-    ))]
-async fn create_invite(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let code = admin::create_invite(&state, &caller).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(serde_json::json!({ "code": code })),
-    ))
-}
-
-/// Disables an account: its sessions end and its sockets close (4001)
-/// everywhere; it cannot sign in until enabled.
-#[utoipa::path(post, path = "/api/admin/users/{user}/disable", tag = "admin",
-    params(("user" = String, Path, description = "A name or id")),
-    responses(
-        (status = 204, description = "Disabled"),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
-        (status = 404, description = "No such user", body = ErrorBody),
-    ))]
-async fn disable_user(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(user): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    admin::set_disabled(&state, &caller, &user, true).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// Enables a disabled account.
-#[utoipa::path(post, path = "/api/admin/users/{user}/enable", tag = "admin",
-    params(("user" = String, Path, description = "A name or id")),
-    responses(
-        (status = 204, description = "Enabled"),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
-        (status = 404, description = "No such user", body = ErrorBody),
-    ))]
-async fn enable_user(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(user): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    admin::set_disabled(&state, &caller, &user, false).await?;
-    Ok(StatusCode::NO_CONTENT)
 }

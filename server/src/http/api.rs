@@ -29,7 +29,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(super::read_state::read))
         .routes(routes!(super::read_state::topic))
         .routes(routes!(super::read_state::mute))
-        .routes(routes!(remove_member))
+        .routes(routes!(remove_member, super::room_admin::set_role))
         .routes(routes!(messages, post_message))
         .routes(routes!(thread_page))
 }

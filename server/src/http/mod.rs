@@ -2,6 +2,7 @@
 //! them with the WebSocket gateway and the server-rendered UI.
 
 mod accounts;
+mod admin;
 pub mod api;
 mod api_answers;
 mod api_docs;
@@ -14,6 +15,7 @@ mod people;
 pub use health::metrics_router;
 pub mod origin;
 mod read_state;
+mod room_admin;
 mod rooms_directory;
 mod search;
 pub mod session;
@@ -47,6 +49,8 @@ pub fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
         .merge(files::routes())
         .merge(people::routes())
         .merge(rooms_directory::routes())
+        .merge(room_admin::routes())
+        .merge(admin::routes())
         .merge(tokens::routes())
         .merge(webhooks::routes())
         .merge(api_docs::routes())

@@ -86,14 +86,15 @@ async fn unlink(
 /// The ways to sign in besides a password.
 #[utoipa::path(get, path = "/api/auth/providers", tag = "auth",
     responses((status = 200, description = "What the sign-in page offers", body = AuthProviders)))]
-async fn providers(State(state): State<AppState>) -> Json<AuthProviders> {
-    Json(AuthProviders {
+async fn providers(State(state): State<AppState>) -> Result<Json<AuthProviders>, ApiError> {
+    Ok(Json(AuthProviders {
+        signup: crate::domain::admin::signup_policy(&state).await?,
         oidc: state.oidc.as_ref().map(|oidc| OidcProvider {
             name: oidc.name.clone(),
             start: "/api/auth/oidc/start".into(),
             link: "/api/auth/oidc/link".into(),
         }),
-    })
+    }))
 }
 
 fn provider(state: &AppState) -> Result<&Oidc, ApiError> {

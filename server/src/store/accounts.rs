@@ -1,5 +1,5 @@
 //! What the store keeps of accounts: users, sessions and their refresh
-//! tokens, invites. Implemented in SQL by `sql_accounts`.
+//! tokens. Implemented in SQL by `sql_accounts`.
 
 use async_trait::async_trait;
 use protocol::UserRef;
@@ -35,7 +35,7 @@ pub enum Rotation {
     Invalid,
 }
 
-/// Users, sessions and invites.
+/// Users and sessions.
 #[async_trait]
 pub trait AccountStore: Send + Sync {
     /// Creates a user; [`StoreError::Conflict`] if the name (in any case) is taken.
@@ -75,10 +75,4 @@ pub trait AccountStore: Send + Sync {
     /// Whether a session may go on: the user exists and is not disabled, and the
     /// session is theirs, not revoked and not expired.
     async fn session_valid(&self, user: Uuid, session: Uuid) -> StoreResult<bool>;
-    /// Records a new single-use invite code.
-    async fn create_invite(&self, code: &str, by: Uuid) -> StoreResult<()>;
-    /// Uses up an invite code; false if it does not exist or was used.
-    async fn claim_invite(&self, code: &str) -> StoreResult<bool>;
-    /// Makes a claimed code usable again (the registration it was for failed).
-    async fn release_invite(&self, code: &str) -> StoreResult<()>;
 }

@@ -51,6 +51,13 @@ pub enum NewEntry {
         topic: String,
         by: UserRef,
     },
+    /// Renames the room (`name`) or archives or unarchives it (`archived`).
+    RoomChange {
+        room: RoomId,
+        name: Option<String>,
+        archived: Option<bool>,
+        by: UserRef,
+    },
 }
 
 impl NewEntry {
@@ -60,8 +67,21 @@ impl NewEntry {
             NewEntry::Edit { room, .. }
             | NewEntry::Delete { room, .. }
             | NewEntry::React { room, .. }
-            | NewEntry::Topic { room, .. } => room,
+            | NewEntry::Topic { room, .. }
+            | NewEntry::RoomChange { room, .. } => room,
         }
+    }
+
+    /// Whether the entry may be stored in an archived room: only the one
+    /// that unarchives it.
+    pub fn allowed_when_archived(&self) -> bool {
+        matches!(
+            self,
+            NewEntry::RoomChange {
+                archived: Some(false),
+                ..
+            }
+        )
     }
 }
 
@@ -121,4 +141,8 @@ pub enum Refusal {
     NotTopLevel,
     /// The message carries the most different reactions allowed.
     TooManyReactions,
+    /// The room is archived: read-only until unarchived.
+    Archived,
+    /// Another room has the name asked for.
+    NameTaken,
 }

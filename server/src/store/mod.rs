@@ -12,6 +12,7 @@
 //! implementation from the database URL.
 
 mod access_tokens;
+mod admin;
 mod accounts;
 mod entries;
 mod files;
@@ -26,8 +27,10 @@ mod sql;
 mod sql_accounts;
 mod sql_files;
 mod sql_identities;
+mod sql_admin;
 mod sql_log;
 mod sql_log_changes;
+mod sql_log_room;
 mod sql_log_reads;
 mod sql_people;
 mod sql_read_state;
@@ -50,6 +53,7 @@ pub use entries::{NewEntry, NewMessage, Outcome, Refusal};
 pub use files::{FileRecord, FileStore};
 pub use identities::{IdentityStore, LinkedIdentity};
 pub use log::{LogPage, LogStore, MessageRecord, PageAt};
+pub use admin::{AdminStore, AuditQuery, NewAudit, NewInvite};
 pub use people::{NewAvatar, PeopleStore};
 pub use read_state::ReadStateStore;
 pub use rooms::{RoomRecord, RoomStore};
@@ -105,6 +109,7 @@ pub trait Store:
     + WebhookStore
     + IdentityStore
     + PeopleStore
+    + AdminStore
     + Send
     + Sync
     + 'static

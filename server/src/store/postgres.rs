@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::sql::{Backend, SqlStore};
 use super::sql_rows::join_ids;
-use super::{NewEntry, Outcome, StoreError, StoreResult};
+use super::{NewEntry, Outcome, StoreResult};
 
 impl SqlStore {
     pub(super) async fn open_postgres(url: &str) -> StoreResult<SqlStore> {
@@ -86,7 +86,8 @@ impl SqlStore {
             .await;
         let row = match row {
             Ok(Some(row)) => row,
-            Ok(None) => return Err(StoreError::NotFound),
+            // No such room, or an archived one: the checked path tells which.
+            Ok(None) => return Ok(None),
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
             Err(e) => return Err(e.into()),
         };
@@ -121,10 +122,10 @@ impl SqlStore {
 /// after the old value, in one round trip and one flush. The batch is one JSON
 /// parameter. If a message was stored before (a resend), the unique key fails
 /// the whole statement — nothing stored, counter untouched — and the caller
-/// takes the checked path.
+/// takes the checked path, as it does when the room is missing or archived.
 const APPEND_UNCHECKED: &str = "
 WITH bump AS (
-    UPDATE rooms SET last_seq = last_seq + $2 WHERE id = $1
+    UPDATE rooms SET last_seq = last_seq + $2, last_ms = $3 WHERE id = $1 AND archived = 0
     RETURNING last_seq - $2 AS base, epoch
 ), stored AS (
     INSERT INTO messages (room_id, seq, id, author_id, client_msg_id, body, created_ms, mentions)

@@ -2,7 +2,7 @@
 //! `sql_rooms`.
 
 use async_trait::async_trait;
-use protocol::{DirectoryRoom, RoomId, RoomKind, Seq, UserRef};
+use protocol::{DirectoryRoom, RoomId, RoomKind, RoomRole, Seq, UserRef};
 use uuid::Uuid;
 
 use super::StoreResult;
@@ -19,6 +19,8 @@ pub struct RoomRecord {
     pub last_seq: Seq,
     /// What the room is about ("" when unset).
     pub topic: String,
+    /// Read-only until unarchived.
+    pub archived: bool,
 }
 
 /// Rooms, direct rooms and memberships.
@@ -26,7 +28,8 @@ pub struct RoomRecord {
 pub trait RoomStore: Send + Sync {
     /// Creates the public room `name` unless it exists (used for `general`).
     async fn ensure_public_room(&self, name: &str) -> StoreResult<()>;
-    /// Creates a room owned (and joined) by `owner`; Conflict if the id is taken.
+    /// Creates a room owned (and joined, as its owner) by `owner`; Conflict
+    /// if the id or the name is taken.
     async fn create_room(&self, name: &str, kind: RoomKind, owner: Uuid)
         -> StoreResult<RoomRecord>;
     /// How many rooms `user` owns.
@@ -37,8 +40,16 @@ pub trait RoomStore: Send + Sync {
     async fn room(&self, id: &str) -> StoreResult<Option<RoomRecord>>;
     /// The rooms `user` is a member of, at most `limit`.
     async fn member_rooms(&self, user: Uuid, limit: u32) -> StoreResult<Vec<RoomId>>;
-    /// A room's members, sorted by name, at most `limit`.
-    async fn members(&self, room: &str, limit: u32) -> StoreResult<Vec<UserRef>>;
+    /// A room's members with their roles, sorted by name, at most `limit`.
+    async fn members(&self, room: &str, limit: u32) -> StoreResult<Vec<(UserRef, RoomRole)>>;
+    /// `user`'s role in `room`, if they are a member.
+    async fn role_of(&self, room: &str, user: Uuid) -> StoreResult<Option<RoomRole>>;
+    /// Gives member `user` of `room` the role `role`; false if they are not
+    /// a member. Refused (Conflict) if it would leave the room without an
+    /// owner.
+    async fn set_role(&self, room: &str, user: Uuid, role: RoomRole) -> StoreResult<bool>;
+    /// How many owners `room` has.
+    async fn owner_count(&self, room: &str) -> StoreResult<u64>;
     /// Adds a member; returns false if they already were one.
     async fn add_member(&self, room: &str, user: Uuid) -> StoreResult<bool>;
     async fn is_member(&self, room: &str, user: Uuid) -> StoreResult<bool>;

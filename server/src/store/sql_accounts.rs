@@ -1,5 +1,5 @@
 //! Accounts in SQL: users, sessions and refresh tokens (rotated in one
-//! transaction, where reuse is caught), invites: [`AccountStore`] for
+//! transaction, where reuse is caught): [`AccountStore`] for
 //! `SqlStore`.
 
 use async_trait::async_trait;
@@ -183,34 +183,6 @@ impl AccountStore for SqlStore {
             Some(row) => row.try_get::<i64, _>(0)? == 0 && row.try_get::<i64, _>(1)? == 1,
             None => false,
         })
-    }
-
-    async fn create_invite(&self, code: &str, by: Uuid) -> StoreResult<()> {
-        sqlx::query("INSERT INTO invites (code, created_by, created_ms) VALUES ($1, $2, $3)")
-            .bind(code)
-            .bind(by.to_string())
-            .bind(now_ms())
-            .execute(&self.writer)
-            .await?;
-        Ok(())
-    }
-
-    async fn claim_invite(&self, code: &str) -> StoreResult<bool> {
-        let done =
-            sqlx::query("UPDATE invites SET used_ms = $2 WHERE code = $1 AND used_ms IS NULL")
-                .bind(code)
-                .bind(now_ms())
-                .execute(&self.writer)
-                .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    async fn release_invite(&self, code: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE invites SET used_ms = NULL WHERE code = $1")
-            .bind(code)
-            .execute(&self.writer)
-            .await?;
-        Ok(())
     }
 
     /// In one transaction: of two racing uses of one token, exactly one

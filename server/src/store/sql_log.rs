@@ -17,6 +17,7 @@ use super::sql::SqlStore;
 use super::sql_log_changes::{
     delete_in_tx, edit_in_tx, message_in_tx, react_in_tx, topic_in_tx, LogTx,
 };
+use super::sql_log_room::room_in_tx;
 use super::sql_rows::{attachments_json, entry_from_row, join_ids, MESSAGE_SELECT};
 use super::{ms_to_time, now_ms, NewEntry, NewMessage, Outcome, Refusal, StoreError, StoreResult};
 
@@ -39,7 +40,8 @@ impl SqlStore {
         // database's write lock in SQLite) before anything is read,
         // serializing this room's writers on every instance.
         let Some(row) = sqlx::query(
-            "UPDATE rooms SET last_seq = last_seq WHERE id = $1 RETURNING last_seq, epoch",
+            "UPDATE rooms SET last_seq = last_seq WHERE id = $1 \
+             RETURNING last_seq, epoch, archived",
         )
         .bind(room)
         .fetch_optional(&mut *tx)
@@ -49,6 +51,7 @@ impl SqlStore {
         };
         let mut last_seq: i64 = row.try_get("last_seq")?;
         let epoch: String = row.try_get("epoch")?;
+        let mut archived = row.try_get::<i64, _>("archived")? != 0;
 
         let sent: Vec<&NewMessage> = batch
             .iter()
@@ -97,7 +100,14 @@ impl SqlStore {
                 created,
             };
             let outcome = match entry {
+                // A resend of a message stored before still gets its copy.
+                NewEntry::Message(new) if archived && !known.contains_key(&(new.author.id, new.client_msg_id)) => {
+                    Outcome::Refused(Refusal::Archived)
+                }
                 NewEntry::Message(new) => message_in_batch(&mut at, new, &mut known).await?,
+                _ if archived && !entry.allowed_when_archived() => {
+                    Outcome::Refused(Refusal::Archived)
+                }
                 NewEntry::Edit {
                     id,
                     body,
@@ -114,7 +124,13 @@ impl SqlStore {
                     ..
                 } => react_in_tx(&mut at, *id, emoji, *on, user).await?,
                 NewEntry::Topic { topic, by, .. } => topic_in_tx(&mut at, topic, by).await?,
+                NewEntry::RoomChange {
+                    name, archived: to, by, ..
+                } => room_in_tx(&mut at, name.as_deref(), *to, by).await?,
             };
+            if let Some(Entry::RoomChanged(c)) = outcome.entry() {
+                archived = c.archived;
+            }
             match (&outcome, entry) {
                 (
                     Outcome::Stored {
@@ -167,9 +183,10 @@ impl SqlStore {
                 return Ok(None);
             }
         }
-        sqlx::query("UPDATE rooms SET last_seq = $2 WHERE id = $1")
+        sqlx::query("UPDATE rooms SET last_seq = $2, last_ms = $3 WHERE id = $1")
             .bind(room)
             .bind(last_seq)
+            .bind(created)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;

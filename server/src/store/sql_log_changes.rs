@@ -45,18 +45,18 @@ pub(super) struct LogTx<'a> {
 }
 
 /// A log entry other than a message, as `room_events` keeps it.
-struct Event<'a> {
-    kind: &'static str,
-    message: Uuid,
-    user: Uuid,
-    body: Option<&'a str>,
-    mentions: Option<String>,
-    emoji: Option<&'a str>,
-    on: Option<i64>,
+pub(super) struct Event<'a> {
+    pub kind: &'static str,
+    pub message: Uuid,
+    pub user: Uuid,
+    pub body: Option<&'a str>,
+    pub mentions: Option<String>,
+    pub emoji: Option<&'a str>,
+    pub on: Option<i64>,
 }
 
 impl Event<'_> {
-    fn new(kind: &'static str, message: Uuid, user: Uuid) -> Self {
+    pub(super) fn new(kind: &'static str, message: Uuid, user: Uuid) -> Self {
         Event {
             kind,
             message,
@@ -71,14 +71,14 @@ impl Event<'_> {
 
 impl LogTx<'_> {
     /// Answers that the entry changed nothing (no `seq` taken).
-    fn unchanged(&self) -> Outcome {
+    pub(super) fn unchanged(&self) -> Outcome {
         Outcome::Unchanged {
             seq: *self.last_seq as Seq,
         }
     }
 
     /// Takes the room's next `seq` and records `event` under it.
-    async fn record(&mut self, event: Event<'_>) -> StoreResult<Seq> {
+    pub(super) async fn record(&mut self, event: Event<'_>) -> StoreResult<Seq> {
         *self.last_seq += 1;
         sqlx::query(
             "INSERT INTO room_events (room_id, seq, kind, message_id, user_id, body, mentions, \
@@ -178,13 +178,16 @@ pub(super) async fn delete_in_tx(
         .bind(&id_text)
         .execute(&mut **at.tx)
         .await?;
+    // Who deleted it is kept when it was not its author (a moderator).
     sqlx::query(
-        "UPDATE messages SET body = '', mentions = '', attachments = '', deleted_ms = $3 \
+        "UPDATE messages SET body = '', mentions = '', attachments = '', deleted_ms = $3, \
+         deleted_by = CASE WHEN author_id = $4 THEN NULL ELSE $4 END \
          WHERE room_id = $1 AND id = $2",
     )
     .bind(room)
     .bind(&id_text)
     .bind(created)
+    .bind(by.id.to_string())
     .execute(&mut **at.tx)
     .await?;
     sqlx::query(

@@ -14,7 +14,7 @@ use super::{ms_to_time, now_ms, NewAvatar, PeopleStore, StoreResult};
 
 /// The columns [`profile_from_row`] reads.
 const PROFILE_SELECT: &str = "SELECT id, name, display_name, title, timezone, status_text, \
-     status_emoji, status_until_ms, avatar_large, avatar_small, bot_owner, disabled FROM users ";
+     status_emoji, status_until_ms, avatar_large, avatar_small, bot_owner, disabled, is_admin FROM users ";
 
 /// Past every character a key can continue with: `key..key+MAX` is a prefix range.
 const PAST_ANY: char = '\u{10FFFF}';
@@ -50,6 +50,7 @@ fn profile_from_row(row: &AnyRow, now: i64) -> StoreResult<Profile> {
         avatar_small_url: small.as_deref().map(avatar_url),
         bot: row.try_get::<Option<String>, _>("bot_owner")?.is_some(),
         deactivated: row.try_get::<i64, _>("disabled")? != 0,
+        admin: row.try_get::<i64, _>("is_admin")? != 0,
     })
 }
 

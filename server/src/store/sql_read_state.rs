@@ -5,13 +5,13 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use protocol::{RoomId, RoomInfo, Seq};
+use protocol::{RoomId, RoomInfo, RoomKind, RoomRole, Seq};
 use sqlx::Row;
 use uuid::Uuid;
 
 use super::sql::SqlStore;
 use super::sql_rows::kind_from_str;
-use super::{ReadStateStore, StoreResult};
+use super::{ms_to_time, ReadStateStore, StoreResult};
 
 /// The caller's own rooms (an index range of their memberships: the rooms
 /// of the instance they are not in cost nothing). The counts are correlated
@@ -20,8 +20,8 @@ use super::{ReadStateStore, StoreResult};
 /// one statement however many rooms. `mentions` holds comma-separated ids, and
 /// an id never matches across a comma, so `LIKE '%id%'` is exact.
 const ROOMS_FOR: &str = "\
-    SELECT r.id, r.name, r.kind, r.topic, r.last_seq, 1 AS member, \
-       m.last_read_seq, m.muted, \
+    SELECT r.id, r.name, r.kind, r.topic, r.last_seq, 1 AS member, r.archived, r.last_ms, \
+       m.last_read_seq, m.muted, m.role, \
        CASE WHEN m.last_read_seq >= r.last_seq THEN 0 ELSE \
          (SELECT COUNT(*) FROM messages x WHERE x.room_id = r.id AND x.seq > m.last_read_seq \
             AND x.author_id <> $1 AND x.deleted_ms IS NULL) END AS unread, \
@@ -44,10 +44,12 @@ impl ReadStateStore for SqlStore {
         };
         rows.iter()
             .map(|row| {
+                let kind = kind_from_str(row.try_get("kind")?)?;
+                let role: &str = row.try_get("role")?;
                 Ok(RoomInfo {
                     id: row.try_get("id")?,
                     name: row.try_get("name")?,
-                    kind: kind_from_str(row.try_get("kind")?)?,
+                    kind,
                     member: row.try_get::<i64, _>("member")? != 0,
                     topic: row.try_get("topic")?,
                     latest_seq: row.try_get::<i64, _>("last_seq")?.max(0) as Seq,
@@ -55,6 +57,9 @@ impl ReadStateStore for SqlStore {
                     unread: count(row, "unread")?,
                     mentions: count(row, "mentions")?,
                     muted: row.try_get::<i64, _>("muted")? != 0,
+                    archived: row.try_get::<i64, _>("archived")? != 0,
+                    role: (kind != RoomKind::Direct).then(|| RoomRole::parse(role)),
+                    last_activity: row.try_get::<Option<i64>, _>("last_ms")?.map(ms_to_time),
                 })
             })
             .collect()

@@ -1,7 +1,7 @@
 //! Rooms and memberships in SQL: [`RoomStore`] for `SqlStore`.
 
 use async_trait::async_trait;
-use protocol::{DirectoryRoom, RoomId, RoomKind, UserRef};
+use protocol::{DirectoryRoom, RoomId, RoomKind, RoomRole, UserRef};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -38,6 +38,7 @@ impl RoomStore for SqlStore {
             epoch: new_epoch(),
             last_seq: 0,
             topic: String::new(),
+            archived: false,
         };
         let now = now_ms();
         let mut tx = self.writer.begin().await?;
@@ -58,7 +59,10 @@ impl RoomStore for SqlStore {
             Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict),
             Err(e) => return Err(e.into()),
         }
-        sqlx::query("INSERT INTO memberships (room_id, user_id, joined_ms) VALUES ($1, $2, $3)")
+        sqlx::query(
+            "INSERT INTO memberships (room_id, user_id, joined_ms, role) \
+             VALUES ($1, $2, $3, 'owner')",
+        )
             .bind(&room.id)
             .bind(owner.to_string())
             .bind(now)
@@ -109,7 +113,7 @@ impl RoomStore for SqlStore {
 
     async fn room(&self, id: &str) -> StoreResult<Option<RoomRecord>> {
         sqlx::query(
-            "SELECT id, name, kind, owner_id, epoch, last_seq, topic FROM rooms WHERE id = $1",
+            "SELECT id, name, kind, owner_id, epoch, last_seq, topic, archived FROM rooms WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.reader)
@@ -128,9 +132,9 @@ impl RoomStore for SqlStore {
         rows.iter().map(|row| Ok(row.try_get("room_id")?)).collect()
     }
 
-    async fn members(&self, room: &str, limit: u32) -> StoreResult<Vec<UserRef>> {
+    async fn members(&self, room: &str, limit: u32) -> StoreResult<Vec<(UserRef, RoomRole)>> {
         let rows = sqlx::query(
-            "SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id \
+            "SELECT u.id, u.name, m.role FROM memberships m JOIN users u ON u.id = m.user_id \
              WHERE m.room_id = $1 ORDER BY u.name LIMIT $2",
         )
         .bind(room)
@@ -139,12 +143,64 @@ impl RoomStore for SqlStore {
         .await?;
         rows.iter()
             .map(|row| {
-                Ok(UserRef {
+                let user = UserRef {
                     id: parse_uuid(row.try_get("id")?)?,
                     name: row.try_get("name")?,
-                })
+                };
+                Ok((user, RoomRole::parse(row.try_get("role")?)))
             })
             .collect()
+    }
+
+    async fn role_of(&self, room: &str, user: Uuid) -> StoreResult<Option<RoomRole>> {
+        let role: Option<String> =
+            sqlx::query_scalar("SELECT role FROM memberships WHERE room_id = $1 AND user_id = $2")
+                .bind(room)
+                .bind(user.to_string())
+                .fetch_optional(&self.reader)
+                .await?;
+        Ok(role.as_deref().map(RoomRole::parse))
+    }
+
+    async fn set_role(&self, room: &str, user: Uuid, role: RoomRole) -> StoreResult<bool> {
+        let mut tx = self.writer.begin().await?;
+        // Takes the room's row lock first (the write lock in SQLite), so two
+        // owners demoting each other cannot both pass the count below.
+        sqlx::query("UPDATE rooms SET last_seq = last_seq WHERE id = $1")
+            .bind(room)
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query("UPDATE memberships SET role = $3 WHERE room_id = $1 AND user_id = $2")
+            .bind(room)
+            .bind(user.to_string())
+            .bind(role.as_str())
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let owners: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM memberships WHERE room_id = $1 AND role = 'owner'",
+        )
+        .bind(room)
+        .fetch_one(&mut *tx)
+        .await?;
+        if owners == 0 {
+            tx.rollback().await?;
+            return Err(StoreError::Conflict);
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn owner_count(&self, room: &str) -> StoreResult<u64> {
+        let owners: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM memberships WHERE room_id = $1 AND role = 'owner'",
+        )
+        .bind(room)
+        .fetch_one(&self.reader)
+        .await?;
+        Ok(owners as u64)
     }
 
     async fn add_member(&self, room: &str, user: Uuid) -> StoreResult<bool> {
@@ -203,7 +259,7 @@ impl RoomStore for SqlStore {
                (SELECT COUNT(*) FROM memberships c WHERE c.room_id = r.id) AS member_count, \
                CASE WHEN EXISTS (SELECT 1 FROM memberships j \
                  WHERE j.room_id = r.id AND j.user_id = $1) THEN 1 ELSE 0 END AS joined \
-             FROM rooms r WHERE r.kind = 'public' \
+             FROM rooms r WHERE r.kind = 'public' AND r.archived = 0 \
                AND (lower(r.name) LIKE $2 ESCAPE '\\' OR lower(r.topic) LIKE $2 ESCAPE '\\') \
              ORDER BY r.id LIMIT $3",
         )

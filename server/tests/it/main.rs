@@ -4,6 +4,7 @@
 mod common;
 
 mod api;
+mod audit;
 mod cluster;
 mod cluster_access;
 mod drain;
@@ -24,6 +25,7 @@ mod redis_outage;
 mod review;
 mod review_webhooks;
 mod room_log;
+mod room_roles;
 mod rooms_directory;
 mod search;
 mod security;

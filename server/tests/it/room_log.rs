@@ -23,18 +23,7 @@ async fn message(client: &mut Client, body: &str) -> Message {
 
 /// Sends a frame and answers the `done` (its seq) or `error` (its code) it gets.
 async fn ask(client: &mut Client, frame: ClientFrame) -> Result<u64, ErrorCode> {
-    client.send_frame(frame, Some("ask")).await;
-    match client
-        .next_matching(|f| {
-            matches!(f, ServerFrame::Done { reference: Some(r), .. }
-                | ServerFrame::Error { reference: Some(r), .. } if r == "ask")
-        })
-        .await
-    {
-        ServerFrame::Done { seq, .. } => Ok(seq),
-        ServerFrame::Error { code, .. } => Err(code),
-        _ => unreachable!(),
-    }
+    client.ask(frame).await
 }
 
 fn edit(id: Uuid, body: &str) -> ClientFrame {
@@ -92,6 +81,7 @@ fn kinds(entries: &[Entry]) -> Vec<(u64, &'static str)> {
                 Entry::Deleted(_) => "deleted",
                 Entry::Reaction(_) => "reaction",
                 Entry::Topic(_) => "topic",
+                Entry::RoomChanged(_) => "room_changed",
             };
             (e.seq(), kind)
         })

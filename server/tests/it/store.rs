@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::common::postgres::TestDatabase;
 use protocol::{Entry, Message, RoomInfo, RoomKind, UserRef};
-use server::store::{open, NewEntry, NewMessage, Outcome, PageAt, Store, StoreError};
+use server::store::{open, NewEntry, NewInvite, NewMessage, Outcome, PageAt, Store, StoreError};
 use uuid::Uuid;
 
 pub(crate) async fn sqlite() -> (tempfile::TempDir, Arc<dyn Store>) {
@@ -375,13 +375,28 @@ async fn behaves_like_a_store(store: Arc<dyn Store>) {
     assert!(store.user_by_id(alice.id).await.unwrap().unwrap().is_admin);
     sessions_and_refresh_tokens(&*store, &bob).await;
     assert!(!store.set_admin(Uuid::new_v4(), true).await.unwrap());
-    // Invites: single use, releasable.
-    store.create_invite("code-1", alice.id).await.unwrap();
+    // Invites: a number of uses, releasable, expiring, revocable.
+    let invite = |code, max_uses, expires_ms| NewInvite {
+        code,
+        by: alice.id,
+        expires_ms,
+        max_uses,
+    };
+    store.create_invite(invite("code-1", 1, None)).await.unwrap();
     assert!(store.claim_invite("code-1").await.unwrap());
     assert!(!store.claim_invite("code-1").await.unwrap(), "single use");
     store.release_invite("code-1").await.unwrap();
     assert!(store.claim_invite("code-1").await.unwrap(), "released");
     assert!(!store.claim_invite("no-such-code").await.unwrap());
+    store.create_invite(invite("code-2", 2, Some(i64::MAX))).await.unwrap();
+    assert!(store.claim_invite("code-2").await.unwrap());
+    assert!(store.revoke_invite("code-2").await.unwrap());
+    assert!(!store.claim_invite("code-2").await.unwrap(), "revoked");
+    store.create_invite(invite("code-3", 5, Some(1))).await.unwrap();
+    assert!(!store.claim_invite("code-3").await.unwrap(), "expired");
+    let listed = store.invites(10).await.unwrap();
+    let code2 = listed.iter().find(|i| i.code == "code-2").unwrap();
+    assert_eq!((code2.uses, code2.max_uses, code2.revoked), (1, 2, true));
     // Removing a member.
     assert!(store.remove_member("ops", bob.id).await.unwrap());
     assert!(!store.remove_member("ops", bob.id).await.unwrap());

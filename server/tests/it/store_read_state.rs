@@ -42,7 +42,7 @@ pub async fn read_state(store: &dyn Store, alice: &UserRef, bob: &UserRef) {
         .await
         .unwrap()
         .into_iter()
-        .map(|u| u.name)
+        .map(|(u, _)| u.name)
         .collect();
     assert_eq!(names, ["Alice", "bob"]);
     assert_eq!(store.member_rooms(bob.id, 10).await.unwrap(), ["ops"]);

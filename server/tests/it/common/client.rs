@@ -60,6 +60,23 @@ impl Client {
         }
     }
 
+    /// Sends a frame and answers the `done` (its seq) or `error` (its
+    /// code) it gets.
+    pub async fn ask(&mut self, frame: ClientFrame) -> Result<u64, protocol::ErrorCode> {
+        self.send_frame(frame, Some("ask")).await;
+        match self
+            .next_matching(|f| {
+                matches!(f, ServerFrame::Done { reference: Some(r), .. }
+                    | ServerFrame::Error { reference: Some(r), .. } if r == "ask")
+            })
+            .await
+        {
+            ServerFrame::Done { seq, .. } => Ok(seq),
+            ServerFrame::Error { code, .. } => Err(code),
+            _ => unreachable!(),
+        }
+    }
+
     /// Skips frames until one matches.
     pub async fn next_matching(&mut self, mut f: impl FnMut(&ServerFrame) -> bool) -> ServerFrame {
         loop {

@@ -24,6 +24,44 @@ pub async fn post(
     )
 }
 
+/// PUTs JSON with a bearer token: the status and JSON body.
+pub async fn put(
+    server: &TestServer,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> (reqwest::StatusCode, Value) {
+    with_body(reqwest::Method::PUT, server, path, token, body).await
+}
+
+/// PATCHes JSON with a bearer token: the status and JSON body.
+pub async fn patch(
+    server: &TestServer,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> (reqwest::StatusCode, Value) {
+    with_body(reqwest::Method::PATCH, server, path, token, body).await
+}
+
+async fn with_body(
+    method: reqwest::Method,
+    server: &TestServer,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> (reqwest::StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .request(method, server.http(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
 pub async fn get(
     server: &TestServer,
     path: &str,
