@@ -321,11 +321,15 @@ fn http_bodies() {
         unread: 3,
         mentions: 1,
         muted: false,
+        archived: false,
+        role: Some(RoomRole::Owner),
+        last_activity: None,
     };
     assert_eq!(
         serde_json::to_value(&room).unwrap(),
         json!({"id":"general","name":"general","kind":"public","member":true,
-               "latest_seq":9,"last_read_seq":4,"unread":3,"mentions":1,"muted":false})
+               "latest_seq":9,"last_read_seq":4,"unread":3,"mentions":1,"muted":false,
+               "archived":false,"role":"owner"})
     );
     // A v1 room (no read state) still reads.
     let v1: RoomInfo = serde_json::from_value(

@@ -13,7 +13,10 @@ pub mod unread;
 mod views;
 pub mod zones;
 
-pub use model::{Actions, ChatModel, Command, Link, Notifications, Session};
+pub use model::{
+    Actions, AdminCommand, AdminTab, AuditFilter, ChatModel, Command, Link, Notifications,
+    RoomCommand, RoomOrder, Session,
+};
 
 /// A file the user picked, dropped or pasted (only browsers have them).
 #[cfg(feature = "hydrate")]
@@ -111,6 +114,25 @@ pub fn start(model: ChatModel) -> Actions {
 }
 
 /// The time now, by the browser's clock (the server's, rendering).
+/// The invite code an invite link carries (`/?invite=CODE`), if the page
+/// was opened from one.
+pub fn invite_in_address() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let search = web_sys::window()?.location().search().ok()?;
+        search
+            .trim_start_matches('?')
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("invite="))
+            .filter(|code| !code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric()))
+            .map(str::to_string)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
+}
+
 pub fn now() -> time::OffsetDateTime {
     #[cfg(feature = "hydrate")]
     {

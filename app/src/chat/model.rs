@@ -7,10 +7,23 @@ use uuid::Uuid;
 
 use super::timeline::Timeline;
 pub use super::views::{
-    BrowseView, DirectoryView, Found, Notifications, Optimistic, SearchView, SettingsView,
-    UploadItem, UploadState,
+    AdminTab, AdminView, AuditFilter, BrowseView, DirectoryView, Found, Notifications, Optimistic,
+    SearchView, SettingsView, UploadItem, UploadState,
 };
-use crate::protocol::{is_direct_id, Member, Profile, RoomId, RoomInfo, Seq, UserRef};
+use crate::protocol::{
+    is_direct_id, CreateInvite, Member, Profile, RoomId, RoomInfo, RoomKind, RoomRole, Seq,
+    SignupPolicy, UserRef,
+};
+
+/// How the sidebar orders rooms.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RoomOrder {
+    /// Unread first, then the latest activity first.
+    #[default]
+    Recent,
+    /// By name.
+    Alphabetical,
+}
 
 /// Who is using the page.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,6 +108,12 @@ pub struct ChatModel {
     pub directory: RwSignal<Option<DirectoryView>>,
     /// "Browse rooms", while open.
     pub browse: RwSignal<Option<BrowseView>>,
+    /// "Add people" in the member list, while open.
+    pub adding: RwSignal<Option<DirectoryView>>,
+    /// The admin console, while open.
+    pub admin: RwSignal<Option<AdminView>>,
+    /// How the sidebar orders rooms (kept in the browser's storage).
+    pub room_order: RwSignal<RoomOrder>,
 }
 
 impl ChatModel {
@@ -127,6 +146,9 @@ impl ChatModel {
             card: RwSignal::new(None),
             directory: RwSignal::new(None),
             browse: RwSignal::new(None),
+            adding: RwSignal::new(None),
+            admin: RwSignal::new(None),
+            room_order: RwSignal::new(RoomOrder::default()),
         }
     }
 
@@ -151,6 +173,8 @@ impl ChatModel {
         self.card.set(None);
         self.directory.set(None);
         self.browse.set(None);
+        self.adding.set(None);
+        self.admin.set(None);
         self.link.set(Link::Connecting);
         self.session.set(Session::SignedOut { reason });
     }
@@ -176,6 +200,42 @@ impl ChatModel {
                 }
             });
         }
+    }
+
+    /// The signed-in user, if any.
+    pub fn me(&self) -> Option<UserRef> {
+        match self.session.get() {
+            Session::SignedIn(user) => Some(user),
+            _ => None,
+        }
+    }
+
+    /// Whether the signed-in user is an admin of the instance (as their
+    /// profile says).
+    pub fn is_admin(&self) -> bool {
+        let Some(me) = self.me() else {
+            return false;
+        };
+        self.people
+            .with(|people| people.get(&me.id).is_some_and(|p| p.admin))
+    }
+
+    /// The open room, as the room list has it.
+    pub fn current_room(&self) -> Option<RoomInfo> {
+        let room = self.current.get()?;
+        self.rooms
+            .with(|rooms| rooms.iter().find(|r| r.id == room).cloned())
+    }
+
+    /// The user's standing in the open room: their role there, or `Owner`
+    /// for an admin (the server's rule, `domain::access`); `None` outside
+    /// a public or private room they belong to.
+    pub fn standing(&self) -> Option<RoomRole> {
+        let room = self.current_room().filter(|r| r.kind != RoomKind::Direct)?;
+        if self.is_admin() {
+            return Some(RoomRole::Owner);
+        }
+        room.role
     }
 
     /// The open room's label (see [`ChatModel::room_label`]), or "" if none.
@@ -307,6 +367,54 @@ pub enum Command {
     RemoveAvatar,
     /// Opens "Browse rooms" and searches it; `None` closes it.
     BrowseRooms(Option<String>),
+    /// Running the open room (owners, moderators): see [`RoomCommand`].
+    Room(RoomCommand),
+    /// Orders the sidebar's rooms.
+    OrderRooms(RoomOrder),
+    /// The admin console: see [`AdminCommand`].
+    Admin(AdminCommand),
+}
+
+/// What owners and moderators do to the open room.
+#[derive(Clone, Debug)]
+pub enum RoomCommand {
+    /// Searches the directory for people to add (`None` closes the search).
+    FindToAdd(Option<String>),
+    AddMember(String),
+    RemoveMember(String),
+    SetRole {
+        user: String,
+        role: RoomRole,
+    },
+    Rename(String),
+    /// Archives (`true`) or unarchives the room.
+    Archive(bool),
+}
+
+/// What the admin console does.
+#[derive(Clone, Debug)]
+pub enum AdminCommand {
+    /// Opens the console (or closes it, with `false`).
+    Show(bool),
+    Tab(AdminTab),
+    FindUsers(String),
+    /// Shows a user's bots and tokens (or hides them, with `None`).
+    OpenUser(Option<String>),
+    SetDisabled {
+        user: String,
+        disabled: bool,
+    },
+    SetAdmin {
+        user: String,
+        admin: bool,
+    },
+    CreateInvite(CreateInvite),
+    RevokeInvite(String),
+    SetSignup(SignupPolicy),
+    /// Reads the newest audit entries that match.
+    Audit(AuditFilter),
+    /// Reads the next older page.
+    AuditOlder,
 }
 
 /// The UI's handle for issuing commands. Copy, so any closure can hold it.

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use super::RoomOrder;
 use crate::protocol::{RoomId, RoomInfo, RoomKind, Seq};
 
 /// Counts a new message of `room` at `seq` (a `message` frame or
@@ -96,21 +97,29 @@ pub fn bold(room: &RoomInfo) -> bool {
     room.member && !room.muted && room.unread > 0
 }
 
-/// The sidebar's order within a section: rooms one belongs to first, then
-/// those with something to look at, then the most recently active (`recent`:
-/// a counter bumped as activity arrives), then by name.
+/// The sidebar's order within a section. By [`RoomOrder::Recent`]: rooms
+/// one belongs to first, then those with something to look at, then the
+/// most recently active (`recent`: a counter bumped as activity arrives on
+/// this page; before that, the room's `last_activity` as the server said),
+/// then by name. By [`RoomOrder::Alphabetical`]: by name only.
 pub fn sorted<'a>(
     rooms: impl Iterator<Item = &'a RoomInfo>,
     recent: &HashMap<RoomId, u64>,
+    order: RoomOrder,
 ) -> Vec<RoomInfo> {
     let mut list: Vec<RoomInfo> = rooms.cloned().collect();
-    list.sort_by(|a, b| {
-        b.member
-            .cmp(&a.member)
-            .then((attention(b) > 0).cmp(&(attention(a) > 0)))
-            .then(recent.get(&b.id).cmp(&recent.get(&a.id)))
-            .then(a.name.to_lowercase().cmp(&b.name.to_lowercase()))
-    });
+    let by_name = |a: &RoomInfo, b: &RoomInfo| a.name.to_lowercase().cmp(&b.name.to_lowercase());
+    match order {
+        RoomOrder::Alphabetical => list.sort_by(by_name),
+        RoomOrder::Recent => list.sort_by(|a, b| {
+            b.member
+                .cmp(&a.member)
+                .then((attention(b) > 0).cmp(&(attention(a) > 0)))
+                .then(recent.get(&b.id).cmp(&recent.get(&a.id)))
+                .then(b.last_activity.cmp(&a.last_activity))
+                .then(by_name(a, b))
+        }),
+    }
     list
 }
 
@@ -189,10 +198,14 @@ mod tests {
         busy.unread = 4;
         let recent_one = room("mid", RoomKind::Direct, 1, 1);
         let recent = HashMap::from([("mid".to_string(), 7)]);
-        let order: Vec<String> = sorted([&quiet, &busy, &recent_one].into_iter(), &recent)
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
-        assert_eq!(order, ["zed", "mid", "alpha"]);
+        let rooms = [&quiet, &busy, &recent_one];
+        let ids = |order| -> Vec<String> {
+            sorted(rooms.into_iter(), &recent, order)
+                .into_iter()
+                .map(|r| r.id)
+                .collect()
+        };
+        assert_eq!(ids(RoomOrder::Recent), ["zed", "mid", "alpha"]);
+        assert_eq!(ids(RoomOrder::Alphabetical), ["alpha", "mid", "zed"]);
     }
 }

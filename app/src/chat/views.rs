@@ -101,7 +101,80 @@ impl<T> Default for Found<T> {
     }
 }
 
-/// The people directory.
+/// The people directory; also "Add people" in a room's member list.
 pub type DirectoryView = Found<Profile>;
+
+/// The admin console's tabs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AdminTab {
+    #[default]
+    Users,
+    Invites,
+    SignUp,
+    Audit,
+}
+
+/// What the audit tab filters by (empty: not filtered).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub actor: String,
+    pub action: String,
+    /// `YYYY-MM-DD`.
+    pub from: String,
+    pub to: String,
+}
+
+impl AuditFilter {
+    /// The filter as a query string (without `?`), for the page and the
+    /// export alike.
+    pub fn query(&self) -> String {
+        [
+            ("actor", &self.actor),
+            ("action", &self.action),
+            ("from", &self.from),
+            ("to", &self.to),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", urlencoding_min(v.trim())))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+}
+
+/// Percent-encodes what a query value may not hold as it is.
+fn urlencoding_min(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// What the admin console shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AdminView {
+    pub tab: AdminTab,
+    /// Users found (deactivated ones included).
+    pub users: Found<Profile>,
+    /// The user whose bots and tokens are shown.
+    pub user: Option<crate::protocol::AdminUserView>,
+    pub invites: Vec<crate::protocol::InviteInfo>,
+    /// The sign-up policy, once loaded.
+    pub signup: Option<crate::protocol::SignupPolicy>,
+    pub filter: AuditFilter,
+    pub audit: Vec<crate::protocol::AuditEntry>,
+    /// The last audit page was full: there may be older entries.
+    pub audit_more: bool,
+    pub loading: bool,
+    pub error: Option<String>,
+    /// What the last change did, for the screen reader's live region.
+    pub said: Option<String>,
+}
 /// "Browse rooms": public rooms.
 pub type BrowseView = Found<DirectoryRoom>;

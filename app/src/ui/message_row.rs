@@ -1,6 +1,7 @@
 //! One message in a list (the room's or a thread's), with what can be done to
 //! it: react (a few frequent emoji, or toggling a reaction shown), reply in a
-//! thread, and for one's own message edit and delete. The actions show on
+//! thread, for one's own message edit and delete, and for a room's
+//! moderators (owners, admins) delete anyone's. The actions show on
 //! hover and whenever focus is inside the message, so they work by keyboard
 //! (Tab into the message) and by touch (a tap focuses it) alike.
 
@@ -35,6 +36,11 @@ pub struct Row {
     pub deleted: bool,
     /// Written by the reader: they may edit and delete it.
     pub mine: bool,
+    /// The reader may delete it: theirs, or they moderate the room (the
+    /// caller sets that: [`Row::moderated_by_reader`]).
+    pub can_delete: bool,
+    /// Deleted by someone else than its author (a moderator).
+    pub moderated: bool,
     /// (emoji, count, the reader's)
     pub reactions: Vec<(String, u32, bool)>,
     pub replies: u32,
@@ -81,8 +87,10 @@ impl Row {
         let edited = !deleted && (m.edited_ts.is_some() || optimistic.edits.contains_key(&m.id));
         Row {
             key: format!(
-                "{}:{first}:{deleted}:{edited}:{}:{body}:{reactions:?}",
-                m.id, m.reply_count
+                "{}:{first}:{deleted}:{}:{edited}:{}:{body}:{reactions:?}",
+                m.id,
+                m.deleted_by.is_some(),
+                m.reply_count
             ),
             id: Some(m.id),
             author_id: m.author.id,
@@ -94,6 +102,8 @@ impl Row {
             edited,
             deleted,
             mine: m.author.id == me,
+            can_delete: m.author.id == me,
+            moderated: m.deleted_by.is_some_and(|by| by != m.author.id),
             reactions,
             replies: m.reply_count,
             mentions_me: m.mentions.contains(&me),
@@ -105,6 +115,15 @@ impl Row {
                 m.attachments.clone()
             },
         }
+    }
+}
+
+impl Row {
+    /// The row as a moderator of its room sees it: they may delete it.
+    pub fn moderated_by_reader(mut self, moderates: bool) -> Row {
+        self.can_delete |= moderates;
+        self.key.push_str(if moderates { ":m" } else { "" });
+        self
     }
 }
 
@@ -150,7 +169,12 @@ pub fn MessageRow(
         let row = row.clone();
         move || {
             if row.deleted {
-                view! { <p class="body deleted">"This message was deleted."</p> }.into_any()
+                let said = if row.moderated {
+                    "This message was deleted by a moderator."
+                } else {
+                    "This message was deleted."
+                };
+                view! { <p class="body deleted">{said}</p> }.into_any()
             } else if editing.get() {
                 view! {
                     <div class="edit-box">
@@ -245,6 +269,8 @@ pub fn MessageRow(
                     })}
                     {row.mine.then(|| view! {
                         <button on:click=move |_| { draft.set(original.clone()); editing.set(true); }>"Edit"</button>
+                    })}
+                    {row.can_delete.then(|| view! {
                         <button
                             class:danger=move || confirming.get()
                             on:click=move |_| {

@@ -10,7 +10,7 @@ use super::{actions, model};
 use crate::chat::model::Optimistic;
 use crate::chat::timeline::Timeline;
 use crate::chat::{scroll_to_middle, Command, Session};
-use crate::protocol::Seq;
+use crate::protocol::{RoomRole, Seq};
 
 /// Messages from one author this close together (seconds) form one group.
 const GROUP_SECONDS: i64 = 5 * 60;
@@ -18,8 +18,15 @@ const GROUP_SECONDS: i64 = 5 * 60;
 const LOAD_MARGIN: i32 = 80;
 
 /// The room's rows; `divider`: the read marker when the room was opened, the
-/// "new messages" line goes above the first message after it by someone else.
-fn rows(timeline: &Timeline, me: &str, optimistic: &Optimistic, divider: Option<Seq>) -> Vec<Row> {
+/// "new messages" line goes above the first message after it by someone else;
+/// `moderates`: the reader may delete anyone's message.
+fn rows(
+    timeline: &Timeline,
+    me: &str,
+    optimistic: &Optimistic,
+    divider: Option<Seq>,
+    moderates: bool,
+) -> Vec<Row> {
     let mut rows = Vec::with_capacity(timeline.messages.len() + timeline.pending.len());
     let mut previous: Option<(&str, i64)> = None;
     let mut divider = divider;
@@ -30,7 +37,7 @@ fn rows(timeline: &Timeline, me: &str, optimistic: &Optimistic, divider: Option<
         let first = new_here
             || !matches!(previous, Some((a, p)) if a == m.author.name && t - p < GROUP_SECONDS);
         previous = Some((&m.author.name, t));
-        let mut row = Row::of(m, first, timeline.me, optimistic);
+        let mut row = Row::of(m, first, timeline.me, optimistic).moderated_by_reader(moderates);
         if timeline.focus == Some(m.id) {
             row.focused = true;
             row.key.push_str(":focus");
@@ -55,6 +62,8 @@ fn rows(timeline: &Timeline, me: &str, optimistic: &Optimistic, divider: Option<
             edited: false,
             deleted: false,
             mine: true,
+            can_delete: true,
+            moderated: false,
             reactions: Vec::new(),
             replies: 0,
             mentions_me: false,
@@ -85,10 +94,11 @@ pub fn Messages() -> impl IntoView {
         me_name.set_value(me.clone());
         let optimistic = model.optimistic.get();
         let divider = model.divider.with(|d| d.get(&room).map(|(seq, _)| *seq));
+        let moderates = model.standing() >= Some(RoomRole::Moderator);
         model.timelines.with(|t| {
             t.get(&room).map(|t| {
                 (
-                    rows(t, &me, &optimistic, divider),
+                    rows(t, &me, &optimistic, divider, moderates),
                     t.has_older,
                     t.loading_older,
                     t.has_newer,

@@ -1,13 +1,16 @@
 //! The components. Each reads the [`ChatModel`] from context and issues
 //! [`Command`]s through [`Actions`]; none talks to the network itself.
 
+mod admin;
 mod body;
 mod browse;
 mod composer;
+mod members;
 mod message_row;
 mod messages;
 mod people;
 mod profile_form;
+mod room_admin;
 mod room_bar;
 mod search;
 mod settings;
@@ -18,7 +21,7 @@ mod thread;
 
 use leptos::prelude::*;
 
-use crate::chat::{Actions, ChatModel, Command, Session};
+use crate::chat::{Actions, AdminCommand, ChatModel, Command, Session};
 
 pub fn model() -> ChatModel {
     expect_context::<ChatModel>()
@@ -77,6 +80,18 @@ fn Chat(name: String) -> impl IntoView {
                 >
                     "People"
                 </button>
+                {move || model.is_admin().then(|| view! {
+                    <button
+                        class="link-button"
+                        aria-expanded=move || model.admin.with(Option::is_some).to_string()
+                        on:click=move |_| {
+                            let open = model.admin.with_untracked(Option::is_none);
+                            actions.run(Command::Admin(AdminCommand::Show(open)))
+                        }
+                    >
+                        "Admin"
+                    </button>
+                })}
                 <button
                     class="link-button"
                     aria-expanded=move || model.settings.with(Option::is_some).to_string()
@@ -108,14 +123,19 @@ fn Chat(name: String) -> impl IntoView {
                 <status::Notice/>
                 <messages::Messages/>
                 <messages::TypingLine/>
-                <composer::Composer/>
+                <room_admin::ArchivedBanner/>
+                {move || {
+                    let archived = model.current_room().is_some_and(|r| r.archived);
+                    (!archived).then(|| view! { <composer::Composer/> })
+                }}
             </main>
             <thread::ThreadPanel/>
-            <room_bar::MembersPanel/>
+            <members::MembersPanel/>
             <search::SearchPanel/>
             <settings::SettingsPanel/>
             <people::DirectoryPanel/>
             <browse::BrowsePanel/>
+            <admin::AdminConsole/>
             <people::ProfileCard/>
         </div>
     }

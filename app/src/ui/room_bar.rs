@@ -1,6 +1,7 @@
 //! The bar above the open room: its topic (which members edit in place), its
-//! member list (with who is online), muting it, leaving it, and turning
-//! browser notifications on.
+//! member list, muting it, leaving it, turning browser notifications on,
+//! and for its owners renaming and archiving it; below it, the banner of an
+//! archived room.
 
 use leptos::prelude::*;
 
@@ -22,7 +23,7 @@ pub fn RoomBar() -> impl IntoView {
     let editing = RwSignal::new(false);
     let draft = RwSignal::new(String::new());
     let topic = move || info().map(|r| r.topic).unwrap_or_default();
-    let member = move || info().is_some_and(|r| r.member);
+    let member = move || info().is_some_and(|r| r.member && !r.archived);
     let save = move || {
         actions.run(Command::SetTopic(draft.get_untracked()));
         editing.set(false);
@@ -105,6 +106,7 @@ pub fn RoomBar() -> impl IntoView {
                                 {mute_label}
                             </button>
                             {leave}
+                            <super::room_admin::OwnerActions/>
                         }
                     })
             }}
@@ -123,54 +125,5 @@ pub fn RoomBar() -> impl IntoView {
             }}
         </div>
         </div>
-    }
-}
-
-/// The open room's members, online first marked, beside the room.
-#[component]
-pub fn MembersPanel() -> impl IntoView {
-    let model = model();
-    let actions = actions();
-    let members = move || {
-        let room = model.current.get()?;
-        model.members.with(|m| {
-            m.as_ref()
-                .filter(|(r, _)| *r == room)
-                .map(|(_, list)| list.clone())
-        })
-    };
-    move || {
-        members().map(|list| {
-            let online = list.iter().filter(|m| m.online).count();
-            view! {
-                <aside class="members" aria-label="Members">
-                    <header class="members-head">
-                        <h2>{format!("Members ({}, {online} online)", list.len())}</h2>
-                        <button
-                            class="link-button"
-                            aria-label="Close the member list"
-                            on:click=move |_| actions.run(Command::ShowMembers(false))
-                        >
-                            "×"
-                        </button>
-                    </header>
-                    <ul>
-                        {list
-                            .into_iter()
-                            .map(|m| {
-                                let state = if m.online { "online" } else { "offline" };
-                                view! {
-                                    <li class="member" class:online=m.online>
-                                        <span class="dot" aria-hidden="true"></span>
-                                        <super::people::PersonName id=m.id name=m.name/>
-                                        <span class="visually-hidden">{format!(", {state}")}</span>
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
-                </aside>
-            }
-        })
     }
 }

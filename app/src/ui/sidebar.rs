@@ -6,7 +6,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use super::{actions, model};
-use crate::chat::{unread, Command};
+use crate::chat::{unread, Command, RoomOrder};
 use crate::protocol::{RoomInfo, RoomKind};
 
 #[component]
@@ -50,22 +50,31 @@ pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
                         .iter()
                         .filter(|r| (r.kind == RoomKind::Direct) == direct),
                     recent,
+                    model.room_order.get(),
                 )
             })
         })
     };
     let online = move || {
         let room = model.current.get()?;
-        let mut names: Vec<String> = model.online.with(|o| {
-            o.get(&room)
-                .map(|u| u.values().map(|u| u.name.clone()).collect())
-        })?;
-        names.sort_by_key(|n| n.to_lowercase());
-        Some(names)
+        let mut users: Vec<crate::protocol::UserRef> = model
+            .online
+            .with(|o| o.get(&room).map(|u| u.values().cloned().collect()))?;
+        users.sort_by_key(|u| u.name.to_lowercase());
+        Some(users)
     };
     view! {
         <nav class="sidebar" id="rooms-nav" aria-label="Rooms">
             <h2>"Rooms"</h2>
+            <div class="room-order" role="group" aria-label="Order rooms by">
+                {[(RoomOrder::Recent, "Recent"), (RoomOrder::Alphabetical, "A–Z")].into_iter().map(|(order, label)| view! {
+                    <button class="link-button"
+                        aria-pressed=move || (model.room_order.get() == order).to_string()
+                        on:click=move |_| actions.run(Command::OrderRooms(order))>
+                        {label}
+                    </button>
+                }).collect_view()}
+            </div>
             <button class="link-button browse-rooms"
                 aria-expanded=move || model.browse.with(Option::is_some).to_string()
                 on:click=move |_| {
@@ -138,7 +147,7 @@ pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
                     online()
                         .unwrap_or_default()
                         .into_iter()
-                        .map(|name| view! { <li>{name}</li> })
+                        .map(|u| view! { <li><super::people::ShownName id=u.id name=u.name/></li> })
                         .collect_view()
                 }}
             </ul>

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::{actions, model};
 use crate::chat::Command;
+use crate::protocol::SignupPolicy;
 
 #[component]
 pub fn SignIn(reason: Option<String>) -> impl IntoView {
@@ -14,6 +15,15 @@ pub fn SignIn(reason: Option<String>) -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let invite = RwSignal::new(String::new());
+    // Opened from an invite link: signing up, with its code.
+    Effect::new(move |_| {
+        if let Some(code) = crate::chat::invite_in_address() {
+            invite.set(code);
+            register.set(true);
+        }
+    });
+    let policy = move || model.providers.with(|p| p.signup);
+    let may_register = move || policy() != SignupPolicy::Sso;
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         actions.run(Command::SignIn {
@@ -60,7 +70,13 @@ pub fn SignIn(reason: Option<String>) -> impl IntoView {
                     on:input=move |ev| password.set(event_target_value(&ev))
                 />
                 <Show when=move || register.get()>
-                    <label for="invite">"Invite code (if you were given one)"</label>
+                    <label for="invite">
+                        {move || if policy() == SignupPolicy::Invite {
+                            "Invite code (from your invite link)"
+                        } else {
+                            "Invite code (if you were given one)"
+                        }}
+                    </label>
                     <input
                         id="invite"
                         name="invite"
@@ -75,22 +91,24 @@ pub fn SignIn(reason: Option<String>) -> impl IntoView {
                 <button type="submit" class="primary" disabled=move || model.busy.get()>
                     {move || if register.get() { "Create account" } else { "Sign in" }}
                 </button>
-                <button
-                    type="button"
-                    class="link-button"
-                    on:click=move |_| {
-                        model.notice.set(None);
-                        register.update(|r| *r = !*r);
-                    }
-                >
-                    {move || {
-                        if register.get() {
-                            "Have an account? Sign in"
-                        } else {
-                            "New here? Create an account"
+                <Show when=move || may_register() || register.get()>
+                    <button
+                        type="button"
+                        class="link-button"
+                        on:click=move |_| {
+                            model.notice.set(None);
+                            register.update(|r| *r = !*r);
                         }
-                    }}
-                </button>
+                    >
+                        {move || {
+                            if register.get() {
+                                "Have an account? Sign in"
+                            } else {
+                                "New here? Create an account"
+                            }
+                        }}
+                    </button>
+                </Show>
                 {move || model.providers.get().oidc.map(|oidc| view! {
                     <a class="sso button" rel="external" href=oidc.start>{format!("Sign in with {}", oidc.name)}</a>
                 })}

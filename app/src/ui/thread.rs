@@ -40,12 +40,10 @@ pub fn ThreadPanel() -> impl IntoView {
             {
                 replies.insert(m.seq, m);
             }
-            let mut rows = vec![Row::of(root_message, true, me.id, &optimistic)];
-            rows.extend(
-                replies
-                    .values()
-                    .map(|m| Row::of(m, true, me.id, &optimistic)),
-            );
+            let moderates = model.standing() >= Some(crate::protocol::RoomRole::Moderator);
+            let row = |m| Row::of(m, true, me.id, &optimistic).moderated_by_reader(moderates);
+            let mut rows = vec![row(root_message)];
+            rows.extend(replies.values().map(|m| row(m)));
             Some(rows)
         })
     };

@@ -205,7 +205,7 @@ pub async fn admit(
             super::audit::record(state, Some(me), "member.join", &me.name, detail).await;
             // The user's other connections learn of their new room.
             let added = ServerFrame::RoomAdded {
-                room: super::rooms::joined_info(&record),
+                room: super::rooms::joined_info(&record, RoomRole::Member),
             };
             state.node.tell_user(user, added, caller.conn).await;
         }

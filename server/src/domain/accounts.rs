@@ -137,13 +137,28 @@ pub async fn login(state: &AppState, creds: Credentials, address: &str) -> Domai
     }
     let record = record.expect("verified against a real hash");
     if record.disabled {
-        let detail = serde_json::json!({"method": "password", "address": address, "why": "deactivated"});
+        let detail =
+            serde_json::json!({"method": "password", "address": address, "why": "deactivated"});
         let actor = Some(&record.user);
-        super::audit::record(state, actor, "auth.sign_in_failed", &record.user.name, detail).await;
+        super::audit::record(
+            state,
+            actor,
+            "auth.sign_in_failed",
+            &record.user.name,
+            detail,
+        )
+        .await;
         return Err(DomainError::Forbidden("this account is disabled".into()));
     }
     let detail = serde_json::json!({"method": "password", "address": address});
-    super::audit::record(state, Some(&record.user), "auth.sign_in", &record.user.name, detail).await;
+    super::audit::record(
+        state,
+        Some(&record.user),
+        "auth.sign_in",
+        &record.user.name,
+        detail,
+    )
+    .await;
     start_session(state, record.user).await
 }
 

@@ -44,13 +44,14 @@ async fn require_admin_write(state: &AppState, caller: &Caller) -> DomainResult<
 /// The sign-up policy now: what an admin set last, else `--registration`.
 pub async fn signup_policy(state: &AppState) -> DomainResult<SignupPolicy> {
     let set = state.store.setting(SIGNUP_KEY).await?;
-    Ok(set.as_deref().and_then(SignupPolicy::parse).unwrap_or(
-        match state.config.registration {
+    Ok(set
+        .as_deref()
+        .and_then(SignupPolicy::parse)
+        .unwrap_or(match state.config.registration {
             Registration::Open => SignupPolicy::Open,
             Registration::Invite => SignupPolicy::Invite,
             Registration::Closed => SignupPolicy::Sso,
-        },
-    ))
+        }))
 }
 
 /// Sets the sign-up policy for every instance.
@@ -133,7 +134,9 @@ pub async fn invites(state: &AppState, caller: &Caller) -> DomainResult<Vec<Invi
 pub async fn revoke_invite(state: &AppState, caller: &Caller, code: &str) -> DomainResult<()> {
     require_admin_write(state, caller).await?;
     if !state.store.revoke_invite(code).await? {
-        return Err(DomainError::NotFound("no such invite, or revoked already".into()));
+        return Err(DomainError::NotFound(
+            "no such invite, or revoked already".into(),
+        ));
     }
     audit::record(state, Some(&caller.user), "invite.revoke", code, json!({})).await;
     Ok(())
@@ -153,7 +156,9 @@ pub async fn set_disabled(
     require_admin_write(state, caller).await?;
     let target = find_user(state, user).await?;
     if disabled && target.user.id == caller.user.id {
-        return Err(DomainError::Invalid("an admin cannot deactivate themself".into()));
+        return Err(DomainError::Invalid(
+            "an admin cannot deactivate themself".into(),
+        ));
     }
     state.store.set_disabled(target.user.id, disabled).await?;
     if disabled {
@@ -163,18 +168,36 @@ pub async fn set_disabled(
         }
     }
     super::people::announce_user(state, target.user.id).await;
-    let action = if disabled { "user.deactivate" } else { "user.reactivate" };
-    audit::record(state, Some(&caller.user), action, &target.user.name, json!({})).await;
+    let action = if disabled {
+        "user.deactivate"
+    } else {
+        "user.reactivate"
+    };
+    audit::record(
+        state,
+        Some(&caller.user),
+        action,
+        &target.user.name,
+        json!({}),
+    )
+    .await;
     Ok(())
 }
 
 /// Makes a user an admin of the instance, or no longer one. An admin does
 /// not demote themself (someone must be left to undo mistakes).
-pub async fn set_admin(state: &AppState, caller: &Caller, user: &str, admin: bool) -> DomainResult<()> {
+pub async fn set_admin(
+    state: &AppState,
+    caller: &Caller,
+    user: &str,
+    admin: bool,
+) -> DomainResult<()> {
     require_admin_write(state, caller).await?;
     let target = find_user(state, user).await?;
     if !admin && target.user.id == caller.user.id {
-        return Err(DomainError::Invalid("an admin cannot demote themself".into()));
+        return Err(DomainError::Invalid(
+            "an admin cannot demote themself".into(),
+        ));
     }
     if target.is_admin == admin {
         return Ok(());
@@ -182,13 +205,24 @@ pub async fn set_admin(state: &AppState, caller: &Caller, user: &str, admin: boo
     state.store.set_admin(target.user.id, admin).await?;
     super::people::announce_user(state, target.user.id).await;
     let action = if admin { "user.promote" } else { "user.demote" };
-    audit::record(state, Some(&caller.user), action, &target.user.name, json!({})).await;
+    audit::record(
+        state,
+        Some(&caller.user),
+        action,
+        &target.user.name,
+        json!({}),
+    )
+    .await;
     Ok(())
 }
 
 /// What an admin sees of a user: their profile, whether they are an admin,
 /// and the bots and live tokens they own.
-pub async fn user_view(state: &AppState, caller: &Caller, user: &str) -> DomainResult<AdminUserView> {
+pub async fn user_view(
+    state: &AppState,
+    caller: &Caller,
+    user: &str,
+) -> DomainResult<AdminUserView> {
     require_admin(state, caller).await?;
     let target = find_user(state, user).await?;
     let profile = state

@@ -79,7 +79,11 @@ async fn query(state: &AppState, filter: &Filter) -> DomainResult<AuditQuery> {
     };
     let action = match filter.action.as_deref().map(str::trim) {
         Some("") | None => None,
-        Some(a) if a.len() <= 64 && a.chars().all(|c| c.is_ascii_lowercase() || c == '.' || c == '_') => {
+        Some(a)
+            if a.len() <= 64
+                && a.chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_') =>
+        {
             Some(a.to_string())
         }
         Some(_) => {
@@ -95,7 +99,11 @@ async fn query(state: &AppState, filter: &Filter) -> DomainResult<AuditQuery> {
                 let date = parse_date(day).ok_or_else(|| {
                     DomainError::Invalid(format!("{day:?} is not a date (YYYY-MM-DD)"))
                 })?;
-                let date = if next { date.next_day().unwrap_or(date) } else { date };
+                let date = if next {
+                    date.next_day().unwrap_or(date)
+                } else {
+                    date
+                };
                 let at = date.midnight().assume_utc();
                 Ok(Some((at.unix_timestamp_nanos() / 1_000_000) as i64))
             }
@@ -120,7 +128,11 @@ fn parse_date(text: &str) -> Option<Date> {
 }
 
 /// A page of the log, newest first: admins only.
-pub async fn page(state: &AppState, caller: &Caller, filter: &Filter) -> DomainResult<Vec<AuditEntry>> {
+pub async fn page(
+    state: &AppState,
+    caller: &Caller,
+    filter: &Filter,
+) -> DomainResult<Vec<AuditEntry>> {
     require_admin(state, caller).await?;
     let query = query(state, filter).await?;
     Ok(state.store.audit(&query).await?)
@@ -132,7 +144,11 @@ pub const MAX_EXPORTED: usize = 100_000;
 /// Every entry `filter` matches (its limit and `before` ignored), newest
 /// first, at most [`MAX_EXPORTED`]: admins only. The export itself is
 /// recorded.
-pub async fn export(state: &AppState, caller: &Caller, filter: &Filter) -> DomainResult<Vec<AuditEntry>> {
+pub async fn export(
+    state: &AppState,
+    caller: &Caller,
+    filter: &Filter,
+) -> DomainResult<Vec<AuditEntry>> {
     require_admin(state, caller).await?;
     let mut query = query(state, filter).await?;
     query.limit = MAX_AUDIT_LIMIT;

@@ -53,7 +53,7 @@ pub async fn add(
         let detail = serde_json::json!({"room": room});
         super::audit::record(state, Some(&caller.user), action, &target.user.name, detail).await;
         let frame = ServerFrame::RoomAdded {
-            room: joined_info(&record),
+            room: joined_info(&record, RoomRole::Member),
         };
         state.node.tell_user(target.user.id, frame, None).await;
     }
@@ -132,7 +132,11 @@ pub async fn remove(state: &AppState, caller: &Caller, room: &str, user: &str) -
     };
     state.node.tell_user(target.user.id, removed, None).await;
     tracing::info!(room, user = %target.user.name, leaving, "member removed");
-    let action = if leaving { "member.leave" } else { "member.remove" };
+    let action = if leaving {
+        "member.leave"
+    } else {
+        "member.remove"
+    };
     let detail = serde_json::json!({"room": room});
     super::audit::record(state, Some(&caller.user), action, &target.user.name, detail).await;
     Ok(())

@@ -73,8 +73,14 @@ pub async fn complete(
         Some(record) if record.disabled => {
             let detail = serde_json::json!({"method": "oidc", "why": "deactivated"});
             let actor = Some(&record.user);
-            super::audit::record(state, actor, "auth.sign_in_failed", &record.user.name, detail)
-                .await;
+            super::audit::record(
+                state,
+                actor,
+                "auth.sign_in_failed",
+                &record.user.name,
+                detail,
+            )
+            .await;
             return Err(DomainError::Forbidden("this account is disabled".into()));
         }
         Some(record) => record.user,

@@ -6,7 +6,9 @@
 use protocol::{valid_room_name, RoomKind, RoomRole, Seq, ServerFrame};
 use serde_json::json;
 
-use super::{access, audit, members::find_user, submit_and_wait, Caller, DomainError, DomainResult};
+use super::{
+    access, audit, members::find_user, submit_and_wait, Caller, DomainError, DomainResult,
+};
 use crate::state::AppState;
 use crate::store::{NewEntry, RoomRecord, StoreError};
 
@@ -29,7 +31,12 @@ async fn owned_room(
 }
 
 /// Gives the room a new name (the rules of a new room's; its id stays).
-pub async fn rename(state: &AppState, caller: &Caller, room: &str, name: &str) -> DomainResult<Seq> {
+pub async fn rename(
+    state: &AppState,
+    caller: &Caller,
+    room: &str,
+    name: &str,
+) -> DomainResult<Seq> {
     if !valid_room_name(name) {
         return Err(DomainError::Invalid(
             "room name must be 1-32 characters of a-z, 0-9, '_', '-', starting with a letter or digit".into(),
@@ -58,7 +65,11 @@ pub async fn set_archived(
     room: &str,
     archived: bool,
 ) -> DomainResult<Seq> {
-    let doing = if archived { "archive it" } else { "unarchive it" };
+    let doing = if archived {
+        "archive it"
+    } else {
+        "unarchive it"
+    };
     owned_room(state, caller, room, doing).await?;
     let entry = NewEntry::RoomChange {
         room: room.to_string(),
@@ -68,7 +79,11 @@ pub async fn set_archived(
     };
     let outcome = submit_and_wait(state, entry).await?;
     if outcome.is_fresh() {
-        let action = if archived { "room.archive" } else { "room.unarchive" };
+        let action = if archived {
+            "room.archive"
+        } else {
+            "room.unarchive"
+        };
         audit::record(state, Some(&caller.user), action, room, json!({})).await;
     }
     super::done_seq(Ok(outcome))
@@ -105,7 +120,14 @@ pub async fn set_role(
         Err(e) => return Err(e.into()),
     }
     let detail = json!({"room": room, "from": before.as_str(), "to": role.as_str()});
-    audit::record(state, Some(&caller.user), "member.role", &target.name, detail).await;
+    audit::record(
+        state,
+        Some(&caller.user),
+        "member.role",
+        &target.name,
+        detail,
+    )
+    .await;
     let frame = ServerFrame::RoleChanged {
         room: room.to_string(),
         user: target.clone(),
@@ -113,7 +135,10 @@ pub async fn set_role(
         by: caller.user.clone(),
     };
     if target.id != caller.user.id {
-        state.node.tell_user(caller.user.id, frame.clone(), None).await;
+        state
+            .node
+            .tell_user(caller.user.id, frame.clone(), None)
+            .await;
     }
     state.node.tell_user(target.id, frame, None).await;
     Ok(())

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use protocol::{
-    search_key, valid_room_name, DirectoryRoom, RoomInfo, RoomKind, ServerFrame,
+    search_key, valid_room_name, DirectoryRoom, RoomInfo, RoomKind, RoomRole, ServerFrame,
     DEFAULT_ROOM_DIRECTORY_LIMIT, MAX_GROUP_MEMBERS, MAX_ROOM_DIRECTORY_LIMIT,
     MAX_ROOM_DIRECTORY_QUERY_CHARS,
 };
@@ -101,7 +101,7 @@ pub async fn create(
         other => other?,
     };
     tracing::info!(room = %room.id, kind = room.kind.as_str(), "room created");
-    let info = joined_info(&room);
+    let info = joined_info(&room, RoomRole::Owner);
     let added = ServerFrame::RoomAdded { room: info.clone() };
     state
         .node
@@ -174,8 +174,8 @@ fn direct_info(record: &RoomRecord, people: &[protocol::UserRef], viewer: Uuid) 
     }
 }
 
-/// A public or private room as a new member sees it.
-pub fn joined_info(record: &RoomRecord) -> RoomInfo {
+/// A public or private room as a new member (with `role`) sees it.
+pub fn joined_info(record: &RoomRecord, role: RoomRole) -> RoomInfo {
     RoomInfo {
         id: record.id.clone(),
         name: record.name.clone(),
@@ -184,6 +184,8 @@ pub fn joined_info(record: &RoomRecord) -> RoomInfo {
         topic: record.topic.clone(),
         latest_seq: record.last_seq,
         last_read_seq: record.last_seq,
+        archived: record.archived,
+        role: Some(role),
         ..RoomInfo::default()
     }
 }

@@ -101,7 +101,14 @@ pub async fn revoke(state: &AppState, caller: &Caller, id: Uuid) -> DomainResult
     state.sessions.end(user, Some(id)).await;
     tracing::info!(token = %id, "token revoked");
     let target = id.to_string();
-    super::audit::record(state, Some(&caller.user), "token.revoke", &target, serde_json::json!({})).await;
+    super::audit::record(
+        state,
+        Some(&caller.user),
+        "token.revoke",
+        &target,
+        serde_json::json!({}),
+    )
+    .await;
     Ok(())
 }
 

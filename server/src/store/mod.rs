@@ -12,8 +12,8 @@
 //! implementation from the database URL.
 
 mod access_tokens;
-mod admin;
 mod accounts;
+mod admin;
 mod entries;
 mod files;
 mod identities;
@@ -25,13 +25,13 @@ mod rooms;
 mod search;
 mod sql;
 mod sql_accounts;
+mod sql_admin;
 mod sql_files;
 mod sql_identities;
-mod sql_admin;
 mod sql_log;
 mod sql_log_changes;
-mod sql_log_room;
 mod sql_log_reads;
+mod sql_log_room;
 mod sql_people;
 mod sql_read_state;
 mod sql_rooms;
@@ -49,11 +49,11 @@ use uuid::Uuid;
 
 pub use access_tokens::{AccessToken, NewAccessToken, TokenStore};
 pub use accounts::{AccountStore, Rotation, UserRecord};
+pub use admin::{AdminStore, AuditQuery, NewAudit, NewInvite};
 pub use entries::{NewEntry, NewMessage, Outcome, Refusal};
 pub use files::{FileRecord, FileStore};
 pub use identities::{IdentityStore, LinkedIdentity};
 pub use log::{LogPage, LogStore, MessageRecord, PageAt};
-pub use admin::{AdminStore, AuditQuery, NewAudit, NewInvite};
 pub use people::{NewAvatar, PeopleStore};
 pub use read_state::ReadStateStore;
 pub use rooms::{RoomRecord, RoomStore};

@@ -101,7 +101,9 @@ impl SqlStore {
             };
             let outcome = match entry {
                 // A resend of a message stored before still gets its copy.
-                NewEntry::Message(new) if archived && !known.contains_key(&(new.author.id, new.client_msg_id)) => {
+                NewEntry::Message(new)
+                    if archived && !known.contains_key(&(new.author.id, new.client_msg_id)) =>
+                {
                     Outcome::Refused(Refusal::Archived)
                 }
                 NewEntry::Message(new) => message_in_batch(&mut at, new, &mut known).await?,
@@ -125,7 +127,10 @@ impl SqlStore {
                 } => react_in_tx(&mut at, *id, emoji, *on, user).await?,
                 NewEntry::Topic { topic, by, .. } => topic_in_tx(&mut at, topic, by).await?,
                 NewEntry::RoomChange {
-                    name, archived: to, by, ..
+                    name,
+                    archived: to,
+                    by,
+                    ..
                 } => room_in_tx(&mut at, name.as_deref(), *to, by).await?,
             };
             if let Some(Entry::RoomChanged(c)) = outcome.entry() {

@@ -63,11 +63,11 @@ impl RoomStore for SqlStore {
             "INSERT INTO memberships (room_id, user_id, joined_ms, role) \
              VALUES ($1, $2, $3, 'owner')",
         )
-            .bind(&room.id)
-            .bind(owner.to_string())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        .bind(&room.id)
+        .bind(owner.to_string())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(room)
     }
@@ -170,12 +170,13 @@ impl RoomStore for SqlStore {
             .bind(room)
             .execute(&mut *tx)
             .await?;
-        let done = sqlx::query("UPDATE memberships SET role = $3 WHERE room_id = $1 AND user_id = $2")
-            .bind(room)
-            .bind(user.to_string())
-            .bind(role.as_str())
-            .execute(&mut *tx)
-            .await?;
+        let done =
+            sqlx::query("UPDATE memberships SET role = $3 WHERE room_id = $1 AND user_id = $2")
+                .bind(room)
+                .bind(user.to_string())
+                .bind(role.as_str())
+                .execute(&mut *tx)
+                .await?;
         if done.rows_affected() == 0 {
             return Ok(false);
         }

@@ -382,17 +382,26 @@ async fn behaves_like_a_store(store: Arc<dyn Store>) {
         expires_ms,
         max_uses,
     };
-    store.create_invite(invite("code-1", 1, None)).await.unwrap();
+    store
+        .create_invite(invite("code-1", 1, None))
+        .await
+        .unwrap();
     assert!(store.claim_invite("code-1").await.unwrap());
     assert!(!store.claim_invite("code-1").await.unwrap(), "single use");
     store.release_invite("code-1").await.unwrap();
     assert!(store.claim_invite("code-1").await.unwrap(), "released");
     assert!(!store.claim_invite("no-such-code").await.unwrap());
-    store.create_invite(invite("code-2", 2, Some(i64::MAX))).await.unwrap();
+    store
+        .create_invite(invite("code-2", 2, Some(i64::MAX)))
+        .await
+        .unwrap();
     assert!(store.claim_invite("code-2").await.unwrap());
     assert!(store.revoke_invite("code-2").await.unwrap());
     assert!(!store.claim_invite("code-2").await.unwrap(), "revoked");
-    store.create_invite(invite("code-3", 5, Some(1))).await.unwrap();
+    store
+        .create_invite(invite("code-3", 5, Some(1)))
+        .await
+        .unwrap();
     assert!(!store.claim_invite("code-3").await.unwrap(), "expired");
     let listed = store.invites(10).await.unwrap();
     let code2 = listed.iter().find(|i| i.code == "code-2").unwrap();

@@ -12,6 +12,12 @@ use web_sys::{Request, RequestInit, Response};
 
 use crate::protocol::ErrorBody;
 
+/// `text` as one path segment or query-string value (direct rooms' ids
+/// hold `:`).
+pub fn encode(text: &str) -> String {
+    js_sys::encode_uri_component(text).into()
+}
+
 /// Why a request failed, in words for the user.
 #[derive(Clone, Debug)]
 pub struct HttpError {

@@ -57,6 +57,13 @@ impl Runtime {
                 self.on_topic(&t.room, &t.topic, t.seq);
                 self.on_entry(Entry::Topic(t))
             }
+            ServerFrame::RoomChanged(c) => {
+                self.on_room_changed(&c);
+                self.on_entry(Entry::RoomChanged(c))
+            }
+            ServerFrame::RoleChanged {
+                room, user, role, ..
+            } => self.on_role_changed(&room, &user, role),
             // The entry itself arrived before, as its own frame.
             ServerFrame::Done { reference, .. } => {
                 if let Some(reference) = reference {
@@ -97,8 +104,10 @@ impl Runtime {
                     .and_then(|r| r.strip_prefix("page:"))
                     .and_then(|n| n.parse().ok());
                 for entry in &messages {
-                    if let Entry::Topic(t) = entry {
-                        self.on_topic(&t.room, &t.topic, t.seq);
+                    match entry {
+                        Entry::Topic(t) => self.on_topic(&t.room, &t.topic, t.seq),
+                        Entry::RoomChanged(c) => self.on_room_changed(c),
+                        _ => {}
                     }
                 }
                 match reference.as_deref() {

@@ -130,7 +130,4 @@ impl Runtime {
     }
 }
 
-/// A room id as one path segment (direct rooms' ids hold ':').
-fn encode(room: &str) -> String {
-    js_sys::encode_uri_component(room).into()
-}
+use super::http::encode;

@@ -1,13 +1,16 @@
 //! The client runtime in the browser: the session, the socket, and the commands the
 //! UI issues. It owns the WebSocket and turns its frames into model updates.
 
+mod admin;
 mod browse;
 mod found;
 mod http;
 mod incoming;
 mod log_actions;
 mod people;
+mod preferences;
 mod read_state;
+mod room_admin;
 mod search;
 mod session;
 mod settings;
@@ -59,12 +62,14 @@ pub fn start(model: ChatModel) -> Actions {
         notifications: RefCell::new(Vec::new()),
         on_visibility: RefCell::new(None),
         topic_seq: RefCell::new(Default::default()),
+        room_change_seq: RefCell::new(Default::default()),
         upload_key: Cell::new(0),
         uploads_running: RefCell::new(Default::default()),
         wanted: RefCell::new(Default::default()),
     });
     model.now.set(now_ms());
     model.notifications.set(read_state::notification_state());
+    model.room_order.set(preferences::remembered_order());
     runtime.watch_visibility();
     *runtime.ticker.borrow_mut() = Some(Interval::new(500, move || model.now.set(now_ms())));
     spawn_local({
@@ -108,6 +113,8 @@ pub struct Runtime {
     on_visibility: RefCell<Option<Closure<dyn FnMut()>>>,
     /// Per room: the `seq` of the newest topic entry seen.
     topic_seq: RefCell<std::collections::HashMap<RoomId, crate::protocol::Seq>>,
+    /// Per room: the `seq` of the newest `room_changed` entry seen.
+    room_change_seq: RefCell<std::collections::HashMap<RoomId, crate::protocol::Seq>>,
     /// The last upload's key.
     upload_key: Cell<u64>,
     /// Uploads running, by key.
@@ -185,6 +192,9 @@ impl Runtime {
             Command::SetAvatar(file) => spawn_local(self.clone().set_avatar(file)),
             Command::RemoveAvatar => spawn_local(self.clone().remove_avatar()),
             Command::BrowseRooms(text) => spawn_local(self.clone().browse_rooms(text)),
+            Command::Room(command) => spawn_local(self.clone().room_command(command)),
+            Command::OrderRooms(order) => self.order_rooms(order),
+            Command::Admin(command) => spawn_local(self.clone().admin_command(command)),
         }
     }
 

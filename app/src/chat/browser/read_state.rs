@@ -58,7 +58,7 @@ impl Runtime {
         self.model.current.get_untracked().as_deref() == Some(room) && visible()
     }
 
-    fn me(&self) -> Option<uuid::Uuid> {
+    pub(super) fn me(&self) -> Option<uuid::Uuid> {
         match self.model.session.get_untracked() {
             Session::SignedIn(user) => Some(user.id),
             _ => None,
@@ -385,7 +385,4 @@ impl Runtime {
     }
 }
 
-/// A room id as one path segment (direct room ids hold `:`).
-fn encode(room: &str) -> String {
-    js_sys::encode_uri_component(room).into()
-}
+use super::http::encode;

@@ -12,10 +12,7 @@ use crate::chat::model::SearchView;
 use crate::chat::timeline::Timeline;
 use crate::protocol::{RoomId, SearchResults, Seq, DEFAULT_SEARCH_LIMIT};
 
-/// `text` as a query-string value.
-fn encode(text: &str) -> String {
-    js_sys::encode_uri_component(text).into()
-}
+use super::http::encode;
 
 impl Runtime {
     pub(super) async fn search(self: Rc<Self>, text: String, room: Option<RoomId>) {
