@@ -72,13 +72,17 @@ schema: build-debug
 ## make bench: the performance scenarios (2 instances + Redis + PostgreSQL),
 ## written to docs/BENCHMARKS.md and docs/bench-chart.svg; then search over a
 ## million messages on both stores, written to docs/bench-search.md; then the
-## people directory over 100,000 users, written to docs/bench-directory.md.
+## people directory over 100,000 users, written to docs/bench-directory.md; the
+## sidebar of a user in 500 of 20,000 rooms, docs/bench-room-list.md; and
+## avatars served to 1,000 clients at once, docs/bench-avatars.md.
 bench:
 	.ci/install-deps.sh cluster
 	cargo build --release -p server -p tools --bins
 	PATH=$(PATH):/usr/sbin deploy/bench.sh $(CARGO_TARGET_DIR)/release/confab $(CARGO_TARGET_DIR)/release/confab-load
 	SEARCH_BENCH_OUT=$(CURDIR)/docs/bench-search.md cargo bench -p server --bench search
 	DIRECTORY_BENCH_OUT=$(CURDIR)/docs/bench-directory.md cargo bench -p server --bench directory
+	ROOM_LIST_BENCH_OUT=$(CURDIR)/docs/bench-room-list.md cargo bench -p server --bench room_list
+	AVATAR_BENCH_OUT=$(CURDIR)/docs/bench-avatars.md cargo bench -p server --bench avatars
 
 ## make fuzz: each fuzz target (fuzz/) for FUZZ_SECS seconds with libFuzzer.
 ## cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain

@@ -4,22 +4,11 @@
 // open tab is signed out), makes an invite link that signs a colleague up,
 // and reads the audit log. Every new panel is checked with axe at 1280 px
 // and 360 px.
-import AxeBuilder from "@axe-core/playwright";
-import { Page, expect, test } from "@playwright/test";
-import { allowConsoleErrors, closePages, newPage, say, signIn, signUp } from "./pages";
+import { expect, test } from "@playwright/test";
+import { allowConsoleErrors, axeClean, closePages, newPage, say, signIn, signUp } from "./pages";
 import { ConfabServer } from "./server";
 
 test.afterEach(closePages);
-
-/** axe finds nothing in `selector` of `page`, at 1280 px and at 360 px. */
-async function axeClean(page: Page, selector: string): Promise<void> {
-  for (const width of [1280, 360]) {
-    await page.setViewportSize({ width, height: width === 360 ? 740 : 800 });
-    const scan = await new AxeBuilder({ page }).include(selector).analyze();
-    expect(scan.violations, `${selector} at ${width} px: ${JSON.stringify(scan.violations, null, 2)}`).toEqual([]);
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 test("an owner adds people to a private room and appoints a moderator who removes a message", async ({ browser }) => {
   const server = await ConfabServer.start();

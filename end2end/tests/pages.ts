@@ -1,5 +1,6 @@
 // What every browser test does: open a page in its own context (closed after
 // the test), sign up, say something, read the messages shown.
+import AxeBuilder from "@axe-core/playwright";
 import { Browser, BrowserContext, BrowserContextOptions, expect, Page } from "@playwright/test";
 
 export const PASSWORD = "password-123";
@@ -119,4 +120,15 @@ export function watchDialogs(page: Page): () => number {
     await d.dismiss();
   });
   return () => dialogs;
+}
+
+/** axe finds nothing wrong in `selector` of `page`, at 1280 px and at 360 px
+ * (the width of a small phone); the page is left at 1280 px. */
+export async function axeClean(page: Page, selector: string): Promise<void> {
+  for (const width of [1280, 360]) {
+    await page.setViewportSize({ width, height: width === 360 ? 740 : 800 });
+    const scan = await new AxeBuilder({ page }).include(selector).analyze();
+    expect(scan.violations, `${selector} at ${width} px: ${JSON.stringify(scan.violations, null, 2)}`).toEqual([]);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
 }

@@ -2,9 +2,8 @@
 // Settings shows on another user's screen at once; a click on a name opens
 // the person's card; the directory finds people and messages them. The
 // card and the directory are checked with axe at 1280 px and 360 px.
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { closePages, say, signUp } from "./pages";
+import { axeClean, closePages, say, signUp } from "./pages";
 import { ConfabServer } from "./server";
 
 test.afterEach(closePages);
@@ -14,15 +13,6 @@ const PIXEL = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
   "base64",
 );
-
-async function noViolations(page: Page, selector: string): Promise<void> {
-  for (const width of [1280, 360]) {
-    await page.setViewportSize({ width, height: width === 360 ? 740 : 800 });
-    const scan = await new AxeBuilder({ page }).include(selector).analyze();
-    expect(scan.violations, `${selector} at ${width} px: ${JSON.stringify(scan.violations, null, 2)}`).toEqual([]);
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 test("a profile with a picture and a status shows on another screen without a reload", async ({ browser }) => {
   const server = await ConfabServer.start();
@@ -59,7 +49,7 @@ test("a profile with a picture and a status shows on another screen without a re
     await expect(card).toContainText(/📅 In a meeting · until \d\d:\d\d/);
     await expect(card).toContainText(/Local time \d\d:\d\d/);
     await expect(card.getByRole("button", { name: "Close the profile" })).toBeFocused();
-    await noViolations(bob, ".profile-card");
+    await axeClean(bob, ".profile-card");
     await bob.keyboard.press("Escape");
     await expect(card).toHaveCount(0);
 
@@ -73,7 +63,7 @@ test("a profile with a picture and a status shows on another screen without a re
     await expect(people.locator(".person-item")).toHaveCount(1);
     await expect(people.locator(".person-item")).toContainText("Alice Liddell");
     await expect(people.locator(".person-item")).toContainText("@alice · Head of Wonder");
-    await noViolations(bob, ".people-panel");
+    await axeClean(bob, ".people-panel");
     await people.getByRole("button", { name: "Message alice" }).click();
     await expect(bob.getByRole("heading", { name: "@alice" })).toBeVisible();
     await say(bob, "saw your status", "@alice");

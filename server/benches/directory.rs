@@ -19,7 +19,8 @@ use rand::{Rng, SeedableRng};
 use server::store::{open, Store};
 
 mod common;
-use common::db::{postgres_admin, quantile, Db};
+use common::db::{postgres_admin, Db};
+use common::quantile;
 
 const QUERIES: usize = 300;
 /// Users created at once (each its own insert, as registering is).

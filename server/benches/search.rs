@@ -23,7 +23,8 @@ use sqlx::Connection;
 use uuid::Uuid;
 
 mod common;
-use common::db::{postgres_admin, quantile, Db};
+use common::db::{postgres_admin, Db};
+use common::quantile;
 
 const VOCABULARY: usize = 20_000;
 const ROOMS: usize = 100;

@@ -220,6 +220,19 @@ impl ChatModel {
             .with(|people| people.get(&me.id).is_some_and(|p| p.admin))
     }
 
+    /// How to call the person named `name`: their display name once their
+    /// profile is on the page, else the name.
+    pub fn shown_for_name(&self, name: &str) -> String {
+        self.people
+            .with(|people| {
+                people
+                    .values()
+                    .find(|p| p.name == name)
+                    .map(|p| p.shown_name().to_string())
+            })
+            .unwrap_or_else(|| name.to_string())
+    }
+
     /// The open room, as the room list has it.
     pub fn current_room(&self) -> Option<RoomInfo> {
         let room = self.current.get()?;

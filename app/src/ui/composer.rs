@@ -36,7 +36,7 @@ pub fn mention_at(text: &str, caret: usize) -> Option<(usize, &str)> {
 }
 
 /// People the open room knows of whose names start with `typed`.
-fn suggestions(model: &ChatModel, typed: &str) -> Vec<String> {
+fn suggestions(model: &ChatModel, typed: &str) -> Vec<(String, Option<String>)> {
     let Some(room) = model.current.get_untracked() else {
         return Vec::new();
     };
@@ -44,25 +44,44 @@ fn suggestions(model: &ChatModel, typed: &str) -> Vec<String> {
         Session::SignedIn(user) => user.name,
         _ => String::new(),
     };
-    let mut names: Vec<String> = model.online.with_untracked(|online| {
+    let mut people: Vec<(uuid::Uuid, String)> = model.online.with_untracked(|online| {
         online
             .get(&room)
-            .map(|users| users.values().map(|u| u.name.clone()).collect())
+            .map(|users| users.values().map(|u| (u.id, u.name.clone())).collect())
             .unwrap_or_default()
     });
     model.timelines.with_untracked(|timelines| {
         if let Some(t) = timelines.get(&room) {
-            names.extend(t.messages.values().rev().map(|m| m.author.name.clone()));
+            people.extend(
+                t.messages
+                    .values()
+                    .rev()
+                    .map(|m| (m.author.id, m.author.name.clone())),
+            );
         }
     });
-    let typed = typed.to_ascii_lowercase();
+    let typed = typed.to_lowercase();
     let mut seen = std::collections::HashSet::new();
-    names
-        .into_iter()
-        .filter(|n| *n != me && n.to_ascii_lowercase().starts_with(&typed))
-        .filter(|n| seen.insert(n.clone()))
-        .take(MAX_SUGGESTIONS)
-        .collect()
+    model.people.with_untracked(|profiles| {
+        people
+            .into_iter()
+            .filter(|(_, n)| *n != me)
+            .map(|(id, name)| {
+                let shown = profiles.get(&id).and_then(|p| p.display_name.clone());
+                (name, shown)
+            })
+            // By username, or by any word of the display name.
+            .filter(|(name, shown)| {
+                name.to_lowercase().starts_with(&typed)
+                    || shown.as_deref().is_some_and(|s| {
+                        s.split_whitespace()
+                            .any(|w| w.to_lowercase().starts_with(&typed))
+                    })
+            })
+            .filter(|(name, _)| seen.insert(name.clone()))
+            .take(MAX_SUGGESTIONS)
+            .collect()
+    })
 }
 
 #[component]
@@ -71,7 +90,7 @@ pub fn Composer() -> impl IntoView {
     let actions = actions();
     let input = NodeRef::<Textarea>::new();
     // The names offered, and which is chosen.
-    let offered = RwSignal::new(Vec::<String>::new());
+    let offered = RwSignal::new(Vec::<(String, Option<String>)>::new());
     let chosen = RwSignal::new(0usize);
     let send = move || {
         let body = model.drafts.with_untracked(|drafts| {
@@ -137,7 +156,7 @@ pub fn Composer() -> impl IntoView {
                 }
                 "Enter" | "Tab" if !ev.is_composing() => {
                     ev.prevent_default();
-                    complete(names[chosen.get_untracked().min(names.len() - 1)].clone());
+                    complete(names[chosen.get_untracked().min(names.len() - 1)].0.clone());
                     return;
                 }
                 "Escape" => {
@@ -167,15 +186,19 @@ pub fn Composer() -> impl IntoView {
                 let names = offered.get();
                 (!names.is_empty()).then(|| view! {
                     <ul class="mentions" id="mention-list" role="listbox" aria-label="People to mention">
-                        {names.into_iter().enumerate().map(|(i, name)| {
+                        {names.into_iter().enumerate().map(|(i, (name, shown))| {
                             let picked = name.clone();
+                            let text = match shown {
+                                Some(shown) => format!("{shown} @{name}"),
+                                None => format!("@{name}"),
+                            };
                             view! {
                                 <li
                                     id=option_id(i)
                                     role="option"
                                     aria-selected=move || (chosen.get() == i).to_string()
                                     on:mousedown=move |ev| { ev.prevent_default(); complete(picked.clone()); }
-                                >{format!("@{name}")}</li>
+                                >{text}</li>
                             }
                         }).collect_view()}
                     </ul>

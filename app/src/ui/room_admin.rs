@@ -45,11 +45,14 @@ pub fn OwnerActions() -> impl IntoView {
                 .into_any()
             } else {
                 let is_archived = archived();
+                // An archived room keeps its name until unarchived.
                 view! {
-                    <button class="link-button" on:click=move |_| {
-                        draft.set(model.current_room().map(|r| r.name).unwrap_or_default());
-                        renaming.set(true);
-                    }>"Rename"</button>
+                    {(!is_archived).then(|| view! {
+                        <button class="link-button" on:click=move |_| {
+                            draft.set(model.current_room().map(|r| r.name).unwrap_or_default());
+                            renaming.set(true);
+                        }>"Rename"</button>
+                    })}
                     <button class="link-button" on:click=move |_| {
                         actions.run(Command::Room(RoomCommand::Archive(!is_archived)))
                     }>{if is_archived { "Unarchive" } else { "Archive" }}</button>

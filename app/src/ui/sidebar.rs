@@ -120,12 +120,16 @@ pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
             <h2>"Direct messages"</h2>
             <ul class="rooms">
                 <For
-                    each=move || listed(true)
-                    key=|room| room.clone()
-                    children=move |room| {
-                        let label = format!("@ {}", room.name);
-                        view! { <RoomLink room label on_pick/> }
+                    // The others' display names, as their profiles come.
+                    each=move || {
+                        listed(true).into_iter().map(|room| {
+                            let shown: Vec<String> =
+                                room.name.split(", ").map(|name| model.shown_for_name(name)).collect();
+                            (room, format!("@ {}", shown.join(", ")))
+                        }).collect::<Vec<_>>()
                     }
+                    key=|pair| pair.clone()
+                    children=move |(room, label)| view! { <RoomLink room label on_pick/> }
                 />
             </ul>
             <form class="new-room" on:submit=open_direct>

@@ -71,8 +71,3 @@ pub fn postgres_admin() -> String {
     std::env::var("CONFAB_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
-
-/// The value at quantile `q` of sorted `times`.
-pub fn quantile(times: &[f64], q: f64) -> f64 {
-    times[((times.len() as f64 * q) as usize).min(times.len() - 1)]
-}
