@@ -22,7 +22,7 @@ SITE_ROOT := target/site
 run:
 	.ci/install-deps.sh run
 	.ci/build-site.sh run
-	LEPTOS_SITE_ROOT=$(SITE_ROOT) $(CARGO_TARGET_DIR)/local/confab
+	LEPTOS_SITE_ROOT=$(SITE_ROOT) $(CARGO_TARGET_DIR)/local/confab --first-account-admin
 
 ## make release: the site and an optimized server ($(CARGO_TARGET_DIR)/release/confab)
 ## for production; serve with LEPTOS_SITE_ROOT=target/site.

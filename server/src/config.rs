@@ -170,6 +170,13 @@ pub struct Config {
     #[arg(long, env = "CONFAB_ADMINS", value_delimiter = ',')]
     pub admins: Vec<String>,
 
+    /// The first account made on an instance with no other account (by
+    /// registering or a first single sign-on) becomes its admin, so a new
+    /// instance is set up from the browser. Off unless given: whoever
+    /// reaches a new instance first would be its admin. `make run` gives it.
+    #[arg(long, env = "CONFAB_FIRST_ACCOUNT_ADMIN")]
+    pub first_account_admin: bool,
+
     /// Who may register.
     #[arg(long, env = "CONFAB_REGISTRATION", value_enum, default_value = "open")]
     pub registration: Registration,

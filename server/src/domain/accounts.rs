@@ -91,6 +91,7 @@ pub async fn register(state: &AppState, creds: Credentials, address: &str) -> Do
     tracing::info!(user = %user.name, "registered");
     let detail = serde_json::json!({"address": address, "invite": invite});
     super::audit::record(state, Some(&user), "user.register", &user.name, detail).await;
+    super::admin::first_account(state, &user).await?;
     start_session(state, user).await
 }
 

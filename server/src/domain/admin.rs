@@ -5,7 +5,8 @@
 //! change is in the audit log.
 
 use protocol::{
-    AdminUserView, CreateInvite, InviteInfo, SignupPolicy, MAX_INVITE_HOURS, MAX_INVITE_USES,
+    AdminUserView, CreateInvite, InviteInfo, SignupPolicy, UserRef, MAX_INVITE_HOURS,
+    MAX_INVITE_USES,
 };
 use serde_json::json;
 
@@ -39,6 +40,18 @@ pub async fn require_admin_of(state: &AppState, caller: &Caller) -> DomainResult
 async fn require_admin_write(state: &AppState, caller: &Caller) -> DomainResult<()> {
     super::access::require_write(caller, None)?;
     require_admin(state, caller).await
+}
+
+/// Makes `user` the instance's admin if it is its first account and
+/// `--first-account-admin` says so.
+pub(super) async fn first_account(state: &AppState, user: &UserRef) -> DomainResult<()> {
+    if state.config.first_account_admin && state.store.claim_first_account(user.id).await? {
+        state.store.set_admin(user.id, true).await?;
+        let detail = json!({"why": "the instance's first account"});
+        audit::record(state, Some(user), "user.promote", &user.name, detail).await;
+        tracing::warn!(user = %user.name, "the first account is the instance's admin");
+    }
+    Ok(())
 }
 
 /// The sign-up policy now: what an admin set last, else `--registration`.

@@ -214,6 +214,7 @@ async fn provision(state: &AppState, identity: &Identity) -> DomainResult<UserRe
                 let detail = serde_json::json!({"issuer": identity.issuer});
                 super::audit::record(state, Some(&user), "user.provision", &user.name, detail)
                     .await;
+                super::admin::first_account(state, &user).await?;
                 return Ok(user);
             }
             // The name is taken (or, racing another tab, the identity is

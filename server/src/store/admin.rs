@@ -49,6 +49,9 @@ pub trait AdminStore: Send + Sync {
     /// A setting's value, if it was ever set.
     async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
     async fn set_setting(&self, key: &str, value: &str) -> StoreResult<()>;
+    /// Records `user` as the instance's first account if no other account
+    /// exists and none was recorded before; true for the one that was.
+    async fn claim_first_account(&self, user: Uuid) -> StoreResult<bool>;
     async fn create_invite(&self, invite: NewInvite<'_>) -> StoreResult<()>;
     /// Takes one use of an invite code; false if it does not exist, is used
     /// up, expired or revoked.

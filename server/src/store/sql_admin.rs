@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use protocol::{AuditEntry, InviteInfo, UserRef};
 use sqlx::Row;
+use uuid::Uuid;
 
 use super::admin::{AdminStore, AuditQuery, NewAudit, NewInvite};
 use super::sql::SqlStore;
@@ -130,6 +131,19 @@ impl AdminStore for SqlStore {
         .execute(&self.writer)
         .await?;
         Ok(())
+    }
+
+    async fn claim_first_account(&self, user: Uuid) -> StoreResult<bool> {
+        // The key is unique: of two accounts racing, one row goes in.
+        let done = sqlx::query(
+            "INSERT INTO settings (key, value) SELECT 'first_account', $1 \
+             WHERE NOT EXISTS (SELECT 1 FROM users WHERE id <> $1) \
+             ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(user.to_string())
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn create_invite(&self, invite: NewInvite<'_>) -> StoreResult<()> {

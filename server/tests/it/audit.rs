@@ -313,3 +313,28 @@ async fn admins_run_the_instance_from_the_api_and_the_audit_log_keeps_every_acti
     assert_eq!(kept.len(), entries.len());
     assert_eq!(kept[0], &entries[0]);
 }
+
+#[tokio::test]
+async fn the_first_account_of_a_new_instance_is_its_admin_only_when_asked() {
+    let server = TestServer::start(&["--first-account-admin"]);
+    let first = server.register("founder").await;
+    let second = server.register("second").await;
+    assert_eq!(audit(&server, &first.token, "").await.0, StatusCode::OK);
+    assert_eq!(
+        audit(&server, &second.token, "").await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (_, entries) = audit(&server, &first.token, "?action=user.promote").await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["target"], "founder");
+    let (_, me) = get(&server, "/api/users/me", &first.token).await;
+    assert_eq!(me["admin"], true);
+
+    // Without the flag, nobody becomes an admin by registering.
+    let server = TestServer::start(&[]);
+    let first = server.register("founder").await;
+    assert_eq!(
+        audit(&server, &first.token, "").await.0,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -403,6 +403,10 @@ async fn behaves_like_a_store(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert!(!store.claim_invite("code-3").await.unwrap(), "expired");
+    assert!(
+        !store.claim_first_account(alice.id).await.unwrap(),
+        "others exist: not the first account"
+    );
     let listed = store.invites(10).await.unwrap();
     let code2 = listed.iter().find(|i| i.code == "code-2").unwrap();
     assert_eq!((code2.uses, code2.max_uses, code2.revoked), (1, 2, true));
