@@ -65,8 +65,10 @@ test("a profile with a picture and a status shows on another screen without a re
     await expect(people.locator(".person-item")).toContainText("@alice · Head of Wonder");
     await axeClean(bob, ".people-panel");
     await people.getByRole("button", { name: "Message alice" }).click();
-    await expect(bob.getByRole("heading", { name: "@alice" })).toBeVisible();
-    await say(bob, "saw your status", "@alice");
+    // A direct room is called by the person's display name.
+    await expect(bob.getByRole("heading", { name: "@Alice Liddell" })).toBeVisible();
+    await expect(bob.getByRole("navigation", { name: "Rooms" }).getByRole("link", { name: /@ Alice Liddell/ })).toBeVisible();
+    await say(bob, "saw your status", "@Alice Liddell");
     await expect(bob.locator(".message.pending")).toHaveCount(0);
   } finally {
     await server.dispose();

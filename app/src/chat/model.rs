@@ -259,12 +259,18 @@ impl ChatModel {
             .unwrap_or_default()
     }
 
-    /// How a room is called in the UI: `#name`, or `@person` for a direct room.
+    /// How a room is called in the UI: `#name`, or `@person` for a direct room
+    /// (their display names, once their profiles are on the page).
     pub fn room_label(&self, id: &str) -> String {
         self.rooms
             .with(|rooms| match rooms.iter().find(|r| r.id == id) {
                 Some(room) if room.kind == crate::protocol::RoomKind::Direct => {
-                    format!("@{}", room.name)
+                    let shown: Vec<String> = room
+                        .name
+                        .split(", ")
+                        .map(|n| self.shown_for_name(n))
+                        .collect();
+                    format!("@{}", shown.join(", "))
                 }
                 Some(room) => format!("#{}", room.name),
                 None if is_direct_id(id) => "direct message".to_string(),

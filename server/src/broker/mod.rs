@@ -50,6 +50,9 @@ pub enum BrokerEvent {
     /// A frame for every signed-in connection (`user_updated`). Published
     /// on [`ALL_ROOMS`].
     ForEveryone(Box<ServerFrame>),
+    /// A frame for every connection joined to the room (`role_changed`):
+    /// not a log entry, so a hint like typing.
+    ForRoom(Box<ServerFrame>),
 }
 
 impl BrokerEvent {

@@ -176,6 +176,9 @@ pub enum WireEvent {
     ForEveryone {
         frame: Box<ServerFrame>,
     },
+    ForRoom {
+        frame: Box<ServerFrame>,
+    },
 }
 
 impl From<BrokerEvent> for WireEvent {
@@ -189,6 +192,7 @@ impl From<BrokerEvent> for WireEvent {
             BrokerEvent::Activity(messages) => WireEvent::Activity { messages },
             BrokerEvent::ForUser(user, frame) => WireEvent::ForUser { user, frame },
             BrokerEvent::ForEveryone(frame) => WireEvent::ForEveryone { frame },
+            BrokerEvent::ForRoom(frame) => WireEvent::ForRoom { frame },
         }
     }
 }
@@ -204,6 +208,7 @@ impl From<WireEvent> for BrokerEvent {
             WireEvent::Activity { messages } => BrokerEvent::Activity(messages),
             WireEvent::ForUser { user, frame } => BrokerEvent::ForUser(user, frame),
             WireEvent::ForEveryone { frame } => BrokerEvent::ForEveryone(frame),
+            WireEvent::ForRoom { frame } => BrokerEvent::ForRoom(frame),
         }
     }
 }

@@ -90,8 +90,8 @@ pub async fn set_archived(
 }
 
 /// Gives member `user` of `room` the role `role`. The room keeps at least
-/// one owner. The member and the caller hear `role_changed` on every
-/// connection, on every instance (others see roles in the member list).
+/// one owner. Everyone joined to the room hears `role_changed`, and so do
+/// the member and the caller on every connection, on every instance.
 pub async fn set_role(
     state: &AppState,
     caller: &Caller,
@@ -134,6 +134,7 @@ pub async fn set_role(
         role,
         by: caller.user.clone(),
     };
+    state.node.tell_room(room, frame.clone()).await;
     if target.id != caller.user.id {
         state
             .node

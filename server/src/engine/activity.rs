@@ -284,6 +284,23 @@ impl Node {
         }
     }
 
+    /// Tells every connection joined to `room`, on every instance, `frame`
+    /// (a member's role changed). Not a log entry: not replayed.
+    pub async fn tell_room(&self, room: &str, server_frame: ServerFrame) {
+        self.told_room_here(room, &server_frame).await;
+        let event = BrokerEvent::ForRoom(Box::new(server_frame));
+        if let Err(e) = self.broker.publish(room, event).await {
+            tracing::debug!(room, error = %e, "publish to a room failed");
+        }
+    }
+
+    /// A frame for this instance's subscribers of `room`.
+    pub(super) async fn told_room_here(&self, room: &str, server_frame: &ServerFrame) {
+        if let Some(local) = self.existing_room(room) {
+            local.lock().await.tell_all(frame(server_frame));
+        }
+    }
+
     /// A frame for everyone from another instance.
     pub(super) fn told_everyone_elsewhere(&self, server_frame: &ServerFrame) {
         self.watchers.tell_all(server_frame);

@@ -99,6 +99,9 @@ impl Node {
             Incoming::Event(_, BrokerEvent::ForEveryone(frame)) => {
                 self.told_everyone_elsewhere(&frame)
             }
+            Incoming::Event(room, BrokerEvent::ForRoom(frame)) => {
+                self.told_room_here(&room, &frame).await
+            }
             Incoming::Event(_, BrokerEvent::SessionsEnded(..)) => {}
             Incoming::Resubscribed => self.catch_up_all().await,
         }

@@ -120,6 +120,11 @@ impl RoomState {
         });
     }
 
+    /// Queues `frame` for every subscriber.
+    pub fn tell_all(&mut self, frame: Frame) {
+        self.push_to_each(|sub| sub.outbox.push(frame.clone()));
+    }
+
     /// Runs `push` for every subscriber; one whose queue is full (`push`
     /// answers false) is dropped here and remembered in `cut_off`.
     fn push_to_each(&mut self, push: impl Fn(&Subscriber) -> bool) {

@@ -110,7 +110,8 @@ async fn moderation(args: &[&str]) {
         StatusCode::FORBIDDEN
     );
 
-    // The owner appoints Bob moderator; he hears it.
+    // The owner appoints Bob moderator; he hears it, and so does everyone
+    // in the room.
     assert_eq!(
         set_role(&server, &alice.token, "team", "bob", "moderator").await,
         StatusCode::NO_CONTENT
@@ -132,6 +133,16 @@ async fn moderation(args: &[&str]) {
         }
         _ => unreachable!(),
     }
+    let told = c
+        .next_matching(|f| matches!(f, ServerFrame::RoleChanged { .. }))
+        .await;
+    assert!(matches!(
+        told,
+        ServerFrame::RoleChanged {
+            role: RoomRole::Moderator,
+            ..
+        }
+    ));
     assert_eq!(
         set_role(&server, &alice.token, "team", "bob", "boss").await,
         StatusCode::UNPROCESSABLE_ENTITY
