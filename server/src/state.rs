@@ -42,6 +42,8 @@ pub struct Shared {
     pub access_tokens: AccessTokens,
     /// Public rooms' members this instance knows of (`domain::access`).
     pub public_members: PublicMembers,
+    /// Avatar thumbnails served lately, in memory.
+    pub avatars: crate::files::avatar_cache::AvatarCache,
     pub auth: Arc<Auth>,
     pub logins: Arc<LoginThrottle>,
     pub signups: Arc<SignupThrottle>,
@@ -89,6 +91,7 @@ impl AppState {
             sessions,
             access_tokens: AccessTokens::default(),
             public_members: PublicMembers::default(),
+            avatars: Default::default(),
             auth: Arc::new(auth),
             logins: Arc::new(logins),
             signups: Arc::new(signups),

@@ -90,7 +90,7 @@ pub async fn register(state: &AppState, creds: Credentials, address: &str) -> Do
     // would be anyone's for the taking (see `server::build`).
     tracing::info!(user = %user.name, "registered");
     let detail = serde_json::json!({"address": address, "invite": invite});
-    super::audit::record(state, Some(&user), "user.register", &user.name, detail).await;
+    super::audit::of_self(state, &user, "user.register", detail).await;
     super::admin::first_account(state, &user).await?;
     start_session(state, user).await
 }
@@ -137,29 +137,11 @@ pub async fn login(state: &AppState, creds: Credentials, address: &str) -> Domai
         ));
     }
     let record = record.expect("verified against a real hash");
-    if record.disabled {
-        let detail =
-            serde_json::json!({"method": "password", "address": address, "why": "deactivated"});
-        let actor = Some(&record.user);
-        super::audit::record(
-            state,
-            actor,
-            "auth.sign_in_failed",
-            &record.user.name,
-            detail,
-        )
-        .await;
-        return Err(DomainError::Forbidden("this account is disabled".into()));
-    }
     let detail = serde_json::json!({"method": "password", "address": address});
-    super::audit::record(
-        state,
-        Some(&record.user),
-        "auth.sign_in",
-        &record.user.name,
-        detail,
-    )
-    .await;
+    if record.disabled {
+        return Err(super::audit::refuse_deactivated(state, &record.user, detail).await);
+    }
+    super::audit::of_self(state, &record.user, "auth.sign_in", detail).await;
     start_session(state, record.user).await
 }
 

@@ -31,6 +31,11 @@ pub(super) async fn require_admin(state: &AppState, caller: &Caller) -> DomainRe
     }
 }
 
+/// Records that the admin `caller` did `action` to `target`.
+async fn admin_did(state: &AppState, caller: &Caller, action: &str, target: &str) {
+    audit::record(state, Some(&caller.user), action, target, json!({})).await;
+}
+
 /// Checks that the caller is an admin (for the transports' reads).
 pub async fn require_admin_of(state: &AppState, caller: &Caller) -> DomainResult<()> {
     require_admin(state, caller).await
@@ -151,7 +156,7 @@ pub async fn revoke_invite(state: &AppState, caller: &Caller, code: &str) -> Dom
             "no such invite, or revoked already".into(),
         ));
     }
-    audit::record(state, Some(&caller.user), "invite.revoke", code, json!({})).await;
+    admin_did(state, caller, "invite.revoke", code).await;
     Ok(())
 }
 
@@ -186,14 +191,7 @@ pub async fn set_disabled(
     } else {
         "user.reactivate"
     };
-    audit::record(
-        state,
-        Some(&caller.user),
-        action,
-        &target.user.name,
-        json!({}),
-    )
-    .await;
+    admin_did(state, caller, action, &target.user.name).await;
     Ok(())
 }
 
@@ -218,14 +216,7 @@ pub async fn set_admin(
     state.store.set_admin(target.user.id, admin).await?;
     super::people::announce_user(state, target.user.id).await;
     let action = if admin { "user.promote" } else { "user.demote" };
-    audit::record(
-        state,
-        Some(&caller.user),
-        action,
-        &target.user.name,
-        json!({}),
-    )
-    .await;
+    admin_did(state, caller, action, &target.user.name).await;
     Ok(())
 }
 

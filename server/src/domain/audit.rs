@@ -51,6 +51,24 @@ pub async fn record(
     );
 }
 
+/// Records what `user` did about their own account (signing in,
+/// registering).
+pub async fn of_self(state: &AppState, user: &UserRef, action: &str, detail: serde_json::Value) {
+    record(state, Some(user), action, &user.name, detail).await;
+}
+
+/// Records a sign-in refused to a deactivated account, and answers the
+/// refusal.
+pub async fn refuse_deactivated(
+    state: &AppState,
+    user: &UserRef,
+    mut detail: serde_json::Value,
+) -> DomainError {
+    detail["why"] = "deactivated".into();
+    of_self(state, user, "auth.sign_in_failed", detail).await;
+    DomainError::Forbidden("this account is disabled".into())
+}
+
 /// What an admin asks of the log: filters as the HTTP query names them.
 #[derive(Debug, Default)]
 pub struct Filter {

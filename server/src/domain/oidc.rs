@@ -71,17 +71,8 @@ pub async fn complete(
     }
     let user = match linked {
         Some(record) if record.disabled => {
-            let detail = serde_json::json!({"method": "oidc", "why": "deactivated"});
-            let actor = Some(&record.user);
-            super::audit::record(
-                state,
-                actor,
-                "auth.sign_in_failed",
-                &record.user.name,
-                detail,
-            )
-            .await;
-            return Err(DomainError::Forbidden("this account is disabled".into()));
+            let detail = serde_json::json!({"method": "oidc"});
+            return Err(super::audit::refuse_deactivated(state, &record.user, detail).await);
         }
         Some(record) => record.user,
         None if state.oidc.as_ref().is_some_and(|o| o.auto_provision) => {
@@ -96,7 +87,7 @@ pub async fn complete(
         }
     };
     let detail = serde_json::json!({"method": "oidc", "issuer": identity.issuer});
-    super::audit::record(state, Some(&user), "auth.sign_in", &user.name, detail).await;
+    super::audit::of_self(state, &user, "auth.sign_in", detail).await;
     Ok(Signed::In(start_session(state, user).await?))
 }
 
@@ -212,8 +203,7 @@ async fn provision(state: &AppState, identity: &Identity) -> DomainResult<UserRe
             Ok(user) => {
                 tracing::info!(user = %user.name, issuer = %identity.issuer, "account provisioned");
                 let detail = serde_json::json!({"issuer": identity.issuer});
-                super::audit::record(state, Some(&user), "user.provision", &user.name, detail)
-                    .await;
+                super::audit::of_self(state, &user, "user.provision", detail).await;
                 super::admin::first_account(state, &user).await?;
                 return Ok(user);
             }

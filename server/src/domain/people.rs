@@ -183,6 +183,7 @@ pub async fn set_avatar<E: std::fmt::Display>(
         small: (digest(&small), small),
     };
     let changed = state.store.set_avatar(caller.user.id, &avatar).await?;
+    state.avatars.forget_all();
     announced(state, changed).await
 }
 
@@ -190,18 +191,28 @@ pub async fn set_avatar<E: std::fmt::Display>(
 pub async fn clear_avatar(state: &AppState, caller: &Caller) -> DomainResult<Profile> {
     access::require_write(caller, None)?;
     let changed = state.store.clear_avatar(caller.user.id).await?;
+    state.avatars.forget_all();
     announced(state, changed).await
 }
 
-/// A thumbnail's bytes, by digest (64 hex digits).
-pub async fn avatar(state: &AppState, digest: &str) -> DomainResult<Vec<u8>> {
+/// A thumbnail's bytes, by digest (64 hex digits): from memory when this
+/// instance served it lately (`files::avatar_cache`), else from the store.
+pub async fn avatar(state: &AppState, digest: &str) -> DomainResult<bytes::Bytes> {
     let hex = digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit());
     if !hex {
         return Err(DomainError::NotFound("no such avatar".into()));
     }
-    state
-        .store
-        .avatar(&digest.to_ascii_lowercase())
-        .await?
-        .ok_or_else(|| DomainError::NotFound("no such avatar".into()))
+    let digest = digest.to_ascii_lowercase();
+    if let Some(bytes) = state.avatars.get(&digest) {
+        return Ok(bytes);
+    }
+    let bytes = bytes::Bytes::from(
+        state
+            .store
+            .avatar(&digest)
+            .await?
+            .ok_or_else(|| DomainError::NotFound("no such avatar".into()))?,
+    );
+    state.avatars.put(&digest, bytes.clone());
+    Ok(bytes)
 }

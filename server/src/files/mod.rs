@@ -9,7 +9,8 @@
 //!   directory while it is hashed and counted (bounded in bytes);
 //! - [`image`]: what an image is, and its thumbnail (bounded in pixels,
 //!   and in pixels per byte); [`avatar`]: a profile picture's two square
-//!   thumbnails, re-encoded;
+//!   thumbnails, re-encoded; [`avatar_cache`]: those thumbnails held in
+//!   memory, bounded;
 //! - [`decode_slots`]: who may decode an image now (a few at once, one per
 //!   user, a deadline for waiting);
 //! - [`Files::put`]: the temporary file into the file store. On local disk
@@ -23,6 +24,7 @@
 //! need the S3 store (or one shared filesystem).
 
 pub mod avatar;
+pub mod avatar_cache;
 pub mod decode_slots;
 pub mod image;
 pub mod receive;
