@@ -215,6 +215,8 @@ pub enum ServerFrame {
     Topic(Topic),
     /// The room was renamed, archived or unarchived (a room log entry).
     RoomChanged(RoomChanged),
+    /// A message was pinned or unpinned (a room log entry).
+    Pinned(Pinned),
     /// The answer to `edit`, `delete` and `react`, once stored: the entry's
     /// `seq` (or the room's latest, when there was nothing to change).
     Done {

@@ -26,6 +26,7 @@ mod integral;
 mod log;
 mod names;
 mod people;
+mod pins;
 mod room_directory;
 mod room_roles;
 mod search;
@@ -63,6 +64,7 @@ pub use people::{
     MAX_DIRECTORY_QUERY_CHARS, MAX_DISPLAY_NAME_CHARS, MAX_STATUS_TEXT_CHARS, MAX_TIMEZONE_CHARS,
     MAX_TITLE_CHARS,
 };
+pub use pins::{PinList, Pinned, MAX_PINS_PER_ROOM};
 pub use room_directory::{
     DirectoryRoom, RoomDirectory, DEFAULT_ROOM_DIRECTORY_LIMIT, MAX_ROOM_DIRECTORY_LIMIT,
     MAX_ROOM_DIRECTORY_QUERY_CHARS,
@@ -177,6 +179,10 @@ pub struct Message {
     /// an owner or an admin; a Confab addition of v3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_by: Option<Uuid>,
+    /// Pinned in its room (v3; history shows it, the `pinned` entries say
+    /// when it changed).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub pinned: bool,
 }
 
 impl Default for Message {
@@ -201,6 +207,7 @@ impl Default for Message {
             last_reply_ts: None,
             attachments: Vec::new(),
             deleted_by: None,
+            pinned: false,
         }
     }
 }

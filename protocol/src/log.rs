@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Message, RoomChanged, RoomId, Seq, ServerFrame, UserRef};
+use super::{Message, Pinned, RoomChanged, RoomId, Seq, ServerFrame, UserRef};
 
 /// Longest reaction, in characters (an emoji with its modifiers).
 pub const MAX_EMOJI_CHARS: usize = 32;
@@ -102,6 +102,7 @@ pub enum Entry {
     Reaction(Reaction),
     Topic(Topic),
     RoomChanged(RoomChanged),
+    Pinned(Pinned),
 }
 
 impl Entry {
@@ -113,6 +114,7 @@ impl Entry {
             Entry::Reaction(r) => r.seq,
             Entry::Topic(t) => t.seq,
             Entry::RoomChanged(c) => c.seq,
+            Entry::Pinned(p) => p.seq,
         }
     }
 
@@ -124,6 +126,7 @@ impl Entry {
             Entry::Reaction(r) => &r.epoch,
             Entry::Topic(t) => &t.epoch,
             Entry::RoomChanged(c) => &c.epoch,
+            Entry::Pinned(p) => &p.epoch,
         }
     }
 
@@ -135,6 +138,7 @@ impl Entry {
             Entry::Reaction(r) => &r.room,
             Entry::Topic(t) => &t.room,
             Entry::RoomChanged(c) => &c.room,
+            Entry::Pinned(p) => &p.room,
         }
     }
 
@@ -146,6 +150,7 @@ impl Entry {
             Entry::Reaction(r) => r.ts,
             Entry::Topic(t) => t.ts,
             Entry::RoomChanged(c) => c.ts,
+            Entry::Pinned(p) => p.ts,
         }
     }
 
@@ -158,6 +163,7 @@ impl Entry {
             Entry::Edited(e) => e.id,
             Entry::Deleted(d) => d.id,
             Entry::Reaction(r) => r.id,
+            Entry::Pinned(p) => p.id,
         }
     }
 }
@@ -171,6 +177,7 @@ impl From<Entry> for ServerFrame {
             Entry::Reaction(r) => ServerFrame::Reaction(r),
             Entry::Topic(t) => ServerFrame::Topic(t),
             Entry::RoomChanged(c) => ServerFrame::RoomChanged(c),
+            Entry::Pinned(p) => ServerFrame::Pinned(p),
         }
     }
 }

@@ -273,6 +273,7 @@ impl Timeline {
             Entry::Deleted(deleted) => {
                 let thread = self.target(deleted.id, seq).map(|m| {
                     m.deleted = true;
+                    m.pinned = false;
                     m.deleted_by = (deleted.by.id != m.author.id).then_some(deleted.by.id);
                     m.body.clear();
                     m.mentions.clear();
@@ -293,6 +294,11 @@ impl Timeline {
             }
             // Shown in the room's header and the sidebar (from the room
             // list); here they only take their place in the sequence.
+            Entry::Pinned(pin) => {
+                if let Some(m) = self.target(pin.id, seq) {
+                    m.pinned = pin.on;
+                }
+            }
             Entry::Topic(_) | Entry::RoomChanged(_) => {}
         }
     }

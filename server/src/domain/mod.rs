@@ -30,6 +30,7 @@ pub mod members;
 mod mentions;
 pub mod oidc;
 pub mod people;
+pub mod pin;
 pub mod react;
 pub mod read;
 pub mod room_admin;

@@ -61,5 +61,9 @@ fn refused(refusal: Refusal) -> DomainError {
             DomainError::Forbidden("this room is archived: it is read-only".into())
         }
         Refusal::NameTaken => DomainError::Conflict("room name is taken".into()),
+        Refusal::TooManyPins => DomainError::Invalid(format!(
+            "a room keeps at most {} pinned messages: unpin one first",
+            protocol::MAX_PINS_PER_ROOM
+        )),
     }
 }

@@ -11,6 +11,7 @@ mod files;
 mod health;
 mod oidc;
 mod people;
+mod pins;
 
 pub use health::metrics_router;
 pub mod origin;
@@ -48,6 +49,7 @@ pub fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
         .merge(search::routes())
         .merge(files::routes())
         .merge(people::routes())
+        .merge(pins::routes())
         .merge(rooms_directory::routes())
         .merge(room_admin::routes())
         .merge(admin::routes())

@@ -51,6 +51,13 @@ pub enum NewEntry {
         topic: String,
         by: UserRef,
     },
+    /// Pins (`on`) or unpins a message.
+    Pin {
+        room: RoomId,
+        id: Uuid,
+        on: bool,
+        by: UserRef,
+    },
     /// Renames the room (`name`) or archives or unarchives it (`archived`).
     RoomChange {
         room: RoomId,
@@ -68,6 +75,7 @@ impl NewEntry {
             | NewEntry::Delete { room, .. }
             | NewEntry::React { room, .. }
             | NewEntry::Topic { room, .. }
+            | NewEntry::Pin { room, .. }
             | NewEntry::RoomChange { room, .. } => room,
         }
     }
@@ -145,4 +153,6 @@ pub enum Refusal {
     Archived,
     /// Another room has the name asked for.
     NameTaken,
+    /// The room has the most pinned messages allowed.
+    TooManyPins,
 }

@@ -78,6 +78,8 @@ pub trait LogStore: Send + Sync {
         limit: u32,
         viewer: Uuid,
     ) -> StoreResult<Option<ThreadPage>>;
+    /// The pinned messages of `room`, the most recently pinned first.
+    async fn pins(&self, room: &str) -> StoreResult<Vec<protocol::Message>>;
     /// The message `id` of `room`, for access rules.
     async fn message_record(&self, room: &str, id: Uuid) -> StoreResult<Option<MessageRecord>>;
     /// Of the users `names` (lower-case), those who can read `room` now: anyone

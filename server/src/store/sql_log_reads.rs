@@ -157,6 +157,24 @@ impl LogStore for SqlStore {
         })
     }
 
+    async fn pins(&self, room: &str) -> StoreResult<Vec<protocol::Message>> {
+        let rows = sqlx::query(&format!(
+            "{MESSAGE_SELECT}WHERE m.room_id = $1 AND m.pinned_ms IS NOT NULL \
+             ORDER BY m.pinned_ms DESC, m.seq DESC LIMIT $2"
+        ))
+        .bind(room)
+        .bind(protocol::MAX_PINS_PER_ROOM as i64)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .filter_map(|row| match entry_from_row(row) {
+                Ok(Entry::Message(m)) => Some(Ok(m)),
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            })
+            .collect()
+    }
+
     async fn thread(
         &self,
         room: &str,

@@ -1,8 +1,10 @@
-//! Renaming, archiving and unarchiving a room in SQL: the room's row and the
-//! `room` entry of `room_events` (its name in `body`, whether it is archived
-//! in `on_flag`), inside the transaction of `sql_log`'s append.
+//! What changes a room rather than one message's text, in SQL: renaming,
+//! archiving and unarchiving (the room's row and a `room` entry of
+//! `room_events`: its name in `body`, whether it is archived in `on_flag`),
+//! and pinning (the message's `pinned_ms` and a `pinned` entry), inside the
+//! transaction of `sql_log`'s append.
 
-use protocol::{Entry, RoomChanged, UserRef};
+use protocol::{Entry, Pinned, RoomChanged, UserRef, MAX_PINS_PER_ROOM};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -59,6 +61,65 @@ pub(super) async fn room_in_tx(
         ts: ms_to_time(at.created),
         name: new_name,
         archived: new_archived,
+        by: by.clone(),
+    });
+    Ok(Outcome::Stored { entry, fresh: true })
+}
+
+/// Pins (`on`) or unpins message `id`: a `pinned` entry, unless it is so
+/// already. A missing or deleted message is refused, and so is a pin past
+/// [`MAX_PINS_PER_ROOM`].
+pub(super) async fn pin_in_tx(
+    at: &mut LogTx<'_>,
+    id: Uuid,
+    on: bool,
+    by: &UserRef,
+) -> StoreResult<Outcome> {
+    let row =
+        sqlx::query("SELECT deleted_ms, pinned_ms FROM messages WHERE room_id = $1 AND id = $2")
+            .bind(at.room)
+            .bind(id.to_string())
+            .fetch_optional(&mut **at.tx)
+            .await?;
+    let Some(row) = row else {
+        return Ok(Outcome::Refused(Refusal::NoSuchMessage));
+    };
+    if row.try_get::<Option<i64>, _>("deleted_ms")?.is_some() {
+        return Ok(Outcome::Refused(Refusal::NoSuchMessage));
+    }
+    if row.try_get::<Option<i64>, _>("pinned_ms")?.is_some() == on {
+        return Ok(at.unchanged());
+    }
+    if on {
+        let pins: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM messages WHERE room_id = $1 AND pinned_ms IS NOT NULL",
+        )
+        .bind(at.room)
+        .fetch_one(&mut **at.tx)
+        .await?;
+        if pins >= MAX_PINS_PER_ROOM as i64 {
+            return Ok(Outcome::Refused(Refusal::TooManyPins));
+        }
+    }
+    sqlx::query("UPDATE messages SET pinned_ms = $3 WHERE room_id = $1 AND id = $2")
+        .bind(at.room)
+        .bind(id.to_string())
+        .bind(on.then_some(at.created))
+        .execute(&mut **at.tx)
+        .await?;
+    let seq = at
+        .record(Event {
+            on: Some(i64::from(on)),
+            ..Event::new("pinned", id, by.id)
+        })
+        .await?;
+    let entry = Entry::Pinned(Pinned {
+        room: at.room.to_string(),
+        seq,
+        epoch: at.epoch.to_string(),
+        ts: ms_to_time(at.created),
+        id,
+        on,
         by: by.clone(),
     });
     Ok(Outcome::Stored { entry, fresh: true })

@@ -18,6 +18,7 @@ mod http_limits;
 mod integrations;
 mod openapi;
 mod people;
+mod pins;
 mod presence;
 mod read_state;
 mod redis_cluster;

@@ -82,6 +82,7 @@ fn kinds(entries: &[Entry]) -> Vec<(u64, &'static str)> {
                 Entry::Reaction(_) => "reaction",
                 Entry::Topic(_) => "topic",
                 Entry::RoomChanged(_) => "room_changed",
+                Entry::Pinned(_) => "pinned",
             };
             (e.seq(), kind)
         })
