@@ -108,6 +108,8 @@ pub struct ChatModel {
     pub directory: RwSignal<Option<DirectoryView>>,
     /// "Browse rooms", while open.
     pub browse: RwSignal<Option<BrowseView>>,
+    /// The open room's pinned messages beside it, once loaded.
+    pub pins: RwSignal<Option<(RoomId, Vec<crate::protocol::Message>)>>,
     /// "Add people" in the member list, while open.
     pub adding: RwSignal<Option<DirectoryView>>,
     /// The admin console, while open.
@@ -147,6 +149,7 @@ impl ChatModel {
             directory: RwSignal::new(None),
             browse: RwSignal::new(None),
             adding: RwSignal::new(None),
+            pins: RwSignal::new(None),
             admin: RwSignal::new(None),
             room_order: RwSignal::new(RoomOrder::default()),
         }
@@ -174,6 +177,7 @@ impl ChatModel {
         self.directory.set(None);
         self.browse.set(None);
         self.adding.set(None);
+        self.pins.set(None);
         self.admin.set(None);
         self.link.set(Link::Connecting);
         self.session.set(Session::SignedOut { reason });
@@ -386,6 +390,13 @@ pub enum Command {
     RemoveAvatar,
     /// Opens "Browse rooms" and searches it; `None` closes it.
     BrowseRooms(Option<String>),
+    /// Pins (`on`) or unpins a message of the open room.
+    Pin {
+        id: Uuid,
+        on: bool,
+    },
+    /// Shows (loading them) or hides the open room's pinned messages.
+    ShowPins(bool),
     /// Running the open room (owners, moderators): see [`RoomCommand`].
     Room(RoomCommand),
     /// Orders the sidebar's rooms.

@@ -41,6 +41,8 @@ pub struct Row {
     pub can_delete: bool,
     /// Deleted by someone else than its author (a moderator).
     pub moderated: bool,
+    /// Pinned in its room.
+    pub pinned: bool,
     /// (emoji, count, the reader's)
     pub reactions: Vec<(String, u32, bool)>,
     pub replies: u32,
@@ -87,9 +89,10 @@ impl Row {
         let edited = !deleted && (m.edited_ts.is_some() || optimistic.edits.contains_key(&m.id));
         Row {
             key: format!(
-                "{}:{first}:{deleted}:{}:{edited}:{}:{body}:{reactions:?}",
+                "{}:{first}:{deleted}:{}:{}:{edited}:{}:{body}:{reactions:?}",
                 m.id,
                 m.deleted_by.is_some(),
+                m.pinned,
                 m.reply_count
             ),
             id: Some(m.id),
@@ -104,6 +107,7 @@ impl Row {
             mine: m.author.id == me,
             can_delete: m.author.id == me,
             moderated: m.deleted_by.is_some_and(|by| by != m.author.id),
+            pinned: m.pinned && !deleted,
             reactions,
             replies: m.reply_count,
             mentions_me: m.mentions.contains(&me),
@@ -225,6 +229,7 @@ pub fn MessageRow(
                     <span class="time">{row.time.clone()}</span>
                 </div>
             })}
+            {row.pinned.then(|| view! { <p class="pin-mark">"📌 Pinned"</p> })}
             {body_view}
             {(!row.attachments.is_empty()).then(|| view! { <Attachments files=row.attachments.clone()/> })}
             {(!reactions.is_empty()).then(|| view! {
@@ -266,6 +271,14 @@ pub fn MessageRow(
                     >"☺"</button>
                     {(!in_thread).then(|| view! {
                         <button on:click=move |_| actions.run(Command::OpenThread(id))>"Reply"</button>
+                    })}
+                    {id.map(|id| {
+                        let on = !row.pinned;
+                        view! {
+                            <button on:click=move |_| actions.run(Command::Pin { id, on })>
+                                {if on { "Pin" } else { "Unpin" }}
+                            </button>
+                        }
                     })}
                     {row.mine.then(|| view! {
                         <button on:click=move |_| { draft.set(original.clone()); editing.set(true); }>"Edit"</button>

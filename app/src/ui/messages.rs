@@ -64,6 +64,7 @@ fn rows(
             mine: true,
             can_delete: true,
             moderated: false,
+            pinned: false,
             reactions: Vec::new(),
             replies: 0,
             mentions_me: false,

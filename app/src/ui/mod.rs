@@ -6,6 +6,7 @@ mod body;
 mod browse;
 mod composer;
 mod members;
+mod pins;
 mod message_row;
 mod messages;
 mod people;
@@ -131,6 +132,7 @@ fn Chat(name: String) -> impl IntoView {
             </main>
             <thread::ThreadPanel/>
             <members::MembersPanel/>
+            <pins::PinsPanel/>
             <search::SearchPanel/>
             <settings::SettingsPanel/>
             <people::DirectoryPanel/>

@@ -20,6 +20,7 @@ pub fn RoomBar() -> impl IntoView {
             .with(|rooms| rooms.iter().find(|r| r.id == room).cloned())
     };
     let showing = move || model.members.with(Option::is_some);
+    let showing_pins = move || model.pins.with(Option::is_some);
     let editing = RwSignal::new(false);
     let draft = RwSignal::new(String::new());
     let topic = move || info().map(|r| r.topic).unwrap_or_default();
@@ -78,6 +79,13 @@ pub fn RoomBar() -> impl IntoView {
                 on:click=move |_| actions.run(Command::ShowMembers(!showing()))
             >
                 "Members"
+            </button>
+            <button
+                class="link-button"
+                aria-pressed=move || showing_pins().to_string()
+                on:click=move |_| actions.run(Command::ShowPins(!showing_pins()))
+            >
+                "Pinned"
             </button>
             {move || {
                 info()

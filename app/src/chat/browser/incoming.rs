@@ -57,6 +57,10 @@ impl Runtime {
                 self.on_topic(&t.room, &t.topic, t.seq);
                 self.on_entry(Entry::Topic(t))
             }
+            ServerFrame::Pinned(p) => {
+                self.on_pinned(&p.room);
+                self.on_entry(Entry::Pinned(p))
+            }
             ServerFrame::RoomChanged(c) => {
                 self.on_room_changed(&c);
                 self.on_entry(Entry::RoomChanged(c))

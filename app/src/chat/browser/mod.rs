@@ -8,6 +8,7 @@ mod http;
 mod incoming;
 mod log_actions;
 mod people;
+mod pins;
 mod preferences;
 mod read_state;
 mod room_admin;
@@ -193,6 +194,8 @@ impl Runtime {
             Command::RemoveAvatar => spawn_local(self.clone().remove_avatar()),
             Command::BrowseRooms(text) => spawn_local(self.clone().browse_rooms(text)),
             Command::Room(command) => spawn_local(self.clone().room_command(command)),
+            Command::Pin { id, on } => spawn_local(self.clone().pin(id, on)),
+            Command::ShowPins(show) => spawn_local(self.clone().show_pins(show)),
             Command::OrderRooms(order) => self.order_rooms(order),
             Command::Admin(command) => spawn_local(self.clone().admin_command(command)),
         }
@@ -250,6 +253,9 @@ impl Runtime {
         self.mark_read_soon();
         if self.model.members.with_untracked(Option::is_some) {
             spawn_local(self.clone().show_members(true));
+        }
+        if self.model.pins.with_untracked(Option::is_some) {
+            spawn_local(self.clone().show_pins(true));
         }
         if self.visited.borrow().contains(&room) {
             return;
