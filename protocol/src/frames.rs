@@ -286,6 +286,8 @@ pub enum ServerFrame {
     /// Someone's profile changed (name, title, time zone, status, avatar,
     /// deactivation): sent to every signed-in connection on every instance.
     UserUpdated { user: Profile },
+    /// A draft of the user's was saved or cleared on another connection.
+    Draft(Draft),
     /// A member's role in a room changed: sent to that member's connections
     /// and to everyone who joined the room, on every instance.
     RoleChanged {

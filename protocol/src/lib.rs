@@ -18,6 +18,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 mod admin;
+mod drafts;
 mod files;
 mod frames;
 mod http;
@@ -36,6 +37,7 @@ pub use admin::{
     AdminUserView, AuditEntry, AuditPage, CreateInvite, InviteInfo, InviteList, SignupPolicy,
     SignupSettings, DEFAULT_AUDIT_LIMIT, MAX_AUDIT_LIMIT, MAX_INVITE_HOURS, MAX_INVITE_USES,
 };
+pub use drafts::{Draft, DraftList, DraftRequest, MAX_DRAFTS_PER_USER};
 pub use files::{
     clean_file_name, is_hidden_control, Attachment, MAX_ATTACHMENTS, MAX_FILE_NAME_CHARS,
 };

@@ -21,6 +21,7 @@ pub mod admin;
 pub mod audit;
 pub mod credentials;
 pub mod delete;
+pub mod drafts;
 pub mod edit;
 mod error;
 pub mod files;

@@ -6,6 +6,7 @@ mod admin;
 pub mod api;
 mod api_answers;
 mod api_docs;
+mod drafts;
 pub mod error;
 mod files;
 mod health;
@@ -50,6 +51,7 @@ pub fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
         .merge(files::routes())
         .merge(people::routes())
         .merge(pins::routes())
+        .merge(drafts::routes())
         .merge(rooms_directory::routes())
         .merge(room_admin::routes())
         .merge(admin::routes())

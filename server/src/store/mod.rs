@@ -14,6 +14,7 @@
 mod access_tokens;
 mod accounts;
 mod admin;
+mod drafts;
 mod entries;
 mod files;
 mod identities;
@@ -26,6 +27,7 @@ mod search;
 mod sql;
 mod sql_accounts;
 mod sql_admin;
+mod sql_drafts;
 mod sql_files;
 mod sql_identities;
 mod sql_log;
@@ -50,6 +52,7 @@ use uuid::Uuid;
 pub use access_tokens::{AccessToken, NewAccessToken, TokenStore};
 pub use accounts::{AccountStore, Rotation, UserRecord};
 pub use admin::{AdminStore, AuditQuery, NewAudit, NewInvite};
+pub use drafts::DraftStore;
 pub use entries::{NewEntry, NewMessage, Outcome, Refusal};
 pub use files::{FileRecord, FileStore};
 pub use identities::{IdentityStore, LinkedIdentity};
@@ -110,6 +113,7 @@ pub trait Store:
     + IdentityStore
     + PeopleStore
     + AdminStore
+    + DraftStore
     + Send
     + Sync
     + 'static

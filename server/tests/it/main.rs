@@ -7,6 +7,7 @@ mod api;
 mod audit;
 mod cluster;
 mod cluster_access;
+mod drafts;
 mod drain;
 mod files;
 mod files_s3;

@@ -156,6 +156,7 @@ impl Runtime {
             } => self.on_error(code, message, reference),
             ServerFrame::AccountNotice { message } => self.model.notice.set(Some(message)),
             ServerFrame::UserUpdated { user } => self.know_people(vec![user]),
+            ServerFrame::Draft(draft) => self.on_draft(draft),
             ServerFrame::Pong { .. } => {}
         }
     }

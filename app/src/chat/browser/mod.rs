@@ -3,6 +3,7 @@
 
 mod admin;
 mod browse;
+mod drafts;
 mod found;
 mod http;
 mod incoming;
@@ -64,6 +65,8 @@ pub fn start(model: ChatModel) -> Actions {
         on_visibility: RefCell::new(None),
         topic_seq: RefCell::new(Default::default()),
         room_change_seq: RefCell::new(Default::default()),
+        sent_drafts: RefCell::new(Default::default()),
+        draft_timer: RefCell::new(None),
         upload_key: Cell::new(0),
         uploads_running: RefCell::new(Default::default()),
         wanted: RefCell::new(Default::default()),
@@ -114,6 +117,11 @@ pub struct Runtime {
     on_visibility: RefCell<Option<Closure<dyn FnMut()>>>,
     /// Per room: the `seq` of the newest topic entry seen.
     topic_seq: RefCell<std::collections::HashMap<RoomId, crate::protocol::Seq>>,
+    /// Per room: the draft this page saved last (or heard of), so an echo
+    /// of it is not applied again.
+    sent_drafts: RefCell<std::collections::HashMap<RoomId, String>>,
+    /// Saves the open room's draft once typing pauses.
+    draft_timer: RefCell<Option<Timeout>>,
     /// Per room: the `seq` of the newest `room_changed` entry seen.
     room_change_seq: RefCell<std::collections::HashMap<RoomId, crate::protocol::Seq>>,
     /// The last upload's key.
@@ -176,7 +184,10 @@ impl Runtime {
             Command::Upload(files) => self.upload(files),
             Command::RemoveUpload(key) => self.remove_upload(key),
             Command::RetryNow => self.connect(),
-            Command::Typing => self.typing(),
+            Command::Typing => {
+                self.typing();
+                self.draft_typed();
+            }
             Command::DismissNotice => self.model.notice.set(None),
             Command::ShowSettings(show) => spawn_local(self.clone().show_settings(show)),
             Command::CreateToken(request) => spawn_local(self.clone().create_token(request)),
@@ -290,6 +301,7 @@ impl Runtime {
             return;
         }
         self.model.set_draft(String::new());
+        self.draft_sent(room.clone());
         let client_msg_id = Uuid::new_v4();
         self.model.timelines.update(|timelines| {
             if let Some(timeline) = timelines.get_mut(&room) {

@@ -67,6 +67,7 @@ impl Runtime {
         }
         self.model.session.set(Session::SignedIn(user));
         self.reload_me().await;
+        self.load_drafts().await;
         self.refresh_rooms().await;
         let hash = web_sys::window()
             .and_then(|w| w.location().hash().ok())
@@ -99,6 +100,8 @@ impl Runtime {
     /// Forgets the rooms this page opened for the user.
     pub(super) fn forget_user(&self) {
         self.visited.borrow_mut().clear();
+        self.sent_drafts.borrow_mut().clear();
+        self.draft_timer.borrow_mut().take();
         self.expired_user.set(None);
     }
 }

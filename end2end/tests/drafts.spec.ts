@@ -1,0 +1,33 @@
+// Drafts: what is typed and not sent shows in the user's other tab, stays
+// after a reload, and is gone everywhere once sent.
+import { expect, test } from "@playwright/test";
+import { closePages, signUp } from "./pages";
+import { ConfabServer } from "./server";
+
+test.afterEach(closePages);
+
+test("a draft typed in one tab appears in the other and survives a reload", async ({ browser }) => {
+  const server = await ConfabServer.start();
+  try {
+    const laptop = await signUp(browser, server.url, "alice");
+    const phone = await laptop.context().newPage();
+    await phone.goto(server.url);
+    await expect(phone.getByText("Connected")).toBeVisible();
+
+    const typed = laptop.getByLabel("Message #general");
+    await typed.pressSequentially("a half-written thought");
+    await expect(phone.getByLabel("Message #general")).toHaveValue("a half-written thought");
+
+    // A reload brings it back from the server.
+    await phone.reload();
+    await expect(phone.getByText("Connected")).toBeVisible();
+    await expect(phone.getByLabel("Message #general")).toHaveValue("a half-written thought");
+
+    // Sent from the laptop: gone on the phone too.
+    await typed.press("Enter");
+    await expect(laptop.locator(".message-list")).toContainText("a half-written thought");
+    await expect(phone.getByLabel("Message #general")).toHaveValue("");
+  } finally {
+    await server.dispose();
+  }
+});
