@@ -41,9 +41,11 @@ async fn set(
     state: &AppState,
     caller: &Caller,
     room: String,
-    id: Uuid,
+    id: String,
     on: bool,
 ) -> Result<Json<Value>, ApiError> {
+    // Not a message id: no such message (as a JSON error, like every answer).
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found("no such message"))?;
     let entry = pin::prepare(state, caller, room, id, on).await?;
     let seq = done_seq(submit_and_wait(state, entry).await)?;
     Ok(Json(json!({ "seq": seq })))
@@ -63,7 +65,7 @@ async fn set(
 async fn pin_message(
     State(state): State<AppState>,
     caller: Caller,
-    Path((room, id)): Path<(String, Uuid)>,
+    Path((room, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     set(&state, &caller, room, id, true).await
 }
@@ -81,7 +83,7 @@ async fn pin_message(
 async fn unpin_message(
     State(state): State<AppState>,
     caller: Caller,
-    Path((room, id)): Path<(String, Uuid)>,
+    Path((room, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     set(&state, &caller, room, id, false).await
 }
