@@ -36,9 +36,10 @@ async fn admin_did(state: &AppState, caller: &Caller, action: &str, target: &str
     audit::record(state, Some(&caller.user), action, target, json!({})).await;
 }
 
-/// Checks that the caller is an admin (for the transports' reads).
-pub async fn require_admin_of(state: &AppState, caller: &Caller) -> DomainResult<()> {
-    require_admin(state, caller).await
+/// The sign-up policy as an admin reads it (admins only).
+pub async fn signup_settings(state: &AppState, caller: &Caller) -> DomainResult<SignupPolicy> {
+    require_admin(state, caller).await?;
+    signup_policy(state).await
 }
 
 /// Checks that the caller is an admin acting from a session that may write.

@@ -105,8 +105,7 @@ async fn signup(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<SignupSettings>, ApiError> {
-    admin::require_admin_of(&state, &caller).await?;
-    let policy = admin::signup_policy(&state).await?;
+    let policy = admin::signup_settings(&state, &caller).await?;
     Ok(Json(SignupSettings { policy }))
 }
 
@@ -115,6 +114,7 @@ async fn signup(
     responses(
         (status = 200, description = "The policy now", body = SignupSettings),
         (status = 400, description = "Bad body", body = ErrorBody),
+        (status = 422, description = "A field of the wrong kind, or a value not allowed (a role, a policy)", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
     ))]

@@ -26,6 +26,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses(
         (status = 204, description = "Saved (or cleared)"),
         (status = 400, description = "Bad body, or 500 drafts kept already", body = ErrorBody),
+        (status = 422, description = "A field of the wrong kind", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "The room is not readable by the caller", body = ErrorBody),
         (status = 404, description = "No such room", body = ErrorBody),

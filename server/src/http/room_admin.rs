@@ -30,6 +30,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses(
         (status = 200, description = "Stored as the log entry `seq` (the latest, if the name is the same)", body = Object, example = json!({"seq": 42})),
         (status = 400, description = "Not a valid room name", body = ErrorBody),
+        (status = 422, description = "A field of the wrong kind", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not an owner or admin, a direct room, or archived", body = ErrorBody),
         (status = 404, description = "No such room", body = ErrorBody),
@@ -90,6 +91,7 @@ async fn unarchive(
     responses(
         (status = 204, description = "Set"),
         (status = 400, description = "Bad body", body = ErrorBody),
+        (status = 422, description = "A field of the wrong kind, or a value not allowed (a role, a policy)", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not an owner or admin, or a direct room", body = ErrorBody),
         (status = 404, description = "No such room, user or membership", body = ErrorBody),

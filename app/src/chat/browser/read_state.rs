@@ -146,14 +146,7 @@ impl Runtime {
     /// A room's topic was set (live, replayed or in a history page): the
     /// newest one known wins.
     pub(super) fn on_topic(&self, room: &str, topic: &str, seq: Seq) {
-        let newer = {
-            let mut seen = self.topic_seq.borrow_mut();
-            let known = seen.entry(room.to_string()).or_default();
-            let newer = seq > *known;
-            *known = (*known).max(seq);
-            newer
-        };
-        if newer {
+        if newest(&self.topic_seq, room, seq) {
             self.model.rooms.update(|rooms| {
                 if let Some(r) = rooms.iter_mut().find(|r| r.id == room) {
                     r.topic = topic.to_string();
@@ -386,3 +379,18 @@ impl Runtime {
 }
 
 use super::http::encode;
+
+/// Whether `seq` is the newest entry of its kind seen in `room` (of those
+/// `seen` remembers), remembering it: a room-level state (topic, name)
+/// comes live, replayed and in history pages, in any order.
+pub(super) fn newest(
+    seen: &std::cell::RefCell<std::collections::HashMap<RoomId, Seq>>,
+    room: &str,
+    seq: Seq,
+) -> bool {
+    let mut seen = seen.borrow_mut();
+    let known = seen.entry(room.to_string()).or_default();
+    let newer = seq > *known;
+    *known = (*known).max(seq);
+    newer
+}

@@ -70,14 +70,7 @@ impl Runtime {
     /// A `room_changed` entry (or one replayed in history): the room's new
     /// name and whether it is archived, in the room list.
     pub(super) fn on_room_changed(&self, changed: &RoomChanged) {
-        let newer = {
-            let mut seen = self.room_change_seq.borrow_mut();
-            let known = seen.entry(changed.room.clone()).or_default();
-            let newer = changed.seq > *known;
-            *known = (*known).max(changed.seq);
-            newer
-        };
-        if !newer {
+        if !super::read_state::newest(&self.room_change_seq, &changed.room, changed.seq) {
             return;
         }
         self.model.rooms.update(|rooms| {
