@@ -268,12 +268,25 @@ pub enum ServerFrame {
     /// their connections, on any instance).
     Read { room: RoomId, seq: Seq },
     /// A new message in a room the user belongs to but this connection has
-    /// not joined; `mention`: it mentions this user.
+    /// not joined; `mention`: it mentions this user. v3: `thread`, the
+    /// thread's root when it is a reply in a thread the user follows;
+    /// `notify`, whether it should raise a notification
+    /// ([`crate::notifies`]: the room's level, muting, do-not-disturb).
     Activity {
         room: RoomId,
         seq: Seq,
         mention: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thread: Option<Uuid>,
+        #[serde(default)]
+        notify: bool,
     },
+    /// A room's notification level or muting changed for the user (v3).
+    Notifications(crate::RoomNotifications),
+    /// The user's do-not-disturb changed (v3).
+    Dnd(crate::Dnd),
+    /// The user's following of a thread, or their place in it, changed (v3).
+    Thread(crate::ThreadState),
     /// The user was added to a room (or a direct room with them was opened).
     RoomAdded { room: RoomInfo },
     /// The user left or was removed from a room: nothing more of it arrives.

@@ -145,6 +145,10 @@ pub struct RoomInfo {
     /// Confab addition; `PUT /api/rooms/{id}/mute`).
     #[serde(default)]
     pub muted: bool,
+    /// Which of its messages notify the caller (v3; `PUT
+    /// /api/rooms/{id}/notifications`).
+    #[serde(default)]
+    pub notifications: crate::NotificationLevel,
     /// The room is read-only: archived by an owner or admin (v3).
     #[serde(default)]
     pub archived: bool,

@@ -18,9 +18,12 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 mod admin;
+mod attention;
 mod drafts;
 mod files;
+mod followed;
 mod frames;
+mod groups;
 mod http;
 mod identities;
 mod integral;
@@ -37,13 +40,25 @@ pub use admin::{
     AdminUserView, AuditEntry, AuditPage, CreateInvite, InviteInfo, InviteList, SignupPolicy,
     SignupSettings, DEFAULT_AUDIT_LIMIT, MAX_AUDIT_LIMIT, MAX_INVITE_HOURS, MAX_INVITE_USES,
 };
+pub use attention::{
+    notifies, Dnd, DndRequest, DndSchedule, NotificationLevel, NotificationsRequest,
+    RoomNotifications,
+};
 pub use drafts::{Draft, DraftList, DraftRequest, MAX_DRAFTS_PER_USER};
 pub use files::{
     clean_file_name, is_hidden_control, Attachment, MAX_ATTACHMENTS, MAX_FILE_NAME_CHARS,
 };
+pub use followed::{
+    FollowRequest, FollowedThread, SavedItem, SavedList, ThreadList, ThreadReadRequest,
+    ThreadState, MAX_SAVED_PER_USER, MAX_THREADS_LISTED,
+};
 pub use frames::{
     ClientEnvelope, ClientFrame, ErrorCode, FrameError, PresenceStatus, ServerFrame,
     MAX_ONLINE_LISTED, MAX_REF_BYTES,
+};
+pub use groups::{
+    reserved_name, Broad, CreateGroup, GroupList, GroupUpdate, UserGroup, BROAD_MENTION_MEMBERS,
+    MAX_GROUPS, MAX_GROUP_DESCRIPTION_CHARS, MAX_GROUP_SIZE,
 };
 pub use http::{
     AddMember, AuthProviders, AuthResponse, CreateRoom, Credentials, DirectRequest, ErrorBody,
@@ -155,6 +170,10 @@ pub struct Message {
     /// The users the body mentions.
     #[serde(default)]
     pub mentions: Vec<Uuid>,
+    /// The body says `@channel` or `@all`: it mentions every member of the
+    /// room, who are not listed in `mentions` (v3).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub everyone: bool,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -202,6 +221,7 @@ impl Default for Message {
             ts: OffsetDateTime::UNIX_EPOCH,
             thread: None,
             mentions: Vec::new(),
+            everyone: false,
             edited_ts: None,
             deleted: false,
             reactions: Vec::new(),

@@ -34,6 +34,9 @@ pub struct Edited {
     /// The users the new body mentions (a Confab addition).
     #[serde(default)]
     pub mentions: Vec<Uuid>,
+    /// The new body mentions every member (`@channel`, `@all`; v3).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub everyone: bool,
 }
 
 /// A message was deleted; its body is gone from the store.

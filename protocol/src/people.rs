@@ -89,7 +89,7 @@ impl Profile {
 
 /// Reads a field that may be absent (unchanged: `None`), `null` (cleared:
 /// `Some(None)`) or a value (`Some(Some(v))`).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+pub(crate) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     deserializer: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(deserializer).map(Some)

@@ -321,6 +321,7 @@ fn http_bodies() {
         unread: 3,
         mentions: 1,
         muted: false,
+        notifications: crate::NotificationLevel::All,
         archived: false,
         role: Some(RoomRole::Owner),
         last_activity: None,
@@ -329,7 +330,7 @@ fn http_bodies() {
         serde_json::to_value(&room).unwrap(),
         json!({"id":"general","name":"general","kind":"public","member":true,
                "latest_seq":9,"last_read_seq":4,"unread":3,"mentions":1,"muted":false,
-               "archived":false,"role":"owner"})
+               "notifications":"all","archived":false,"role":"owner"})
     );
     // A v1 room (no read state) still reads.
     let v1: RoomInfo = serde_json::from_value(

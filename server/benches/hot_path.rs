@@ -120,6 +120,7 @@ fn sqlite_commit(c: &mut Criterion) {
                     body: "Morning! The deploy went out at 9, dashboards look clean.".into(),
                     thread: None,
                     mentions: Vec::new(),
+                    everyone: false,
                     attachments: Vec::new(),
                 })
             })

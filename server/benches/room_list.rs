@@ -100,6 +100,7 @@ async fn seed(store: &Arc<dyn Store>, rooms: usize) -> Uuid {
                             body: format!("message {k} of {room}"),
                             thread: None,
                             mentions: if k % 7 == 0 { vec![reader] } else { Vec::new() },
+                            everyone: false,
                             attachments: Vec::new(),
                         })
                     })

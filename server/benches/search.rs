@@ -137,6 +137,7 @@ async fn seed(
                     body: words.body(rng),
                     thread: None,
                     mentions: Vec::new(),
+                    everyone: false,
                     attachments: Vec::new(),
                 })
             })

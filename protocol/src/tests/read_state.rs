@@ -26,10 +26,35 @@ fn activity_and_room_changes() {
         server_json(ServerFrame::Activity {
             room: "ops".into(),
             seq: 7,
-            mention: true
+            mention: true,
+            thread: None,
+            notify: true,
         }),
-        json!({"type":"activity","room":"ops","seq":7,"mention":true})
+        json!({"type":"activity","room":"ops","seq":7,"mention":true,"notify":true})
     );
+    // v3: a reply in a followed thread names it; a v2 frame still reads.
+    let root = Uuid::from_u128(9);
+    assert_eq!(
+        server_json(ServerFrame::Activity {
+            room: "ops".into(),
+            seq: 8,
+            mention: false,
+            thread: Some(root),
+            notify: false,
+        }),
+        json!({"type":"activity","room":"ops","seq":8,"mention":false,"thread":root,"notify":false})
+    );
+    let v2: ServerFrame =
+        serde_json::from_value(json!({"type":"activity","room":"ops","seq":7,"mention":true}))
+            .unwrap();
+    assert!(matches!(
+        v2,
+        ServerFrame::Activity {
+            notify: false,
+            thread: None,
+            ..
+        }
+    ));
     let added = ServerFrame::RoomAdded {
         room: RoomInfo {
             id: "ops".into(),

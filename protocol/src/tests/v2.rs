@@ -106,6 +106,7 @@ fn edited_deleted_reaction_done_frames() {
             body: "fixed".into(),
             by: alice(),
             mentions: vec![],
+            everyone: false,
         })),
         json!({"type":"edited","room":"general","seq":8,"epoch":"e1","ts":TS,"id":U2,
                "body":"fixed","by":{"id":U1,"name":"alice"},"mentions":[]})

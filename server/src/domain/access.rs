@@ -17,6 +17,9 @@
 //!   entry but the one that unarchives it (in its transaction, so every
 //!   instance agrees at once), and uploads, webhooks and new members are
 //!   refused here ([`require_not_archived`]). Its members still read it.
+//! - **Mention everyone** (`@here`, `@channel`, `@all`;
+//!   [`require_broad_mention`]): anyone who may write in a room of at most
+//!   `BROAD_MENTION_MEMBERS` members; in a bigger one, whoever moderates it.
 //! - **Delete a message**: its author, or whoever moderates the room.
 //! - **Edit a message**: its author only.
 //! - **A personal access token's scope** narrows all of these: a read-only
@@ -270,6 +273,31 @@ pub async fn require_standing(
             _ => format!("only the room's moderators, owners or an admin {doing}"),
         })),
     }
+}
+
+/// Checks that the caller may mention every member of `room` at once (the
+/// module's header): `forbidden` in a big room for a plain member.
+pub async fn require_broad_mention(
+    state: &AppState,
+    caller: &Caller,
+    room: &str,
+) -> DomainResult<()> {
+    if state.store.member_count(room).await? <= protocol::BROAD_MENTION_MEMBERS {
+        return Ok(());
+    }
+    let record = readable_room(state, room, caller.user.id).await?;
+    require_standing(
+        state,
+        caller,
+        &record,
+        RoomRole::Moderator,
+        &format!(
+            "mention everyone in a room of more than {} members",
+            protocol::BROAD_MENTION_MEMBERS
+        ),
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Refuses a change to an archived room: it is read-only until unarchived.

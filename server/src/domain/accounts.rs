@@ -98,6 +98,11 @@ pub async fn register(state: &AppState, creds: Credentials, address: &str) -> Do
 /// The rule every user's name follows (a person's, a bot's, a webhook's);
 /// `what` names it in the refusal.
 pub fn check_username(name: &str, what: &str) -> DomainResult<()> {
+    if protocol::reserved_name(name) {
+        return Err(DomainError::Invalid(format!(
+            "@{name} mentions a room's members: {what} cannot be that"
+        )));
+    }
     if valid_username(name) {
         return Ok(());
     }

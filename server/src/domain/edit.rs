@@ -26,12 +26,13 @@ pub async fn prepare(
             "only its author edits a message".into(),
         ));
     }
-    let mentions = mentions::resolve(state, &room, &body).await?;
+    let mentions = mentions::resolve(state, caller, &room, &body).await?;
     Ok(NewEntry::Edit {
         room,
         id,
         body,
-        mentions,
+        mentions: mentions.users,
+        everyone: mentions.everyone,
         by: caller.user.clone(),
     })
 }

@@ -235,7 +235,7 @@ fn base_name(suggested: Option<&str>) -> String {
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
         .take(MAX_USERNAME - 2)
         .collect();
-    if valid_username(&cleaned) {
+    if valid_username(&cleaned) && !protocol::reserved_name(&cleaned) {
         cleaned
     } else {
         "user".into()
@@ -252,6 +252,11 @@ mod tests {
         assert_eq!(base_name(Some("José Núñez")), "JosNez");
         assert_eq!(base_name(Some("日本")), "user");
         assert_eq!(base_name(None), "user");
+        assert_eq!(
+            base_name(Some("here")),
+            "user",
+            "broad mentions are no names"
+        );
         assert_eq!(base_name(Some(&"x".repeat(60))).len(), 30);
     }
 }

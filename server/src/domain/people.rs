@@ -138,7 +138,12 @@ pub async fn update(
     access::require_write(caller, None)?;
     check(&update)?;
     let changed = state.store.update_profile(caller.user.id, &update).await?;
-    announced(state, changed).await
+    let profile = announced(state, changed).await?;
+    if update.timezone.is_some() {
+        // Quiet hours are reckoned in the profile's time zone.
+        super::notifications::announce_dnd(state, caller).await?;
+    }
+    Ok(profile)
 }
 
 /// Tells everyone of `user`'s profile as it is now (deactivated, say).

@@ -1,7 +1,7 @@
 //! Read state: `read` moves the caller's read marker in a room forward (never
 //! back, never past the room's latest `seq`) and echoes the new marker to the
-//! caller's other connections on every instance; muting a room is remembered
-//! per member. Only members have read state: the membership row is the access
+//! caller's other connections on every instance (muting is with the other
+//! notification settings: `notifications`). Only members have read state: the membership row is the access
 //! rule here, so nothing else is asked of the store.
 
 use protocol::{Seq, ServerFrame};
@@ -45,21 +45,6 @@ pub async fn read_checked(
         return Err(not_a_member(room));
     }
     Ok(())
-}
-
-/// Mutes (or unmutes) `room` for the caller.
-pub async fn set_muted(
-    state: &AppState,
-    caller: &Caller,
-    room: &str,
-    muted: bool,
-) -> DomainResult<()> {
-    super::access::require_scope(caller, room)?;
-    if state.store.set_muted(room, caller.user.id, muted).await? {
-        Ok(())
-    } else {
-        Err(not_a_member(room))
-    }
 }
 
 fn not_a_member(room: &str) -> DomainError {

@@ -170,6 +170,7 @@ fn direct_info(record: &RoomRecord, people: &[protocol::UserRef], viewer: Uuid) 
         member: true,
         latest_seq: record.last_seq,
         last_read_seq: record.last_seq,
+        notifications: protocol::NotificationLevel::All,
         ..RoomInfo::default()
     }
 }
@@ -186,6 +187,7 @@ pub fn joined_info(record: &RoomRecord, role: RoomRole) -> RoomInfo {
         last_read_seq: record.last_seq,
         archived: record.archived,
         role: Some(role),
+        notifications: protocol::NotificationLevel::default_for(record.kind),
         ..RoomInfo::default()
     }
 }

@@ -46,7 +46,7 @@ pub async fn prepare(
             ));
         }
     }
-    let mentions = mentions::resolve(state, &request.room, &request.body).await?;
+    let mentions = mentions::resolve(state, caller, &request.room, &request.body).await?;
     let attachments = super::files::attach(
         state,
         caller,
@@ -61,7 +61,8 @@ pub async fn prepare(
         client_msg_id: request.client_msg_id,
         body: request.body,
         thread: request.thread,
-        mentions,
+        mentions: mentions.users,
+        everyone: mentions.everyone,
         attachments,
     }))
 }

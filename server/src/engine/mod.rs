@@ -15,8 +15,10 @@ mod group_commit;
 mod online;
 pub mod outbox;
 mod presence;
+pub mod quiet;
 mod recheck;
 mod room;
+mod watchers;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -50,7 +52,7 @@ pub struct Node {
     /// The tasks committing them.
     commits: tokio_util::task::TaskTracker,
     /// Connected users' rooms, for what they hear of rooms not joined.
-    watchers: activity::Watchers,
+    watchers: watchers::Watchers,
 }
 
 /// How a join went, for the caller's logs.
@@ -68,7 +70,7 @@ impl Node {
             rooms: Mutex::default(),
             queues: Mutex::default(),
             commits: tokio_util::task::TaskTracker::new(),
-            watchers: activity::Watchers::default(),
+            watchers: watchers::Watchers::default(),
         })
     }
 

@@ -36,6 +36,7 @@ fn new_message(author: &UserRef, body: &str) -> NewEntry {
         body: body.into(),
         thread: None,
         mentions: Vec::new(),
+        everyone: false,
         attachments: Vec::new(),
     })
 }

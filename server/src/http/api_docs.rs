@@ -56,6 +56,7 @@ const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self';
         (name = "search", description = "Finding messages"),
         (name = "files", description = "Uploads and downloads"),
         (name = "people", description = "Profiles, avatars and the directory"),
+        (name = "attention", description = "Groups, notification levels, do-not-disturb, followed threads, saved messages"),
         (name = "admin", description = "What admins do to accounts"),
         (name = "socket", description = "The WebSocket gateway"),
         (name = "operations", description = "Health, readiness and metrics"),

@@ -9,7 +9,10 @@ mod api_docs;
 mod drafts;
 pub mod error;
 mod files;
+mod followed;
+mod groups;
 mod health;
+mod notifications;
 mod oidc;
 mod people;
 mod pins;
@@ -52,6 +55,9 @@ pub fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
         .merge(people::routes())
         .merge(pins::routes())
         .merge(drafts::routes())
+        .merge(groups::routes())
+        .merge(notifications::routes())
+        .merge(followed::routes())
         .merge(rooms_directory::routes())
         .merge(room_admin::routes())
         .merge(admin::routes())

@@ -75,7 +75,7 @@ pub async fn mute(
     payload: JsonBody<MuteRequest>,
 ) -> Result<StatusCode, ApiError> {
     let request = body(payload)?;
-    read::set_muted(&state, &caller, &room, request.muted).await?;
+    crate::domain::notifications::set_muted(&state, &caller, &room, request.muted).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -36,6 +36,8 @@ pub trait UserLimits: Send + Sync + 'static {
     fn close_connection(&self, user: Uuid, shared: bool);
     /// Takes one message from `user`'s allowance; false when it is spent.
     async fn take_message(&self, user: Uuid) -> bool;
+    /// Those of `users` with a connection open, on any instance (`@here`).
+    async fn connected(&self, users: &[Uuid]) -> Vec<Uuid>;
 }
 
 /// An admitted connection's place in its user's count, given back when dropped
@@ -109,6 +111,17 @@ impl MemoryUserLimits {
         }
     }
 
+    /// The synchronous core of [`UserLimits::connected`]: those of `users`
+    /// with a connection open here.
+    pub fn connected_here(&self, users: &[Uuid]) -> Vec<Uuid> {
+        let connections = self.connections.lock().unwrap();
+        users
+            .iter()
+            .filter(|u| connections.contains_key(u))
+            .copied()
+            .collect()
+    }
+
     /// The synchronous core of [`UserLimits::take_message`].
     pub fn take(&self, user: Uuid) -> bool {
         let mut messages = self.messages.lock().unwrap();
@@ -134,6 +147,10 @@ impl UserLimits for MemoryUserLimits {
 
     async fn take_message(&self, user: Uuid) -> bool {
         self.take(user)
+    }
+
+    async fn connected(&self, users: &[Uuid]) -> Vec<Uuid> {
+        self.connected_here(users)
     }
 }
 

@@ -217,4 +217,29 @@ impl UserLimits for RedisUserLimits {
             None => self.local.take(user),
         }
     }
+
+    /// One `EXISTS` per user, pipelined (each key on its own: a Cluster
+    /// routes them); with Redis down, those connected here (and counted
+    /// here alone meanwhile).
+    async fn connected(&self, users: &[Uuid]) -> Vec<Uuid> {
+        let mut here = self.local.connected_here(users);
+        let mut pipe = redis::pipe();
+        for user in users {
+            pipe.exists(self.keys.connections(*user));
+        }
+        let mut conn = self.commands.clone();
+        let found: Option<Vec<bool>> = self.timed(pipe.query_async(&mut conn)).await;
+        if let Some(found) = found {
+            here.extend(
+                users
+                    .iter()
+                    .zip(found)
+                    .filter(|(_, open)| *open)
+                    .map(|(user, _)| *user),
+            );
+            here.sort();
+            here.dedup();
+        }
+        here
+    }
 }

@@ -15,6 +15,8 @@ pub struct NewMessage {
     pub thread: Option<Uuid>,
     /// The users the body mentions (resolved by the caller).
     pub mentions: Vec<Uuid>,
+    /// It mentions every member of the room (`@channel`, `@all`).
+    pub everyone: bool,
     /// Its files, claimed for it already ([`super::FileStore::claim_files`]).
     pub attachments: Vec<protocol::Attachment>,
 }
@@ -31,6 +33,7 @@ pub enum NewEntry {
         id: Uuid,
         body: String,
         mentions: Vec<Uuid>,
+        everyone: bool,
         by: UserRef,
     },
     Delete {

@@ -14,9 +14,11 @@
 mod access_tokens;
 mod accounts;
 mod admin;
+mod attention;
 mod drafts;
 mod entries;
 mod files;
+mod groups;
 mod identities;
 mod log;
 mod people;
@@ -27,8 +29,11 @@ mod search;
 mod sql;
 mod sql_accounts;
 mod sql_admin;
+mod sql_attention;
 mod sql_drafts;
 mod sql_files;
+mod sql_follows;
+mod sql_groups;
 mod sql_identities;
 mod sql_log;
 mod sql_log_changes;
@@ -52,9 +57,11 @@ use uuid::Uuid;
 pub use access_tokens::{AccessToken, NewAccessToken, TokenStore};
 pub use accounts::{AccountStore, Rotation, UserRecord};
 pub use admin::{AdminStore, AuditQuery, NewAudit, NewInvite};
+pub use attention::{AttentionStore, DndRecord, RoomNotice};
 pub use drafts::DraftStore;
 pub use entries::{NewEntry, NewMessage, Outcome, Refusal};
 pub use files::{FileRecord, FileStore};
+pub use groups::{GroupChange, GroupStore};
 pub use identities::{IdentityStore, LinkedIdentity};
 pub use log::{LogPage, LogStore, MessageRecord, PageAt};
 pub use people::{NewAvatar, PeopleStore};
@@ -114,6 +121,8 @@ pub trait Store:
     + PeopleStore
     + AdminStore
     + DraftStore
+    + GroupStore
+    + AttentionStore
     + Send
     + Sync
     + 'static

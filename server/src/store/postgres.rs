@@ -11,7 +11,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::sql::{Backend, SqlStore};
-use super::sql_rows::join_ids;
+use super::sql_rows::join_mentions;
 use super::{NewEntry, Outcome, StoreResult};
 
 impl SqlStore {
@@ -73,7 +73,7 @@ impl SqlStore {
                     "author_id": m.author.id.to_string(),
                     "client_msg_id": m.client_msg_id.to_string(),
                     "body": m.body,
-                    "mentions": join_ids(&m.mentions),
+                    "mentions": join_mentions(&m.mentions, m.everyone),
                 })
             })
             .collect();
@@ -108,6 +108,7 @@ impl SqlStore {
                     body: new.body.clone(),
                     ts: super::ms_to_time(created),
                     mentions: new.mentions.clone(),
+                    everyone: new.everyone,
                     ..Default::default()
                 }),
                 fresh: true,

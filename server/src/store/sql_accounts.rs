@@ -16,7 +16,8 @@ use super::{now_ms, AccountStore, Rotation, StoreResult, UserRecord};
 pub const NO_PASSWORD: &str = "!";
 
 /// Inserts user `id` (owned by `bot_owner`, for a bot);
-/// [`super::StoreError::Conflict`] if the name (in any case) is taken.
+/// [`super::StoreError::Conflict`] if the name (in any case) is taken, by
+/// a user or a user group.
 pub(super) async fn insert_user<'e>(
     executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     id: Uuid,
@@ -24,9 +25,10 @@ pub(super) async fn insert_user<'e>(
     password_hash: &str,
     bot_owner: Option<Uuid>,
 ) -> StoreResult<UserRef> {
-    sqlx::query(
+    let done = sqlx::query(
         "INSERT INTO users (id, name, password_hash, created_ms, bot_owner, name_key) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+         SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS \
+           (SELECT 1 FROM user_groups WHERE lower(name) = lower($2))",
     )
     .bind(id.to_string())
     .bind(name)
@@ -37,6 +39,9 @@ pub(super) async fn insert_user<'e>(
     .execute(executor)
     .await
     .map_err(insert_error)?;
+    if done.rows_affected() == 0 {
+        return Err(super::StoreError::Conflict);
+    }
     Ok(UserRef {
         id,
         name: name.to_string(),

@@ -14,11 +14,12 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::sql::SqlStore;
+use super::sql_follows::follow_reply_in_tx;
 use super::sql_log_changes::{
     delete_in_tx, edit_in_tx, message_in_tx, react_in_tx, topic_in_tx, LogTx,
 };
 use super::sql_log_room::{pin_in_tx, room_in_tx};
-use super::sql_rows::{attachments_json, entry_from_row, join_ids, MESSAGE_SELECT};
+use super::sql_rows::{attachments_json, entry_from_row, join_mentions, MESSAGE_SELECT};
 use super::{ms_to_time, now_ms, NewEntry, NewMessage, Outcome, Refusal, StoreError, StoreResult};
 
 /// A transaction on either backend.
@@ -114,9 +115,10 @@ impl SqlStore {
                     id,
                     body,
                     mentions,
+                    everyone,
                     by,
                     ..
-                } => edit_in_tx(&mut at, *id, body, mentions, by).await?,
+                } => edit_in_tx(&mut at, *id, body, (mentions, *everyone), by).await?,
                 NewEntry::Delete { id, by, .. } => delete_in_tx(&mut at, *id, by).await?,
                 NewEntry::React {
                     id,
@@ -179,7 +181,7 @@ impl SqlStore {
                     .bind(&m.body)
                     .bind(created)
                     .bind(m.thread.map(|t| t.to_string()))
-                    .bind(join_ids(&m.mentions))
+                    .bind(join_mentions(&m.mentions, m.everyone))
                     .bind(attachments_json(&m.attachments));
             }
             let inserted = insert.execute(&mut *tx).await?.rows_affected();
@@ -234,6 +236,9 @@ async fn message_in_batch(
         }
     }
     *at.last_seq += 1;
+    if let Some(root) = new.thread {
+        follow_reply_in_tx(at, root, new.author.id, &new.mentions, *at.last_seq).await?;
+    }
     let message = Message {
         room: new.room.clone(),
         seq: *at.last_seq as Seq,
@@ -245,6 +250,7 @@ async fn message_in_batch(
         ts: ms_to_time(at.created),
         thread: new.thread,
         mentions: new.mentions.clone(),
+        everyone: new.everyone,
         attachments: new.attachments.clone(),
         ..Default::default()
     };

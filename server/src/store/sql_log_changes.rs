@@ -8,7 +8,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::sql_log::Tx;
-use super::sql_rows::{join_ids, optional_uuid};
+use super::sql_rows::{join_mentions, optional_uuid};
 use super::{ms_to_time, Outcome, Refusal, StoreResult};
 
 /// Whether message `id` of `room` is deleted, and its thread's root;
@@ -112,13 +112,13 @@ pub(super) async fn edit_in_tx(
     at: &mut LogTx<'_>,
     id: Uuid,
     body: &str,
-    mentions: &[Uuid],
+    (mentions, everyone): (&[Uuid], bool),
     by: &UserRef,
 ) -> StoreResult<Outcome> {
     if !matches!(at.message(id).await?, Some((false, _))) {
         return Ok(Outcome::Refused(Refusal::NoSuchMessage));
     }
-    let listed = join_ids(mentions);
+    let listed = join_mentions(mentions, everyone);
     sqlx::query(
         "UPDATE messages SET body = $3, mentions = $4, edited_ms = $5 \
          WHERE room_id = $1 AND id = $2",
@@ -146,6 +146,7 @@ pub(super) async fn edit_in_tx(
         body: body.to_string(),
         by: by.clone(),
         mentions: mentions.to_vec(),
+        everyone,
     });
     Ok(Outcome::Stored { entry, fresh: true })
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use protocol::{RoomId, RoomInfo, RoomKind, RoomRole, Seq};
+use protocol::{NotificationLevel, RoomId, RoomInfo, RoomKind, RoomRole, Seq};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -17,17 +17,18 @@ use super::{ms_to_time, ReadStateStore, StoreResult};
 /// of the instance they are not in cost nothing). The counts are correlated
 /// subqueries over the room's messages after the
 /// marker (the primary key's range), skipped when the marker is at the end:
-/// one statement however many rooms. `mentions` holds comma-separated ids, and
-/// an id never matches across a comma, so `LIKE '%id%'` is exact.
+/// one statement however many rooms. `mentions` holds comma-separated ids
+/// (an id never matches across a comma, so `LIKE '%id%'` is exact), after
+/// `*` when the message mentions every member (`sql_rows::EVERYONE`).
 const ROOMS_FOR: &str = "\
     SELECT r.id, r.name, r.kind, r.topic, r.last_seq, 1 AS member, r.archived, r.last_ms, \
-       m.last_read_seq, m.muted, m.role, \
+       m.last_read_seq, m.muted, m.role, m.notify_level, \
        CASE WHEN m.last_read_seq >= r.last_seq THEN 0 ELSE \
          (SELECT COUNT(*) FROM messages x WHERE x.room_id = r.id AND x.seq > m.last_read_seq \
             AND x.author_id <> $1 AND x.deleted_ms IS NULL) END AS unread, \
        CASE WHEN m.last_read_seq >= r.last_seq THEN 0 ELSE \
          (SELECT COUNT(*) FROM messages x WHERE x.room_id = r.id AND x.seq > m.last_read_seq \
-            AND x.author_id <> $1 AND x.deleted_ms IS NULL AND x.mentions LIKE $2) END AS mentions \
+            AND x.author_id <> $1 AND x.deleted_ms IS NULL AND (x.mentions LIKE $2 OR x.mentions LIKE '*%')) END AS mentions \
      FROM memberships m JOIN rooms r ON r.id = m.room_id \
      WHERE m.user_id = $1 ORDER BY r.name";
 
@@ -57,6 +58,10 @@ impl ReadStateStore for SqlStore {
                     unread: count(row, "unread")?,
                     mentions: count(row, "mentions")?,
                     muted: row.try_get::<i64, _>("muted")? != 0,
+                    notifications: row
+                        .try_get::<Option<&str>, _>("notify_level")?
+                        .and_then(NotificationLevel::parse)
+                        .unwrap_or(NotificationLevel::default_for(kind)),
                     archived: row.try_get::<i64, _>("archived")? != 0,
                     role: (kind != RoomKind::Direct).then(|| RoomRole::parse(role)),
                     last_activity: row.try_get::<Option<i64>, _>("last_ms")?.map(ms_to_time),

@@ -98,19 +98,34 @@ fn attachments_from(text: Option<&str>) -> StoreResult<Vec<Attachment>> {
     }
 }
 
-pub(super) fn join_ids(ids: &[Uuid]) -> String {
-    ids.iter()
-        .map(Uuid::to_string)
+/// The marker that opens a `mentions` column when the message mentions
+/// every member (`@channel`, `@all`): never part of an id, so `LIKE
+/// '%id%'` still matches ids only.
+pub(super) const EVERYONE: &str = "*";
+
+/// A `mentions` column: the ids, comma-separated, after [`EVERYONE`] when
+/// `everyone`.
+pub(super) fn join_mentions(ids: &[Uuid], everyone: bool) -> String {
+    everyone
+        .then(|| EVERYONE.to_string())
+        .into_iter()
+        .chain(ids.iter().map(Uuid::to_string))
         .collect::<Vec<_>>()
         .join(",")
 }
 
-fn split_ids(text: Option<&str>) -> StoreResult<Vec<Uuid>> {
-    text.unwrap_or("")
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(parse_uuid)
-        .collect()
+/// A `mentions` column's ids, and whether it mentions everyone.
+fn split_mentions(text: Option<&str>) -> StoreResult<(Vec<Uuid>, bool)> {
+    let mut everyone = false;
+    let mut ids = Vec::new();
+    for part in text.unwrap_or("").split(',').filter(|s| !s.is_empty()) {
+        if part == EVERYONE {
+            everyone = true;
+        } else {
+            ids.push(parse_uuid(part)?);
+        }
+    }
+    Ok((ids, everyone))
 }
 
 pub(super) fn optional_uuid(text: Option<&str>) -> StoreResult<Option<Uuid>> {
@@ -131,7 +146,7 @@ pub(super) fn entry_from_row(row: &AnyRow) -> StoreResult<Entry> {
     let ts = ms_to_time(row.try_get("created_ms")?);
     let body: Option<String> = row.try_get("body")?;
     let body = body.unwrap_or_default();
-    let mentions = split_ids(row.try_get("mentions")?)?;
+    let (mentions, everyone) = split_mentions(row.try_get("mentions")?)?;
     let kind: &str = row.try_get("kind")?;
     Ok(match kind {
         "message" => Entry::Message(Message {
@@ -148,6 +163,7 @@ pub(super) fn entry_from_row(row: &AnyRow) -> StoreResult<Entry> {
             ts,
             thread: optional_uuid(row.try_get("thread_id")?)?,
             mentions,
+            everyone,
             edited_ts: row.try_get::<Option<i64>, _>("edited_ms")?.map(ms_to_time),
             deleted: row.try_get::<Option<i64>, _>("deleted_ms")?.is_some(),
             reactions: Vec::new(),
@@ -168,6 +184,7 @@ pub(super) fn entry_from_row(row: &AnyRow) -> StoreResult<Entry> {
             body,
             by: user,
             mentions,
+            everyone,
         }),
         "deleted" => Entry::Deleted(Deleted {
             room,

@@ -144,7 +144,7 @@ async fn rooms_members_and_history() {
         room,
         json!({"id": "ops", "name": "ops", "kind": "private", "member": true,
                "latest_seq": 0, "last_read_seq": 0, "unread": 0, "mentions": 0, "muted": false,
-               "archived": false, "role": "owner"})
+               "notifications": "mentions", "archived": false, "role": "owner"})
     );
     let (status, _) = post(
         &server,

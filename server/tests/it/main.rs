@@ -4,6 +4,7 @@
 mod common;
 
 mod api;
+mod attention;
 mod audit;
 mod cluster;
 mod cluster_access;

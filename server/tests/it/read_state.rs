@@ -72,7 +72,9 @@ async fn activity_and_read_markers_reach_every_connection_on_every_instance() {
             ServerFrame::Activity {
                 room: "team".into(),
                 seq: first,
-                mention: false
+                mention: false,
+                thread: None,
+                notify: false,
             }
         );
     }
@@ -82,7 +84,9 @@ async fn activity_and_read_markers_reach_every_connection_on_every_instance() {
         ServerFrame::Activity {
             room: "team".into(),
             seq: mentioned,
-            mention: true
+            mention: true,
+            thread: None,
+            notify: true,
         }
     );
     let team = room(&c.a, &alice.token, "team").await;
@@ -164,7 +168,9 @@ async fn activity_and_read_markers_reach_every_connection_on_every_instance() {
         ServerFrame::Activity {
             room: "team".into(),
             seq: third,
-            mention: false
+            mention: false,
+            thread: None,
+            notify: false,
         }
     );
 
@@ -182,7 +188,9 @@ async fn activity_and_read_markers_reach_every_connection_on_every_instance() {
         ServerFrame::Activity {
             room: "team".into(),
             seq: last,
-            mention: false
+            mention: false,
+            thread: None,
+            notify: false,
         }
     );
     assert_eq!(room(&c.b, &alice.token, "team").await.unread, 4);
@@ -215,7 +223,9 @@ async fn rooms_added_and_removed_arrive_live_and_a_removed_room_goes_quiet() {
         ServerFrame::Activity {
             room: "secret".into(),
             seq,
-            mention: false
+            mention: false,
+            thread: None,
+            notify: false,
         }
     );
 
@@ -247,7 +257,9 @@ async fn rooms_added_and_removed_arrive_live_and_a_removed_room_goes_quiet() {
         ServerFrame::Activity {
             room: dm_id.clone(),
             seq: in_dm,
-            mention: false
+            mention: false,
+            thread: None,
+            notify: true,
         },
         "the removed room's message must not arrive"
     );

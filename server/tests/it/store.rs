@@ -23,6 +23,7 @@ pub(crate) fn message(room: &str, author: &UserRef, body: &str) -> NewMessage {
         body: body.into(),
         thread: None,
         mentions: Vec::new(),
+        everyone: false,
         attachments: Vec::new(),
     }
 }

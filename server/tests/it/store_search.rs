@@ -91,6 +91,7 @@ async fn search_finds_what_the_reader_may_read(store: Arc<dyn Store>) {
         id: failed.id,
         body: "Rollout failed".into(),
         mentions: Vec::new(),
+        everyone: false,
         by: alice.clone(),
     };
     assert!(store.append(edit).await.unwrap().is_fresh());
