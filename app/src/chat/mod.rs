@@ -14,8 +14,8 @@ mod views;
 pub mod zones;
 
 pub use model::{
-    Actions, AdminCommand, AdminTab, AuditFilter, ChatModel, Command, Link, Notifications,
-    RoomCommand, RoomOrder, Session,
+    Actions, AdminCommand, AdminTab, AuditFilter, BroadConfirm, ChatModel, Command, GroupCommand,
+    Link, Notifications, RoomCommand, RoomOrder, Session,
 };
 
 /// A file the user picked, dropped or pasted (only browsers have them).

@@ -1,6 +1,6 @@
 //! The state the UI renders, as signals, and the commands the UI issues.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -11,8 +11,9 @@ pub use super::views::{
     SearchView, SettingsView, UploadItem, UploadState,
 };
 use crate::protocol::{
-    is_direct_id, CreateInvite, Member, Profile, RoomId, RoomInfo, RoomKind, RoomRole, Seq,
-    SignupPolicy, UserRef,
+    is_direct_id, CreateGroup, CreateInvite, Dnd, DndRequest, FollowedThread, GroupUpdate, Member,
+    NotificationLevel, Profile, RoomId, RoomInfo, RoomKind, RoomRole, SavedItem, Seq, SignupPolicy,
+    UserGroup, UserRef,
 };
 
 /// How the sidebar orders rooms.
@@ -74,8 +75,8 @@ pub struct ChatModel {
     pub now: RwSignal<f64>,
     /// The thread open beside the room: its room and root message.
     pub thread: RwSignal<Option<(RoomId, Uuid)>>,
-    /// Replies of the open thread loaded over HTTP (older than what the
-    /// room's timeline holds).
+    /// The open thread as read over HTTP: its root and its replies (older
+    /// than what the room's timeline holds).
     pub thread_replies: RwSignal<Vec<crate::protocol::Message>>,
     /// Changes sent but not yet stored, shown meanwhile (see [`Optimistic`]).
     pub optimistic: RwSignal<Optimistic>,
@@ -116,6 +117,36 @@ pub struct ChatModel {
     pub admin: RwSignal<Option<AdminView>>,
     /// How the sidebar orders rooms (kept in the browser's storage).
     pub room_order: RwSignal<RoomOrder>,
+    /// The user's do-not-disturb, as the server last said.
+    pub dnd: RwSignal<Dnd>,
+    /// The threads the user follows: root → the room and the last reply
+    /// read (kept by the list, `thread` frames and replies arriving).
+    pub following: RwSignal<HashMap<Uuid, (RoomId, Seq)>>,
+    /// Unread replies in followed threads (the Threads button's badge).
+    pub thread_unread: RwSignal<u32>,
+    /// The Threads view, while open: the followed threads as last read.
+    pub threads: RwSignal<Option<Vec<FollowedThread>>>,
+    /// The ids of the messages the user saved.
+    pub saved_ids: RwSignal<HashSet<Uuid>>,
+    /// The Saved view, while open.
+    pub saved: RwSignal<Option<Vec<SavedItem>>>,
+    /// User groups: `@group` completion and the Groups panel.
+    pub groups: RwSignal<Vec<UserGroup>>,
+    /// The Groups panel, while open.
+    pub groups_open: RwSignal<bool>,
+    /// A message that mentions everyone in a big room, waiting for the
+    /// sender to confirm it.
+    pub confirm_broad: RwSignal<Option<BroadConfirm>>,
+}
+
+/// A send held for confirmation: `@channel` (or `@all`, `@here`) in a room
+/// of more than `BROAD_MENTION_MEMBERS` members.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BroadConfirm {
+    pub room: RoomId,
+    pub body: String,
+    /// How many members it would notify (at least).
+    pub members: usize,
 }
 
 impl ChatModel {
@@ -152,6 +183,15 @@ impl ChatModel {
             pins: RwSignal::new(None),
             admin: RwSignal::new(None),
             room_order: RwSignal::new(RoomOrder::default()),
+            dnd: RwSignal::new(Dnd::default()),
+            following: RwSignal::new(HashMap::new()),
+            thread_unread: RwSignal::new(0),
+            threads: RwSignal::new(None),
+            saved_ids: RwSignal::new(HashSet::new()),
+            saved: RwSignal::new(None),
+            groups: RwSignal::new(Vec::new()),
+            groups_open: RwSignal::new(false),
+            confirm_broad: RwSignal::new(None),
         }
     }
 
@@ -179,6 +219,15 @@ impl ChatModel {
         self.adding.set(None);
         self.pins.set(None);
         self.admin.set(None);
+        self.dnd.set(Dnd::default());
+        self.following.set(HashMap::new());
+        self.thread_unread.set(0);
+        self.threads.set(None);
+        self.saved_ids.set(HashSet::new());
+        self.saved.set(None);
+        self.groups.set(Vec::new());
+        self.groups_open.set(false);
+        self.confirm_broad.set(None);
         self.link.set(Link::Connecting);
         self.session.set(Session::SignedOut { reason });
     }
@@ -403,6 +452,41 @@ pub enum Command {
     OrderRooms(RoomOrder),
     /// The admin console: see [`AdminCommand`].
     Admin(AdminCommand),
+    /// Sends (`true`) or drops the message held by [`BroadConfirm`].
+    ConfirmBroad(bool),
+    /// Sets which of a room's messages notify the user.
+    SetLevel {
+        room: RoomId,
+        level: NotificationLevel,
+    },
+    /// Pauses notifications, or sets quiet hours.
+    SetDnd(DndRequest),
+    /// Shows (loading them) or hides the followed threads.
+    ShowThreads(bool),
+    /// Follows (`on`) or unfollows the thread of `root` in `room`.
+    Follow {
+        room: RoomId,
+        root: Uuid,
+        on: bool,
+    },
+    /// Saves (`on`) or unsaves a message.
+    Save {
+        id: Uuid,
+        on: bool,
+    },
+    /// Shows (loading them) or hides the saved messages.
+    ShowSaved(bool),
+    /// The Groups panel: see [`GroupCommand`].
+    Groups(GroupCommand),
+}
+
+/// What the Groups panel does.
+#[derive(Clone, Debug)]
+pub enum GroupCommand {
+    Show(bool),
+    Create(CreateGroup),
+    Update { id: Uuid, change: GroupUpdate },
+    Delete(Uuid),
 }
 
 /// What owners and moderators do to the open room.

@@ -267,6 +267,7 @@ impl Timeline {
                 if let Some(m) = self.target(edit.id, seq) {
                     m.body = edit.body;
                     m.mentions = edit.mentions;
+                    m.everyone = edit.everyone;
                     m.edited_ts = Some(edit.ts);
                 }
             }
@@ -277,6 +278,7 @@ impl Timeline {
                     m.deleted_by = (deleted.by.id != m.author.id).then_some(deleted.by.id);
                     m.body.clear();
                     m.mentions.clear();
+                    m.everyone = false;
                     m.reactions.clear();
                     m.thread
                 });

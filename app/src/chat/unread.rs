@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use super::RoomOrder;
-use crate::protocol::{RoomId, RoomInfo, RoomKind, Seq};
+use crate::protocol::{NotificationLevel, RoomId, RoomInfo, Seq};
 
 /// Counts a new message of `room` at `seq` (a `message` frame or
 /// `activity`). A `seq` not past the room's latest was counted already (the
@@ -72,15 +72,17 @@ pub fn merge(mut fresh: Vec<RoomInfo>, counted_since: &[Counted]) -> Vec<RoomInf
     fresh
 }
 
-/// What the user should look at: mentions in rooms, every message in a
-/// direct room, but never in a muted room.
+/// What the user should look at, as the room's notification level says:
+/// every unread message (`all`: a direct room's default), mentions
+/// (`mentions`: other rooms' default), nothing (`none`, or a muted room).
 pub fn attention(room: &RoomInfo) -> u32 {
     if room.muted || !room.member {
-        0
-    } else if room.kind == RoomKind::Direct {
-        room.unread
-    } else {
-        room.mentions
+        return 0;
+    }
+    match room.notifications {
+        NotificationLevel::All => room.unread,
+        NotificationLevel::Mentions => room.mentions,
+        NotificationLevel::None => 0,
     }
 }
 
@@ -92,9 +94,10 @@ pub fn title(rooms: &[RoomInfo]) -> String {
     }
 }
 
-/// A room is shown bold: it has unread messages and is not muted.
+/// A room is shown bold: it has unread messages and is neither muted nor
+/// set to notify of nothing.
 pub fn bold(room: &RoomInfo) -> bool {
-    room.member && !room.muted && room.unread > 0
+    room.member && !room.muted && room.notifications != NotificationLevel::None && room.unread > 0
 }
 
 /// The sidebar's order within a section. By [`RoomOrder::Recent`]: rooms
@@ -126,6 +129,7 @@ pub fn sorted<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::RoomKind;
 
     fn room(id: &str, kind: RoomKind, latest: Seq, read: Seq) -> RoomInfo {
         RoomInfo {
@@ -135,8 +139,25 @@ mod tests {
             member: true,
             latest_seq: latest,
             last_read_seq: read,
+            notifications: NotificationLevel::default_for(kind),
             ..RoomInfo::default()
         }
+    }
+
+    #[test]
+    fn the_level_decides_what_asks_for_attention() {
+        let mut team = room("team", RoomKind::Public, 9, 0);
+        (team.unread, team.mentions) = (5, 2);
+        assert_eq!(attention(&team), 2);
+        team.notifications = NotificationLevel::All;
+        assert_eq!(attention(&team), 5);
+        team.notifications = NotificationLevel::None;
+        assert_eq!(attention(&team), 0);
+        assert!(!bold(&team), "nothing: not bold either");
+        let mut dm = room("dm:a:b", RoomKind::Direct, 3, 0);
+        dm.unread = 3;
+        dm.notifications = NotificationLevel::Mentions;
+        assert_eq!(attention(&dm), 0, "a direct room set to mentions");
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! switching rooms or signing in again keeps it.
 //!
 //! Typing `@` and the start of a name offers the people known in the room
-//! (online, or who wrote in it): arrows choose, Enter or Tab completes,
-//! Escape closes the list.
+//! (online, or who wrote in it), then user groups and `@here`, `@channel`
+//! and `@all`: arrows choose, Enter or Tab completes, Escape closes the
+//! list. A message mentioning everyone in a big room asks to be confirmed
+//! first (`attention::BroadConfirmBar`).
 //!
 //! Files come by the attach button, by pasting, or by dropping them on the
 //! room (`super::Chat`); they upload at once, show their progress, and go
@@ -79,9 +81,38 @@ fn suggestions(model: &ChatModel, typed: &str) -> Vec<(String, Option<String>)> 
                     })
             })
             .filter(|(name, _)| seen.insert(name.clone()))
+            .chain(groups_and_everyone(model, &typed))
             .take(MAX_SUGGESTIONS)
             .collect()
     })
+}
+
+/// Groups, then the mentions of a room's members, whose names start with
+/// `typed` (lower case): each with what it reaches.
+fn groups_and_everyone(model: &ChatModel, typed: &str) -> Vec<(String, Option<String>)> {
+    let mut offered: Vec<(String, Option<String>)> = model.groups.with_untracked(|groups| {
+        groups
+            .iter()
+            .filter(|g| g.name.to_lowercase().starts_with(typed))
+            .map(|g| {
+                let n = g.members.len();
+                let reach = format!("group of {n} {}", if n == 1 { "person" } else { "people" });
+                (g.name.clone(), Some(reach))
+            })
+            .collect()
+    });
+    let everyone = [
+        ("here", "everyone online in the room"),
+        ("channel", "every member of the room"),
+        ("all", "every member of the room"),
+    ];
+    offered.extend(
+        everyone
+            .into_iter()
+            .filter(|(name, _)| !typed.is_empty() && name.starts_with(typed))
+            .map(|(name, reach)| (name.to_string(), Some(reach.to_string()))),
+    );
+    offered
 }
 
 #[component]

@@ -110,7 +110,7 @@ impl Row {
             pinned: m.pinned && !deleted,
             reactions,
             replies: m.reply_count,
-            mentions_me: m.mentions.contains(&me),
+            mentions_me: (m.everyone || m.mentions.contains(&me)) && m.author.id != me,
             divider: false,
             focused: false,
             attachments: if deleted {
@@ -278,6 +278,17 @@ pub fn MessageRow(
                             <button on:click=move |_| actions.run(Command::Pin { id, on })>
                                 {if on { "Pin" } else { "Unpin" }}
                             </button>
+                        }
+                    })}
+                    {id.map(|id| {
+                        let model = super::model();
+                        let saved = move || model.saved_ids.with(|s| s.contains(&id));
+                        view! {
+                            <button
+                                aria-pressed=move || saved().to_string()
+                                title="Keep it in your saved messages"
+                                on:click=move |_| actions.run(Command::Save { id, on: !saved() })
+                            >"Save"</button>
                         }
                     })}
                     {row.mine.then(|| view! {

@@ -2,9 +2,12 @@
 //! [`Command`]s through [`Actions`]; none talks to the network itself.
 
 mod admin;
+mod attention;
 mod body;
 mod browse;
 mod composer;
+mod followed;
+mod groups;
 mod members;
 mod message_row;
 mod messages;
@@ -127,12 +130,15 @@ fn Chat(name: String) -> impl IntoView {
                 <room_admin::ArchivedBanner/>
                 {move || {
                     let archived = model.current_room().is_some_and(|r| r.archived);
-                    (!archived).then(|| view! { <composer::Composer/> })
+                    (!archived).then(|| view! { <attention::BroadConfirmBar/><composer::Composer/> })
                 }}
             </main>
             <thread::ThreadPanel/>
             <members::MembersPanel/>
             <pins::PinsPanel/>
+            <followed::ThreadsPanel/>
+            <followed::SavedPanel/>
+            <groups::GroupsPanel/>
             <search::SearchPanel/>
             <settings::SettingsPanel/>
             <people::DirectoryPanel/>

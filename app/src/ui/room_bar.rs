@@ -114,6 +114,7 @@ pub fn RoomBar() -> impl IntoView {
                                 {mute_label}
                             </button>
                             {leave}
+                            <super::attention::LevelSelect/>
                             <super::room_admin::OwnerActions/>
                         }
                     })

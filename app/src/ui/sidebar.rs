@@ -6,7 +6,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use super::{actions, model};
-use crate::chat::{unread, Command, RoomOrder};
+use crate::chat::{unread, Command, GroupCommand, RoomOrder};
 use crate::protocol::{RoomInfo, RoomKind};
 
 #[component]
@@ -63,8 +63,43 @@ pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
         users.sort_by_key(|u| u.name.to_lowercase());
         Some(users)
     };
+    let threads_label = move || match model.thread_unread.get() {
+        0 => "Threads".to_string(),
+        n => format!("Threads, {n} unread"),
+    };
     view! {
         <nav class="sidebar" id="rooms-nav" aria-label="Rooms">
+            <div class="views" role="group" aria-label="Your views">
+                <button class="link-button"
+                    aria-expanded=move || model.threads.with(Option::is_some).to_string()
+                    aria-label=threads_label
+                    on:click=move |_| {
+                        actions.run(Command::ShowThreads(model.threads.with_untracked(Option::is_none)));
+                        on_pick();
+                    }>
+                    "Threads"
+                    {move || (model.thread_unread.get() > 0).then(|| view! {
+                        <span class="badge" aria-hidden="true">{model.thread_unread.get()}</span>
+                    })}
+                </button>
+                <button class="link-button"
+                    aria-expanded=move || model.saved.with(Option::is_some).to_string()
+                    on:click=move |_| {
+                        actions.run(Command::ShowSaved(model.saved.with_untracked(Option::is_none)));
+                        on_pick();
+                    }>
+                    "Saved"
+                </button>
+                <button class="link-button"
+                    aria-expanded=move || model.groups_open.get().to_string()
+                    on:click=move |_| {
+                        actions.run(Command::Groups(GroupCommand::Show(!model.groups_open.get_untracked())));
+                        on_pick();
+                    }>
+                    "Groups"
+                </button>
+            </div>
+            <super::attention::DndControl/>
             <h2>"Rooms"</h2>
             <div class="room-order" role="group" aria-label="Order rooms by">
                 {[(RoomOrder::Recent, "Recent"), (RoomOrder::Alphabetical, "A–Z")].into_iter().map(|(order, label)| view! {

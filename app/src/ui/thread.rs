@@ -30,9 +30,16 @@ pub fn ThreadPanel() -> impl IntoView {
         let loaded = model.thread_replies.get();
         model.timelines.with(|timelines| {
             let timeline = timelines.get(&room)?;
-            let root_message = timeline.message(root)?;
-            let mut replies: BTreeMap<u64, &crate::protocol::Message> =
-                loaded.iter().map(|m| (m.seq, m)).collect();
+            // The root as the room's timeline holds it, else as the thread
+            // was read (an old thread opened from the Threads view).
+            let root_message = timeline
+                .message(root)
+                .or_else(|| loaded.iter().find(|m| m.id == root))?;
+            let mut replies: BTreeMap<u64, &crate::protocol::Message> = loaded
+                .iter()
+                .filter(|m| m.id != root)
+                .map(|m| (m.seq, m))
+                .collect();
             for m in timeline
                 .messages
                 .values()
@@ -71,6 +78,7 @@ pub fn ThreadPanel() -> impl IntoView {
                 <aside class="thread" aria-label="Thread">
                     <header>
                         <h2>"Thread"</h2>
+                        <FollowButton/>
                         <button class="link-button" aria-label="Close the thread" on:click=move |_| actions.run(Command::OpenThread(None))>"Close"</button>
                     </header>
                     <ol class="message-list">
@@ -90,6 +98,27 @@ pub fn ThreadPanel() -> impl IntoView {
                     </form>
                 </aside>
             }
+        })
+    }
+}
+
+/// Follows or unfollows the open thread.
+#[component]
+fn FollowButton() -> impl IntoView {
+    let model = model();
+    let actions = actions();
+    move || {
+        let (room, root) = model.thread.get()?;
+        let following = model.following.with(|f| f.contains_key(&root));
+        Some(view! {
+            <button
+                class="link-button"
+                aria-pressed=following.to_string()
+                title="Followed threads notify you of their replies and are listed in Threads"
+                on:click=move |_| actions.run(Command::Follow { room: room.clone(), root, on: !following })
+            >
+                "Follow"
+            </button>
         })
     }
 }

@@ -146,7 +146,22 @@ impl Runtime {
                 });
             }
             ServerFrame::Read { room, seq } => self.on_read(room, seq),
-            ServerFrame::Activity { room, seq, mention } => self.on_activity(room, seq, mention),
+            ServerFrame::Activity {
+                room,
+                seq,
+                mention,
+                thread,
+                notify,
+            } => self.on_activity(super::notify::Activity {
+                room,
+                seq,
+                mention,
+                thread,
+                notify,
+            }),
+            ServerFrame::Notifications(changed) => self.on_notifications(changed),
+            ServerFrame::Dnd(dnd) => self.model.dnd.set(dnd),
+            ServerFrame::Thread(state) => self.on_thread_state(state),
             ServerFrame::RoomAdded { room } => self.on_room_added(room),
             ServerFrame::RoomRemoved { room } => self.on_room_removed(room),
             ServerFrame::Error {

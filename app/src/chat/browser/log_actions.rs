@@ -88,8 +88,12 @@ impl Runtime {
             let path = format!("/api/rooms/{}/threads/{root}?limit=200", encode(&room));
             match http::call::<ThreadPage>("GET", &path, None::<&()>).await {
                 Ok(page) => {
-                    if runtime.model.thread.get_untracked() == Some((room, root)) {
-                        runtime.model.thread_replies.set(page.replies);
+                    if runtime.model.thread.get_untracked() == Some((room.clone(), root)) {
+                        // The root too: the room's timeline may not hold it.
+                        let mut loaded = vec![page.root];
+                        loaded.extend(page.replies);
+                        runtime.model.thread_replies.set(loaded);
+                        runtime.read_followed(&room, root, page.seq);
                     }
                 }
                 Err(e) => runtime.model.notice.set(Some(e.message)),

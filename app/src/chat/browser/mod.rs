@@ -2,12 +2,15 @@
 //! UI issues. It owns the WebSocket and turns its frames into model updates.
 
 mod admin;
+mod attention;
 mod browse;
 mod drafts;
+mod followed;
 mod found;
 mod http;
 mod incoming;
 mod log_actions;
+mod notify;
 mod people;
 mod pins;
 mod preferences;
@@ -72,7 +75,7 @@ pub fn start(model: ChatModel) -> Actions {
         wanted: RefCell::new(Default::default()),
     });
     model.now.set(now_ms());
-    model.notifications.set(read_state::notification_state());
+    model.notifications.set(notify::notification_state());
     model.room_order.set(preferences::remembered_order());
     runtime.watch_visibility();
     *runtime.ticker.borrow_mut() = Some(Interval::new(500, move || model.now.set(now_ms())));
@@ -113,7 +116,7 @@ pub struct Runtime {
     /// Bumped as activity arrives: the sidebar's "most recent" order.
     recent_counter: Cell<u64>,
     /// Notifications shown, with their click handlers (the newest few).
-    notifications: RefCell<Vec<read_state::Shown>>,
+    notifications: RefCell<Vec<notify::Shown>>,
     on_visibility: RefCell<Option<Closure<dyn FnMut()>>>,
     /// Per room: the `seq` of the newest topic entry seen.
     topic_seq: RefCell<std::collections::HashMap<RoomId, crate::protocol::Seq>>,
@@ -169,7 +172,7 @@ impl Runtime {
             Command::Leave(room) => spawn_local(self.clone().leave(room)),
             Command::ShowMembers(show) => spawn_local(self.clone().show_members(show)),
             Command::EnableNotifications => spawn_local(self.clone().enable_notifications()),
-            Command::Send(body) => self.send(body),
+            Command::Send(body) => self.send_checked(body),
             Command::Reply { root, body } => self.reply(root, body),
             Command::Edit { id, body } => self.edit(id, body),
             Command::Delete(id) => self.delete(id),
@@ -209,6 +212,14 @@ impl Runtime {
             Command::ShowPins(show) => spawn_local(self.clone().show_pins(show)),
             Command::OrderRooms(order) => self.order_rooms(order),
             Command::Admin(command) => spawn_local(self.clone().admin_command(command)),
+            Command::ConfirmBroad(send) => self.confirm_broad(send),
+            Command::SetLevel { room, level } => spawn_local(self.clone().set_level(room, level)),
+            Command::SetDnd(request) => spawn_local(self.clone().set_dnd(request)),
+            Command::ShowThreads(show) => spawn_local(self.clone().show_threads(show)),
+            Command::Follow { room, root, on } => spawn_local(self.clone().follow(room, root, on)),
+            Command::Save { id, on } => spawn_local(self.clone().save(id, on)),
+            Command::ShowSaved(show) => spawn_local(self.clone().show_saved(show)),
+            Command::Groups(command) => spawn_local(self.clone().group_command(command)),
         }
     }
 

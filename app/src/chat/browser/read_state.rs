@@ -1,9 +1,8 @@
 //! Every room at once, in the browser: counting what arrives in rooms the user
 //! is not looking at (`activity`, or messages of joined rooms), telling the
 //! server what was read (`read`), following the user's other devices (`read`
-//! echoes, `room_added`, `room_removed`), muting, leaving, the member list,
-//! and notifications while the tab is hidden. The counting rules are in
-//! `chat/unread.rs`.
+//! echoes, `room_added`, `room_removed`), leaving, and the member list
+//! (notifications: `notify`). The counting rules are in `chat/unread.rs`.
 
 use std::rc::Rc;
 
@@ -12,44 +11,21 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Notification, NotificationOptions, NotificationPermission, VisibilityState};
+use web_sys::VisibilityState;
 
+use super::notify::Activity;
 use super::{http, Runtime};
-use crate::chat::model::{Notifications, Session};
+use crate::chat::model::Session;
 use crate::chat::unread;
-use crate::protocol::is_direct_id;
-use crate::protocol::{
-    ClientFrame, MembersPage, Message, MuteRequest, RoomId, RoomInfo, RoomKind, Seq,
-};
+use crate::protocol::{ClientFrame, MembersPage, Message, RoomId, RoomInfo, RoomKind, Seq};
 
 /// How long a `read` waits for more messages to read with it, in ms.
 const READ_AFTER_MS: u32 = 300;
-/// Most notifications whose click handler is kept (older ones just close).
-const MAX_NOTIFICATIONS: usize = 20;
-
-/// A notification shown, with its click handler.
-pub(super) type Shown = (Notification, Closure<dyn FnMut()>);
-
 /// Whether the page is on screen.
-fn visible() -> bool {
+pub(super) fn visible() -> bool {
     web_sys::window()
         .and_then(|w| w.document())
         .is_none_or(|d| d.visibility_state() == VisibilityState::Visible)
-}
-
-/// What the browser allows about notifications now.
-pub fn notification_state() -> Notifications {
-    let supported = web_sys::window().is_some_and(|w| {
-        js_sys::Reflect::has(&w, &JsValue::from_str("Notification")).unwrap_or(false)
-    });
-    if !supported {
-        return Notifications::Unsupported;
-    }
-    match Notification::permission() {
-        NotificationPermission::Granted => Notifications::Granted,
-        NotificationPermission::Denied => Notifications::Denied,
-        _ => Notifications::Ask,
-    }
 }
 
 impl Runtime {
@@ -65,7 +41,7 @@ impl Runtime {
         }
     }
 
-    fn room_info(&self, room: &str) -> Option<RoomInfo> {
+    pub(super) fn room_info(&self, room: &str) -> Option<RoomInfo> {
         self.model
             .rooms
             .with_untracked(|rooms| rooms.iter().find(|r| r.id == room).cloned())
@@ -102,10 +78,14 @@ impl Runtime {
         true
     }
 
-    /// `activity`: a message in a room this socket has not joined.
-    pub(super) fn on_activity(self: &Rc<Self>, room: RoomId, seq: Seq, mention: bool) {
-        if self.counted(&room, seq, mention) {
-            self.maybe_notify(&room, mention, None);
+    /// `activity`: a message in a room this socket has not joined; the
+    /// server says whether it notifies.
+    pub(super) fn on_activity(self: &Rc<Self>, activity: Activity) {
+        if let Some(root) = activity.thread {
+            self.followed_reply(&activity.room, root, activity.seq);
+        }
+        if self.counted(&activity.room, activity.seq, activity.mention) && activity.notify {
+            self.notify(&activity.room, activity.mention, activity.thread, None);
         }
     }
 
@@ -116,10 +96,16 @@ impl Runtime {
         if Some(message.author.id) == me {
             return; // never unread
         }
-        let mention = me.is_some_and(|me| message.mentions.contains(&me));
-        if self.counted(&message.room, message.seq, mention) {
+        let mention = message.everyone || me.is_some_and(|me| message.mentions.contains(&me));
+        let followed = message.thread.filter(|root| self.follows(*root));
+        if let Some(root) = followed {
+            self.followed_reply(&message.room, root, message.seq);
+        }
+        if self.counted(&message.room, message.seq, mention)
+            && self.notifies(&message.room, mention, followed.is_some())
+        {
             let from = format!("{}: {}", message.author.name, message.body);
-            self.maybe_notify(&message.room, mention, Some(from));
+            self.notify(&message.room, mention, followed, Some(from));
         }
     }
 
@@ -259,79 +245,6 @@ impl Runtime {
             if document.title() != title {
                 document.set_title(&title);
             }
-        }
-    }
-
-    /// A browser notification for a mention or a direct message while the
-    /// tab is hidden, unless the room is muted; clicking it opens the room.
-    fn maybe_notify(self: &Rc<Self>, room: &RoomId, mention: bool, text: Option<String>) {
-        if visible() || self.model.notifications.get_untracked() != Notifications::Granted {
-            return;
-        }
-        let Some(info) = self.room_info(room) else {
-            return;
-        };
-        let direct = info.kind == RoomKind::Direct || is_direct_id(room);
-        if info.muted || !(mention || direct) {
-            return;
-        }
-        let label = self.model.room_label(room);
-        let title = if direct {
-            format!("New message in {label}")
-        } else {
-            format!("You were mentioned in {label}")
-        };
-        let options = NotificationOptions::new();
-        options.set_tag(room);
-        if let Some(text) = text {
-            options.set_body(&text.chars().take(140).collect::<String>());
-        }
-        let Ok(notification) = Notification::new_with_options(&title, &options) else {
-            return;
-        };
-        let runtime = Rc::downgrade(self);
-        let room = room.clone();
-        let shown = notification.clone();
-        let on_click = Closure::<dyn FnMut()>::new(move || {
-            if let Some(window) = web_sys::window() {
-                let _ = window.focus();
-            }
-            if let Some(runtime) = runtime.upgrade() {
-                runtime.open_room(room.clone());
-            }
-            shown.close();
-        });
-        notification.set_onclick(Some(on_click.as_ref().unchecked_ref()));
-        let mut kept = self.notifications.borrow_mut();
-        if kept.len() >= MAX_NOTIFICATIONS {
-            let (old, _) = kept.remove(0);
-            old.set_onclick(None);
-        }
-        kept.push((notification, on_click));
-    }
-
-    /// Asks for permission to notify (the user clicked the button).
-    pub(super) async fn enable_notifications(self: Rc<Self>) {
-        let Ok(asked) = Notification::request_permission() else {
-            return;
-        };
-        let _ = wasm_bindgen_futures::JsFuture::from(asked).await;
-        self.model.notifications.set(notification_state());
-    }
-
-    pub(super) async fn toggle_mute(self: Rc<Self>, room: RoomId) {
-        let muted = !self.room_info(&room).is_some_and(|r| r.muted);
-        let path = format!("/api/rooms/{}/mute", encode(&room));
-        match http::send("PUT", &path, Some(&MuteRequest { muted })).await {
-            Ok(()) => {
-                self.model.rooms.update(|rooms| {
-                    if let Some(r) = rooms.iter_mut().find(|r| r.id == room) {
-                        r.muted = muted;
-                    }
-                });
-                self.update_title();
-            }
-            Err(e) => self.model.notice.set(Some(e.message)),
         }
     }
 

@@ -68,6 +68,7 @@ impl Runtime {
         self.model.session.set(Session::SignedIn(user));
         self.reload_me().await;
         self.load_drafts().await;
+        self.load_attention().await;
         self.refresh_rooms().await;
         let hash = web_sys::window()
             .and_then(|w| w.location().hash().ok())

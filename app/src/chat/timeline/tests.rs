@@ -151,11 +151,12 @@ fn edits_and_deletions_change_the_message_and_count_as_seqs() {
         body: "fixed".into(),
         by: user(1),
         mentions: vec![ME],
+        everyone: true,
     });
     assert_eq!(t.entry(edit), None);
     let m = t.message(Uuid::from_u128(1001)).unwrap();
     assert_eq!((m.body.as_str(), m.edited_ts.is_some()), ("fixed", true));
-    assert_eq!(m.mentions, vec![ME]);
+    assert_eq!((m.mentions.clone(), m.everyone), (vec![ME], true));
     let delete = Entry::Deleted(Deleted {
         room: "general".into(),
         seq: 4,
