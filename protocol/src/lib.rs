@@ -34,6 +34,7 @@ mod pins;
 mod room_directory;
 mod room_roles;
 mod search;
+mod search_filters;
 mod tokens;
 mod webhooks;
 pub use admin::{
@@ -91,6 +92,7 @@ pub use search::{
     highlight, search_words, Highlight, SearchHit, SearchResults, DEFAULT_SEARCH_LIMIT,
     MAX_SEARCH_CHARS, MAX_SEARCH_LIMIT, MAX_SEARCH_WORDS,
 };
+pub use search_filters::{SearchFilters, FILTERS};
 pub use tokens::{
     BotList, CreateBot, CreateToken, CreatedToken, TokenInfo, TokenList, MAX_TOKEN_NAME_CHARS,
     TOKEN_PREFIX,

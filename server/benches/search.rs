@@ -159,6 +159,7 @@ async fn time_search(store: &dyn Store, viewer: &UserRef, text: &str) -> (f64, f
         room: None,
         before: None,
         limit: 20,
+        filters: Default::default(),
     };
     let mut found = 0;
     for _ in 0..20 {

@@ -50,7 +50,7 @@ pub fn GroupsPanel() -> impl IntoView {
                     </ul>
                     <form class="group-form" on:submit=create>
                         <h3>"New group"</h3>
-                        <label for="group-name">"Name"</label>
+                        <label for="group-name">"Group name"</label>
                         <input id="group-name" required=true maxlength="32" pattern="[A-Za-z0-9_.\\-]+"
                             title="Letters, digits, '_', '.', '-'"
                             prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>

@@ -1,5 +1,7 @@
 //! Search: a box in the top bar (Ctrl+K, Cmd+K or `/` from anywhere but a
-//! text field), and a panel of results over the room, filterable by room.
+//! text field) that suggests the filters (`from:`, `in:`, `has:file`, …)
+//! as their start is typed, and a panel of results over the room,
+//! filterable by room.
 //! A result opens its room at the message. Matched words come from the
 //! server as plain-text pieces and are shown as text in `<mark>`s, never as
 //! HTML.
@@ -11,7 +13,26 @@ use leptos::wasm_bindgen::JsCast;
 
 use super::{actions, model};
 use crate::chat::{local_time, Command};
-use crate::protocol::{RoomId, SearchHit};
+use crate::protocol::{RoomId, SearchHit, FILTERS};
+
+/// The filters the last word of `text` is the start of.
+fn filter_hints(text: &str) -> Vec<&'static str> {
+    if text.ends_with(char::is_whitespace) {
+        return Vec::new();
+    }
+    let last = text
+        .rsplit(char::is_whitespace)
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if last.is_empty() {
+        return Vec::new();
+    }
+    FILTERS
+        .into_iter()
+        .filter(|f| f.starts_with(&last) && *f != last)
+        .collect()
+}
 
 /// Whether a key press should open search: Ctrl/Cmd+K anywhere, `/` when
 /// not typing in a field.
@@ -77,6 +98,32 @@ pub fn SearchBox() -> impl IntoView {
                 on:input=move |ev| text.set(event_target_value(&ev))
                 on:keydown=on_keydown
             />
+            {move || {
+                let hints = filter_hints(&text.get());
+                (!hints.is_empty()).then(|| view! {
+                    <div class="filter-hints" role="group" aria-label="Search filters">
+                        {hints.into_iter().map(|hint| view! {
+                            <button type="button" class="link-button"
+                                on:mousedown=move |ev| ev.prevent_default()
+                                on:click=move |_| {
+                                    text.update(|t| {
+                                        let keep = t.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+                                        t.truncate(keep);
+                                        t.push_str(hint);
+                                        if !hint.ends_with(':') {
+                                            t.push(' ');
+                                        }
+                                    });
+                                    if let Some(input) = input.get_untracked() {
+                                        let _ = input.focus();
+                                    }
+                                }>
+                                {hint}
+                            </button>
+                        }).collect_view()}
+                    </div>
+                })
+            }}
         </form>
     }
 }
@@ -198,5 +245,19 @@ pub fn SearchPanel() -> impl IntoView {
                 })}
             </section>
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::filter_hints;
+
+    #[test]
+    fn the_last_word_is_completed_into_a_filter() {
+        assert_eq!(filter_hints("deploy ha"), ["has:file", "has:link"]);
+        assert_eq!(filter_hints("F"), ["from:"]);
+        assert!(filter_hints("deploy ").is_empty());
+        assert!(filter_hints("has:file").is_empty(), "complete already");
+        assert!(filter_hints("xyz").is_empty());
     }
 }

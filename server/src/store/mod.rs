@@ -67,7 +67,7 @@ pub use log::{LogPage, LogStore, MessageRecord, PageAt};
 pub use people::{NewAvatar, PeopleStore};
 pub use read_state::ReadStateStore;
 pub use rooms::{RoomRecord, RoomStore};
-pub use search::{SearchQuery, SearchStore};
+pub use search::{Filters as SearchFilters, SearchQuery, SearchStore};
 pub use sql::{Backend, SqlStore};
 pub use sql_accounts::NO_PASSWORD;
 pub use sql_people::avatar_url;

@@ -31,6 +31,7 @@ mod room_log;
 mod room_roles;
 mod rooms_directory;
 mod search;
+mod search_filters;
 mod security;
 mod sentinel;
 mod store;

@@ -26,6 +26,7 @@ async fn find(
             room: room.map(str::to_string),
             before,
             limit,
+            filters: Default::default(),
         })
         .await
         .unwrap()

@@ -14,7 +14,8 @@ use super::http::{self, encode};
 use super::Runtime;
 use crate::chat::model::{BroadConfirm, GroupCommand};
 use crate::protocol::{
-    mentioned_names, Broad, GroupList, MembersPage, RoomKind, UserGroup, BROAD_MENTION_MEMBERS,
+    mentioned_names, Broad, GroupList, MembersPage, RoomKind, RoomRole, UserGroup,
+    BROAD_MENTION_MEMBERS,
 };
 
 impl Runtime {
@@ -80,7 +81,14 @@ impl Runtime {
                 .await
                 .map(|page| page.members.len())
                 .unwrap_or(0);
-            if members as u64 > BROAD_MENTION_MEMBERS {
+            let moderates = runtime.model.standing() >= Some(RoomRole::Moderator);
+            if members as u64 > BROAD_MENTION_MEMBERS && !moderates {
+                // The server would refuse it: say so, and keep the text.
+                runtime.model.notice.set(Some(format!(
+                    "Only the room's moderators, owners and admins can mention everyone \
+                     in a room of more than {BROAD_MENTION_MEMBERS} members."
+                )));
+            } else if members as u64 > BROAD_MENTION_MEMBERS {
                 runtime.model.confirm_broad.set(Some(BroadConfirm {
                     room,
                     body,

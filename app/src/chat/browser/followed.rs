@@ -13,7 +13,7 @@ use super::http::{self, encode};
 use super::read_state::visible;
 use super::Runtime;
 use crate::protocol::{
-    FollowRequest, RoomId, SavedList, Seq, ThreadList, ThreadReadRequest, ThreadState,
+    FollowRequest, Message, RoomId, SavedList, Seq, ThreadList, ThreadReadRequest, ThreadState,
 };
 
 impl Runtime {
@@ -22,6 +22,35 @@ impl Runtime {
         self.model
             .following
             .with_untracked(|f| f.contains_key(&root))
+    }
+
+    /// A reply the user wrote, or that mentions them by name, follows its
+    /// thread for them (the server's rule, in the reply's transaction).
+    pub(super) fn follows_by_reply(&self, message: &Message, me: Option<Uuid>) {
+        let (Some(root), Some(me)) = (message.thread, me) else {
+            return;
+        };
+        if message.author.id == me || message.mentions.contains(&me) {
+            self.model.following.update(|following| {
+                let place = following
+                    .entry(root)
+                    .or_insert_with(|| (message.room.clone(), 0));
+                if message.author.id == me {
+                    place.1 = place.1.max(message.seq);
+                }
+            });
+        }
+    }
+
+    /// Whether the user wrote message `id` of `room` (as the page holds it).
+    pub(super) fn wrote(&self, room: &str, id: Uuid) -> bool {
+        let me = self.me();
+        self.model.timelines.with_untracked(|timelines| {
+            timelines
+                .get(room)
+                .and_then(|t| t.message(id))
+                .is_some_and(|m| Some(m.author.id) == me)
+        })
     }
 
     /// A reply by someone else in a followed thread arrived (live or

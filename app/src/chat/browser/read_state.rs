@@ -93,13 +93,20 @@ impl Runtime {
     /// which moves the room's latest `seq` for every entry).
     pub(super) fn on_message(self: &Rc<Self>, message: &Message) {
         let me = self.me();
+        self.follows_by_reply(message, me);
         if Some(message.author.id) == me {
             return; // never unread
         }
         let mention = message.everyone || me.is_some_and(|me| message.mentions.contains(&me));
         let followed = message.thread.filter(|root| self.follows(*root));
-        if let Some(root) = followed {
-            self.followed_reply(&message.room, root, message.seq);
+        match (followed, message.thread) {
+            (Some(root), _) => self.followed_reply(&message.room, root, message.seq),
+            // A reply to the user's message, or mentioning them: the server
+            // may have just made them follow it.
+            (None, Some(root)) if mention || self.wrote(&message.room, root) => {
+                spawn_local(self.clone().load_threads())
+            }
+            _ => {}
         }
         if self.counted(&message.room, message.seq, mention)
             && self.notifies(&message.room, mention, followed.is_some())
