@@ -217,6 +217,7 @@ pub enum ServerFrame {
     RoomChanged(RoomChanged),
     /// A message was pinned or unpinned (a room log entry).
     Pinned(Pinned),
+    Unfurled(crate::Unfurled),
     /// The answer to `edit`, `delete` and `react`, once stored: the entry's
     /// `seq` (or the room's latest, when there was nothing to change).
     Done {
@@ -248,7 +249,10 @@ pub enum ServerFrame {
         reference: Option<String>,
     },
     /// Someone in the room is typing.
-    Typing { room: RoomId, user: UserRef },
+    Typing {
+        room: RoomId,
+        user: UserRef,
+    },
     /// Someone's first connection to the room opened, or their last one closed.
     Presence {
         room: RoomId,
@@ -266,7 +270,10 @@ pub enum ServerFrame {
     },
     /// The user's read marker in `room` moved to `seq` (from another of
     /// their connections, on any instance).
-    Read { room: RoomId, seq: Seq },
+    Read {
+        room: RoomId,
+        seq: Seq,
+    },
     /// A new message in a room the user belongs to but this connection has
     /// not joined; `mention`: it mentions this user. v3: `thread`, the
     /// thread's root when it is a reply in a thread the user follows;
@@ -288,17 +295,25 @@ pub enum ServerFrame {
     /// The user's following of a thread, or their place in it, changed (v3).
     Thread(crate::ThreadState),
     /// The user was added to a room (or a direct room with them was opened).
-    RoomAdded { room: RoomInfo },
+    RoomAdded {
+        room: RoomInfo,
+    },
     /// The user left or was removed from a room: nothing more of it arrives.
-    RoomRemoved { room: RoomId },
+    RoomRemoved {
+        room: RoomId,
+    },
     /// Something changed about the user's account that they should know of
     /// at once, on every connection (a Confab addition): a way to sign in was
     /// linked or unlinked. Clients show `message`; one that does not know
     /// the frame ignores it.
-    AccountNotice { message: String },
+    AccountNotice {
+        message: String,
+    },
     /// Someone's profile changed (name, title, time zone, status, avatar,
     /// deactivation): sent to every signed-in connection on every instance.
-    UserUpdated { user: Profile },
+    UserUpdated {
+        user: Profile,
+    },
     /// A draft of the user's was saved or cleared on another connection.
     Draft(Draft),
     /// A member's role in a room changed: sent to that member's connections

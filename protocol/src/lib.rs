@@ -31,6 +31,7 @@ mod log;
 mod names;
 mod people;
 mod pins;
+mod previews;
 mod room_directory;
 mod room_roles;
 mod search;
@@ -83,6 +84,10 @@ pub use people::{
     MAX_TITLE_CHARS,
 };
 pub use pins::{PinList, Pinned, MAX_PINS_PER_ROOM};
+pub use previews::{
+    links, LinkPreview, Unfurled, MAX_PREVIEWS, MAX_PREVIEW_DESCRIPTION_CHARS,
+    MAX_PREVIEW_TITLE_CHARS,
+};
 pub use room_directory::{
     DirectoryRoom, RoomDirectory, DEFAULT_ROOM_DIRECTORY_LIMIT, MAX_ROOM_DIRECTORY_LIMIT,
     MAX_ROOM_DIRECTORY_QUERY_CHARS,
@@ -206,6 +211,10 @@ pub struct Message {
     /// when it changed).
     #[serde(default, skip_serializing_if = "is_false")]
     pub pinned: bool,
+    /// Previews of its links (v3; history shows them, the `unfurled`
+    /// entries say when they changed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previews: Vec<LinkPreview>,
 }
 
 impl Default for Message {
@@ -232,6 +241,7 @@ impl Default for Message {
             attachments: Vec::new(),
             deleted_by: None,
             pinned: false,
+            previews: Vec::new(),
         }
     }
 }

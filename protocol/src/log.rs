@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Message, Pinned, RoomChanged, RoomId, Seq, ServerFrame, UserRef};
+use super::{Message, Pinned, RoomChanged, RoomId, Seq, ServerFrame, Unfurled, UserRef};
 
 /// Longest reaction, in characters (an emoji with its modifiers).
 pub const MAX_EMOJI_CHARS: usize = 32;
@@ -106,6 +106,7 @@ pub enum Entry {
     Topic(Topic),
     RoomChanged(RoomChanged),
     Pinned(Pinned),
+    Unfurled(Unfurled),
 }
 
 impl Entry {
@@ -118,6 +119,7 @@ impl Entry {
             Entry::Topic(t) => t.seq,
             Entry::RoomChanged(c) => c.seq,
             Entry::Pinned(p) => p.seq,
+            Entry::Unfurled(u) => u.seq,
         }
     }
 
@@ -130,6 +132,7 @@ impl Entry {
             Entry::Topic(t) => &t.epoch,
             Entry::RoomChanged(c) => &c.epoch,
             Entry::Pinned(p) => &p.epoch,
+            Entry::Unfurled(u) => &u.epoch,
         }
     }
 
@@ -142,6 +145,7 @@ impl Entry {
             Entry::Topic(t) => &t.room,
             Entry::RoomChanged(c) => &c.room,
             Entry::Pinned(p) => &p.room,
+            Entry::Unfurled(u) => &u.room,
         }
     }
 
@@ -154,6 +158,7 @@ impl Entry {
             Entry::Topic(t) => t.ts,
             Entry::RoomChanged(c) => c.ts,
             Entry::Pinned(p) => p.ts,
+            Entry::Unfurled(u) => u.ts,
         }
     }
 
@@ -167,6 +172,7 @@ impl Entry {
             Entry::Deleted(d) => d.id,
             Entry::Reaction(r) => r.id,
             Entry::Pinned(p) => p.id,
+            Entry::Unfurled(u) => u.id,
         }
     }
 }
@@ -181,6 +187,7 @@ impl From<Entry> for ServerFrame {
             Entry::Topic(t) => ServerFrame::Topic(t),
             Entry::RoomChanged(c) => ServerFrame::RoomChanged(c),
             Entry::Pinned(p) => ServerFrame::Pinned(p),
+            Entry::Unfurled(u) => ServerFrame::Unfurled(u),
         }
     }
 }

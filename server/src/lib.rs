@@ -37,6 +37,7 @@ pub mod state;
 pub mod store;
 pub mod telemetry;
 mod ui;
+pub mod unfurl;
 #[cfg(feature = "fuzzing")]
 pub mod untrusted_text;
 

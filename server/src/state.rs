@@ -61,6 +61,8 @@ pub struct Shared {
     pub files: Arc<Files>,
     /// The OpenID provider to sign in with, if one is configured.
     pub oidc: Option<Arc<Oidc>>,
+    /// Fetches link previews.
+    pub unfurler: crate::unfurl::Unfurler,
     next_conn: Arc<AtomicU64>,
 }
 
@@ -84,6 +86,7 @@ impl AppState {
         oidc: Option<Oidc>,
     ) -> Self {
         AppState(Arc::new(Shared {
+            unfurler: crate::unfurl::Unfurler::new(&config.unfurl),
             config: Arc::new(config),
             store,
             broker,

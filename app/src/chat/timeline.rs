@@ -279,6 +279,7 @@ impl Timeline {
                     m.body.clear();
                     m.mentions.clear();
                     m.everyone = false;
+                    m.previews.clear();
                     m.reactions.clear();
                     m.thread
                 });
@@ -299,6 +300,11 @@ impl Timeline {
             Entry::Pinned(pin) => {
                 if let Some(m) = self.target(pin.id, seq) {
                     m.pinned = pin.on;
+                }
+            }
+            Entry::Unfurled(unfurled) => {
+                if let Some(m) = self.target(unfurled.id, seq) {
+                    m.previews = unfurled.previews;
                 }
             }
             Entry::Topic(_) | Entry::RoomChanged(_) => {}

@@ -35,6 +35,7 @@ pub mod notifications;
 pub mod oidc;
 pub mod people;
 pub mod pin;
+pub mod previews;
 pub mod react;
 pub mod read;
 pub mod room_admin;

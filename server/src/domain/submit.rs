@@ -16,7 +16,16 @@ pub fn submit(
     done: impl FnOnce(DomainResult<Outcome>) + Send + 'static,
 ) {
     let room = entry.room().to_string();
+    let here = state.clone();
     let callback: OnStored = Box::new(move |stored| {
+        // A new message's links get previews, in the background.
+        if let Ok(Outcome::Stored {
+            entry: protocol::Entry::Message(message),
+            fresh: true,
+        }) = &stored
+        {
+            crate::unfurl::consider(&here, message);
+        }
         done(match stored {
             Ok(Outcome::Refused(refusal)) => Err(refused(refusal)),
             Ok(outcome) => Ok(outcome),

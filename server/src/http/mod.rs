@@ -16,6 +16,7 @@ mod notifications;
 mod oidc;
 mod people;
 mod pins;
+mod previews;
 
 pub use health::metrics_router;
 pub mod origin;
@@ -54,6 +55,7 @@ pub fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
         .merge(files::routes())
         .merge(people::routes())
         .merge(pins::routes())
+        .merge(previews::routes())
         .merge(drafts::routes())
         .merge(groups::routes())
         .merge(notifications::routes())

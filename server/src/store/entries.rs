@@ -61,6 +61,13 @@ pub enum NewEntry {
         on: bool,
         by: UserRef,
     },
+    /// Sets a message's link previews (empty removes them).
+    Unfurl {
+        room: RoomId,
+        id: Uuid,
+        previews: Vec<protocol::LinkPreview>,
+        by: UserRef,
+    },
     /// Renames the room (`name`) or archives or unarchives it (`archived`).
     RoomChange {
         room: RoomId,
@@ -79,6 +86,7 @@ impl NewEntry {
             | NewEntry::React { room, .. }
             | NewEntry::Topic { room, .. }
             | NewEntry::Pin { room, .. }
+            | NewEntry::Unfurl { room, .. }
             | NewEntry::RoomChange { room, .. } => room,
         }
     }

@@ -18,7 +18,7 @@ use super::sql_follows::follow_reply_in_tx;
 use super::sql_log_changes::{
     delete_in_tx, edit_in_tx, message_in_tx, react_in_tx, topic_in_tx, LogTx,
 };
-use super::sql_log_room::{pin_in_tx, room_in_tx};
+use super::sql_log_room::{pin_in_tx, room_in_tx, unfurl_in_tx};
 use super::sql_rows::{attachments_json, entry_from_row, join_mentions, MESSAGE_SELECT};
 use super::{ms_to_time, now_ms, NewEntry, NewMessage, Outcome, Refusal, StoreError, StoreResult};
 
@@ -129,6 +129,9 @@ impl SqlStore {
                 } => react_in_tx(&mut at, *id, emoji, *on, user).await?,
                 NewEntry::Topic { topic, by, .. } => topic_in_tx(&mut at, topic, by).await?,
                 NewEntry::Pin { id, on, by, .. } => pin_in_tx(&mut at, *id, *on, by).await?,
+                NewEntry::Unfurl {
+                    id, previews, by, ..
+                } => unfurl_in_tx(&mut at, *id, previews, by).await?,
                 NewEntry::RoomChange {
                     name,
                     archived: to,

@@ -1,14 +1,16 @@
 //! What changes a room rather than one message's text, in SQL: renaming,
 //! archiving and unarchiving (the room's row and a `room` entry of
 //! `room_events`: its name in `body`, whether it is archived in `on_flag`),
-//! and pinning (the message's `pinned_ms` and a `pinned` entry), inside the
-//! transaction of `sql_log`'s append.
+//! pinning (the message's `pinned_ms` and a `pinned` entry) and link
+//! previews (the message's `previews` and an `unfurled` entry, their JSON in
+//! `body`), inside the transaction of `sql_log`'s append.
 
-use protocol::{Entry, Pinned, RoomChanged, UserRef, MAX_PINS_PER_ROOM};
+use protocol::{Entry, LinkPreview, Pinned, RoomChanged, Unfurled, UserRef, MAX_PINS_PER_ROOM};
 use sqlx::Row;
 use uuid::Uuid;
 
 use super::sql_log_changes::{Event, LogTx};
+use super::sql_rows::previews_json;
 use super::{ms_to_time, Outcome, Refusal, StoreResult};
 
 /// Gives the room `name` and sets whether it is `archived` (each unchanged
@@ -120,6 +122,54 @@ pub(super) async fn pin_in_tx(
         ts: ms_to_time(at.created),
         id,
         on,
+        by: by.clone(),
+    });
+    Ok(Outcome::Stored { entry, fresh: true })
+}
+
+/// Sets message `id`'s previews: an `unfurled` entry, unless they are so
+/// already. A missing or deleted message is refused.
+pub(super) async fn unfurl_in_tx(
+    at: &mut LogTx<'_>,
+    id: Uuid,
+    previews: &[LinkPreview],
+    by: &UserRef,
+) -> StoreResult<Outcome> {
+    let row =
+        sqlx::query("SELECT deleted_ms, previews FROM messages WHERE room_id = $1 AND id = $2")
+            .bind(at.room)
+            .bind(id.to_string())
+            .fetch_optional(&mut **at.tx)
+            .await?;
+    let Some(row) = row else {
+        return Ok(Outcome::Refused(Refusal::NoSuchMessage));
+    };
+    if row.try_get::<Option<i64>, _>("deleted_ms")?.is_some() {
+        return Ok(Outcome::Refused(Refusal::NoSuchMessage));
+    }
+    let stored = previews_json(previews);
+    if row.try_get::<String, _>("previews")? == stored {
+        return Ok(at.unchanged());
+    }
+    sqlx::query("UPDATE messages SET previews = $3 WHERE room_id = $1 AND id = $2")
+        .bind(at.room)
+        .bind(id.to_string())
+        .bind(&stored)
+        .execute(&mut **at.tx)
+        .await?;
+    let seq = at
+        .record(Event {
+            body: Some(&stored),
+            ..Event::new("unfurled", id, by.id)
+        })
+        .await?;
+    let entry = Entry::Unfurled(Unfurled {
+        room: at.room.to_string(),
+        seq,
+        epoch: at.epoch.to_string(),
+        ts: ms_to_time(at.created),
+        id,
+        previews: previews.to_vec(),
         by: by.clone(),
     });
     Ok(Outcome::Stored { entry, fresh: true })

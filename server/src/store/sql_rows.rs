@@ -2,8 +2,8 @@
 //! entry, and the `SELECT` that every read of the log shares.
 
 use protocol::{
-    Attachment, Deleted, Edited, Entry, Message, Pinned, Reaction, RoomChanged, RoomKind, Seq,
-    Topic, UserRef,
+    Attachment, Deleted, Edited, Entry, LinkPreview, Message, Pinned, Reaction, RoomChanged,
+    RoomKind, Seq, Topic, Unfurled, UserRef,
 };
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -53,7 +53,7 @@ pub(super) const MESSAGE_SELECT: &str = "\
     SELECT 'message' AS kind, m.room_id, m.seq, r.epoch, m.id AS message_id, \
     m.client_msg_id, m.author_id AS user_id, u.name AS user_name, m.body, m.created_ms, \
     m.thread_id, m.mentions, m.edited_ms, m.deleted_ms, m.reply_count, m.last_reply_ms, \
-    NULL AS emoji, NULL AS on_flag, m.attachments, m.deleted_by, m.pinned_ms \
+    NULL AS emoji, NULL AS on_flag, m.attachments, m.deleted_by, m.pinned_ms, m.previews \
     FROM messages m JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = m.room_id ";
 
 /// Who may read a room, in SQL: the rule of `domain::access` (any public
@@ -75,7 +75,7 @@ pub(super) static ENTRY_SELECT: std::sync::LazyLock<String> = std::sync::LazyLoc
         "{MESSAGE_SELECT}WHERE m.room_id = $1 AND m.seq > $2 AND m.seq <= $3 \
          UNION ALL \
          SELECT e.kind, e.room_id, e.seq, r.epoch, e.message_id, NULL, e.user_id, u.name, e.body, \
-         e.created_ms, NULL, e.mentions, NULL, NULL, 0, NULL, e.emoji, e.on_flag, NULL, NULL, NULL \
+         e.created_ms, NULL, e.mentions, NULL, NULL, 0, NULL, e.emoji, e.on_flag, NULL, NULL, NULL, NULL \
          FROM room_events e JOIN users u ON u.id = e.user_id JOIN rooms r ON r.id = e.room_id \
          WHERE e.room_id = $1 AND e.seq > $2 AND e.seq <= $3 ORDER BY seq"
     )
@@ -87,6 +87,23 @@ pub(super) fn attachments_json(attachments: &[Attachment]) -> String {
         String::new()
     } else {
         serde_json::to_string(attachments).unwrap_or_default()
+    }
+}
+
+/// A message's previews as stored: JSON, or empty for none.
+pub(super) fn previews_json(previews: &[LinkPreview]) -> String {
+    if previews.is_empty() {
+        String::new()
+    } else {
+        serde_json::to_string(previews).unwrap_or_default()
+    }
+}
+
+fn previews_from(text: Option<&str>) -> StoreResult<Vec<LinkPreview>> {
+    match text.unwrap_or("") {
+        "" => Ok(Vec::new()),
+        json => serde_json::from_str(json)
+            .map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e)))),
     }
 }
 
@@ -174,6 +191,7 @@ pub(super) fn entry_from_row(row: &AnyRow) -> StoreResult<Entry> {
             attachments: attachments_from(row.try_get("attachments")?)?,
             deleted_by: optional_uuid(row.try_get("deleted_by")?)?,
             pinned: row.try_get::<Option<i64>, _>("pinned_ms")?.is_some(),
+            previews: previews_from(row.try_get("previews")?)?,
         }),
         "edited" => Entry::Edited(Edited {
             room,
@@ -221,6 +239,15 @@ pub(super) fn entry_from_row(row: &AnyRow) -> StoreResult<Entry> {
             ts,
             id,
             on: row.try_get::<Option<i64>, _>("on_flag")? == Some(1),
+            by: user,
+        }),
+        "unfurled" => Entry::Unfurled(Unfurled {
+            room,
+            seq,
+            epoch,
+            ts,
+            id,
+            previews: previews_from(Some(&body))?,
             by: user,
         }),
         "room" => Entry::RoomChanged(RoomChanged {

@@ -22,6 +22,7 @@ mod openapi;
 mod people;
 mod pins;
 mod presence;
+mod previews;
 mod read_state;
 mod redis_cluster;
 mod redis_outage;

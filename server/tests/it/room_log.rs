@@ -83,6 +83,7 @@ fn kinds(entries: &[Entry]) -> Vec<(u64, &'static str)> {
                 Entry::Topic(_) => "topic",
                 Entry::RoomChanged(_) => "room_changed",
                 Entry::Pinned(_) => "pinned",
+                Entry::Unfurled(_) => "unfurled",
             };
             (e.seq(), kind)
         })

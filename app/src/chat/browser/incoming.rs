@@ -57,6 +57,7 @@ impl Runtime {
                 self.on_topic(&t.room, &t.topic, t.seq);
                 self.on_entry(Entry::Topic(t))
             }
+            ServerFrame::Unfurled(u) => self.on_entry(Entry::Unfurled(u)),
             ServerFrame::Pinned(p) => {
                 self.on_pinned(&p.room);
                 self.on_entry(Entry::Pinned(p))
