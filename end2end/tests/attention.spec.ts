@@ -3,6 +3,8 @@
 // Threads view shows a new reply in a followed thread as unread; saved
 // messages and groups have their panels. Each new panel is checked with axe
 // at 1280 px and 360 px.
+import { createServer } from "node:http";
+import { AddressInfo } from "node:net";
 import { Page, expect, test } from "@playwright/test";
 import { PASSWORD, axeClean, closePages, newPage, say, signUp } from "./pages";
 import { ConfabServer } from "./server";
@@ -239,5 +241,34 @@ test("search with from: and has:file, suggested as they are typed", async ({ bro
     await expect(panel.locator(".search-hit")).toContainText("the budget, attached");
   } finally {
     await server.dispose();
+  }
+});
+
+test("a link card appears under the message, and its author removes it", async ({ browser }) => {
+  // A page on loopback, which the operator allows the server to fetch.
+  const pages = createServer((_, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(`<!doctype html><title>Deploy guide</title>
+      <meta property="og:description" content="How we ship, step by step.">
+      <meta property="og:site_name" content="Handbook">`);
+  });
+  await new Promise<void>((resolve) => pages.listen(0, "127.0.0.1", resolve));
+  const port = (pages.address() as AddressInfo).port;
+  const server = await ConfabServer.start([...FAST, "--unfurl-allow-hosts", "127.0.0.1"]);
+  try {
+    const alice = await signUp(browser, server.url, "alice");
+    const bob = await signUp(browser, server.url, "bob");
+    await say(alice, `the guide: http://127.0.0.1:${port}/guide`);
+    const card = bob.locator(".message", { hasText: "the guide" }).locator(".link-card");
+    await expect(card).toContainText("Deploy guide");
+    await expect(card).toContainText("How we ship, step by step.");
+    await expect(card.getByRole("link", { name: "Deploy guide" })).toHaveAttribute("rel", /noopener/);
+    await expect(bob.locator(".message", { hasText: "the guide" }).getByRole("button", { name: "Remove preview" })).toHaveCount(0);
+    await axeClean(bob, ".link-previews");
+    await alice.locator(".message", { hasText: "the guide" }).getByRole("button", { name: "Remove preview" }).click();
+    await expect(card).toHaveCount(0);
+  } finally {
+    await server.dispose();
+    pages.close();
   }
 });

@@ -478,6 +478,8 @@ pub enum Command {
     ShowSaved(bool),
     /// The Groups panel: see [`GroupCommand`].
     Groups(GroupCommand),
+    /// Removes a message's link previews (of the open room).
+    RemovePreviews(Uuid),
 }
 
 /// What the Groups panel does.

@@ -14,7 +14,7 @@ use super::body::Body;
 use super::people::PersonName;
 use crate::chat::model::Optimistic;
 use crate::chat::{human_size, local_time, Command};
-use crate::protocol::{Attachment, Message};
+use crate::protocol::{Attachment, LinkPreview, Message};
 
 /// The emoji the picker offers.
 pub const FREQUENT: [&str; 8] = ["👍", "❤️", "😂", "🎉", "👀", "🙏", "✅", "🚀"];
@@ -53,6 +53,8 @@ pub struct Row {
     /// The message a search result opened: brought into view and marked.
     pub focused: bool,
     pub attachments: Vec<Attachment>,
+    /// Previews of its links.
+    pub previews: Vec<LinkPreview>,
 }
 
 impl Row {
@@ -89,11 +91,12 @@ impl Row {
         let edited = !deleted && (m.edited_ts.is_some() || optimistic.edits.contains_key(&m.id));
         Row {
             key: format!(
-                "{}:{first}:{deleted}:{}:{}:{edited}:{}:{body}:{reactions:?}",
+                "{}:{first}:{deleted}:{}:{}:{edited}:{}:{body}:{reactions:?}:{}",
                 m.id,
                 m.deleted_by.is_some(),
                 m.pinned,
-                m.reply_count
+                m.reply_count,
+                m.previews.len()
             ),
             id: Some(m.id),
             author_id: m.author.id,
@@ -117,6 +120,11 @@ impl Row {
                 Vec::new()
             } else {
                 m.attachments.clone()
+            },
+            previews: if deleted {
+                Vec::new()
+            } else {
+                m.previews.clone()
             },
         }
     }
@@ -232,6 +240,9 @@ pub fn MessageRow(
             {row.pinned.then(|| view! { <p class="pin-mark">"📌 Pinned"</p> })}
             {body_view}
             {(!row.attachments.is_empty()).then(|| view! { <Attachments files=row.attachments.clone()/> })}
+            {(!row.previews.is_empty()).then(|| view! {
+                <super::link_preview::LinkPreviews previews=row.previews.clone() id=row.id removable=row.can_delete/>
+            })}
             {(!reactions.is_empty()).then(|| view! {
                 <ul class="reactions" aria-label="Reactions">
                     {reactions.into_iter().map(|(emoji, count, mine)| {

@@ -71,6 +71,7 @@ fn rows(
             divider: false,
             focused: false,
             attachments: Vec::new(),
+            previews: Vec::new(),
         });
     }
     rows

@@ -8,6 +8,7 @@ mod browse;
 mod composer;
 mod followed;
 mod groups;
+mod link_preview;
 mod members;
 mod message_row;
 mod messages;

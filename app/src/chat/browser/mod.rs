@@ -220,6 +220,7 @@ impl Runtime {
             Command::Save { id, on } => spawn_local(self.clone().save(id, on)),
             Command::ShowSaved(show) => spawn_local(self.clone().show_saved(show)),
             Command::Groups(command) => spawn_local(self.clone().group_command(command)),
+            Command::RemovePreviews(id) => spawn_local(self.clone().remove_previews(id)),
         }
     }
 

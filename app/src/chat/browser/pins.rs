@@ -1,6 +1,8 @@
 //! Pins from the browser: pinning and unpinning a message of the open room
 //! (`PUT`/`DELETE /api/rooms/{id}/pins/{message}`), and the room's pinned
-//! list beside it, read again whenever a `pinned` entry arrives while shown.
+//! list beside it, read again whenever a `pinned` entry arrives while shown;
+//! and removing a message's link previews, the other change to a message
+//! that is not its text.
 
 use std::rc::Rc;
 
@@ -35,6 +37,17 @@ impl Runtime {
         match http::call::<PinList>("GET", &path, None::<&()>).await {
             Ok(list) => self.model.pins.set(Some((room, list.pins))),
             Err(e) => self.model.notice.set(Some(e.message)),
+        }
+    }
+
+    /// Removes a message's link previews (an `unfurled` entry follows).
+    pub(super) async fn remove_previews(self: Rc<Self>, id: Uuid) {
+        let Some(room) = self.model.current.get_untracked() else {
+            return;
+        };
+        let path = format!("/api/rooms/{}/messages/{id}/previews", encode(&room));
+        if let Err(e) = http::call::<serde_json::Value>("DELETE", &path, None::<&()>).await {
+            self.model.notice.set(Some(e.message));
         }
     }
 
