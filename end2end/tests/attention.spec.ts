@@ -272,3 +272,66 @@ test("a link card appears under the message, and its author removes it", async (
     pages.close();
   }
 });
+
+test("keyboard: ↑ edits, Alt+arrows move between rooms, ? lists shortcuts, :emoji: completes", async ({ browser }) => {
+  const server = await ConfabServer.start(FAST);
+  try {
+    const alice = await signUp(browser, server.url, "alice");
+    const bob = await signUp(browser, server.url, "bob");
+    await say(alice, "frist post");
+    const box = alice.getByLabel("Message #general");
+    await box.press("ArrowUp");
+    const edit = alice.getByLabel("Edit message");
+    await expect(edit).toBeFocused();
+    await edit.fill("first post");
+    await edit.press("Enter");
+    await expect(bob.locator(".message-list")).toContainText("first post");
+    await expect(bob.locator(".message-list")).toContainText("(edited)");
+
+    // :shortcode completes to the emoji; the picker finds one by name.
+    await box.pressSequentially("ship it :tad");
+    const emoji = alice.getByRole("listbox", { name: "Emoji" });
+    await expect(emoji.getByRole("option").first()).toHaveText("🎉 :tada:");
+    await box.press("Enter");
+    await expect(box).toHaveValue("ship it 🎉 ");
+    await alice.getByRole("button", { name: "Emoji" }).click();
+    const picker = alice.getByRole("dialog", { name: "Choose an emoji" });
+    await picker.getByLabel("Find an emoji").fill("rocket");
+    await axeClean(alice, ".emoji-panel");
+    await picker.getByRole("button", { name: ":rocket:" }).click();
+    await expect(box).toHaveValue("ship it 🎉 🚀");
+    await box.press("Enter");
+    await expect(bob.locator(".message-list")).toContainText("ship it 🎉 🚀");
+
+    // Alt+↓ opens the next room; Alt+Shift+↓ the next with something unread.
+    await alice.getByLabel("New room").fill("ops");
+    await alice.getByRole("button", { name: "Create" }).click();
+    await expect(alice.getByRole("heading", { name: "#ops" })).toBeVisible();
+    await alice.getByLabel("New room").fill("zeta");
+    await alice.getByRole("button", { name: "Create" }).click();
+    await expect(alice.getByRole("heading", { name: "#zeta" })).toBeVisible();
+    await alice.getByRole("navigation", { name: "Rooms" }).getByRole("button", { name: "A–Z" }).click();
+    await alice.keyboard.press("Alt+ArrowUp");
+    await expect(alice.getByRole("heading", { name: "#ops" })).toBeVisible();
+    await alice.keyboard.press("Alt+ArrowUp");
+    await expect(alice.getByRole("heading", { name: "#general" })).toBeVisible();
+    await alice.keyboard.press("Alt+ArrowDown");
+    await alice.keyboard.press("Alt+ArrowDown");
+    await expect(alice.getByRole("heading", { name: "#zeta" })).toBeVisible();
+    await say(bob, "news in general");
+    await expect(alice.getByRole("navigation", { name: "Rooms" }).locator("a.room-link.unread")).toHaveCount(1);
+    await alice.keyboard.press("Alt+Shift+ArrowDown");
+    await expect(alice.getByRole("heading", { name: "#general" })).toBeVisible();
+
+    // ? lists the shortcuts.
+    await alice.locator(".messages").click();
+    await alice.keyboard.press("?");
+    const list = alice.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await expect(list).toContainText("Previous or next unread room");
+    await axeClean(alice, ".shortcuts");
+    await alice.keyboard.press("Escape");
+    await expect(list).toHaveCount(0);
+  } finally {
+    await server.dispose();
+  }
+});

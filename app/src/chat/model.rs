@@ -137,6 +137,9 @@ pub struct ChatModel {
     /// A message that mentions everyone in a big room, waiting for the
     /// sender to confirm it.
     pub confirm_broad: RwSignal<Option<BroadConfirm>>,
+    /// The message to edit next (`↑` in the empty composer), until its row
+    /// opens its edit box.
+    pub edit_request: RwSignal<Option<Uuid>>,
 }
 
 /// A send held for confirmation: `@channel` (or `@all`, `@here`) in a room
@@ -192,6 +195,7 @@ impl ChatModel {
             groups: RwSignal::new(Vec::new()),
             groups_open: RwSignal::new(false),
             confirm_broad: RwSignal::new(None),
+            edit_request: RwSignal::new(None),
         }
     }
 

@@ -37,8 +37,40 @@ pub fn mention_at(text: &str, caret: usize) -> Option<(usize, &str)> {
     (starts_word && typed.chars().all(name_char) && typed.len() <= 32).then_some((at, typed))
 }
 
-/// People the open room knows of whose names start with `typed`.
-fn suggestions(model: &ChatModel, typed: &str) -> Vec<(String, Option<String>)> {
+/// The newest message of the open room the user wrote and has not deleted.
+fn last_own_message(model: &ChatModel) -> Option<uuid::Uuid> {
+    let room = model.current.get_untracked()?;
+    let me = match model.session.get_untracked() {
+        Session::SignedIn(user) => user.id,
+        _ => return None,
+    };
+    model.timelines.with_untracked(|timelines| {
+        timelines
+            .get(&room)?
+            .messages
+            .values()
+            .rev()
+            .find_map(|m| (m.author.id == me && !m.deleted && m.thread.is_none()).then_some(m.id))
+    })
+}
+
+/// People the open room knows of whose names start with `typed`, then
+/// groups and broad mentions: (what replaces `@typed`, its label).
+fn suggestions(model: &ChatModel, typed: &str) -> Vec<(String, String)> {
+    named(model, typed)
+        .into_iter()
+        .map(|(name, shown)| {
+            let label = match shown {
+                Some(shown) => format!("{shown} @{name}"),
+                None => format!("@{name}"),
+            };
+            (format!("@{name} "), label)
+        })
+        .collect()
+}
+
+/// The names [`suggestions`] offers, each with what to show beside it.
+fn named(model: &ChatModel, typed: &str) -> Vec<(String, Option<String>)> {
     let Some(room) = model.current.get_untracked() else {
         return Vec::new();
     };
@@ -120,9 +152,11 @@ pub fn Composer() -> impl IntoView {
     let model = model();
     let actions = actions();
     let input = NodeRef::<Textarea>::new();
-    // The names offered, and which is chosen.
-    let offered = RwSignal::new(Vec::<(String, Option<String>)>::new());
+    // What the caret's `@name` or `:shortcode` offers: (what replaces it,
+    // its label); which is chosen; and whether they are emoji.
+    let offered = RwSignal::new(Vec::<(String, String)>::new());
     let chosen = RwSignal::new(0usize);
+    let offering_emoji = RwSignal::new(false);
     let send = move || {
         let body = model.drafts.with_untracked(|drafts| {
             model
@@ -142,35 +176,62 @@ pub fn Composer() -> impl IntoView {
             .and_then(|t| t.selection_start().ok().flatten())
             .map(|c| c as usize)
     };
-    // What the caret's `@name` offers, after each keystroke.
+    // The caret as a byte offset of the draft (it counts UTF-16 units).
+    let caret_byte = move |text: &str| -> usize {
+        let Some(caret) = caret() else {
+            return text.len();
+        };
+        let mut units = 0;
+        for (i, ch) in text.char_indices() {
+            if units >= caret {
+                return i;
+            }
+            units += ch.len_utf16();
+        }
+        text.len()
+    };
+    // What the caret's `@name` or `:shortcode` offers, after each keystroke.
     let refresh = move || {
         let text = model.draft();
-        let typed = caret().and_then(|c| {
-            // The caret counts UTF-16 units; names are ASCII, so count back.
-            let byte = text.char_indices().nth(c).map_or(text.len(), |(i, _)| i);
-            mention_at(&text, byte).map(|(_, typed)| typed.to_string())
-        });
-        let names = typed.map(|t| suggestions(&model, &t)).unwrap_or_default();
+        let byte = caret_byte(&text);
+        let (emoji, offers) = match (
+            mention_at(&text, byte),
+            super::emoji::shortcode_at(&text, byte),
+        ) {
+            (Some((_, typed)), _) => (false, suggestions(&model, typed)),
+            (None, Some((_, typed))) => (true, super::emoji::offers(typed)),
+            _ => (false, Vec::new()),
+        };
         chosen.set(0);
-        offered.set(names);
+        offering_emoji.set(emoji);
+        offered.set(offers);
     };
-    let complete = move |name: String| {
+    // Puts `insert` in place of the token being typed (or at the caret).
+    let put = move |insert: String, token: Option<(usize, usize)>| {
         let text = model.draft();
-        let byte = caret()
-            .map(|c| text.char_indices().nth(c).map_or(text.len(), |(i, _)| i))
-            .unwrap_or(text.len());
-        if let Some((at, typed)) = mention_at(&text, byte) {
-            let end = at + 1 + typed.len();
-            let completed = format!("{}@{name} {}", &text[..at], &text[end..]);
-            let caret_at = (at + name.len() + 2) as u32;
-            model.set_draft(completed);
-            if let Some(t) = input.get_untracked() {
-                t.set_value(&model.draft());
-                let _ = t.set_selection_range(caret_at, caret_at);
-            }
+        let byte = caret_byte(&text);
+        let (start, end) = token.unwrap_or((byte, byte));
+        let completed = format!("{}{insert}{}", &text[..start], &text[end..]);
+        let caret_at = text[..start].encode_utf16().count() + insert.encode_utf16().count();
+        model.set_draft(completed);
+        if let Some(t) = input.get_untracked() {
+            t.set_value(&model.draft());
+            let _ = t.focus();
+            let _ = t.set_selection_range(caret_at as u32, caret_at as u32);
+        }
+    };
+    let complete = move |insert: String| {
+        let text = model.draft();
+        let byte = caret_byte(&text);
+        let token = mention_at(&text, byte)
+            .or_else(|| super::emoji::shortcode_at(&text, byte))
+            .map(|(at, typed)| (at, at + 1 + typed.len()));
+        if token.is_some() {
+            put(insert, token);
         }
         offered.set(Vec::new());
     };
+    let pick_emoji = Callback::new(move |emoji: String| put(emoji, None));
     let on_keydown = move |ev: KeyboardEvent| {
         let names = offered.get_untracked();
         if !names.is_empty() {
@@ -201,6 +262,13 @@ pub fn Composer() -> impl IntoView {
             ev.prevent_default();
             send();
         }
+        let plain = !(ev.shift_key() || ev.alt_key() || ev.ctrl_key() || ev.meta_key());
+        if ev.key() == "ArrowUp" && plain && model.draft().is_empty() {
+            if let Some(id) = last_own_message(&model) {
+                ev.prevent_default();
+                model.edit_request.set(Some(id));
+            }
+        }
     };
     let label = move || {
         model
@@ -215,14 +283,11 @@ pub fn Composer() -> impl IntoView {
             <label for="composer-input" class="visually-hidden">{label}</label>
             {move || {
                 let names = offered.get();
+                let what = if offering_emoji.get() { "Emoji" } else { "People to mention" };
                 (!names.is_empty()).then(|| view! {
-                    <ul class="mentions" id="mention-list" role="listbox" aria-label="People to mention">
-                        {names.into_iter().enumerate().map(|(i, (name, shown))| {
-                            let picked = name.clone();
-                            let text = match shown {
-                                Some(shown) => format!("{shown} @{name}"),
-                                None => format!("@{name}"),
-                            };
+                    <ul class="mentions" id="mention-list" role="listbox" aria-label=what>
+                        {names.into_iter().enumerate().map(|(i, (insert, text))| {
+                            let picked = insert.clone();
                             view! {
                                 <li
                                     id=option_id(i)
@@ -259,6 +324,7 @@ pub fn Composer() -> impl IntoView {
                     }
                 }
             ></textarea>
+            <super::emoji::EmojiPicker on_pick=pick_emoji/>
             <label class="attach" title="Attach files">
                 <span class="visually-hidden">"Attach files"</span>
                 <span aria-hidden="true">"📎"</span>

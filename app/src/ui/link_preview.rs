@@ -13,7 +13,11 @@ use crate::chat::Command;
 use crate::protocol::LinkPreview;
 
 #[component]
-pub fn LinkPreviews(previews: Vec<LinkPreview>, id: Option<Uuid>, removable: bool) -> impl IntoView {
+pub fn LinkPreviews(
+    previews: Vec<LinkPreview>,
+    id: Option<Uuid>,
+    removable: bool,
+) -> impl IntoView {
     let actions = actions();
     view! {
         <div class="link-previews">

@@ -176,6 +176,25 @@ pub fn MessageRow(
         "Escape" => editing.set(false),
         _ => {}
     };
+    // `↑` in the empty composer asks to edit this message (the last one the
+    // reader wrote): the box opens with the caret in it.
+    let edit_box = NodeRef::<leptos::html::Textarea>::new();
+    if !in_thread && row.mine {
+        let model = super::model();
+        let body = row.body.clone();
+        Effect::new(move |_| {
+            if id.is_some() && model.edit_request.get() == id {
+                model.edit_request.set(None);
+                draft.set(body.clone());
+                editing.set(true);
+            }
+        });
+        Effect::new(move |_| {
+            if let Some(textarea) = edit_box.get() {
+                let _ = textarea.focus();
+            }
+        });
+    }
     let author = row.author.clone();
     let body_view = {
         let row = row.clone();
@@ -193,6 +212,7 @@ pub fn MessageRow(
                         <label class="visually-hidden" for=format!("edit-{}", row.key)>"Edit message"</label>
                         <textarea
                             id=format!("edit-{}", row.key)
+                            node_ref=edit_box
                             prop:value=move || draft.get()
                             on:input=move |ev| draft.set(event_target_value(&ev))
                             on:keydown=on_edit_key

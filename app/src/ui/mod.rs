@@ -6,6 +6,7 @@ mod attention;
 mod body;
 mod browse;
 mod composer;
+mod emoji;
 mod followed;
 mod groups;
 mod link_preview;
@@ -19,6 +20,7 @@ mod room_admin;
 mod room_bar;
 mod search;
 mod settings;
+mod shortcuts;
 mod sidebar;
 mod sign_in;
 mod status;
@@ -146,6 +148,7 @@ fn Chat(name: String) -> impl IntoView {
             <browse::BrowsePanel/>
             <admin::AdminConsole/>
             <people::ProfileCard/>
+            <shortcuts::Shortcuts/>
         </div>
     }
 }
