@@ -67,6 +67,8 @@ pub struct ChatModel {
     /// What the user has typed but not sent, per room. Kept while the session
     /// is renewed or the user signs in again.
     pub drafts: RwSignal<HashMap<RoomId, String>>,
+    /// The same, per thread's reply box.
+    pub thread_drafts: RwSignal<HashMap<(RoomId, Uuid), String>>,
     /// A message for the user about the last thing that went wrong.
     pub notice: RwSignal<Option<String>>,
     /// Set while a sign-in request is in flight.
@@ -163,6 +165,7 @@ impl ChatModel {
             typing: RwSignal::new(HashMap::new()),
             online: RwSignal::new(HashMap::new()),
             drafts: RwSignal::new(HashMap::new()),
+            thread_drafts: RwSignal::new(HashMap::new()),
             notice: RwSignal::new(None),
             busy: RwSignal::new(false),
             now: RwSignal::new(0.0),
@@ -207,6 +210,7 @@ impl ChatModel {
         self.typing.set(HashMap::new());
         self.online.set(HashMap::new());
         self.drafts.set(HashMap::new());
+        self.thread_drafts.set(HashMap::new());
         self.thread.set(None);
         self.thread_replies.set(Vec::new());
         self.optimistic.set(Optimistic::default());
@@ -373,6 +377,8 @@ pub enum Command {
     /// refuse to ask otherwise).
     EnableNotifications,
     Send(String),
+    /// The open thread's reply box changed (its draft is saved soon).
+    ThreadTyping,
     /// Replies in the thread of a message of the open room.
     Reply {
         root: Uuid,

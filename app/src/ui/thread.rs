@@ -15,7 +15,25 @@ use crate::chat::{Command, Session};
 pub fn ThreadPanel() -> impl IntoView {
     let model = model();
     let actions = actions();
-    let draft = RwSignal::new(String::new());
+    // The reply box's text is the thread's draft (kept by the server).
+    let draft = move || {
+        model
+            .thread
+            .get()
+            .and_then(|key| model.thread_drafts.with(|d| d.get(&key).cloned()))
+            .unwrap_or_default()
+    };
+    let set_draft = move |text: String| {
+        if let Some(key) = model.thread.get_untracked() {
+            model.thread_drafts.update(|d| {
+                if text.is_empty() {
+                    d.remove(&key);
+                } else {
+                    d.insert(key, text);
+                }
+            });
+        }
+    };
     let me = move || match model.session.get() {
         Session::SignedIn(user) => user,
         _ => crate::protocol::UserRef {
@@ -55,11 +73,11 @@ pub fn ThreadPanel() -> impl IntoView {
         })
     };
     let send = move || {
-        let body = draft.get_untracked();
+        let body = untrack(draft);
         if let Some((_, root)) = model.thread.get_untracked() {
             if !body.trim().is_empty() {
+                // The runtime clears the draft, here and on the server.
                 actions.run(Command::Reply { root, body });
-                draft.set(String::new());
             }
         }
     };
@@ -90,8 +108,11 @@ pub fn ThreadPanel() -> impl IntoView {
                             id="thread-input"
                             rows="1"
                             placeholder="Reply…"
-                            prop:value=move || draft.get()
-                            on:input=move |ev| draft.set(event_target_value(&ev))
+                            prop:value=draft
+                            on:input=move |ev| {
+                                set_draft(event_target_value(&ev));
+                                actions.run(Command::ThreadTyping);
+                            }
                             on:keydown=on_keydown
                         ></textarea>
                         <button type="submit" class="primary">"Reply"</button>

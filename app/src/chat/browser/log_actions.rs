@@ -18,6 +18,7 @@ impl Runtime {
         let Some(room) = self.joined_current() else {
             return;
         };
+        self.draft_sent((room.clone(), Some(root)));
         let client_msg_id = Uuid::new_v4();
         self.send_frame(
             ClientFrame::Send {

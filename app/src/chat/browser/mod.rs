@@ -70,6 +70,7 @@ pub fn start(model: ChatModel) -> Actions {
         room_change_seq: RefCell::new(Default::default()),
         sent_drafts: RefCell::new(Default::default()),
         draft_timer: RefCell::new(None),
+        thread_draft_timer: RefCell::new(None),
         upload_key: Cell::new(0),
         uploads_running: RefCell::new(Default::default()),
         wanted: RefCell::new(Default::default()),
@@ -122,9 +123,11 @@ pub struct Runtime {
     topic_seq: RefCell<std::collections::HashMap<RoomId, crate::protocol::Seq>>,
     /// Per room: the draft this page saved last (or heard of), so an echo
     /// of it is not applied again.
-    sent_drafts: RefCell<std::collections::HashMap<RoomId, String>>,
+    sent_drafts: RefCell<std::collections::HashMap<drafts::DraftKey, String>>,
     /// Saves the open room's draft once typing pauses.
     draft_timer: RefCell<Option<Timeout>>,
+    /// Saves the open thread's reply draft once typing pauses.
+    thread_draft_timer: RefCell<Option<Timeout>>,
     /// Per room: the `seq` of the newest `room_changed` entry seen.
     room_change_seq: RefCell<std::collections::HashMap<RoomId, crate::protocol::Seq>>,
     /// The last upload's key.
@@ -221,6 +224,7 @@ impl Runtime {
             Command::ShowSaved(show) => spawn_local(self.clone().show_saved(show)),
             Command::Groups(command) => spawn_local(self.clone().group_command(command)),
             Command::RemovePreviews(id) => spawn_local(self.clone().remove_previews(id)),
+            Command::ThreadTyping => self.thread_draft_typed(),
         }
     }
 
@@ -313,7 +317,7 @@ impl Runtime {
             return;
         }
         self.model.set_draft(String::new());
-        self.draft_sent(room.clone());
+        self.draft_sent((room.clone(), None));
         let client_msg_id = Uuid::new_v4();
         self.model.timelines.update(|timelines| {
             if let Some(timeline) = timelines.get_mut(&room) {

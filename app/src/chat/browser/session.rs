@@ -103,6 +103,7 @@ impl Runtime {
         self.visited.borrow_mut().clear();
         self.sent_drafts.borrow_mut().clear();
         self.draft_timer.borrow_mut().take();
+        self.thread_draft_timer.borrow_mut().take();
         self.expired_user.set(None);
     }
 }

@@ -108,9 +108,15 @@ impl Runtime {
         for room in rooms {
             self.send_join(&room);
         }
-        // What changed in every room while away: the counts, fresh.
+        // What changed in every room while away: the counts, fresh; and
+        // drafts and followed threads saved meanwhile (before this socket
+        // heard of them).
         let runtime = self.clone();
-        spawn_local(async move { runtime.refresh_rooms().await });
+        spawn_local(async move {
+            runtime.refresh_rooms().await;
+            runtime.load_drafts().await;
+        });
+        spawn_local(self.clone().load_threads());
     }
 
     fn on_close(self: &Rc<Self>, code: u16) {
