@@ -294,6 +294,8 @@ pub enum ServerFrame {
     Dnd(crate::Dnd),
     /// The user's following of a thread, or their place in it, changed (v3).
     Thread(crate::ThreadState),
+    /// One of the user's reminders came due (v3).
+    Reminder(crate::Reminder),
     /// The user was added to a room (or a direct room with them was opened).
     RoomAdded {
         room: RoomInfo,

@@ -27,6 +27,7 @@ mod groups;
 mod http;
 mod identities;
 mod integral;
+mod later;
 mod log;
 mod names;
 mod people;
@@ -69,6 +70,10 @@ pub use http::{
     MAX_GROUP_MEMBERS,
 };
 pub use identities::{IdentityInfo, IdentityList, LinkRequest, UnlinkRequest};
+pub use later::{
+    RemindRequest, Reminder, ReminderList, ScheduleMessage, ScheduledList, ScheduledMessage,
+    MAX_LATER_DAYS, MAX_LATER_PER_USER,
+};
 pub use log::{
     mentioned_names, valid_emoji, Deleted, Edited, Entry, Reaction, ReactionCount, ThreadPage,
     Topic, MAX_EMOJI_CHARS, MAX_MENTIONS, MAX_REACTIONS_PER_MESSAGE, MAX_TOPIC_CHARS,

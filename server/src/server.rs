@@ -114,7 +114,7 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
         config.file_sweep_interval(),
         shutdown.clone(),
     );
-    Ok(AppState::new(
+    let state = AppState::new(
         config,
         store,
         broker,
@@ -130,7 +130,10 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
         leptos,
         files,
         oidc,
-    ))
+    );
+    // Scheduled messages and reminders, sent by whichever instance is up.
+    crate::domain::later::start(&state);
+    Ok(state)
 }
 
 /// Hands what the broker hears from the other instances to whom it concerns:

@@ -29,6 +29,7 @@ pub mod followed;
 pub mod groups;
 pub mod history;
 pub mod join;
+pub mod later;
 pub mod members;
 mod mentions;
 pub mod notifications;

@@ -12,6 +12,7 @@ mod files;
 mod followed;
 mod groups;
 mod health;
+mod later;
 mod notifications;
 mod oidc;
 mod people;
@@ -60,6 +61,7 @@ pub fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
         .merge(groups::routes())
         .merge(notifications::routes())
         .merge(followed::routes())
+        .merge(later::routes())
         .merge(rooms_directory::routes())
         .merge(room_admin::routes())
         .merge(admin::routes())

@@ -20,6 +20,7 @@ mod entries;
 mod files;
 mod groups;
 mod identities;
+mod later;
 mod log;
 mod people;
 mod postgres;
@@ -35,6 +36,7 @@ mod sql_files;
 mod sql_follows;
 mod sql_groups;
 mod sql_identities;
+mod sql_later;
 mod sql_log;
 mod sql_log_changes;
 mod sql_log_reads;
@@ -63,6 +65,7 @@ pub use entries::{NewEntry, NewMessage, Outcome, Refusal};
 pub use files::{FileRecord, FileStore};
 pub use groups::{GroupChange, GroupStore};
 pub use identities::{IdentityStore, LinkedIdentity};
+pub use later::{LaterItem, LaterStore};
 pub use log::{LogPage, LogStore, MessageRecord, PageAt};
 pub use people::{NewAvatar, PeopleStore};
 pub use read_state::ReadStateStore;
@@ -123,6 +126,7 @@ pub trait Store:
     + DraftStore
     + GroupStore
     + AttentionStore
+    + LaterStore
     + Send
     + Sync
     + 'static

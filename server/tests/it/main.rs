@@ -18,6 +18,7 @@ mod hardening;
 mod house;
 mod http_limits;
 mod integrations;
+mod later;
 mod openapi;
 mod people;
 mod pins;
