@@ -335,3 +335,43 @@ test("keyboard: ↑ edits, Alt+arrows move between rooms, ? lists shortcuts, :em
     await server.dispose();
   }
 });
+
+test("a message scheduled for later waits in Later with a reminder, and both cancel", async ({ browser }) => {
+  const server = await ConfabServer.start(FAST);
+  try {
+    const alice = await signUp(browser, server.url, "alice");
+    const bob = await signUp(browser, server.url, "bob");
+    const box = alice.getByLabel("Message #general");
+    await box.fill("the deploy is done");
+    await alice.getByRole("button", { name: "Schedule" }).click();
+    const panel = alice.getByRole("form", { name: "Schedule the message" });
+    // A minute from now on the page's clock (the field counts minutes).
+    const at = await alice.evaluate(() => {
+      const d = new Date(Date.now() + 60_000);
+      const p = (n: number) => String(n).padStart(2, "0");
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+    });
+    await panel.getByLabel("Send at").fill(at);
+    await axeClean(alice, ".schedule-panel");
+    await panel.getByRole("button", { name: "Schedule send" }).click();
+    await expect(box).toHaveValue("");
+    await alice.getByRole("group", { name: "Your views" }).getByRole("button", { name: /^Later/ }).click();
+    const later = alice.getByRole("complementary", { name: "Later" });
+    await expect(later.locator(".pin-item")).toContainText("the deploy is done");
+
+    // A reminder about a message, from its actions.
+    await say(bob, "review my change please");
+    const row = alice.locator(".message", { hasText: "review my change please" });
+    await row.focus();
+    await row.getByLabel("Remind me about this").selectOption("1h");
+    await expect(later.locator(".pin-item").nth(1)).toContainText("A message");
+    await axeClean(alice, ".later-panel");
+    await later.getByRole("button", { name: "Cancel" }).nth(1).click();
+    await expect(later.locator(".pin-item")).toHaveCount(1);
+    // Cancelled: never sent.
+    await later.getByRole("button", { name: "Cancel" }).click();
+    await expect(later.locator(".pin-item")).toHaveCount(0);
+  } finally {
+    await server.dispose();
+  }
+});

@@ -6,6 +6,7 @@
 pub mod backoff;
 #[cfg(feature = "hydrate")]
 mod browser;
+mod clock;
 pub mod markdown;
 pub mod model;
 pub mod timeline;
@@ -15,8 +16,10 @@ pub mod zones;
 
 pub use model::{
     Actions, AdminCommand, AdminTab, AuditFilter, BroadConfirm, ChatModel, Command, GroupCommand,
-    Link, Notifications, RoomCommand, RoomOrder, Session,
+    LaterView, Link, Notifications, RoomCommand, RoomOrder, Session,
 };
+
+pub use clock::{from_local_input, local_day, local_input_value, tomorrow_at};
 
 /// A file the user picked, dropped or pasted (only browsers have them).
 #[cfg(feature = "hydrate")]

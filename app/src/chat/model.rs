@@ -142,6 +142,17 @@ pub struct ChatModel {
     /// The message to edit next (`↑` in the empty composer), until its row
     /// opens its edit box.
     pub edit_request: RwSignal<Option<Uuid>>,
+    /// The Later view, while open: scheduled messages and reminders.
+    pub later: RwSignal<Option<LaterView>>,
+    /// Reminders that fired and are not dismissed (the Later badge).
+    pub reminders_due: RwSignal<u32>,
+}
+
+/// What the Later view shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LaterView {
+    pub scheduled: Vec<crate::protocol::ScheduledMessage>,
+    pub reminders: Vec<crate::protocol::Reminder>,
 }
 
 /// A send held for confirmation: `@channel` (or `@all`, `@here`) in a room
@@ -199,6 +210,8 @@ impl ChatModel {
             groups_open: RwSignal::new(false),
             confirm_broad: RwSignal::new(None),
             edit_request: RwSignal::new(None),
+            later: RwSignal::new(None),
+            reminders_due: RwSignal::new(0),
         }
     }
 
@@ -236,6 +249,8 @@ impl ChatModel {
         self.groups.set(Vec::new());
         self.groups_open.set(false);
         self.confirm_broad.set(None);
+        self.later.set(None);
+        self.reminders_due.set(0);
         self.link.set(Link::Connecting);
         self.session.set(Session::SignedOut { reason });
     }
@@ -490,6 +505,17 @@ pub enum Command {
     Groups(GroupCommand),
     /// Removes a message's link previews (of the open room).
     RemovePreviews(Uuid),
+    /// Shows (loading it) or hides the Later view.
+    ShowLater(bool),
+    /// Sends the open room's draft at `at` instead of now.
+    Schedule(time::OffsetDateTime),
+    /// Reminds the user of a message of the open room at `at`.
+    Remind {
+        message: Uuid,
+        at: time::OffsetDateTime,
+    },
+    /// Cancels a scheduled message or a reminder, or dismisses a fired one.
+    CancelLater(Uuid),
 }
 
 /// What the Groups panel does.

@@ -325,6 +325,7 @@ pub fn Composer() -> impl IntoView {
                 }
             ></textarea>
             <super::emoji::EmojiPicker on_pick=pick_emoji/>
+            <super::later::ScheduleButton/>
             <label class="attach" title="Attach files">
                 <span class="visually-hidden">"Attach files"</span>
                 <span aria-hidden="true">"📎"</span>

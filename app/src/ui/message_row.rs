@@ -311,6 +311,7 @@ pub fn MessageRow(
                             </button>
                         }
                     })}
+                    {id.map(|id| view! { <super::later::RemindSelect id=id/> })}
                     {id.map(|id| {
                         let model = super::model();
                         let saved = move || model.saved_ids.with(|s| s.contains(&id));

@@ -9,6 +9,7 @@ mod composer;
 mod emoji;
 mod followed;
 mod groups;
+mod later;
 mod link_preview;
 mod members;
 mod message_row;
@@ -142,6 +143,7 @@ fn Chat(name: String) -> impl IntoView {
             <followed::ThreadsPanel/>
             <followed::SavedPanel/>
             <groups::GroupsPanel/>
+            <later::LaterPanel/>
             <search::SearchPanel/>
             <settings::SettingsPanel/>
             <people::DirectoryPanel/>

@@ -98,6 +98,21 @@ pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
                     }>
                     "Groups"
                 </button>
+                <button class="link-button"
+                    aria-expanded=move || model.later.with(Option::is_some).to_string()
+                    aria-label=move || match model.reminders_due.get() {
+                        0 => "Later".to_string(),
+                        n => format!("Later, {n} reminders due"),
+                    }
+                    on:click=move |_| {
+                        actions.run(Command::ShowLater(model.later.with_untracked(Option::is_none)));
+                        on_pick();
+                    }>
+                    "Later"
+                    {move || (model.reminders_due.get() > 0).then(|| view! {
+                        <span class="badge" aria-hidden="true">{model.reminders_due.get()}</span>
+                    })}
+                </button>
             </div>
             <super::attention::DndControl/>
             <h2>"Rooms"</h2>

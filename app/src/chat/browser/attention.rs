@@ -25,6 +25,7 @@ impl Runtime {
         spawn_local(self.clone().load_threads());
         spawn_local(self.clone().load_saved());
         spawn_local(self.clone().load_groups());
+        spawn_local(self.clone().load_later());
     }
 
     pub(super) async fn load_groups(self: Rc<Self>) {

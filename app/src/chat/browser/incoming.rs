@@ -163,6 +163,7 @@ impl Runtime {
             ServerFrame::Notifications(changed) => self.on_notifications(changed),
             ServerFrame::Dnd(dnd) => self.model.dnd.set(dnd),
             ServerFrame::Thread(state) => self.on_thread_state(state),
+            ServerFrame::Reminder(reminder) => self.on_reminder(reminder),
             ServerFrame::RoomAdded { room } => self.on_room_added(room),
             ServerFrame::RoomRemoved { room } => self.on_room_removed(room),
             ServerFrame::Error {

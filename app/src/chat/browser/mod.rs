@@ -9,6 +9,7 @@ mod followed;
 mod found;
 mod http;
 mod incoming;
+mod later;
 mod log_actions;
 mod notify;
 mod people;
@@ -225,6 +226,10 @@ impl Runtime {
             Command::Groups(command) => spawn_local(self.clone().group_command(command)),
             Command::RemovePreviews(id) => spawn_local(self.clone().remove_previews(id)),
             Command::ThreadTyping => self.thread_draft_typed(),
+            Command::ShowLater(show) => spawn_local(self.clone().show_later(show)),
+            Command::Schedule(at) => spawn_local(self.clone().schedule(at)),
+            Command::Remind { message, at } => spawn_local(self.clone().remind(message, at)),
+            Command::CancelLater(id) => spawn_local(self.clone().cancel_later(id)),
         }
     }
 
