@@ -73,8 +73,9 @@ schema: build-debug
 ## written to docs/BENCHMARKS.md and docs/bench-chart.svg; then search over a
 ## million messages on both stores, written to docs/bench-search.md; then the
 ## people directory over 100,000 users, written to docs/bench-directory.md; the
-## sidebar of a user in 500 of 20,000 rooms, docs/bench-room-list.md; and
-## avatars served to 1,000 clients at once, docs/bench-avatars.md.
+## sidebar of a user in 500 of 20,000 rooms, docs/bench-room-list.md;
+## avatars served to 1,000 clients at once, docs/bench-avatars.md; and
+## @channel in a room of 10,000 members, docs/bench-attention.md.
 bench:
 	.ci/install-deps.sh cluster
 	cargo build --release -p server -p tools --bins
@@ -83,6 +84,7 @@ bench:
 	DIRECTORY_BENCH_OUT=$(CURDIR)/docs/bench-directory.md cargo bench -p server --bench directory
 	ROOM_LIST_BENCH_OUT=$(CURDIR)/docs/bench-room-list.md cargo bench -p server --bench room_list
 	AVATAR_BENCH_OUT=$(CURDIR)/docs/bench-avatars.md cargo bench -p server --bench avatars
+	ATTENTION_BENCH_OUT=$(CURDIR)/docs/bench-attention.md cargo bench -p server --bench attention
 
 ## make fuzz: each fuzz target (fuzz/) for FUZZ_SECS seconds with libFuzzer.
 ## cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain
