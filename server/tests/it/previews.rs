@@ -135,7 +135,7 @@ async fn an_allow_listed_page_is_previewed_once_and_loopback_names_never_are() {
         .collect();
     assert_eq!(
         unfurls,
-        [good.clone()],
+        std::slice::from_ref(&good),
         "one entry, for the allowed page only"
     );
     for refused in [&by_name, &redirected, &file] {
