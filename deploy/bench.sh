@@ -5,7 +5,7 @@
 #
 #   deploy/bench.sh CONFAB_BIN LOAD_BIN
 #   DUR=8 (seconds per run). ONLY="redis storm" runs only those parts (of
-#   fanout connect rooms joins redis storm sqlite) into $RESULTS and writes no
+#   fanout links connect rooms joins redis storm sqlite) into $RESULTS and writes no
 #   report (for trying a part). PEERS (default docs/bench-peers.jsonl): other
 #   servers' runs, measured in the same session by their load generator, to put
 #   beside Confab's; NOTES (default docs/bench-notes.md): appended to the report.
@@ -86,6 +86,24 @@ echo "== 1,000 clients, rising rates"
 scenario saturate sat1000 1000 6
 echo "== 1,000 clients at 20,000 deliveries/s"
 scenario fanout at20k 1000 20
+stop
+fi
+
+# Link previews are off the send path: the at-rate run again, with a link to
+# a page on this machine (allow-listed) in every tenth message.
+if want links; then
+mkdir -p "$run/pages"
+printf '<!doctype html><title>Release notes</title><meta property="og:description" content="What shipped.">' \
+  > "$run/pages/page.html"
+PAGE_PORT=${PAGE_PORT:-3299}
+python3 -m http.server "$PAGE_PORT" --bind 127.0.0.1 --directory "$run/pages" >/dev/null 2>&1 &
+pids+=($!)
+start single --unfurl-allow-hosts 127.0.0.1 --unfurl-per-room-per-minute 1000000 --unfurl-per-minute 1000000
+warm links
+echo "== 1,000 clients at 20,000 deliveries/s, a link in every tenth message"
+load fanout --url "http://127.0.0.1:$A,http://127.0.0.1:$B" --pids "$pid_a,$pid_b" \
+  --label at20k-links --prefix at20k-links --clients 1000 --publishers 10 --rate 20 --duration "$DUR" \
+  --link-every 10 --link-url "http://127.0.0.1:$PAGE_PORT/page.html"
 stop
 fi
 

@@ -145,6 +145,13 @@ pub struct FanoutArgs {
     /// Extra bytes of text in each message body.
     #[arg(long, default_value_t = 0)]
     pub body_bytes: usize,
+    /// Every this many messages carry a link to `--link-url` (0: none), for
+    /// the server to preview off the send path.
+    #[arg(long, default_value_t = 0)]
+    pub link_every: u64,
+    /// The page those links point to (each gets its own query string).
+    #[arg(long, default_value = "")]
+    pub link_url: String,
     /// Seconds to wait, after the last send, for deliveries still on the way.
     #[arg(long, default_value_t = 5.0)]
     pub drain: f64,

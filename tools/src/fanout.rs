@@ -37,6 +37,9 @@ struct Shared {
     gaps: AtomicU64,
     errors: AtomicU64,
     padding: String,
+    /// Every this many messages carry a link to `link_url` (0: none).
+    link_every: u64,
+    link_url: String,
     /// Cancelled when the run is over (clients stop reading).
     stop: tokio_util::sync::CancellationToken,
 }
@@ -102,6 +105,8 @@ pub async fn measure(args: &FanoutArgs) -> Result<serde_json::Value> {
         gaps: AtomicU64::new(0),
         errors: AtomicU64::new(0),
         padding: "x".repeat(args.body_bytes),
+        link_every: args.link_every,
+        link_url: args.link_url.clone(),
         stop: tokio_util::sync::CancellationToken::new(),
     });
 
@@ -286,7 +291,11 @@ async fn client_task(
                 let counted = phase == MEASURE;
                 let id = shared.next_id.fetch_add(1, Relaxed);
                 let sent_ns = shared.start.elapsed().as_nanos() as u64;
-                let body = scan::body(id, sent_ns, counted, &shared.padding);
+                let mut body = scan::body(id, sent_ns, counted, &shared.padding);
+                if shared.link_every > 0 && id.is_multiple_of(shared.link_every) {
+                    // After the fields the scanner reads: a link to preview.
+                    body.push_str(&format!(" {}?n={id}", shared.link_url));
+                }
                 let frame = format!(
                     r#"{{"type":"send","room":"{room}","client_msg_id":"{}","body":"{body}"}}"#,
                     uuid::Uuid::new_v4(),

@@ -220,6 +220,16 @@ pub fn run(args: ReportArgs) -> Result<()> {
             false,
             Some(24.0),
         ),
+        // The same with a link to preview in every tenth message: the
+        // previews are fetched off the send path, so the same target.
+        row(
+            "the same, a link in every tenth message: p99",
+            Box::new(|s: &Source| s.last("at20k-links", |r| r.f("p99_ms"))),
+            &ms,
+            35.0,
+            false,
+            None,
+        ),
         // limit keeps default socket buffers: no ratio to it.
         row(
             "idle authenticated connection: server RSS",

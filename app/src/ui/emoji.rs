@@ -29,7 +29,8 @@ pub fn shortcode_at(text: &str, caret: usize) -> Option<(usize, &str)> {
 /// after), as (emoji, shortcode).
 pub fn matching(typed: &str, max: usize) -> Vec<(&'static str, &'static str)> {
     let typed = typed.to_ascii_lowercase();
-    let coded = || emojis::iter().filter_map(|e| e.shortcode().map(|code| (e.as_str(), code)));
+    // Every name of every emoji (👍 is `+1` and `thumbsup`).
+    let coded = || emojis::iter().flat_map(|e| e.shortcodes().map(move |code| (e.as_str(), code)));
     let mut found: Vec<(&'static str, &'static str)> = coded()
         .filter(|(_, code)| code.starts_with(&typed))
         .take(max)
