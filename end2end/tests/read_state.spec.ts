@@ -113,7 +113,7 @@ test("unread rooms, a new direct room, a notification for a mention, and reading
     await link(alice, "team").click();
     await alice.getByRole("button", { name: "Edit topic" }).click();
     await alice.getByLabel("Topic").fill("Daily standup notes");
-    await alice.getByRole("button", { name: "Save" }).click();
+    await alice.locator(".topic-form").getByRole("button", { name: "Save" }).click();
     await link(tab, "team").click();
     await expect(tab.locator(".room-bar .topic")).toHaveText("Daily standup notes");
 

@@ -5,7 +5,7 @@
 //! `notify` of `activity`) and by clients (for the messages of rooms they
 //! have joined).
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{RoomId, RoomKind};
@@ -131,39 +131,69 @@ impl DndSchedule {
 
 /// Body of `PUT /api/users/me/dnd`: `until` pauses notifications until then
 /// (`null` resumes them); `schedule` sets quiet hours (`null` removes
-/// them). An absent field is left as it is.
+/// them). An absent field is left as it is. Only a JSON object is one (both
+/// fields being optional, `[null, null]` would otherwise read as one).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, try_from = "serde_json::Map<String, serde_json::Value>")]
 pub struct DndRequest {
-    #[serde(
-        default,
-        deserialize_with = "optional_time",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "serialize_optional_time"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
-    pub until: Option<Option<OffsetDateTime>>,
-    #[serde(
-        default,
-        deserialize_with = "crate::people::present",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// An RFC 3339 time (read by [`DndRequest::until_time`]: a bad one is
+    /// refused with the rest of the request's rules, not as a malformed body).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<time::OffsetDateTime>))]
+    pub until: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<DndSchedule>))]
     pub schedule: Option<Option<DndSchedule>>,
 }
 
-fn optional_time<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<OffsetDateTime>>, D::Error> {
-    time::serde::rfc3339::option::deserialize(deserializer).map(Some)
+impl DndRequest {
+    /// A pause until `until`.
+    pub fn pause_until(until: OffsetDateTime) -> Self {
+        let text = until
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        DndRequest {
+            until: Some(Some(text)),
+            schedule: None,
+        }
+    }
+
+    /// `until` as a time, as given (absent, `null`, or a time); a text that
+    /// is no RFC 3339 time is an error in words.
+    pub fn until_time(&self) -> Result<Option<Option<OffsetDateTime>>, String> {
+        match &self.until {
+            None => Ok(None),
+            Some(None) => Ok(Some(None)),
+            Some(Some(text)) => {
+                OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                    .map(|t| Some(Some(t)))
+                    .map_err(|_| format!("until {text:?} is no RFC 3339 time"))
+            }
+        }
+    }
 }
 
-fn serialize_optional_time<S: serde::Serializer>(
-    value: &Option<Option<OffsetDateTime>>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    time::serde::rfc3339::option::serialize(&value.flatten(), serializer)
+/// [`DndRequest`]'s fields, as read from an object.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DndFields {
+    #[serde(default, deserialize_with = "crate::people::present")]
+    until: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::people::present")]
+    schedule: Option<Option<DndSchedule>>,
+}
+
+impl TryFrom<serde_json::Map<String, serde_json::Value>> for DndRequest {
+    type Error = serde_json::Error;
+
+    fn try_from(map: serde_json::Map<String, serde_json::Value>) -> Result<Self, Self::Error> {
+        let fields: DndFields = serde_json::from_value(serde_json::Value::Object(map))?;
+        Ok(DndRequest {
+            until: fields.until,
+            schedule: fields.schedule,
+        })
+    }
 }
 
 /// A user's do-not-disturb (`GET`/`PUT /api/users/me/dnd`, and the `dnd`
@@ -244,7 +274,11 @@ mod tests {
         assert_eq!(r.schedule, None);
         let r: DndRequest =
             serde_json::from_str(r#"{"until":"2026-12-04T10:00:00Z","schedule":null}"#).unwrap();
-        assert!(matches!(r.until, Some(Some(_))));
+        assert!(matches!(r.until_time(), Ok(Some(Some(_)))));
+        let bad: DndRequest = serde_json::from_str(r#"{"until":""}"#).unwrap();
+        assert!(bad.until_time().is_err());
         assert_eq!(r.schedule, Some(None));
+        assert!(serde_json::from_str::<DndRequest>("[null, null]").is_err());
+        assert!(serde_json::from_str::<DndRequest>(r#"{"snooze":1}"#).is_err());
     }
 }

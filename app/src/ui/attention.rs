@@ -93,10 +93,7 @@ pub fn DndControl() -> impl IntoView {
     };
     let pause = move |minutes: i64| {
         let until = now() + time::Duration::minutes(minutes);
-        actions.run(Command::SetDnd(DndRequest {
-            until: Some(Some(until)),
-            schedule: None,
-        }));
+        actions.run(Command::SetDnd(DndRequest::pause_until(until)));
     };
     view! {
         <section class="dnd" aria-label="Do not disturb">

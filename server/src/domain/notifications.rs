@@ -72,7 +72,8 @@ pub async fn dnd(state: &AppState, caller: &Caller) -> DomainResult<Dnd> {
 /// Changes the caller's do-not-disturb; answers it.
 pub async fn set_dnd(state: &AppState, caller: &Caller, request: DndRequest) -> DomainResult<Dnd> {
     let now = OffsetDateTime::now_utc();
-    if let Some(Some(until)) = request.until {
+    let requested = request.until_time().map_err(DomainError::Invalid)?;
+    if let Some(Some(until)) = requested {
         if until > now + MAX_PAUSE {
             return Err(DomainError::Invalid("a pause lasts at most a year".into()));
         }
@@ -87,7 +88,7 @@ pub async fn set_dnd(state: &AppState, caller: &Caller, request: DndRequest) -> 
         None => None,
     };
     // A pause that has ended is no pause.
-    let until = request.until.map(|until| until.filter(|u| *u > now));
+    let until = requested.map(|until| until.filter(|u| *u > now));
     state.store.set_dnd(caller.user.id, until, schedule).await?;
     announce_dnd(state, caller).await
 }

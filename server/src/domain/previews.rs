@@ -5,7 +5,7 @@
 use protocol::RoomId;
 use uuid::Uuid;
 
-use super::{access, take_allowance, Caller, DomainResult};
+use super::{Caller, DomainResult};
 use crate::state::AppState;
 use crate::store::NewEntry;
 
@@ -16,11 +16,7 @@ pub async fn prepare_removal(
     room: RoomId,
     id: Uuid,
 ) -> DomainResult<NewEntry> {
-    access::require_write(caller, Some(&room))?;
-    take_allowance(state, caller).await?;
-    access::require_readable(state, caller, &room).await?;
-    let message = access::live_message(state, &room, id).await?;
-    access::may_delete(state, caller, &room, &message).await?;
+    super::delete::may_take_down(state, caller, &room, id, true).await?;
     Ok(NewEntry::Unfurl {
         room,
         id,

@@ -68,6 +68,25 @@ pub(super) async fn room_in_tx(
     Ok(Outcome::Stored { entry, fresh: true })
 }
 
+/// Message `id`'s `column`, if the message exists and is not deleted.
+async fn live_row(
+    at: &mut LogTx<'_>,
+    id: Uuid,
+    column: &'static str,
+) -> StoreResult<Option<sqlx::any::AnyRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT deleted_ms, {column} FROM messages WHERE room_id = $1 AND id = $2"
+    ))
+    .bind(at.room)
+    .bind(id.to_string())
+    .fetch_optional(&mut **at.tx)
+    .await?;
+    match row {
+        Some(row) if row.try_get::<Option<i64>, _>("deleted_ms")?.is_none() => Ok(Some(row)),
+        _ => Ok(None),
+    }
+}
+
 /// Pins (`on`) or unpins message `id`: a `pinned` entry, unless it is so
 /// already. A missing or deleted message is refused, and so is a pin past
 /// [`MAX_PINS_PER_ROOM`].
@@ -77,18 +96,9 @@ pub(super) async fn pin_in_tx(
     on: bool,
     by: &UserRef,
 ) -> StoreResult<Outcome> {
-    let row =
-        sqlx::query("SELECT deleted_ms, pinned_ms FROM messages WHERE room_id = $1 AND id = $2")
-            .bind(at.room)
-            .bind(id.to_string())
-            .fetch_optional(&mut **at.tx)
-            .await?;
-    let Some(row) = row else {
+    let Some(row) = live_row(at, id, "pinned_ms").await? else {
         return Ok(Outcome::Refused(Refusal::NoSuchMessage));
     };
-    if row.try_get::<Option<i64>, _>("deleted_ms")?.is_some() {
-        return Ok(Outcome::Refused(Refusal::NoSuchMessage));
-    }
     if row.try_get::<Option<i64>, _>("pinned_ms")?.is_some() == on {
         return Ok(at.unchanged());
     }
@@ -135,18 +145,9 @@ pub(super) async fn unfurl_in_tx(
     previews: &[LinkPreview],
     by: &UserRef,
 ) -> StoreResult<Outcome> {
-    let row =
-        sqlx::query("SELECT deleted_ms, previews FROM messages WHERE room_id = $1 AND id = $2")
-            .bind(at.room)
-            .bind(id.to_string())
-            .fetch_optional(&mut **at.tx)
-            .await?;
-    let Some(row) = row else {
+    let Some(row) = live_row(at, id, "previews").await? else {
         return Ok(Outcome::Refused(Refusal::NoSuchMessage));
     };
-    if row.try_get::<Option<i64>, _>("deleted_ms")?.is_some() {
-        return Ok(Outcome::Refused(Refusal::NoSuchMessage));
-    }
     let stored = previews_json(previews);
     if row.try_get::<String, _>("previews")? == stored {
         return Ok(at.unchanged());
