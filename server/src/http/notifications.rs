@@ -59,7 +59,7 @@ async fn get_dnd(State(state): State<AppState>, caller: Caller) -> Result<Json<D
 #[utoipa::path(put, path = "/api/users/me/dnd", tag = "attention", request_body = DndRequest,
     responses(
         (status = 200, description = "Set", body = Dnd),
-        (status = 400, description = "Bad quiet hours, or a pause longer than a year", body = ErrorBody),
+        (status = 400, description = "Bad quiet hours, an until that is no time, or a pause longer than a year", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 422, description = "A field of the wrong kind", body = ErrorBody),
     ))]
