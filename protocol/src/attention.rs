@@ -135,7 +135,10 @@ impl DndSchedule {
 /// fields being optional, `[null, null]` would otherwise read as one).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields, try_from = "serde_json::Map<String, serde_json::Value>")]
+#[serde(
+    deny_unknown_fields,
+    try_from = "serde_json::Map<String, serde_json::Value>"
+)]
 pub struct DndRequest {
     /// An RFC 3339 time (read by [`DndRequest::until_time`]: a bad one is
     /// refused with the rest of the request's rules, not as a malformed body).

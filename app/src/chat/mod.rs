@@ -7,6 +7,7 @@ pub mod backoff;
 #[cfg(feature = "hydrate")]
 mod browser;
 mod clock;
+mod commands;
 pub mod markdown;
 pub mod model;
 pub mod timeline;
