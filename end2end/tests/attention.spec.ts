@@ -345,9 +345,9 @@ test("a message scheduled for later waits in Later with a reminder, and both can
     await box.fill("the deploy is done");
     await alice.getByRole("button", { name: "Schedule" }).click();
     const panel = alice.getByRole("form", { name: "Schedule the message" });
-    // A minute from now on the page's clock (the field counts minutes).
+    // Half an hour from now on the page's clock (the field counts minutes).
     const at = await alice.evaluate(() => {
-      const d = new Date(Date.now() + 60_000);
+      const d = new Date(Date.now() + 30 * 60_000);
       const p = (n: number) => String(n).padStart(2, "0");
       return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
     });
