@@ -6,10 +6,12 @@
 //! Each instance keeps an index of its connected users (`watchers`). A
 //! stored message costs one small broker event (published once for all
 //! instances on the all-instances channel; a reply carries its thread's
-//! followers, read once by the instance that stored it) and, on each
-//! instance, one lookup of the room's connected members here. Frames meant
-//! for a user go to their connections here and, through the broker, on every
-//! other instance.
+//! followers, read once by the instance that stored it, off the commit path)
+//! and, on each instance, one lookup of the room's connected members here.
+//! Frames meant for a user go to their connections here and, through the
+//! broker, on every other instance.
+
+use std::sync::Arc;
 
 use protocol::{Entry, RoomId, Seq, ServerFrame, UserRef};
 use serde::{Deserialize, Serialize};
@@ -141,8 +143,23 @@ impl Node {
     }
 
     /// Raises `activity` for stored messages here and on every instance.
-    pub(super) async fn note_activity(&self, entries: &[Entry]) {
-        let mut noted = Noted::messages(entries);
+    /// Activity is a hint, so a batch with replies, whose thread followers
+    /// take a store read, is noted by a task of its own: the commit loop
+    /// (and so the senders' acks) never waits on that read.
+    pub(super) async fn note_activity(self: &Arc<Self>, entries: &[Entry]) {
+        let noted = Noted::messages(entries);
+        if noted.iter().any(|message| message.thread.is_some()) {
+            let node = self.clone();
+            // Tracked with the commits: shutdown waits for it too.
+            self.commits.spawn(async move { node.note(noted).await });
+        } else {
+            self.note(noted).await;
+        }
+    }
+
+    /// Fills in replies' followers, then tells the watchers here and the
+    /// other instances.
+    async fn note(&self, mut noted: Vec<Noted>) {
         for message in &mut noted {
             if let Some(root) = message.thread {
                 match self.store.followers(&message.room, root).await {
