@@ -93,6 +93,12 @@ if [ "$mode" = test ]; then
     python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
     "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
   fi
+  # The push service the Web Push tests talk to (server/tests/support):
+  # VAPID and aes128gcm checked by libraries independent of the server's.
+  if ! "$venv/bin/python" -c 'import http_ece, py_vapid' 2>/dev/null; then
+    say "pip install http-ece py-vapid (in $venv)"
+    "$venv/bin/pip" install -q "http-ece==1.2.1" "py-vapid==1.9.2"
+  fi
   command -v curl >/dev/null || apt_install curl
 fi
 if [ "$mode" = test ]; then

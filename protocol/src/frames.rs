@@ -114,6 +114,11 @@ pub enum ClientFrame {
     Read { room: RoomId, seq: Seq },
     /// Ask for a `pong`.
     Ping,
+    /// Whether the user can see this connection's page (its tab is in
+    /// front). A connection counts as visible until it says otherwise; a
+    /// user with no visible connection gets pushes (`docs/PROTOCOL.md`,
+    /// *Web Push*). No answer.
+    Visible { visible: bool },
 }
 
 fn yes() -> bool {

@@ -33,6 +33,7 @@ mod names;
 mod people;
 mod pins;
 mod previews;
+mod push;
 mod room_directory;
 mod room_roles;
 mod search;
@@ -92,6 +93,10 @@ pub use pins::{PinList, Pinned, MAX_PINS_PER_ROOM};
 pub use previews::{
     links, LinkPreview, Unfurled, MAX_PREVIEWS, MAX_PREVIEW_DESCRIPTION_CHARS,
     MAX_PREVIEW_TITLE_CHARS,
+};
+pub use push::{
+    PushDevice, PushDevices, PushEndpoint, PushKey, PushKeys, PushPayload, PushSubscribe,
+    MAX_PUSH_ENDPOINT, MAX_PUSH_SUBSCRIPTIONS,
 };
 pub use room_directory::{
     DirectoryRoom, RoomDirectory, DEFAULT_ROOM_DIRECTORY_LIMIT, MAX_ROOM_DIRECTORY_LIMIT,

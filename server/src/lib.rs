@@ -31,6 +31,7 @@ pub mod limits;
 mod listen;
 pub mod oidc;
 pub mod passwords;
+pub mod push;
 mod server;
 pub mod sessions;
 pub mod state;

@@ -133,6 +133,8 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
     );
     // Scheduled messages and reminders, sent by whichever instance is up.
     crate::domain::later::start(&state);
+    // Web Push: the shared key, then pushes of what is stored here.
+    crate::push::start(&state);
     Ok(state)
 }
 

@@ -63,6 +63,8 @@ pub struct Shared {
     pub oidc: Option<Arc<Oidc>>,
     /// Fetches link previews.
     pub unfurler: crate::unfurl::Unfurler,
+    /// Pushes to subscribed browsers.
+    pub pusher: crate::push::Pusher,
     next_conn: Arc<AtomicU64>,
 }
 
@@ -87,6 +89,7 @@ impl AppState {
     ) -> Self {
         AppState(Arc::new(Shared {
             unfurler: crate::unfurl::Unfurler::new(&config.unfurl),
+            pusher: crate::push::Pusher::new(&config.push),
             config: Arc::new(config),
             store,
             broker,

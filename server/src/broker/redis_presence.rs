@@ -57,7 +57,8 @@ pub async fn reap(conn: &mut RedisCommands, keys: &Keys, dead: &str) -> redis::R
         let Some((room, user)) = Keys::parse_share_field(&field) else {
             // A user's connections on the dead instance: no longer open.
             if let Ok(user) = Uuid::parse_str(&field) {
-                let _: () = conn.hdel(keys.connections(user), dead).await?;
+                let fields = [dead.to_string(), crate::limits::hidden_field(dead)];
+                let _: () = conn.hdel(keys.connections(user), &fields[..]).await?;
             }
             continue;
         };

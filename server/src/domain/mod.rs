@@ -37,6 +37,7 @@ pub mod oidc;
 pub mod people;
 pub mod pin;
 pub mod previews;
+pub mod push;
 pub mod react;
 pub mod read;
 pub mod room_admin;

@@ -25,6 +25,7 @@ pub fn submit(
         }) = &stored
         {
             crate::unfurl::consider(&here, message);
+            crate::push::consider(&here, message);
         }
         done(match stored {
             Ok(Outcome::Refused(refusal)) => Err(refused(refusal)),

@@ -46,6 +46,8 @@ pub struct Conn {
     /// Past it, the connection stops reading until answers come back, so its
     /// answers can never overflow its own queue.
     pub in_flight: Arc<Semaphore>,
+    /// Its place in the user's connection count, and whether it is hidden.
+    pub slot: ConnectionSlot,
     rate: TokenBucket,
     abuse: TokenBucket,
 }
@@ -53,10 +55,17 @@ pub struct Conn {
 impl Conn {
     /// A connection's state before it has joined anything, with the
     /// configured rate limits.
-    pub fn new(id: ConnId, claims: &Claims, state: AppState, outbox: Outbox) -> Self {
+    pub fn new(
+        id: ConnId,
+        claims: &Claims,
+        state: AppState,
+        outbox: Outbox,
+        slot: ConnectionSlot,
+    ) -> Self {
         let in_flight = (outbox.capacity() / 4).clamp(1, crate::engine::MAX_BATCH);
         Conn {
             in_flight: Arc::new(Semaphore::new(in_flight)),
+            slot,
             caller: Caller::new(claims, Some(id)),
             rate: TokenBucket::new(state.config.rate_per_sec, state.config.rate_burst),
             abuse: TokenBucket::new(1.0, ABUSE_BURST),
@@ -106,7 +115,7 @@ pub async fn run(socket: WebSocket, state: AppState, claims: Claims, slot: Conne
             state.config.outbound_queue,
             state.config.outbound_queue_bytes,
         );
-        let mut conn = Conn::new(id, &claims, state, outbox);
+        let mut conn = Conn::new(id, &claims, state, outbox, slot);
         let expires = Instant::now() + Duration::from_secs(claims.exp.saturating_sub(unix_now()));
         conn.state
             .sessions
@@ -124,7 +133,7 @@ pub async fn run(socket: WebSocket, state: AppState, claims: Claims, slot: Conne
         }
         conn.state.sessions.closed(claims.sub, id);
         conn.leave_all().await;
-        drop(slot);
+        drop(conn);
         metrics::gauge!("confab_connections_open").decrement(1.0);
         tracing::debug!(close = ?code, "disconnected");
     }

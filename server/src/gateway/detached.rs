@@ -8,6 +8,7 @@ use protocol::UserRef;
 use super::connection::{on_text, Conn};
 use crate::auth::Claims;
 use crate::engine::outbox::{Outbox, Queue};
+use crate::limits::ConnectionSlot;
 use crate::state::AppState;
 
 /// A signed-in user's claims (a session's, not a token's: no scope).
@@ -29,17 +30,19 @@ pub struct DetachedConnection {
 }
 
 impl DetachedConnection {
-    /// A connection of `user`, as if its upgrade had just been accepted.
-    pub fn open(state: AppState, user: UserRef) -> Self {
+    /// A connection of `user`, as if its upgrade had just been accepted
+    /// (`None` when the user is at their connection limit).
+    pub async fn open(state: AppState, user: UserRef) -> Option<Self> {
+        let slot = ConnectionSlot::take(&state.user_limits, user.id).await?;
         let id = state.next_conn_id();
         let (outbox, queue) = Outbox::bounded(
             state.config.outbound_queue,
             state.config.outbound_queue_bytes,
         );
-        DetachedConnection {
-            conn: Conn::new(id, &claims_of(user), state, outbox),
+        Some(DetachedConnection {
+            conn: Conn::new(id, &claims_of(user), state, outbox, slot),
             queue,
-        }
+        })
     }
 
     /// Handles one text frame. Answers the close code if the server would close
@@ -112,7 +115,9 @@ pub async fn exercise(state: &AppState, input: &[u8]) {
                 .expect("fuzz user")
         }
     };
-    let mut connection = DetachedConnection::open(state.clone(), user);
+    let mut connection = DetachedConnection::open(state.clone(), user)
+        .await
+        .expect("one connection is under any limit");
     let check = |connection: &mut DetachedConnection| {
         for text in connection.sent() {
             if let Err(e) = ServerFrame::parse(&text) {

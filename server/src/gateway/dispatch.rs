@@ -71,6 +71,10 @@ pub async fn handle(conn: &mut Conn, envelope: ClientEnvelope) -> Option<u16> {
             conn.reply(&ServerFrame::Pong { reference });
             return None;
         }
+        ClientFrame::Visible { visible } => {
+            conn.slot.set_visible(visible).await;
+            return None;
+        }
         ClientFrame::Send {
             room,
             client_msg_id,

@@ -57,6 +57,7 @@ const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self';
         (name = "files", description = "Uploads and downloads"),
         (name = "people", description = "Profiles, avatars and the directory"),
         (name = "attention", description = "Groups, notification levels, do-not-disturb, followed threads, saved messages"),
+        (name = "beyond the tab", description = "Web Push subscriptions"),
         (name = "admin", description = "What admins do to accounts"),
         (name = "socket", description = "The WebSocket gateway"),
         (name = "operations", description = "Health, readiness and metrics"),

@@ -18,6 +18,7 @@ mod oidc;
 mod people;
 mod pins;
 mod previews;
+mod push;
 
 pub use health::metrics_router;
 pub mod origin;
@@ -62,6 +63,7 @@ pub fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
         .merge(notifications::routes())
         .merge(followed::routes())
         .merge(later::routes())
+        .merge(push::routes())
         .merge(rooms_directory::routes())
         .merge(room_admin::routes())
         .merge(admin::routes())

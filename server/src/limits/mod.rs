@@ -18,4 +18,4 @@ pub use bucket::TokenBucket;
 pub use login::LoginThrottle;
 pub use signup::{network_of, SignupLimits, SignupRefusal, SignupThrottle};
 pub use user::{ConnectionSlot, MemoryUserLimits, UserLimitConfig, UserLimits};
-pub use user_redis::RedisUserLimits;
+pub use user_redis::{hidden_field, RedisUserLimits};

@@ -38,6 +38,13 @@ pub trait UserLimits: Send + Sync + 'static {
     async fn take_message(&self, user: Uuid) -> bool;
     /// Those of `users` with a connection open, on any instance (`@here`).
     async fn connected(&self, users: &[Uuid]) -> Vec<Uuid>;
+    /// Counts one hidden connection of `user` more (`hidden`) or fewer
+    /// (`shared` as `open_connection` answered). A connection is visible
+    /// unless counted hidden.
+    async fn count_hidden(&self, user: Uuid, shared: bool, hidden: bool);
+    /// Those of `users` with a visible connection, on any instance: whom
+    /// pushes leave alone.
+    async fn looking(&self, users: &[Uuid]) -> Vec<Uuid>;
 }
 
 /// An admitted connection's place in its user's count, given back when dropped
@@ -46,6 +53,8 @@ pub struct ConnectionSlot {
     limits: Arc<dyn UserLimits>,
     user: Uuid,
     shared: bool,
+    /// Its page is not in front (the client said so).
+    hidden: bool,
 }
 
 impl ConnectionSlot {
@@ -56,12 +65,28 @@ impl ConnectionSlot {
             limits: limits.clone(),
             user,
             shared,
+            hidden: false,
         })
+    }
+
+    /// The client says whether its page is in front.
+    pub async fn set_visible(&mut self, visible: bool) {
+        if self.hidden == !visible {
+            return;
+        }
+        self.hidden = !visible;
+        self.limits
+            .count_hidden(self.user, self.shared, self.hidden)
+            .await;
     }
 }
 
 impl Drop for ConnectionSlot {
     fn drop(&mut self) {
+        if self.hidden {
+            let (limits, user, shared) = (self.limits.clone(), self.user, self.shared);
+            tokio::spawn(async move { limits.count_hidden(user, shared, false).await });
+        }
         self.limits.close_connection(self.user, self.shared);
     }
 }
@@ -70,6 +95,8 @@ impl Drop for ConnectionSlot {
 pub struct MemoryUserLimits {
     config: UserLimitConfig,
     connections: Mutex<HashMap<Uuid, usize>>,
+    /// Of those, the ones whose page is hidden.
+    hidden: Mutex<HashMap<Uuid, usize>>,
     messages: Mutex<HashMap<Uuid, TokenBucket>>,
 }
 
@@ -81,6 +108,7 @@ impl MemoryUserLimits {
         MemoryUserLimits {
             config,
             connections: Mutex::default(),
+            hidden: Mutex::default(),
             messages: Mutex::default(),
         }
     }
@@ -122,6 +150,34 @@ impl MemoryUserLimits {
             .collect()
     }
 
+    /// The synchronous core of [`UserLimits::count_hidden`].
+    pub fn hide(&self, user: Uuid, hidden: bool) {
+        let mut counts = self.hidden.lock().unwrap();
+        let count = counts.entry(user).or_insert(0);
+        if hidden {
+            *count += 1;
+        } else {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                counts.remove(&user);
+            }
+        }
+    }
+
+    /// The synchronous core of [`UserLimits::looking`]: those of `users`
+    /// with more connections here than hidden ones.
+    pub fn looking_here(&self, users: &[Uuid]) -> Vec<Uuid> {
+        let connections = self.connections.lock().unwrap();
+        let hidden = self.hidden.lock().unwrap();
+        users
+            .iter()
+            .filter(|u| {
+                connections.get(u).copied().unwrap_or(0) > hidden.get(u).copied().unwrap_or(0)
+            })
+            .copied()
+            .collect()
+    }
+
     /// The synchronous core of [`UserLimits::take_message`].
     pub fn take(&self, user: Uuid) -> bool {
         let mut messages = self.messages.lock().unwrap();
@@ -152,6 +208,14 @@ impl UserLimits for MemoryUserLimits {
     async fn connected(&self, users: &[Uuid]) -> Vec<Uuid> {
         self.connected_here(users)
     }
+
+    async fn count_hidden(&self, user: Uuid, _shared: bool, hidden: bool) {
+        self.hide(user, hidden)
+    }
+
+    async fn looking(&self, users: &[Uuid]) -> Vec<Uuid> {
+        self.looking_here(users)
+    }
 }
 
 #[cfg(test)]
@@ -176,6 +240,37 @@ mod tests {
         assert!(ConnectionSlot::take(&limits, bob).await.is_some());
         drop(first);
         assert!(ConnectionSlot::take(&limits, alice).await.is_some());
+    }
+
+    #[tokio::test]
+    async fn a_user_looks_while_any_connection_is_visible() {
+        let limits = limits();
+        let alice = Uuid::from_u128(1);
+        assert!(limits.looking(&[alice]).await.is_empty(), "not connected");
+        let mut first = ConnectionSlot::take(&limits, alice).await.unwrap();
+        let mut second = ConnectionSlot::take(&limits, alice).await.unwrap();
+        assert_eq!(limits.looking(&[alice]).await, vec![alice]);
+        first.set_visible(false).await;
+        first.set_visible(false).await;
+        assert_eq!(limits.looking(&[alice]).await, vec![alice], "one in front");
+        second.set_visible(false).await;
+        assert!(limits.looking(&[alice]).await.is_empty(), "both hidden");
+        second.set_visible(true).await;
+        assert_eq!(limits.looking(&[alice]).await, vec![alice]);
+        drop(second);
+        assert!(
+            limits.looking(&[alice]).await.is_empty(),
+            "the hidden one left"
+        );
+        drop(first);
+        tokio::task::yield_now().await;
+        let third = ConnectionSlot::take(&limits, alice).await.unwrap();
+        assert_eq!(
+            limits.looking(&[alice]).await,
+            vec![alice],
+            "nothing left hidden"
+        );
+        drop(third);
     }
 
     #[tokio::test]

@@ -6,6 +6,10 @@
 //!   can't both admit the last slot. Each instance also counts its users'
 //!   connections in its own share (`redis_wire`), so that when it dies the
 //!   presence reaper removes its fields from those users' hashes.
+//! - **Hidden connections**: the field `NODE:hidden` of the same hash counts
+//!   those of the user's connections there whose page is not in front; the
+//!   user is looking while their connections outnumber their hidden ones.
+//!   The reaper removes it with the instance's count.
 //! - **Messages**: GCRA (a token bucket kept as one timestamp) per user, in one
 //!   script on Redis' clock. An instance takes a tenth of the burst at a time
 //!   and spends it locally for up to [`LEASE_LIFE`], so a busy user costs one
@@ -31,10 +35,13 @@ use crate::broker::redis_wire::Keys;
 /// (and Redis counts as down until it answers a probe: `RedisHealth`).
 const CHECK_TIMEOUT: Duration = Duration::from_millis(100);
 
+/// Sums the connection fields (not the `NODE:hidden` ones) of KEYS[1].
 const ADMIT: &str = r"
 local total = 0
-local counts = redis.call('HVALS', KEYS[1])
-for i = 1, #counts do total = total + tonumber(counts[i]) end
+local fields = redis.call('HGETALL', KEYS[1])
+for i = 1, #fields, 2 do
+  if not string.find(fields[i], ':hidden', 1, true) then total = total + tonumber(fields[i + 1]) end
+end
 if total >= tonumber(ARGV[2]) then return 0 end
 redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
 return 1
@@ -61,6 +68,14 @@ local next_tat = tat + n * interval
 redis.call('SET', KEYS[1], tostring(next_tat), 'PX', math.ceil(next_tat - now) + 1000)
 return n
 ";
+
+/// The suffix of an instance's hidden-connection field in a user's hash.
+const HIDDEN: &str = ":hidden";
+
+/// The field counting `node`'s hidden connections of a user.
+pub fn hidden_field(node: &str) -> String {
+    format!("{node}{HIDDEN}")
+}
 
 /// How long leased message tokens may be spent before they lapse.
 const LEASE_LIFE: Duration = Duration::from_secs(1);
@@ -216,6 +231,49 @@ impl UserLimits for RedisUserLimits {
             }
             None => self.local.take(user),
         }
+    }
+
+    async fn count_hidden(&self, user: Uuid, shared: bool, hidden: bool) {
+        if !shared {
+            return self.local.hide(user, hidden);
+        }
+        let field = hidden_field(&self.node);
+        if hidden {
+            let mut conn = self.commands.clone();
+            let counted = conn.hincr::<_, _, _, ()>(self.keys.connections(user), field, 1);
+            if self.timed(counted).await.is_none() {
+                self.local.hide(user, hidden);
+            }
+        } else {
+            self.local.hide(user, hidden);
+            self.release(self.keys.connections(user), field);
+        }
+    }
+
+    /// One `HGETALL` per user, pipelined; with Redis down, those looking
+    /// here.
+    async fn looking(&self, users: &[Uuid]) -> Vec<Uuid> {
+        let mut pipe = redis::pipe();
+        for user in users {
+            pipe.hgetall(self.keys.connections(*user));
+        }
+        let mut conn = self.commands.clone();
+        let found: Option<Vec<Vec<(String, i64)>>> = self.timed(pipe.query_async(&mut conn)).await;
+        let Some(found) = found else {
+            return self.local.looking_here(users);
+        };
+        users
+            .iter()
+            .zip(found)
+            .filter(|(_, fields)| {
+                let (hidden, open): (Vec<_>, Vec<_>) = fields
+                    .iter()
+                    .partition(|(field, _)| field.ends_with(HIDDEN));
+                let sum = |v: Vec<&(String, i64)>| v.iter().map(|(_, n)| *n).sum::<i64>();
+                sum(open) > sum(hidden)
+            })
+            .map(|(user, _)| *user)
+            .collect()
     }
 
     /// One `EXISTS` per user, pipelined (each key on its own: a Cluster

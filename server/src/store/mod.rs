@@ -24,6 +24,7 @@ mod later;
 mod log;
 mod people;
 mod postgres;
+mod push;
 mod read_state;
 mod rooms;
 mod search;
@@ -42,6 +43,7 @@ mod sql_log_changes;
 mod sql_log_reads;
 mod sql_log_room;
 mod sql_people;
+mod sql_push;
 mod sql_read_state;
 mod sql_rooms;
 mod sql_rows;
@@ -68,6 +70,7 @@ pub use identities::{IdentityStore, LinkedIdentity};
 pub use later::{LaterItem, LaterStore};
 pub use log::{LogPage, LogStore, MessageRecord, PageAt};
 pub use people::{NewAvatar, PeopleStore};
+pub use push::{PushStore, PushSubscription, PushTarget};
 pub use read_state::ReadStateStore;
 pub use rooms::{RoomRecord, RoomStore};
 pub use search::{Filters as SearchFilters, SearchQuery, SearchStore};
@@ -127,6 +130,7 @@ pub trait Store:
     + GroupStore
     + AttentionStore
     + LaterStore
+    + PushStore
     + Send
     + Sync
     + 'static

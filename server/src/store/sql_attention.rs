@@ -22,12 +22,37 @@ fn notice_from_row(row: &sqlx::any::AnyRow) -> StoreResult<RoomNotice> {
     let kind: RoomKind = kind_from_str(row.try_get("kind")?)?;
     Ok(RoomNotice {
         room: row.try_get("room_id")?,
-        level: row
-            .try_get::<Option<&str>, _>("notify_level")?
-            .and_then(NotificationLevel::parse)
-            .unwrap_or(NotificationLevel::default_for(kind)),
+        level: level_from_row(row, kind)?,
         muted: row.try_get::<i64, _>("muted")? != 0,
     })
+}
+
+/// A user row's do-not-disturb (`dnd_until_ms`, `dnd_start`, `dnd_end`,
+/// `timezone`).
+pub(super) fn dnd_from_row(row: &sqlx::any::AnyRow) -> StoreResult<DndRecord> {
+    let minute = |column: &str| -> StoreResult<Option<u16>> {
+        Ok(row
+            .try_get::<Option<i64>, _>(column)?
+            .map(|m| m.clamp(0, 24 * 60 - 1) as u16))
+    };
+    Ok(DndRecord {
+        until: row
+            .try_get::<Option<i64>, _>("dnd_until_ms")?
+            .map(ms_to_time),
+        schedule: minute("dnd_start")?.zip(minute("dnd_end")?),
+        timezone: row.try_get("timezone")?,
+    })
+}
+
+/// A membership row's level (`notify_level`, with the room's `kind`).
+pub(super) fn level_from_row(
+    row: &sqlx::any::AnyRow,
+    kind: RoomKind,
+) -> StoreResult<NotificationLevel> {
+    Ok(row
+        .try_get::<Option<&str>, _>("notify_level")?
+        .and_then(NotificationLevel::parse)
+        .unwrap_or(NotificationLevel::default_for(kind)))
 }
 
 const NOTICE_SELECT: &str = "SELECT m.room_id, m.notify_level, m.muted, r.kind \
@@ -107,21 +132,10 @@ impl AttentionStore for SqlStore {
         .bind(user.to_string())
         .fetch_optional(&self.writer)
         .await?;
-        let Some(row) = row else {
-            return Ok(DndRecord::default());
-        };
-        let minute = |column: &str| -> StoreResult<Option<u16>> {
-            Ok(row
-                .try_get::<Option<i64>, _>(column)?
-                .map(|m| m.clamp(0, 24 * 60 - 1) as u16))
-        };
-        Ok(DndRecord {
-            until: row
-                .try_get::<Option<i64>, _>("dnd_until_ms")?
-                .map(ms_to_time),
-            schedule: minute("dnd_start")?.zip(minute("dnd_end")?),
-            timezone: row.try_get("timezone")?,
-        })
+        match row {
+            Some(row) => dnd_from_row(&row),
+            None => Ok(DndRecord::default()),
+        }
     }
 
     async fn set_dnd(

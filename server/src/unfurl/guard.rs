@@ -96,7 +96,7 @@ impl Allowed {
         ))
     }
 
-    fn contains(&self, host: &str) -> bool {
+    pub fn contains(&self, host: &str) -> bool {
         let host = host.trim_start_matches('[').trim_end_matches(']');
         self.0.contains(&host.to_ascii_lowercase())
     }

@@ -20,7 +20,7 @@ use crate::limits::TokenBucket;
 use crate::state::AppState;
 use crate::store::NewEntry;
 
-pub use guard::{is_public, Allowed};
+pub use guard::{is_public, Allowed, PublicResolver};
 pub use page::read_page;
 
 /// The fetcher's settings, as flags.

@@ -24,6 +24,7 @@ mod people;
 mod pins;
 mod presence;
 mod previews;
+mod push;
 mod read_state;
 mod redis_cluster;
 mod redis_outage;
