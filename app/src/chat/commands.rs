@@ -137,6 +137,12 @@ pub enum Command {
     },
     /// Pauses notifications, or sets quiet hours.
     SetDnd(DndRequest),
+    /// Subscribes this browser to pushes (asking for permission first).
+    EnablePush,
+    /// Unsubscribes this browser.
+    DisablePush,
+    /// Unsubscribes one of the user's devices, by its endpoint.
+    RemovePushDevice(String),
     /// Shows (loading them) or hides the followed threads.
     ShowThreads(bool),
     /// Follows (`on`) or unfollows the thread of `root` in `room`.

@@ -10,7 +10,7 @@ pub use super::commands::{Actions, AdminCommand, Command, GroupCommand, RoomComm
 use super::timeline::Timeline;
 pub use super::views::{
     AdminTab, AdminView, AuditFilter, BrowseView, DirectoryView, Found, Notifications, Optimistic,
-    SearchView, SettingsView, UploadItem, UploadState,
+    PushView, SearchView, SettingsView, UploadItem, UploadState,
 };
 use crate::protocol::{
     is_direct_id, Dnd, FollowedThread, Member, Profile, RoomId, RoomInfo, RoomKind, RoomRole,
@@ -122,6 +122,8 @@ pub struct ChatModel {
     pub room_order: RwSignal<RoomOrder>,
     /// The user's do-not-disturb, as the server last said.
     pub dnd: RwSignal<Dnd>,
+    /// Pushes to this browser and the user's other devices.
+    pub push: RwSignal<PushView>,
     /// The threads the user follows: root → the room and the last reply
     /// read (kept by the list, `thread` frames and replies arriving).
     pub following: RwSignal<HashMap<Uuid, (RoomId, Seq)>>,
@@ -202,6 +204,7 @@ impl ChatModel {
             admin: RwSignal::new(None),
             room_order: RwSignal::new(RoomOrder::default()),
             dnd: RwSignal::new(Dnd::default()),
+            push: RwSignal::new(PushView::default()),
             following: RwSignal::new(HashMap::new()),
             thread_unread: RwSignal::new(0),
             threads: RwSignal::new(None),

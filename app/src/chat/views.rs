@@ -178,3 +178,16 @@ pub struct AdminView {
 }
 /// "Browse rooms": public rooms.
 pub type BrowseView = Found<DirectoryRoom>;
+
+/// Pushes to this browser and the user's other subscribed devices.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PushView {
+    /// This browser can take pushes (a service worker and a push manager).
+    pub supported: bool,
+    /// This browser's subscription's endpoint, when subscribed.
+    pub here: Option<String>,
+    /// Every subscribed browser of the user's, the newest first.
+    pub devices: Vec<crate::protocol::PushDevice>,
+    /// Subscribing or unsubscribing is under way.
+    pub busy: bool,
+}

@@ -17,6 +17,7 @@ mod messages;
 mod people;
 mod pins;
 mod profile_form;
+mod push;
 mod room_admin;
 mod room_bar;
 mod search;

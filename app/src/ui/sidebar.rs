@@ -115,6 +115,7 @@ pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
                 </button>
             </div>
             <super::attention::DndControl/>
+            <super::push::PushControl/>
             <h2>"Rooms"</h2>
             <div class="room-order" role="group" aria-label="Order rooms by">
                 {[(RoomOrder::Recent, "Recent"), (RoomOrder::Alphabetical, "A–Z")].into_iter().map(|(order, label)| view! {

@@ -71,7 +71,7 @@ impl ConnectionSlot {
 
     /// The client says whether its page is in front.
     pub async fn set_visible(&mut self, visible: bool) {
-        if self.hidden == !visible {
+        if self.hidden != visible {
             return;
         }
         self.hidden = !visible;

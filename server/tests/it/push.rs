@@ -118,7 +118,10 @@ async fn a_hidden_users_direct_message_is_pushed_once_encrypted_to_each_browser(
     let bob = c.b.register("bob").await;
     let carol = c.a.register("carol").await;
     let barrier = service.subscription("ok").await;
-    assert_eq!(subscribe(&c.a, &carol.token, &barrier).await, StatusCode::CREATED);
+    assert_eq!(
+        subscribe(&c.a, &carol.token, &barrier).await,
+        StatusCode::CREATED
+    );
 
     // One key, made by the first instance, on both.
     let (status, key_a) = get(&c.a, "/api/push/key", &bob.token).await;
@@ -183,7 +186,13 @@ async fn a_hidden_users_direct_message_is_pushed_once_encrypted_to_each_browser(
     // instance, tells when Bob's was decided.)
     set_visible(&mut tab, true).await;
     say(&mut writer, &dm, "still there?").await;
-    let (_, carols) = post(&c.b, "/api/dms", Some(&alice.token), json!({"user": "carol"})).await;
+    let (_, carols) = post(
+        &c.b,
+        "/api/dms",
+        Some(&alice.token),
+        json!({"user": "carol"}),
+    )
+    .await;
     say(&mut writer, carols["id"].as_str().unwrap(), "hi carol").await;
     service.wait_pushes(&barrier, 1).await;
     set_visible(&mut tab, false).await;

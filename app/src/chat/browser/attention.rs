@@ -26,6 +26,7 @@ impl Runtime {
         spawn_local(self.clone().load_saved());
         spawn_local(self.clone().load_groups());
         spawn_local(self.clone().load_later());
+        spawn_local(self.clone().load_push());
     }
 
     pub(super) async fn load_groups(self: Rc<Self>) {

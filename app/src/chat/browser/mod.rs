@@ -15,6 +15,7 @@ mod notify;
 mod people;
 mod pins;
 mod preferences;
+mod push;
 mod read_state;
 mod room_admin;
 mod search;
@@ -80,6 +81,7 @@ pub fn start(model: ChatModel) -> Actions {
     model.notifications.set(notify::notification_state());
     model.room_order.set(preferences::remembered_order());
     runtime.watch_visibility();
+    runtime.register_worker();
     *runtime.ticker.borrow_mut() = Some(Interval::new(500, move || model.now.set(now_ms())));
     spawn_local({
         let runtime = runtime.clone();
@@ -219,6 +221,11 @@ impl Runtime {
             Command::ConfirmBroad(send) => self.confirm_broad(send),
             Command::SetLevel { room, level } => spawn_local(self.clone().set_level(room, level)),
             Command::SetDnd(request) => spawn_local(self.clone().set_dnd(request)),
+            Command::EnablePush => spawn_local(self.clone().enable_push()),
+            Command::DisablePush => spawn_local(self.clone().disable_push()),
+            Command::RemovePushDevice(endpoint) => {
+                spawn_local(self.clone().remove_push_device(endpoint))
+            }
             Command::ShowThreads(show) => spawn_local(self.clone().show_threads(show)),
             Command::Follow { room, root, on } => spawn_local(self.clone().follow(room, root, on)),
             Command::Save { id, on } => spawn_local(self.clone().save(id, on)),

@@ -89,7 +89,10 @@ impl Runtime {
         thread: Option<Uuid>,
         text: Option<String>,
     ) {
-        if visible() || self.model.notifications.get_untracked() != Notifications::Granted {
+        if visible()
+            || self.model.notifications.get_untracked() != Notifications::Granted
+            || self.pushed_here()
+        {
             return;
         }
         let direct = self

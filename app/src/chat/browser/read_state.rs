@@ -280,7 +280,9 @@ impl Runtime {
         }
     }
 
-    /// Reads the open room when the tab comes back into view.
+    /// Reads the open room when the tab comes back into view, and tells the
+    /// server whether it is in view (a user with no tab in view is pushed
+    /// to).
     pub(super) fn watch_visibility(self: &Rc<Self>) {
         let Some(document) = web_sys::window().and_then(|w| w.document()) else {
             return;
@@ -288,13 +290,33 @@ impl Runtime {
         let runtime = Rc::downgrade(self);
         let on_change = Closure::<dyn FnMut()>::new(move || {
             if let Some(runtime) = runtime.upgrade() {
-                if visible() {
+                let visible = visible();
+                if runtime.opened.get() {
+                    runtime.send_frame(crate::protocol::ClientFrame::Visible { visible }, None);
+                }
+                if visible {
+                    runtime.come_back();
                     runtime.mark_read_soon();
                 }
             }
         });
         document.set_onvisibilitychange(Some(on_change.as_ref().unchecked_ref()));
         *self.on_visibility.borrow_mut() = Some(on_change);
+        // Back online, or back from the back-forward cache: connect now,
+        // not when the backoff says. One closure each for the page's life.
+        if let Some(window) = web_sys::window() {
+            let runtime = Rc::downgrade(self);
+            let back = Closure::<dyn FnMut()>::new(move || {
+                if let Some(runtime) = runtime.upgrade() {
+                    runtime.come_back();
+                }
+            });
+            let _ =
+                window.add_event_listener_with_callback("online", back.as_ref().unchecked_ref());
+            let _ =
+                window.add_event_listener_with_callback("pageshow", back.as_ref().unchecked_ref());
+            back.forget();
+        }
     }
 }
 

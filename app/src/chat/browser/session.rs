@@ -79,7 +79,11 @@ impl Runtime {
         } else {
             DEFAULT_ROOM.to_string()
         };
-        self.open_room(room);
+        // A push's link names the message too: `?at=SEQ&msg=ID#ROOM`.
+        match pushed_message() {
+            Some((seq, id)) => self.open_at(room, seq, id),
+            None => self.open_room(room),
+        }
         self.connect();
     }
 
@@ -106,4 +110,19 @@ impl Runtime {
         self.thread_draft_timer.borrow_mut().take();
         self.expired_user.set(None);
     }
+}
+
+/// The message a push's link names (`?at=SEQ&msg=ID`), if any.
+fn pushed_message() -> Option<(crate::protocol::Seq, uuid::Uuid)> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let mut at = None;
+    let mut msg = None;
+    for pair in search.trim_start_matches('?').split('&') {
+        match pair.split_once('=') {
+            Some(("at", seq)) => at = seq.parse().ok(),
+            Some(("msg", id)) => msg = uuid::Uuid::parse_str(id).ok(),
+            _ => {}
+        }
+    }
+    at.zip(msg)
 }

@@ -104,6 +104,11 @@ impl Runtime {
                 runtime.attempt.set(0);
             }
         }));
+        // A hidden tab says so: its user is pushed to (the server takes a
+        // connection as visible until told).
+        if !super::read_state::visible() {
+            self.send_frame(ClientFrame::Visible { visible: false }, None);
+        }
         let rooms = self.visited.borrow().clone();
         for room in rooms {
             self.send_join(&room);
@@ -171,6 +176,15 @@ impl Runtime {
                 runtime.connect();
             }
         }));
+    }
+
+    /// The page is back (in view, online, restored): a socket waiting out
+    /// its backoff connects at once.
+    pub(super) fn come_back(self: &Rc<Self>) {
+        if self.reconnect.borrow().is_some() {
+            self.attempt.set(0);
+            self.connect();
+        }
     }
 
     pub(super) fn send_frame(&self, frame: ClientFrame, reference: Option<String>) {
