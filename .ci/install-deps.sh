@@ -95,9 +95,10 @@ if [ "$mode" = test ]; then
   fi
   # The push service the Web Push tests talk to (server/tests/support):
   # VAPID and aes128gcm checked by libraries independent of the server's.
-  if ! "$venv/bin/python" -c 'import http_ece, py_vapid' 2>/dev/null; then
-    say "pip install http-ece py-vapid (in $venv)"
-    "$venv/bin/pip" install -q "http-ece==1.2.1" "py-vapid==1.9.2"
+  # The SMTP server the e-mail tests talk to (aiosmtpd).
+  if ! "$venv/bin/python" -c 'import http_ece, py_vapid, aiosmtpd' 2>/dev/null; then
+    say "pip install http-ece py-vapid aiosmtpd (in $venv)"
+    "$venv/bin/pip" install -q "http-ece==1.2.1" "py-vapid==1.9.2" "aiosmtpd==1.4.6"
   fi
   command -v curl >/dev/null || apt_install curl
 fi

@@ -85,3 +85,34 @@ test("the sidebar lists the devices pushes go to, and removes one", async ({ bro
     await server.dispose();
   }
 });
+
+test("the sidebar sets where missed messages are mailed", async ({ browser }) => {
+  // The mail server is never reached: nothing is missed here.
+  const server = await ConfabServer.start(["--smtp-url", "smtp://127.0.0.1:9", "--public-url", "https://chat.example.com"]);
+  try {
+    const page = await newPage(browser);
+    await page.goto(server.url);
+    await page.getByRole("button", { name: "New here? Create an account" }).click();
+    await page.getByLabel("Username").fill("bob");
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.getByText("Connected")).toBeVisible();
+    const pushes = page.getByRole("region", { name: "Pushes to your devices" });
+    await pushes.getByText("E-mail me what I miss").click();
+    await pushes.getByLabel("Address").fill("bob@example.com");
+    await pushes.getByLabel("After").selectOption("30");
+    await axeClean(page, ".push");
+    await pushes.getByRole("button", { name: "Save e-mail settings" }).click();
+    await expect(page.getByText("E-mail settings saved")).toBeVisible();
+    const settings = await page.evaluate(async () => (await fetch("/api/users/me/email")).json());
+    expect(settings).toEqual({ email: "bob@example.com", delay_secs: 1800, on: true });
+    // A reload shows what was saved.
+    await page.reload();
+    await expect(page.getByText("Connected")).toBeVisible();
+    await page.getByText("E-mail me what I miss").click();
+    await expect(page.getByLabel("Address")).toHaveValue("bob@example.com");
+    await expect(page.getByLabel("Send these mails")).toBeChecked();
+  } finally {
+    await server.dispose();
+  }
+});

@@ -62,6 +62,12 @@ pub struct Limits {
     pub max_body_chars: usize,
     /// Largest file an upload may be, in bytes.
     pub max_file_bytes: u64,
+    /// The server pushes to subscribed browsers (v3, Confab's addition).
+    #[serde(default)]
+    pub pushes: bool,
+    /// The server mails what users missed (v3, Confab's addition).
+    #[serde(default)]
+    pub email: bool,
 }
 
 impl Default for Limits {
@@ -70,6 +76,8 @@ impl Default for Limits {
         Self {
             max_body_chars: 4000,
             max_file_bytes: 10 * 1024 * 1024,
+            pushes: false,
+            email: false,
         }
     }
 }

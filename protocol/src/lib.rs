@@ -20,6 +20,7 @@ use uuid::Uuid;
 mod admin;
 mod attention;
 mod drafts;
+mod email;
 mod files;
 mod followed;
 mod frames;
@@ -49,6 +50,7 @@ pub use attention::{
     RoomNotifications,
 };
 pub use drafts::{Draft, DraftList, DraftRequest, MAX_DRAFTS_PER_USER};
+pub use email::{EmailSettings, DEFAULT_EMAIL_DELAY_SECS, MAX_EMAIL_CHARS, MAX_EMAIL_DELAY_SECS};
 pub use files::{
     clean_file_name, is_hidden_control, Attachment, MAX_ATTACHMENTS, MAX_FILE_NAME_CHARS,
 };

@@ -191,6 +191,9 @@ pub struct Config {
     #[command(flatten)]
     pub push: crate::push::PushArgs,
 
+    #[command(flatten)]
+    pub email: crate::email::EmailArgs,
+
     /// Sign-ups allowed per hour from one client network (an IPv4 address, an
     /// IPv6 /64); more answer 429. Raise it for an office behind one address.
     #[arg(long, env = "CONFAB_SIGNUPS_PER_NETWORK", default_value_t = 30)]

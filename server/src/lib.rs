@@ -23,6 +23,7 @@ pub mod auth;
 pub mod broker;
 pub mod config;
 pub mod domain;
+pub mod email;
 pub mod engine;
 pub mod files;
 pub mod gateway;

@@ -135,6 +135,8 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
     crate::domain::later::start(&state);
     // Web Push: the shared key, then pushes of what is stored here.
     crate::push::start(&state);
+    // E-mail for what was missed, mailed by whichever instance claims it.
+    crate::email::start(&state);
     Ok(state)
 }
 

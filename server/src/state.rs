@@ -65,6 +65,8 @@ pub struct Shared {
     pub unfurler: crate::unfurl::Unfurler,
     /// Pushes to subscribed browsers.
     pub pusher: crate::push::Pusher,
+    /// Mails what users missed.
+    pub mailer: crate::email::Mailer,
     next_conn: Arc<AtomicU64>,
 }
 
@@ -90,6 +92,7 @@ impl AppState {
         AppState(Arc::new(Shared {
             unfurler: crate::unfurl::Unfurler::new(&config.unfurl),
             pusher: crate::push::Pusher::new(&config.push),
+            mailer: crate::email::Mailer::new(&config.email),
             config: Arc::new(config),
             store,
             broker,

@@ -143,6 +143,8 @@ pub enum Command {
     DisablePush,
     /// Unsubscribes one of the user's devices, by its endpoint.
     RemovePushDevice(String),
+    /// Sets where and when missed messages are mailed.
+    SetEmail(crate::protocol::EmailSettings),
     /// Shows (loading them) or hides the followed threads.
     ShowThreads(bool),
     /// Follows (`on`) or unfollows the thread of `root` in `room`.

@@ -124,6 +124,8 @@ pub struct ChatModel {
     pub dnd: RwSignal<Dnd>,
     /// Pushes to this browser and the user's other devices.
     pub push: RwSignal<PushView>,
+    /// Where missed messages are mailed; `None` where the server mails none.
+    pub email: RwSignal<Option<crate::protocol::EmailSettings>>,
     /// The threads the user follows: root → the room and the last reply
     /// read (kept by the list, `thread` frames and replies arriving).
     pub following: RwSignal<HashMap<Uuid, (RoomId, Seq)>>,
@@ -205,6 +207,7 @@ impl ChatModel {
             room_order: RwSignal::new(RoomOrder::default()),
             dnd: RwSignal::new(Dnd::default()),
             push: RwSignal::new(PushView::default()),
+            email: RwSignal::new(None),
             following: RwSignal::new(HashMap::new()),
             thread_unread: RwSignal::new(0),
             threads: RwSignal::new(None),

@@ -6,6 +6,7 @@ mod attention;
 mod body;
 mod browse;
 mod composer;
+mod email;
 mod emoji;
 mod followed;
 mod groups;

@@ -44,7 +44,7 @@ pub fn PushControl() -> impl IntoView {
     let actions = actions();
     let here = move || model.push.with(|p| p.here.clone());
     let status = move || match (model.push.with(|p| p.supported), here().is_some()) {
-        (false, _) => "This browser takes no pushes",
+        (false, _) => "Pushes are not available in this browser",
         (true, true) => "Pushes to this browser: on",
         (true, false) => "Pushes to this browser: off",
     };
@@ -97,6 +97,7 @@ pub fn PushControl() -> impl IntoView {
                     </details>
                 })
             }}
+            <super::email::EmailControl/>
         </section>
     }
 }

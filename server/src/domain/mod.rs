@@ -23,6 +23,7 @@ pub mod credentials;
 pub mod delete;
 pub mod drafts;
 pub mod edit;
+pub mod email;
 mod error;
 pub mod files;
 pub mod followed;

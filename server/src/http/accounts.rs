@@ -203,6 +203,8 @@ async fn session(
     let limits = Limits {
         max_body_chars: state.config.max_body_chars,
         max_file_bytes: state.config.max_file_bytes,
+        pushes: state.pusher.args.pushes,
+        email: state.mailer.enabled(),
     };
     Ok(Json(SessionInfo { user, limits }))
 }

@@ -7,6 +7,7 @@ pub mod api;
 mod api_answers;
 mod api_docs;
 mod drafts;
+mod email;
 pub mod error;
 mod files;
 mod followed;
@@ -64,6 +65,7 @@ pub fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
         .merge(followed::routes())
         .merge(later::routes())
         .merge(push::routes())
+        .merge(email::routes())
         .merge(rooms_directory::routes())
         .merge(room_admin::routes())
         .merge(admin::routes())
@@ -80,6 +82,7 @@ pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_http_body;
     let (documented, _) = api_routes(state.config.metrics_listen.is_none()).split_for_parts();
     documented
+        .merge(email::pages())
         .merge(crate::ui::routes(&state))
         .layer(DefaultBodyLimit::max(max_body))
         // A body trickled in slower than this is cut off (408).

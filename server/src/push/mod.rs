@@ -12,6 +12,8 @@
 //! older (one notification that counts, not twenty), failures are retried
 //! with backoff, and a subscription the push service says is gone is
 //! dropped. Pushes waiting when an instance stops are lost: they are hints.
+//! The same task holds direct messages and mentions for e-mail
+//! (`crate::email`), when the server mails.
 
 mod deliver;
 mod recipients;
@@ -122,10 +124,17 @@ impl Pusher {
     }
 }
 
-/// A message was just stored here: queued to be considered for pushes.
+/// Whether stored messages are considered at all: for pushes, or for
+/// e-mail (`crate::email::hold`, in the same task).
+fn wanted(state: &AppState) -> bool {
+    state.pusher.args.pushes || state.mailer.enabled()
+}
+
+/// A message was just stored here: queued to be considered for pushes and
+/// e-mail.
 pub fn consider(state: &AppState, message: &Message) {
     let pusher = &state.pusher;
-    if !pusher.args.pushes || message.deleted {
+    if !wanted(state) || message.deleted {
         return;
     }
     let pushed = Pushed {
@@ -138,7 +147,7 @@ pub fn consider(state: &AppState, message: &Message) {
 
 /// Loads (or makes) the VAPID key and starts considering stored messages.
 pub fn start(state: &AppState) {
-    if !state.pusher.args.pushes {
+    if !wanted(state) {
         return;
     }
     let Some(mut waiting) = state.pusher.waiting.lock().unwrap().take() else {
@@ -146,9 +155,12 @@ pub fn start(state: &AppState) {
     };
     let state = state.clone();
     tokio::spawn(async move {
-        let vapid = loop {
+        let pushes = state.pusher.args.pushes;
+        while pushes && state.pusher.vapid.get().is_none() {
             match Vapid::load(state.store.as_ref()).await {
-                Ok(vapid) => break vapid,
+                Ok(vapid) => {
+                    let _ = state.pusher.vapid.set(vapid);
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "push key unavailable; trying again");
                     tokio::select! {
@@ -157,15 +169,17 @@ pub fn start(state: &AppState) {
                     }
                 }
             }
-        };
-        let _ = state.pusher.vapid.set(vapid);
+        }
         loop {
             let pushed = tokio::select! {
                 pushed = waiting.recv() => pushed,
                 _ = state.shutdown.cancelled() => return,
             };
             let Some(pushed) = pushed else { return };
-            recipients::push(&state, pushed).await;
+            crate::email::hold(&state, &pushed.message).await;
+            if pushes {
+                recipients::push(&state, pushed).await;
+            }
         }
     });
 }

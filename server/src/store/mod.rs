@@ -16,6 +16,7 @@ mod accounts;
 mod admin;
 mod attention;
 mod drafts;
+mod email;
 mod entries;
 mod files;
 mod groups;
@@ -33,6 +34,7 @@ mod sql_accounts;
 mod sql_admin;
 mod sql_attention;
 mod sql_drafts;
+mod sql_email;
 mod sql_files;
 mod sql_follows;
 mod sql_groups;
@@ -63,6 +65,7 @@ pub use accounts::{AccountStore, Rotation, UserRecord};
 pub use admin::{AdminStore, AuditQuery, NewAudit, NewInvite};
 pub use attention::{AttentionStore, DndRecord, RoomNotice};
 pub use drafts::DraftStore;
+pub use email::{EmailStore, EmailTarget, Missed};
 pub use entries::{NewEntry, NewMessage, Outcome, Refusal};
 pub use files::{FileRecord, FileStore};
 pub use groups::{GroupChange, GroupStore};
@@ -131,6 +134,7 @@ pub trait Store:
     + AttentionStore
     + LaterStore
     + PushStore
+    + EmailStore
     + Send
     + Sync
     + 'static

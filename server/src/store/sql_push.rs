@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::push::{PushStore, PushSubscription, PushTarget};
 use super::sql::SqlStore;
 use super::sql_attention::{dnd_from_row, level_from_row};
+use super::sql_email::placeholders;
 use super::sql_rows::{kind_from_str, parse_uuid};
 use super::{ms_to_time, now_ms, StoreResult};
 
@@ -122,8 +123,8 @@ impl PushStore for SqlStore {
                 " AND (m.notify_level = 'all' OR (m.notify_level IS NULL AND r.kind = 'direct')",
             );
             if !named.is_empty() {
-                let marks: Vec<String> = (0..named.len()).map(|i| format!("${}", i + 4)).collect();
-                filter.push_str(&format!(" OR s.user_id IN ({})", marks.join(", ")));
+                let marks = placeholders(4, named.len());
+                filter.push_str(&format!(" OR s.user_id IN ({marks})"));
             }
             filter.push(')');
         }

@@ -10,6 +10,7 @@ mod cluster;
 mod cluster_access;
 mod drafts;
 mod drain;
+mod email;
 mod files;
 mod files_s3;
 mod fuzz_corpus;

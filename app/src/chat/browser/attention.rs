@@ -27,6 +27,7 @@ impl Runtime {
         spawn_local(self.clone().load_groups());
         spawn_local(self.clone().load_later());
         spawn_local(self.clone().load_push());
+        spawn_local(self.clone().load_email());
     }
 
     pub(super) async fn load_groups(self: Rc<Self>) {

@@ -5,6 +5,7 @@ mod admin;
 mod attention;
 mod browse;
 mod drafts;
+mod email;
 mod followed;
 mod found;
 mod http;
@@ -226,6 +227,7 @@ impl Runtime {
             Command::RemovePushDevice(endpoint) => {
                 spawn_local(self.clone().remove_push_device(endpoint))
             }
+            Command::SetEmail(settings) => spawn_local(self.clone().set_email(settings)),
             Command::ShowThreads(show) => spawn_local(self.clone().show_threads(show)),
             Command::Follow { room, root, on } => spawn_local(self.clone().follow(room, root, on)),
             Command::Save { id, on } => spawn_local(self.clone().save(id, on)),

@@ -100,7 +100,8 @@ impl Runtime {
     /// Whether this browser can take pushes and is subscribed, and the
     /// user's devices.
     pub(super) async fn load_push(self: Rc<Self>) {
-        let supported = workers().is_some()
+        let supported = self.model.limits.get_untracked().pushes
+            && workers().is_some()
             && web_sys::window()
                 .map(|w| Reflect::has(&w, &JsValue::from_str("PushManager")).unwrap_or(false))
                 .unwrap_or(false);
