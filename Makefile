@@ -75,7 +75,8 @@ schema: build-debug
 ## people directory over 100,000 users, written to docs/bench-directory.md; the
 ## sidebar of a user in 500 of 20,000 rooms, docs/bench-room-list.md;
 ## avatars served to 1,000 clients at once, docs/bench-avatars.md; and
-## @channel in a room of 10,000 members, docs/bench-attention.md.
+## @channel in a room of 10,000 members, docs/bench-attention.md; and its
+## pushes to 5,000 subscribed browsers, docs/bench-push.md.
 bench:
 	.ci/install-deps.sh cluster
 	cargo build --release -p server -p tools --bins
@@ -85,6 +86,7 @@ bench:
 	ROOM_LIST_BENCH_OUT=$(CURDIR)/docs/bench-room-list.md cargo bench -p server --bench room_list
 	AVATAR_BENCH_OUT=$(CURDIR)/docs/bench-avatars.md cargo bench -p server --bench avatars
 	ATTENTION_BENCH_OUT=$(CURDIR)/docs/bench-attention.md cargo bench -p server --bench attention
+	PUSH_BENCH_OUT=$(CURDIR)/docs/bench-push.md cargo bench -p server --bench push
 
 ## make fuzz: each fuzz target (fuzz/) for FUZZ_SECS seconds with libFuzzer.
 ## cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain

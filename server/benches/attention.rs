@@ -21,7 +21,7 @@ use server::store::{NewEntry, NewMessage, SqlStore, Store};
 use uuid::Uuid;
 
 mod common;
-use common::quantile;
+use common::{quantile, setup};
 
 const MESSAGES: usize = 30;
 
@@ -98,14 +98,8 @@ async fn run(
 }
 
 fn main() {
-    let members: usize = std::env::var("ATTENTION_BENCH_MEMBERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let members = setup::count("ATTENTION_BENCH_MEMBERS", 10_000);
+    let runtime = setup::runtime();
     let dir = tempfile::tempdir().unwrap();
     let table = runtime.block_on(async {
         let url = format!(

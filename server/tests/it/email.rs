@@ -4,43 +4,29 @@
 //! link to each; mentions read in time, and a muted room's, are never
 //! mailed; the digest's unsubscribe link stops the mails.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use crate::common::python::PythonHelper;
 use crate::common::{get, put, Client, TestServer};
 use protocol::ServerFrame;
 
 /// The SMTP server, for as long as the test holds it.
 struct SmtpSink {
-    child: Child,
+    _helper: PythonHelper,
     smtp: u16,
     http: u16,
 }
 
 impl SmtpSink {
     fn start() -> SmtpSink {
-        let venv = std::env::var("CONFAB_VENV")
-            .unwrap_or_else(|_| format!("{}/.cache/confab/venv", std::env::var("HOME").unwrap()));
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py");
-        let mut child = Command::new(format!("{venv}/bin/python"))
-            .arg(script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the SMTP server starts (make deps installs aiosmtpd)");
-        let mut ports = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut ports)
-            .unwrap();
-        let mut ports = ports.split_whitespace().map(|p| p.parse().unwrap());
+        let helper = PythonHelper::start("smtp_sink.py");
         SmtpSink {
-            child,
-            smtp: ports.next().unwrap(),
-            http: ports.next().unwrap(),
+            smtp: helper.ports[0],
+            http: helper.ports[1],
+            _helper: helper,
         }
     }
 
@@ -60,13 +46,6 @@ impl SmtpSink {
             assert!(Instant::now() < deadline, "no mail to {to}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

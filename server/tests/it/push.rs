@@ -6,41 +6,28 @@
 //! right room and seq; a visible tab and a muted room get none; `410`
 //! drops the subscription; `503` is retried and delivered once.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::common::cluster::cluster_with;
+use crate::common::python::PythonHelper;
 use crate::common::{get, post, put, Client, TestServer};
 use protocol::ServerFrame;
 
 /// The push service, for as long as the test holds it.
 struct PushService {
-    child: Child,
+    _helper: PythonHelper,
     base: String,
 }
 
 impl PushService {
     fn start() -> PushService {
-        let venv = std::env::var("CONFAB_VENV")
-            .unwrap_or_else(|_| format!("{}/.cache/confab/venv", std::env::var("HOME").unwrap()));
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/push_service.py");
-        let mut child = Command::new(format!("{venv}/bin/python"))
-            .arg(script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the push service starts (make deps installs its Python packages)");
-        let mut port = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut port)
-            .unwrap();
+        let helper = PythonHelper::start("push_service.py");
         PushService {
-            child,
-            base: format!("http://127.0.0.1:{}", port.trim()),
+            base: format!("http://127.0.0.1:{}", helper.ports[0]),
+            _helper: helper,
         }
     }
 
@@ -70,13 +57,6 @@ impl PushService {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-    }
-}
-
-impl Drop for PushService {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -5,6 +5,7 @@ mod client;
 pub mod cluster;
 mod http;
 pub mod postgres;
+pub mod python;
 pub mod redis;
 pub mod redis_cluster;
 pub mod sentinel;
