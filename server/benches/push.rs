@@ -98,9 +98,19 @@ fn main() {
         let (port, seen) = push_service().await;
         let data = dir.path().display().to_string();
         let config = server::config::Config::parse_from([
-            "confab", "--data-dir", &data, "--push-allow-hosts", "127.0.0.1",
-            "--rate-per-sec", "1000000", "--rate-burst", "1000000",
-            "--user-rate-per-sec", "1000000", "--user-rate-burst", "1000000",
+            "confab",
+            "--data-dir",
+            &data,
+            "--push-allow-hosts",
+            "127.0.0.1",
+            "--rate-per-sec",
+            "1000000",
+            "--rate-burst",
+            "1000000",
+            "--user-rate-per-sec",
+            "1000000",
+            "--user-rate-burst",
+            "1000000",
         ]);
         let state = server::build(config).await.unwrap();
         while state.pusher.vapid().is_none() {
@@ -109,14 +119,19 @@ fn main() {
         let store = state.store.clone();
         let announcer = store.create_user("announcer", "!").await.unwrap();
         let pinger = store.create_user("pinger", "!").await.unwrap();
-        store.create_room("town", RoomKind::Public, announcer.id).await.unwrap();
-        store.create_room("desk", RoomKind::Public, pinger.id).await.unwrap();
+        store
+            .create_room("town", RoomKind::Public, announcer.id)
+            .await
+            .unwrap();
+        store
+            .create_room("desk", RoomKind::Public, pinger.id)
+            .await
+            .unwrap();
         // One browser key for all: what is measured is the server's work
         // per push (each is encrypted on its own, with a fresh key).
         let browser = p256::SecretKey::random(&mut rand::rngs::OsRng);
-        let p256dh = Base64UrlUnpadded::encode_string(
-            browser.public_key().to_sec1_bytes().as_ref(),
-        );
+        let p256dh =
+            Base64UrlUnpadded::encode_string(browser.public_key().to_sec1_bytes().as_ref());
         let auth = Base64UrlUnpadded::encode_string(&rand::random::<[u8; 16]>());
         eprintln!("seeding {members} members with a subscription each");
         for i in 0..members {
@@ -144,7 +159,9 @@ fn main() {
             thread: None,
             attachments: Vec::new(),
         };
-        send_and_wait(&state, &caller(&announcer), request).await.unwrap();
+        send_and_wait(&state, &caller(&announcer), request)
+            .await
+            .unwrap();
         let busy = pings(&state, &pinger, "desk").await;
         let deadline = Instant::now() + Duration::from_secs(120);
         while seen.count.load(Ordering::SeqCst) < members && Instant::now() < deadline {

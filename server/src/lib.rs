@@ -12,6 +12,8 @@
 //! - [`http`]: the JSON API, health and metrics.
 //! - [`limits`]: token buckets, login throttling, and per-user limits that hold
 //!   across instances.
+//! - [`push`], [`email`]: Web Push to subscribed browsers, and e-mail of what
+//!   was missed.
 //! - [`ui`]: the server-rendered Leptos app.
 
 // The rendered page is one deeply nested view type (Leptos SSR).

@@ -36,6 +36,7 @@ const LONGEST_WAIT: Duration = Duration::from_secs(60);
 const SIGNATURE_LIFE: Duration = Duration::from_secs(12 * 3600);
 
 /// One push for one browser.
+#[derive(Clone)]
 pub(super) struct Push {
     pub subscription: PushSubscription,
     pub room: RoomId,
@@ -53,6 +54,9 @@ pub(super) struct Deliverer {
     /// A key is present while its task runs.
     slots: Arc<Mutex<HashMap<Slot, Option<Push>>>>,
     permits: Arc<Semaphore>,
+    /// Encryption is CPU work: one push at a time is encrypted, off the
+    /// runtime's threads, so pushes take at most one core from the chat.
+    crypto: Arc<Semaphore>,
     ttl: Duration,
 }
 
@@ -88,6 +92,7 @@ impl Deliverer {
             client,
             slots: Arc::default(),
             permits: Arc::new(Semaphore::new(AT_ONCE)),
+            crypto: Arc::new(Semaphore::new(1)),
             ttl: ttl.clamp(Duration::from_secs(0), Duration::from_secs(28 * 24 * 3600)),
         }
     }
@@ -183,12 +188,22 @@ async fn send(state: &AppState, mut push: Push, slot: &Slot) {
 /// One request to the push service.
 async fn attempt_once(state: &AppState, push: &Push) -> Answer {
     let deliverer = &state.pusher.deliver;
-    let (Some(client), Some(vapid)) = (&deliverer.client, state.pusher.vapid()) else {
+    let Some(client) = &deliverer.client else {
         return Answer::Refused("pushes are off".into());
     };
-    let request = match encrypt(state, vapid, push, deliverer.ttl) {
-        Ok(request) => request,
-        Err(why) => return Answer::Refused(why),
+    let encrypted = {
+        let _crypto = deliverer.crypto.acquire().await;
+        let (state, push, ttl) = (state.clone(), push.clone(), deliverer.ttl);
+        tokio::task::spawn_blocking(move || match state.pusher.vapid() {
+            Some(vapid) => encrypt(&state, vapid, &push, ttl),
+            None => Err("pushes are off".into()),
+        })
+        .await
+    };
+    let request = match encrypted {
+        Ok(Ok(request)) => request,
+        Ok(Err(why)) => return Answer::Refused(why),
+        Err(_) => return Answer::Refused("encryption failed".into()),
     };
     match client.execute(request).await {
         Ok(response) => {

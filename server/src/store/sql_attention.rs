@@ -44,6 +44,37 @@ pub(super) fn dnd_from_row(row: &sqlx::any::AnyRow) -> StoreResult<DndRecord> {
     })
 }
 
+/// What decides whether a message notifies a member, from a row with the
+/// membership's `notify_level` and `muted`, the room's `kind` and the
+/// user's do-not-disturb.
+pub(super) struct MemberNotice {
+    pub kind: RoomKind,
+    pub level: NotificationLevel,
+    pub muted: bool,
+    pub dnd: DndRecord,
+}
+
+pub(super) fn member_notice(row: &sqlx::any::AnyRow) -> StoreResult<MemberNotice> {
+    let kind = kind_from_str(row.try_get("kind")?)?;
+    Ok(MemberNotice {
+        kind,
+        level: level_from_row(row, kind)?,
+        muted: row.try_get::<i64, _>("muted")? != 0,
+        dnd: dnd_from_row(row)?,
+    })
+}
+
+/// `query` with `ids` bound, in order, after what it has.
+pub(super) fn bind_ids<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ids: &[Uuid],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for id in ids {
+        query = query.bind(id.to_string());
+    }
+    query
+}
+
 /// A membership row's level (`notify_level`, with the room's `kind`).
 pub(super) fn level_from_row(
     row: &sqlx::any::AnyRow,

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::email::{EmailStore, EmailTarget, Missed};
 use super::sql::SqlStore;
-use super::sql_attention::{dnd_from_row, level_from_row};
+use super::sql_attention::{bind_ids, member_notice};
 use super::sql_rows::{kind_from_str, optional_uuid, parse_uuid};
 use super::StoreResult;
 
@@ -87,25 +87,20 @@ impl EmailStore for SqlStore {
              WHERE m.room_id = $1 AND m.user_id <> $2 AND u.disabled = 0 \
                AND u.email IS NOT NULL AND u.email_on = 1{filter}"
         );
-        let mut query = sqlx::query(&sql).bind(room).bind(author.to_string());
-        if narrow {
-            for id in named {
-                query = query.bind(id.to_string());
-            }
-        }
-        query
+        let query = sqlx::query(&sql).bind(room).bind(author.to_string());
+        bind_ids(query, if narrow { named } else { &[] })
             .fetch_all(&self.reader)
             .await?
             .iter()
             .map(|row| {
-                let kind = kind_from_str(row.try_get("kind")?)?;
+                let notice = member_notice(row)?;
                 Ok(EmailTarget {
                     user: parse_uuid(row.try_get("user_id")?)?,
                     delay_secs: row.try_get::<i64, _>("email_delay_secs")?.max(0) as u32,
-                    level: level_from_row(row, kind)?,
-                    muted: row.try_get::<i64, _>("muted")? != 0,
-                    dnd: dnd_from_row(row)?,
-                    kind,
+                    level: notice.level,
+                    muted: notice.muted,
+                    dnd: notice.dnd,
+                    kind: notice.kind,
                 })
             })
             .collect()

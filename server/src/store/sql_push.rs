@@ -6,9 +6,9 @@ use uuid::Uuid;
 
 use super::push::{PushStore, PushSubscription, PushTarget};
 use super::sql::SqlStore;
-use super::sql_attention::{dnd_from_row, level_from_row};
+use super::sql_attention::{bind_ids, member_notice};
 use super::sql_email::placeholders;
-use super::sql_rows::{kind_from_str, parse_uuid};
+use super::sql_rows::parse_uuid;
 use super::{ms_to_time, now_ms, StoreResult};
 
 /// Most ids bound into one target query; past it every member is read (the
@@ -140,27 +140,22 @@ impl PushStore for SqlStore {
              JOIN users u ON u.id = s.user_id \
              WHERE u.disabled = 0 AND s.user_id <> $3{filter}"
         );
-        let mut query = sqlx::query(&sql)
+        let query = sqlx::query(&sql)
             .bind(room)
             .bind(seq as i64)
             .bind(author.to_string());
-        if narrow {
-            for id in named {
-                query = query.bind(id.to_string());
-            }
-        }
-        query
+        bind_ids(query, if narrow { named } else { &[] })
             .fetch_all(&self.reader)
             .await?
             .iter()
             .map(|row| {
-                let kind = kind_from_str(row.try_get("kind")?)?;
+                let notice = member_notice(row)?;
                 Ok(PushTarget {
                     subscription: subscription_from_row(row)?,
-                    level: level_from_row(row, kind)?,
-                    muted: row.try_get::<i64, _>("muted")? != 0,
-                    dnd: dnd_from_row(row)?,
-                    kind,
+                    level: notice.level,
+                    muted: notice.muted,
+                    dnd: notice.dnd,
+                    kind: notice.kind,
                     room_name: row.try_get("room_name")?,
                     unread: row.try_get::<i64, _>("unread")?.clamp(0, 99) as u32,
                 })

@@ -15,9 +15,8 @@ pub struct PythonHelper {
 impl PythonHelper {
     /// Starts `tests/support/<script>`.
     pub fn start(script: &str) -> PythonHelper {
-        let venv = std::env::var("CONFAB_VENV").unwrap_or_else(|_| {
-            format!("{}/.cache/confab/venv", std::env::var("HOME").unwrap())
-        });
+        let venv = std::env::var("CONFAB_VENV")
+            .unwrap_or_else(|_| format!("{}/.cache/confab/venv", std::env::var("HOME").unwrap()));
         let path = format!("{}/tests/support/{script}", env!("CARGO_MANIFEST_DIR"));
         let mut child = Command::new(format!("{venv}/bin/python"))
             .arg(path)
