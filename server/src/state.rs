@@ -120,6 +120,15 @@ impl AppState {
     pub fn next_conn_id(&self) -> ConnId {
         self.next_conn.fetch_add(1, Ordering::Relaxed) + 1
     }
+
+    /// Waits for `tick`'s next tick: false instead once the server is
+    /// shutting down (a background worker's loop condition).
+    pub async fn next_tick(&self, tick: &mut tokio::time::Interval) -> bool {
+        tokio::select! {
+            _ = tick.tick() => true,
+            _ = self.shutdown.cancelled() => false,
+        }
+    }
 }
 
 impl std::ops::Deref for AppState {

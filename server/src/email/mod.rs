@@ -167,11 +167,7 @@ pub fn start(state: &AppState) {
     let node = Uuid::new_v4();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(EVERY);
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = state.shutdown.cancelled() => return,
-            }
+        while state.next_tick(&mut tick).await {
             let now = OffsetDateTime::now_utc();
             let claimed = match state
                 .store
