@@ -242,7 +242,7 @@ fn unsubscribe_link(state: &AppState, user: Uuid) -> String {
         exp,
     });
     format!(
-        "{}/email/unsubscribe?token={sealed}",
+        "{}/api/email/unsubscribe?token={sealed}",
         state.mailer.public_url()
     )
 }

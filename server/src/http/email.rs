@@ -1,13 +1,13 @@
 //! E-mail for what was missed, over HTTP: `GET`/`PUT /api/users/me/email`,
-//! and the page an unsubscribe link opens (`/email/unsubscribe?token=…`:
+//! and the page an unsubscribe link opens (`/api/email/unsubscribe?token=…`:
 //! `GET` asks, `POST` stops the mails, as does a mail client's one-click
-//! `POST`, RFC 8058). The rules are `domain::email`'s.
+//! `POST`, RFC 8058; HTML, for a person who clicked a link in a mail). The
+//! rules are `domain::email`'s.
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Html;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use protocol::{EmailSettings, ErrorBody};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -19,12 +19,9 @@ use crate::domain::{email, Caller};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(settings, set_settings))
-}
-
-/// The unsubscribe page, outside the described API (a page, not JSON).
-pub fn pages() -> Router<AppState> {
-    Router::new().route("/email/unsubscribe", get(ask).post(stop))
+    OpenApiRouter::new()
+        .routes(routes!(settings, set_settings))
+        .routes(routes!(ask, stop))
 }
 
 /// Where the caller's missed direct messages and mentions are mailed, after
@@ -64,8 +61,11 @@ async fn set_settings(
     ))
 }
 
-#[derive(Deserialize)]
+/// An unsubscribe link's query: its sealed token.
+#[derive(Deserialize, utoipa::IntoParams)]
 struct Link {
+    /// What the mail's link carries.
+    #[serde(default)]
     token: String,
 }
 
@@ -73,7 +73,7 @@ fn page(title: &str, text: &str, form: Option<&str>) -> Html<String> {
     let form = form
         .map(|token| {
             format!(
-                "<form method=\"post\" action=\"/email/unsubscribe?token={token}\">\
+                "<form method=\"post\" action=\"/api/email/unsubscribe?token={token}\">\
                  <button type=\"submit\">Stop these mails</button></form>"
             )
         })
@@ -86,8 +86,11 @@ fn page(title: &str, text: &str, form: Option<&str>) -> Html<String> {
     ))
 }
 
-/// The link was opened: asks (a link fetched by a mail scanner stops
-/// nothing).
+/// An unsubscribe link, opened: a page that asks (a link fetched by a mail
+/// scanner stops nothing). No sign-in needed.
+#[utoipa::path(get, path = "/api/email/unsubscribe", tag = "beyond the tab",
+    params(Link),
+    responses((status = 200, description = "A page with the button that stops the mails", content_type = "text/html", body = String)))]
 async fn ask(Query(link): Query<Link>) -> Html<String> {
     let token: String = url::form_urlencoded::byte_serialize(link.token.as_bytes()).collect();
     page(
@@ -97,6 +100,14 @@ async fn ask(Query(link): Query<Link>) -> Html<String> {
     )
 }
 
+/// Stops the mails of the user the link names (the page's button, or a
+/// mail client's one-click unsubscribe). No sign-in needed.
+#[utoipa::path(post, path = "/api/email/unsubscribe", tag = "beyond the tab",
+    params(Link),
+    responses(
+        (status = 200, description = "Stopped: a page that says so", content_type = "text/html", body = String),
+        (status = 400, description = "A link that is not valid or too old: a page that says so", content_type = "text/html", body = String),
+    ))]
 async fn stop(
     State(state): State<AppState>,
     Query(link): Query<Link>,

@@ -82,7 +82,6 @@ pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_http_body;
     let (documented, _) = api_routes(state.config.metrics_listen.is_none()).split_for_parts();
     documented
-        .merge(email::pages())
         .merge(crate::ui::routes(&state))
         .layer(DefaultBodyLimit::max(max_body))
         // A body trickled in slower than this is cut off (408).

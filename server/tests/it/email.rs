@@ -132,7 +132,7 @@ async fn unread_mentions_are_mailed_once_in_one_digest_and_read_ones_never() {
     assert!(mail["html"].as_str().unwrap().contains("Open it in Confab"));
     let unsubscribe = mail["headers"]["List-Unsubscribe"].as_str().unwrap();
     assert!(
-        unsubscribe.starts_with("<https://chat.example.com/email/unsubscribe?token="),
+        unsubscribe.starts_with("<https://chat.example.com/api/email/unsubscribe?token="),
         "{unsubscribe}"
     );
     assert_eq!(
@@ -174,7 +174,7 @@ async fn unread_mentions_are_mailed_once_in_one_digest_and_read_ones_never() {
     let (_, after) = get(&server, "/api/users/me/email", &bob).await;
     assert_eq!(after["on"], json!(false));
     let forged = reqwest::Client::new()
-        .post(server.http("/email/unsubscribe?token=forged"))
+        .post(server.http("/api/email/unsubscribe?token=forged"))
         .send()
         .await
         .unwrap();
