@@ -24,6 +24,7 @@ pub struct EmailSettings {
     /// How long a direct message or a mention stays unread before it is
     /// mailed, in seconds (at least the server's minimum, 60 unless the
     /// operator set another; at most a day).
+    #[serde(deserialize_with = "crate::integral::u32")]
     pub delay_secs: u32,
     /// Mails are sent (the unsubscribe link turns this off).
     pub on: bool,

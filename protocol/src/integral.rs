@@ -31,6 +31,14 @@ pub fn seq<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Seq, D::Error> 
         .ok_or_else(|| D::Error::custom("a seq is a whole number from 0 to 2^63 - 1"))
 }
 
+/// A `u32`.
+pub fn u32<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    let number = serde_json::Number::deserialize(deserializer)?;
+    whole(number, u32::MAX as u64)
+        .map(|n| n as u32)
+        .ok_or_else(|| D::Error::custom("expected a whole number from 0 to 4294967295"))
+}
+
 /// An optional `u32` (absent or `null`: none).
 pub fn optional_u32<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
     match Option::<serde_json::Number>::deserialize(deserializer)? {

@@ -211,6 +211,16 @@ async fn settings_are_checked() {
             json!({"email": "b@example.com", "delay_secs": 900, "on": true, "x": 1}),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
+        (
+            json!({"email": "b@example.com", "delay_secs": 900.5, "on": true}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        // A whole number written as a float is that number (JSON Schema's
+        // integer).
+        (
+            json!({"email": "b@example.com", "delay_secs": 1800.0, "on": true}),
+            StatusCode::OK,
+        ),
     ] {
         let (status, answer) = put(&server, "/api/users/me/email", &bob.token, body.clone()).await;
         assert_eq!(status, want, "{body}: {answer}");
