@@ -11,7 +11,6 @@ use serde_json::{json, Value};
 
 use crate::common::python::PythonHelper;
 use crate::common::{get, put, Client, TestServer};
-use protocol::ServerFrame;
 
 /// The SMTP server, for as long as the test holds it.
 struct SmtpSink {
@@ -59,17 +58,6 @@ async fn member(server: &TestServer, name: &str, delay_secs: u32) -> (String, Cl
     (auth.token, client)
 }
 
-async fn say(client: &mut Client, body: &str) -> u64 {
-    client.send_text("general", body).await;
-    match client
-        .next_matching(|f| matches!(f, ServerFrame::Ack { .. }))
-        .await
-    {
-        ServerFrame::Ack { seq, .. } => seq,
-        _ => unreachable!(),
-    }
-}
-
 #[tokio::test]
 async fn unread_mentions_are_mailed_once_in_one_digest_and_read_ones_never() {
     let sink = SmtpSink::start();
@@ -102,7 +90,7 @@ async fn unread_mentions_are_mailed_once_in_one_digest_and_read_ones_never() {
         "@bob it is back",
         "@bob and @dave @gina: retro at 3",
     ] {
-        seqs.push(say(&mut alice, text).await);
+        seqs.push(alice.say("general", text).await);
     }
     // Dave reads in time.
     dave.send_frame(
@@ -143,7 +131,7 @@ async fn unread_mentions_are_mailed_once_in_one_digest_and_read_ones_never() {
     // A later mention of Erin, due after Dave's and Gina's were, comes
     // alone: Dave read his, Gina muted the room, Bob's came once.
     let (_, _erin_tab) = member(&server, "erin", 2).await;
-    say(&mut alice, "@erin welcome").await;
+    alice.say("general", "@erin welcome").await;
     sink.wait_for("erin@example.com").await;
     let to: Vec<Value> = sink
         .messages()

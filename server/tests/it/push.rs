@@ -14,7 +14,6 @@ use serde_json::{json, Value};
 use crate::common::cluster::cluster_with;
 use crate::common::python::PythonHelper;
 use crate::common::{get, post, put, Client, TestServer};
-use protocol::ServerFrame;
 
 /// The push service, for as long as the test holds it.
 struct PushService {
@@ -78,18 +77,6 @@ async fn set_visible(client: &mut Client, visible: bool) {
     client.ping().await;
 }
 
-/// Sends `body` to `room` and answers its seq.
-async fn say(client: &mut Client, room: &str, body: &str) -> u64 {
-    client.send_text(room, body).await;
-    match client
-        .next_matching(|f| matches!(f, ServerFrame::Ack { .. }))
-        .await
-    {
-        ServerFrame::Ack { seq, .. } => seq,
-        _ => unreachable!(),
-    }
-}
-
 #[tokio::test]
 async fn a_hidden_users_direct_message_is_pushed_once_encrypted_to_each_browser() {
     let service = PushService::start();
@@ -125,7 +112,7 @@ async fn a_hidden_users_direct_message_is_pushed_once_encrypted_to_each_browser(
     let (_, dm) = post(&c.b, "/api/dms", Some(&alice.token), json!({"user": "bob"})).await;
     let dm = dm["id"].as_str().unwrap().to_string();
     let mut writer = c.b.connect(&alice.token).await;
-    let first = say(&mut writer, &dm, "lunch?").await;
+    let first = writer.say(&dm, "lunch?").await;
 
     let got = service.wait_pushes(&ok, 1).await;
     let push = &got["pushes"][0];
@@ -165,7 +152,7 @@ async fn a_hidden_users_direct_message_is_pushed_once_encrypted_to_each_browser(
     // all three unread. (Carol's push, decided after Bob's by the same
     // instance, tells when Bob's was decided.)
     set_visible(&mut tab, true).await;
-    say(&mut writer, &dm, "still there?").await;
+    writer.say(&dm, "still there?").await;
     let (_, carols) = post(
         &c.b,
         "/api/dms",
@@ -173,10 +160,10 @@ async fn a_hidden_users_direct_message_is_pushed_once_encrypted_to_each_browser(
         json!({"user": "carol"}),
     )
     .await;
-    say(&mut writer, carols["id"].as_str().unwrap(), "hi carol").await;
+    writer.say(carols["id"].as_str().unwrap(), "hi carol").await;
     service.wait_pushes(&barrier, 1).await;
     set_visible(&mut tab, false).await;
-    let third = say(&mut writer, &dm, "ok, going alone").await;
+    let third = writer.say(&dm, "ok, going alone").await;
     let got = service.wait_pushes(&ok, 2).await;
     let pushes = got["pushes"].as_array().unwrap();
     assert_eq!(
@@ -195,10 +182,10 @@ async fn a_hidden_users_direct_message_is_pushed_once_encrypted_to_each_browser(
     let mute = format!("/api/rooms/{dm}/mute");
     let (status, _) = put(&c.a, &mute, &bob.token, json!({"muted": true})).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    say(&mut writer, &dm, "muted?").await;
+    writer.say(&dm, "muted?").await;
     tab.join("general", None).await;
     writer.join("general", None).await;
-    let mention = say(&mut writer, "general", "@bob see this").await;
+    let mention = writer.say("general", "@bob see this").await;
     let got = service.wait_pushes(&ok, 3).await;
     let pushes = got["pushes"].as_array().unwrap();
     assert_eq!(pushes.len(), 3, "nothing from the muted room");

@@ -117,6 +117,19 @@ impl Client {
         id
     }
 
+    /// Sends `body` to `room` and answers its seq, from its ack (other
+    /// frames before it are skipped).
+    pub async fn say(&mut self, room: &str, body: &str) -> u64 {
+        self.send_text(room, body).await;
+        match self
+            .next_matching(|f| matches!(f, ServerFrame::Ack { .. }))
+            .await
+        {
+            ServerFrame::Ack { seq, .. } => seq,
+            _ => unreachable!("next_matching answers an ack"),
+        }
+    }
+
     /// Sends `n` copies of `body` to `room`, then waits for their `n` acks (frames
     /// other than acks are skipped: a client that sends this must not have joined).
     /// Answers when each acknowledged seq's ack arrived.
