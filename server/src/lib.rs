@@ -35,6 +35,7 @@ mod listen;
 pub mod oidc;
 pub mod passwords;
 pub mod push;
+pub mod release;
 mod server;
 pub mod sessions;
 pub mod state;

@@ -2,18 +2,29 @@
 //! the wasm bundle served from the site root.
 
 use app::{shell, App};
-use axum::Router;
+use axum::routing::get;
+use axum::{middleware, Router};
 use leptos::config::LeptosOptions;
 use leptos_axum::{file_and_error_handler, generate_route_list, LeptosRoutes};
 
+use crate::release::Release;
 use crate::state::AppState;
 
 pub fn routes(state: &AppState) -> Router<AppState> {
     let routes = generate_route_list(App);
     let options = state.leptos.clone();
+    let release = Release::new(
+        state.config.site_root.clone(),
+        state.leptos.output_name.to_string(),
+    );
+    let worker = release.clone();
     Router::new()
         .leptos_routes(state, routes, move || shell(options.clone()))
+        .route("/sw.js", get(move || worker.clone().worker()))
         .fallback(file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(move |request, next| {
+            release.clone().stamp(request, next)
+        }))
 }
 
 /// The Leptos options for this server: where the built site lives, and its name.
