@@ -1,7 +1,5 @@
-//! Pushes beyond the tab, in the browser: the service worker (`/sw.js`,
-//! registered on every page load) shows what the server pushes while no
-//! tab is in view and, when a notification is clicked, asks an open tab to
-//! show the room at the message (or opens one at the push's `url`). This
+//! Pushes beyond the tab, in the browser: the service worker (see
+//! `worker.rs`) shows what the server pushes while no tab is in view. This
 //! browser subscribes with the server's key (`GET /api/push/key`, `POST
 //! /api/push/subscriptions`); the user's other devices are listed and can
 //! be removed (`DELETE /api/push/subscriptions`).
@@ -10,26 +8,16 @@ use std::rc::Rc;
 
 use js_sys::{Reflect, Uint8Array};
 use leptos::prelude::*;
-use uuid::Uuid;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    MessageEvent, PushManager, PushSubscription, PushSubscriptionOptionsInit,
-    ServiceWorkerContainer, ServiceWorkerRegistration,
+    PushManager, PushSubscription, PushSubscriptionOptionsInit, ServiceWorkerRegistration,
 };
 
-use super::http;
-use super::Runtime;
-use crate::protocol::{PushDevices, PushEndpoint, PushKey, PushSubscribe, Seq};
-
-/// The page's service worker container, where the browser has one (a
-/// secure context).
-fn workers() -> Option<ServiceWorkerContainer> {
-    let navigator = web_sys::window()?.navigator();
-    let has = Reflect::has(&navigator, &JsValue::from_str("serviceWorker")).unwrap_or(false);
-    has.then(|| navigator.service_worker())
-}
+use super::worker::workers;
+use super::{http, Runtime};
+use crate::protocol::{PushDevices, PushEndpoint, PushKey, PushSubscribe};
 
 /// The push manager of the registered worker, once it is active.
 async fn push_manager() -> Option<PushManager> {
@@ -69,34 +57,6 @@ fn reason(e: &JsValue) -> String {
 }
 
 impl Runtime {
-    /// Registers the service worker and listens for its "open" messages.
-    pub(super) fn register_worker(self: &Rc<Self>) {
-        let Some(workers) = workers() else {
-            return;
-        };
-        let _ = workers.register("/sw.js");
-        let runtime = Rc::downgrade(self);
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let data = event.data();
-            let field = |name: &str| Reflect::get(&data, &JsValue::from_str(name)).ok();
-            let is_open = field("type").and_then(|t| t.as_string()).as_deref() == Some("open");
-            let room = field("room").and_then(|r| r.as_string());
-            let (Some(runtime), true, Some(room)) = (runtime.upgrade(), is_open, room) else {
-                return;
-            };
-            let seq = field("seq").and_then(|s| s.as_f64()).map(|s| s as Seq);
-            let id = field("id")
-                .and_then(|i| i.as_string())
-                .and_then(|i| Uuid::parse_str(&i).ok());
-            match (seq, id) {
-                (Some(seq), Some(id)) => runtime.open_at(room, seq, id),
-                _ => runtime.open_room(room),
-            }
-        });
-        workers.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        on_message.forget();
-    }
-
     /// Whether this browser can take pushes and is subscribed, and the
     /// user's devices.
     pub(super) async fn load_push(self: Rc<Self>) {
