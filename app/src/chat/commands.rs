@@ -85,7 +85,11 @@ pub enum Command {
     Upload(Vec<super::PickedFile>),
     /// Drops an upload from the next message (stops it if it is running).
     RemoveUpload(u64),
+    /// Connects now (or, opened offline, asks the server again now).
     RetryNow,
+    /// "Reload for the new version": the new release's worker takes over
+    /// and the page reloads into it.
+    UpdateRelease,
     Typing,
     DismissNotice,
     /// Shows (loading them) or hides the user's tokens and bots.

@@ -392,5 +392,8 @@ fn react(reactions: &mut Vec<ReactionCount>, emoji: &str, on: bool, me: bool) {
     }
 }
 
+mod saved;
+pub use saved::{SavedRoom, SAVED_MESSAGES, SAVED_ROOM_BYTES};
+
 #[cfg(test)]
 mod tests;

@@ -22,6 +22,18 @@ pub fn encode(text: &str) -> String {
 #[derive(Clone, Debug)]
 pub struct HttpError {
     pub message: String,
+    /// No answer came at all: no network, or the server is down.
+    pub unreachable: bool,
+}
+
+impl HttpError {
+    /// The server answered, with an error.
+    fn answered(message: String) -> HttpError {
+        HttpError {
+            message,
+            unreachable: false,
+        }
+    }
 }
 
 /// Sends a request and decodes a JSON answer (or the contract's error body).
@@ -56,7 +68,7 @@ pub async fn send(
     let message = serde_json::from_str::<ErrorBody>(&text)
         .map(|e| e.error.message)
         .unwrap_or_else(|_| format!("the server answered {status}"));
-    Err(HttpError { message })
+    Err(HttpError::answered(message))
 }
 
 thread_local! {
@@ -102,14 +114,13 @@ pub async fn put_file<T: DeserializeOwned>(
 /// A 2xx answer's JSON, or the contract's error body in words.
 fn answer<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, HttpError> {
     if (200..300).contains(&status) {
-        return serde_json::from_str(text).map_err(|e| HttpError {
-            message: format!("unexpected answer from the server: {e}"),
-        });
+        return serde_json::from_str(text)
+            .map_err(|e| HttpError::answered(format!("unexpected answer from the server: {e}")));
     }
     let message = serde_json::from_str::<ErrorBody>(text)
         .map(|e| e.error.message)
         .unwrap_or_else(|_| format!("the server answered {status}"));
-    Err(HttpError { message })
+    Err(HttpError::answered(message))
 }
 
 /// Sends a request; answers the status and the body text.
@@ -130,6 +141,7 @@ async fn request(
 ) -> Result<(u16, String), HttpError> {
     let offline = |_| HttpError {
         message: "cannot reach the server".into(),
+        unreachable: true,
     };
     let init = RequestInit::new();
     init.set_method(method);

@@ -98,6 +98,8 @@ impl Runtime {
     fn on_open(self: &Rc<Self>) {
         self.opened.set(true);
         self.set_link(Link::Online);
+        // A restart is when a new release usually comes.
+        self.check_for_release();
         let runtime = Rc::downgrade(self);
         *self.stable.borrow_mut() = Some(Timeout::new(backoff::STABLE_MS, move || {
             if let Some(runtime) = runtime.upgrade() {
@@ -181,6 +183,12 @@ impl Runtime {
     /// The page is back (in view, online, restored): a socket waiting out
     /// its backoff connects at once.
     pub(super) fn come_back(self: &Rc<Self>) {
+        if self.showing_copy() {
+            // Opened offline: ask who is signed in, then connect.
+            self.reconnect.borrow_mut().take();
+            spawn_local(self.clone().restore_session());
+            return;
+        }
         if self.reconnect.borrow().is_some() {
             self.attempt.set(0);
             self.connect();

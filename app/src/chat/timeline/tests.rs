@@ -287,3 +287,68 @@ fn jumping_to_a_held_message_asks_for_nothing() {
     assert_eq!(t.entry(msg(3, 3)), None);
     assert_eq!(t.last_seq(), Some(3));
 }
+
+#[test]
+fn a_kept_copy_reopens_as_it_was_and_joins_from_where_it_ends() {
+    let mut t = Timeline::new("general".into(), ME);
+    t.joined("e", false);
+    t.history(
+        (1..=80).map(|s| msg(s, s as u128)).collect(),
+        80,
+        Some(PAGE),
+    );
+    let mut reply = message(81, 81);
+    reply.thread = Some(Uuid::from_u128(1080));
+    t.entry(Entry::Message(reply));
+    t.entry(reaction(82, 80, 2, true));
+    let json = t.saved().expect("the newest messages are held");
+    let saved: SavedRoom = serde_json::from_str(&json).unwrap();
+    assert_eq!(saved.messages.len(), SAVED_MESSAGES);
+    assert_eq!(saved.last_seq, 82);
+
+    let mut back = Timeline::restored(saved, ME);
+    assert_eq!(seqs(&back), (32..=81).collect::<Vec<_>>());
+    assert_eq!(
+        back.since(),
+        Some(Since {
+            epoch: "e".into(),
+            seq: 82
+        })
+    );
+    let root = back.message(Uuid::from_u128(1080)).unwrap();
+    assert_eq!((root.reply_count, root.reactions.len()), (1, 1));
+    // Replayed again after the copy was made: nothing counts twice.
+    back.history(vec![reaction(82, 80, 2, true)], 82, None);
+    assert_eq!(
+        back.message(Uuid::from_u128(1080)).unwrap().reactions[0].count,
+        1
+    );
+    assert_eq!(back.entry(msg(83, 83)), None, "live from where it ends");
+    assert_eq!(back.last_seq(), Some(83));
+    assert!(back.older_page().is_some(), "older pages load as usual");
+}
+
+#[test]
+fn a_kept_copy_stays_under_its_bytes_and_is_not_made_after_a_jump() {
+    let mut t = Timeline::new("general".into(), ME);
+    t.joined("e", false);
+    let big = |s: Seq| {
+        let mut m = message(s, s as u128);
+        m.body = "x".repeat(20_000);
+        Entry::Message(m)
+    };
+    t.history((1..=40).map(big).collect(), 40, Some(PAGE));
+    let json = t.saved().unwrap();
+    assert!(json.len() <= SAVED_ROOM_BYTES, "{} bytes", json.len());
+    let saved: SavedRoom = serde_json::from_str(&json).unwrap();
+    assert!(!saved.messages.is_empty());
+    assert_eq!(
+        saved.messages.last().unwrap().seq,
+        40,
+        "the newest are kept"
+    );
+
+    // A search result far back: the newest are not what is held.
+    assert!(t.jump_to(500, Uuid::from_u128(1500)).is_some());
+    assert_eq!(t.saved(), None);
+}
