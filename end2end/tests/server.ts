@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { closeContexts } from "./pages";
 
 const BIN = process.env.CONFAB_BIN ?? "../target/debug/confab";
-const SITE_ROOT = process.env.CONFAB_SITE_ROOT ?? "../target/site";
+export const SITE_ROOT = process.env.CONFAB_SITE_ROOT ?? "../target/site";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -27,6 +27,8 @@ export class ConfabServer {
     readonly port: number,
     readonly dataDir: string,
     readonly args: string[],
+    /** The built UI it serves (a copy, for a test of a new release). */
+    public siteRoot: string = SITE_ROOT,
   ) {}
 
   get url(): string {
@@ -34,11 +36,12 @@ export class ConfabServer {
   }
 
   /** Starts a server with these flags, on `port` (or a free one). */
-  static async start(args: string[] = [], port?: number): Promise<ConfabServer> {
+  static async start(args: string[] = [], port?: number, siteRoot?: string): Promise<ConfabServer> {
     const server = new ConfabServer(
       port ?? (await freePort()),
       mkdtempSync(join(tmpdir(), "confab-e2e-")),
       args,
+      siteRoot,
     );
     await server.launch();
     return server;
@@ -51,7 +54,7 @@ export class ConfabServer {
       [
         "--listen", `127.0.0.1:${this.port}`,
         "--data-dir", this.dataDir,
-        "--site-root", SITE_ROOT,
+        "--site-root", this.siteRoot,
         ...this.args,
       ],
       { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, RUST_LOG: "warn" } },

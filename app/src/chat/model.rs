@@ -48,6 +48,11 @@ pub enum Link {
     Waiting {
         retry_at: f64,
     },
+    /// The page opened with no way to the server and shows what this
+    /// device kept, as of `saved_at` (ms since epoch); nothing can be sent.
+    Offline {
+        saved_at: f64,
+    },
 }
 
 /// Per room: who is typing, until when (ms since epoch).
@@ -151,6 +156,11 @@ pub struct ChatModel {
     pub later: RwSignal<Option<LaterView>>,
     /// Reminders that fired and are not dismissed (the Later badge).
     pub reminders_due: RwSignal<u32>,
+    /// A new release is installed and waits for a reload.
+    pub update_ready: RwSignal<bool>,
+    /// On a phone: the room list fills the screen (not the open room). A
+    /// page opened narrow starts on the list.
+    pub phone_list: RwSignal<bool>,
 }
 
 /// What the Later view shows.
@@ -219,6 +229,8 @@ impl ChatModel {
             edit_request: RwSignal::new(None),
             later: RwSignal::new(None),
             reminders_due: RwSignal::new(0),
+            update_ready: RwSignal::new(false),
+            phone_list: RwSignal::new(true),
         }
     }
 

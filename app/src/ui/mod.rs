@@ -31,7 +31,7 @@ mod thread;
 
 use leptos::prelude::*;
 
-use crate::chat::{Actions, AdminCommand, ChatModel, Command, Session};
+use crate::chat::{Actions, AdminCommand, ChatModel, Command, Link, Session};
 
 pub fn model() -> ChatModel {
     expect_context::<ChatModel>()
@@ -63,28 +63,35 @@ pub fn Home() -> impl IntoView {
 fn Chat(name: String) -> impl IntoView {
     let model = model();
     let actions = actions();
-    let nav_open = RwSignal::new(false);
     // Files are being dragged over the room.
     let dropping = RwSignal::new(false);
     let room_title = move || model.current_label();
+    // Shown offline: the message box gives way to a note (see `OfflineCopy`).
+    let offline = Memo::new(move |_| matches!(model.link.get(), Link::Offline { .. }));
     view! {
-        <div class="chat" class:nav-open=move || nav_open.get()>
+        // On a phone (style/main.css) the room list, the room, search and a
+        // thread each fill the screen; `phone_list` says whether the list
+        // is on top of the room, and back (this button, the browser's) goes
+        // down one view (chat::browser::phone).
+        <div class="chat" class:show-list=move || model.phone_list.get()>
             <header class="topbar">
                 <button
                     class="nav-toggle"
                     aria-controls="rooms-nav"
-                    aria-expanded=move || nav_open.get().to_string()
-                    on:click=move |_| nav_open.update(|open| *open = !*open)
+                    on:click=move |_| model.phone_list.set(true)
                 >
-                    "Rooms"
+                    "‹ Rooms"
                 </button>
                 <span class="brand">"Confab"</span>
-                <h1 class="room-title">{room_title}</h1>
+                <h1 class="room-title">
+                    <span class="title-room">{room_title}</span>
+                    <span class="title-list">"Rooms"</span>
+                </h1>
                 <search::SearchBox/>
                 <status::LinkStatus/>
                 <span class="whoami">{name}</span>
                 <button
-                    class="link-button"
+                    class="link-button menu"
                     aria-expanded=move || model.directory.with(Option::is_some).to_string()
                     on:click=move |_| actions.run(Command::FindPeople(model.directory.with_untracked(Option::is_none).then(String::new)))
                 >
@@ -92,7 +99,7 @@ fn Chat(name: String) -> impl IntoView {
                 </button>
                 {move || model.is_admin().then(|| view! {
                     <button
-                        class="link-button"
+                        class="link-button menu"
                         aria-expanded=move || model.admin.with(Option::is_some).to_string()
                         on:click=move |_| {
                             let open = model.admin.with_untracked(Option::is_none);
@@ -103,17 +110,17 @@ fn Chat(name: String) -> impl IntoView {
                     </button>
                 })}
                 <button
-                    class="link-button"
+                    class="link-button menu"
                     aria-expanded=move || model.settings.with(Option::is_some).to_string()
                     on:click=move |_| actions.run(Command::ShowSettings(model.settings.with_untracked(Option::is_none)))
                 >
                     "Settings"
                 </button>
-                <button class="link-button" on:click=move |_| actions.run(Command::SignOut)>
+                <button class="link-button menu" on:click=move |_| actions.run(Command::SignOut)>
                     "Sign out"
                 </button>
             </header>
-            <sidebar::Sidebar on_pick=move || nav_open.set(false)/>
+            <sidebar::Sidebar on_pick=move || model.phone_list.set(false)/>
             <main
                 class="room"
                 id="main"
@@ -130,13 +137,20 @@ fn Chat(name: String) -> impl IntoView {
                 }
             >
                 <room_bar::RoomBar/>
+                <status::NewRelease/>
                 <status::Notice/>
                 <messages::Messages/>
                 <messages::TypingLine/>
                 <room_admin::ArchivedBanner/>
                 {move || {
                     let archived = model.current_room().is_some_and(|r| r.archived);
-                    (!archived).then(|| view! { <attention::BroadConfirmBar/><composer::Composer/> })
+                    match (archived, offline.get()) {
+                        (true, _) => None,
+                        (false, true) => Some(view! { <status::OfflineCopy/> }.into_any()),
+                        (false, false) => Some(
+                            view! { <attention::BroadConfirmBar/><composer::Composer/> }.into_any(),
+                        ),
+                    }
                 }}
             </main>
             <thread::ThreadPanel/>

@@ -128,18 +128,13 @@ pub fn SearchBox() -> impl IntoView {
     }
 }
 
-/// One result: where and by whom, and the body with its matches marked.
+/// One result: where and by whom, and the body with its matches marked
+/// (all of it the button's name, as read).
 fn result_view(hit: SearchHit, room_label: String, on_open: impl Fn() + 'static) -> impl IntoView {
     let m = &hit.message;
-    let label = format!(
-        "{} in {} at {}",
-        m.author.name,
-        room_label,
-        local_time(m.ts)
-    );
     view! {
         <li>
-            <button class="search-hit" aria-label=label on:click=move |_| on_open()>
+            <button class="search-hit" on:click=move |_| on_open()>
                 <span class="meta">
                     <span class="room">{room_label.clone()}</span>
                     <span class="author"><super::people::ShownName id=m.author.id name=m.author.name.clone()/></span>
@@ -228,13 +223,14 @@ pub fn SearchPanel() -> impl IntoView {
         Some(view! {
             <section class="search-panel" aria-label="Search results" on:keydown=on_keydown>
                 <header>
+                    <button class="link-button phone-only" on:click=move |_| close()>"‹ Back"</button>
                     <h2>"Search"</h2>
                     <label class="visually-hidden" for="search-room">"Search in"</label>
                     <select id="search-room" on:change=pick_room>
                         <option value="" selected=chosen.is_empty()>"All rooms"</option>
                         {options}
                     </select>
-                    <button class="link-button" aria-label="Close search" on:click=move |_| close()>"Close"</button>
+                    <button class="link-button wide-only" aria-label="Close search" on:click=move |_| close()>"Close"</button>
                 </header>
                 <p class="search-status" role="status">{status}</p>
                 <ol class="search-results">{results}</ol>

@@ -95,9 +95,10 @@ pub fn ThreadPanel() -> impl IntoView {
             view! {
                 <aside class="thread" aria-label="Thread">
                     <header>
+                        <button class="link-button phone-only" on:click=move |_| actions.run(Command::OpenThread(None))>"‹ Back"</button>
                         <h2>"Thread"</h2>
                         <FollowButton/>
-                        <button class="link-button" aria-label="Close the thread" on:click=move |_| actions.run(Command::OpenThread(None))>"Close"</button>
+                        <button class="link-button wide-only" aria-label="Close the thread" on:click=move |_| actions.run(Command::OpenThread(None))>"Close"</button>
                     </header>
                     <ol class="message-list">
                         {rows.into_iter().map(|row| view! { <MessageRow row=row me=name.clone() in_thread=true/> }).collect_view()}

@@ -13,7 +13,9 @@ mod incoming;
 mod later;
 mod log_actions;
 mod notify;
+mod offline;
 mod people;
+mod phone;
 mod pins;
 mod preferences;
 mod push;
@@ -24,6 +26,7 @@ mod session;
 mod settings;
 mod socket;
 mod uploads;
+mod worker;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -77,12 +80,20 @@ pub fn start(model: ChatModel) -> Actions {
         upload_key: Cell::new(0),
         uploads_running: RefCell::new(Default::default()),
         wanted: RefCell::new(Default::default()),
+        save_timer: RefCell::new(None),
+        saved_marks: RefCell::new(Default::default()),
+        registration: RefCell::new(None),
+        updating: Cell::new(false),
+        phone_views: RefCell::new(Vec::new()),
+        skip_pops: Cell::new(0),
     });
     model.now.set(now_ms());
     model.notifications.set(notify::notification_state());
     model.room_order.set(preferences::remembered_order());
     runtime.watch_visibility();
     runtime.register_worker();
+    runtime.keep_for_offline();
+    runtime.follow_phone_views();
     *runtime.ticker.borrow_mut() = Some(Interval::new(500, move || model.now.set(now_ms())));
     spawn_local({
         let runtime = runtime.clone();
@@ -140,6 +151,18 @@ pub struct Runtime {
     uploads_running: RefCell<std::collections::HashMap<u64, uploads::InFlight>>,
     /// Profiles asked for (see `people`).
     wanted: RefCell<people::Wanted>,
+    /// Writes the copy kept for reading offline, a moment after a change.
+    save_timer: RefCell<Option<Timeout>>,
+    /// What each room's kept copy was written from (see `offline`).
+    saved_marks: RefCell<offline::SavedMarks>,
+    /// The service worker's registration, once registered.
+    registration: RefCell<Option<web_sys::ServiceWorkerRegistration>>,
+    /// The user asked for the new release: reload once it is in charge.
+    updating: Cell<bool>,
+    /// The phone layout's views with a history entry, the top one last.
+    phone_views: RefCell<Vec<phone::View>>,
+    /// `popstate`s to come of the page's own `history.go` (not backs).
+    skip_pops: Cell<u32>,
 }
 
 impl Runtime {
@@ -193,7 +216,9 @@ impl Runtime {
             Command::OpenAt { room, seq, id } => self.open_at(room, seq, id),
             Command::Upload(files) => self.upload(files),
             Command::RemoveUpload(key) => self.remove_upload(key),
+            Command::RetryNow if self.showing_copy() => self.come_back(),
             Command::RetryNow => self.connect(),
+            Command::UpdateRelease => self.update_release(),
             Command::Typing => {
                 self.typing();
                 self.draft_typed();
@@ -284,9 +309,7 @@ impl Runtime {
     }
 
     fn open_room(self: &Rc<Self>, room: RoomId) {
-        if let Some(window) = web_sys::window() {
-            let _ = window.location().set_hash(&room);
-        }
+        self.show_room_in_address(&room);
         if self.model.current.get_untracked().as_ref() != Some(&room) {
             self.place_divider(&room);
         }
