@@ -17,6 +17,9 @@ use axum::response::{IntoResponse, Response};
 use blake2::{Blake2b512, Digest};
 use tokio::sync::OnceCell;
 
+/// Where the worker's script is served.
+pub const WORKER_PATH: &str = "/sw.js";
+
 /// The header that names the release a response belongs to.
 pub const VERSION_HEADER: &str = "x-confab-version";
 
@@ -82,7 +85,7 @@ impl Release {
     fn read_files(&self) -> Read {
         let mut hash = Blake2b512::new();
         let mut files: Vec<String> = self.shell().into_iter().skip(1).collect();
-        files.push("/sw.js".into());
+        files.push(WORKER_PATH.into());
         for file in &files {
             hash.update(file.as_bytes());
             match std::fs::read(self.root.join(file.trim_start_matches('/'))) {
@@ -95,16 +98,18 @@ impl Release {
         }
         let digest = hash.finalize();
         let version: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-        let worker = std::fs::read(self.root.join("sw.js")).ok().map(|script| {
-            let shell = serde_json::to_string(&self.shell()).expect("paths serialize");
-            let mut served = format!(
-                "// Written by the server: this release and what it keeps offline.\n\
+        let worker = std::fs::read(self.root.join(WORKER_PATH.trim_start_matches('/')))
+            .ok()
+            .map(|script| {
+                let shell = serde_json::to_string(&self.shell()).expect("paths serialize");
+                let mut served = format!(
+                    "// Written by the server: this release and what it keeps offline.\n\
                  self.VERSION = '{version}';\nself.SHELL = {shell};\n\n"
-            )
-            .into_bytes();
-            served.extend_from_slice(&script);
-            served
-        });
+                )
+                .into_bytes();
+                served.extend_from_slice(&script);
+                served
+            });
         Read {
             version: HeaderValue::from_str(&version).expect("hex is a header value"),
             worker,

@@ -7,7 +7,7 @@ use axum::{middleware, Router};
 use leptos::config::LeptosOptions;
 use leptos_axum::{file_and_error_handler, generate_route_list, LeptosRoutes};
 
-use crate::release::Release;
+use crate::release::{Release, WORKER_PATH};
 use crate::state::AppState;
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -20,7 +20,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let worker = release.clone();
     Router::new()
         .leptos_routes(state, routes, move || shell(options.clone()))
-        .route("/sw.js", get(move || worker.clone().worker()))
+        .route(WORKER_PATH, get(move || worker.clone().worker()))
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(move |request, next| {
             release.clone().stamp(request, next)

@@ -11,12 +11,13 @@ use std::time::Duration;
 
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use protocol::{notifies, Message, RoomKind};
+use protocol::{notifies, RoomKind};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::engine::quiet::QuietRule;
+use crate::push::RoomBatch;
 use crate::state::AppState;
 
 pub use digest::compose;
@@ -114,42 +115,45 @@ impl Mailer {
     }
 }
 
-/// Holds `message` for the members it would be mailed to (called by the
-/// push worker, off the send path).
-pub async fn hold(state: &AppState, message: &Message) {
+/// Holds a batch's messages for the members they would be mailed to, one
+/// store query per room (called by the push worker, off the send path).
+pub(crate) async fn hold(state: &AppState, rooms: &[RoomBatch<'_>]) {
     if !state.mailer.enabled() {
         return;
     }
-    let targets = state
-        .store
-        .email_targets(
-            &message.room,
-            message.author.id,
-            &message.mentions,
-            message.everyone,
-        )
-        .await;
-    let targets = match targets {
-        Ok(targets) => targets,
-        Err(e) => {
-            tracing::warn!(error = %e, "e-mail targets unavailable");
-            return;
+    let mut held = Vec::new();
+    for batch in rooms {
+        let targets = state
+            .store
+            .email_targets(
+                batch.room,
+                batch.author(),
+                &batch.named([]),
+                batch.everyone(),
+            )
+            .await;
+        let targets = match targets {
+            Ok(targets) => targets,
+            Err(e) => {
+                tracing::warn!(error = %e, "e-mail targets unavailable");
+                continue;
+            }
+        };
+        let now = OffsetDateTime::now_utc();
+        for target in targets {
+            let quiet = QuietRule::from(target.dnd.clone()).quiet(now);
+            let due = now + time::Duration::seconds(i64::from(target.delay_secs));
+            for message in &batch.messages {
+                let mention = message.everyone || message.mentions.contains(&target.user);
+                if message.author.id != target.user
+                    && (mention || target.kind == RoomKind::Direct)
+                    && notifies(target.level, target.muted, quiet, mention, false)
+                {
+                    held.push((target.user, message.room.clone(), message.seq, due));
+                }
+            }
         }
-    };
-    let now = OffsetDateTime::now_utc();
-    let held: Vec<_> = targets
-        .into_iter()
-        .filter(|t| {
-            let mention = message.everyone || message.mentions.contains(&t.user);
-            let quiet = QuietRule::from(t.dnd.clone()).quiet(now);
-            (mention || t.kind == RoomKind::Direct)
-                && notifies(t.level, t.muted, quiet, mention, false)
-        })
-        .map(|t| {
-            let due = now + time::Duration::seconds(i64::from(t.delay_secs));
-            (t.user, message.room.clone(), message.seq, due)
-        })
-        .collect();
+    }
     if held.is_empty() {
         return;
     }

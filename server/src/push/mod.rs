@@ -6,8 +6,9 @@
 //!
 //! Only the instance that stored the message pushes it, so it is sent once
 //! however many instances run. The commit only queues it (a bounded queue:
-//! past it, pushes are dropped and counted); a task of its own reads who to
-//! push to (`recipients`) and hands each push to `deliver`, which keeps one
+//! past it, pushes are dropped and counted); a task of its own takes what
+//! the queue holds (`batch`), reads who to push to once per room of it
+//! (`recipients`) and hands each push to `deliver`, which keeps one
 //! push in flight per browser and room: a newer one waiting replaces the
 //! older (one notification that counts, not twenty), failures are retried
 //! with backoff, and a subscription the push service says is gone is
@@ -15,6 +16,7 @@
 //! The same task holds direct messages and mentions for e-mail
 //! (`crate::email`), when the server mails.
 
+mod batch;
 mod deliver;
 mod recipients;
 mod vapid;
@@ -28,6 +30,7 @@ use tokio::sync::mpsc;
 use crate::state::AppState;
 use crate::unfurl::Allowed;
 
+pub(crate) use batch::RoomBatch;
 pub use deliver::browser_keys;
 pub use vapid::Vapid;
 
@@ -170,15 +173,22 @@ pub fn start(state: &AppState) {
                 }
             }
         }
+        let mut batch = Vec::with_capacity(batch::BATCH);
         loop {
-            let pushed = tokio::select! {
-                pushed = waiting.recv() => pushed,
+            batch.clear();
+            let taken = tokio::select! {
+                taken = waiting.recv_many(&mut batch, batch::BATCH) => taken,
                 _ = state.shutdown.cancelled() => return,
             };
-            let Some(pushed) = pushed else { return };
-            crate::email::hold(&state, &pushed.message).await;
+            if taken == 0 {
+                return;
+            }
+            let rooms = RoomBatch::by_room(&batch);
+            crate::email::hold(&state, &rooms).await;
             if pushes {
-                recipients::push(&state, pushed).await;
+                for room in &rooms {
+                    recipients::push(&state, room).await;
+                }
             }
         }
     });

@@ -1,15 +1,17 @@
-//! Who a stored message is pushed to, and what the push says. A member is
-//! pushed to when the message notifies them (`protocol::notifies`, the rule
+//! Who stored messages are pushed to, and what the push says. A member is
+//! pushed to when a message notifies them (`protocol::notifies`, the rule
 //! `activity` follows: their level, muting and do-not-disturb, a mention or
 //! a followed thread) and none of their connections is visible, on any
 //! instance.
+
+use std::collections::HashMap;
 
 use protocol::{notifies, Message, PushPayload, RoomKind};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::batch::RoomBatch;
 use super::deliver::Push;
-use super::Pushed;
 use crate::engine::quiet::QuietRule;
 use crate::state::AppState;
 use crate::store::PushTarget;
@@ -17,31 +19,31 @@ use crate::store::PushTarget;
 /// Longest preview of a message's text, in characters.
 const PREVIEW_CHARS: usize = 140;
 
-/// Pushes `pushed` to whom it notifies.
-pub(super) async fn push(state: &AppState, pushed: Pushed) {
-    let message = &pushed.message;
-    let followers = match message.thread {
-        Some(root) => state
-            .store
-            .followers(&message.room, root)
-            .await
-            .unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "a thread's followers unavailable for pushes");
-                Vec::new()
-            }),
-        None => Vec::new(),
-    };
-    let mut named: Vec<Uuid> = message.mentions.iter().chain(&followers).copied().collect();
-    named.sort();
-    named.dedup();
+/// Pushes a room's messages of a batch to whom they notify: each member
+/// is pushed the newest message that notifies them (the deliverer would
+/// let it replace the older ones anyway), counting what is unread.
+pub(super) async fn push(state: &AppState, batch: &RoomBatch<'_>) {
+    let room = batch.room;
+    let mut roots: Vec<Uuid> = batch.messages.iter().filter_map(|m| m.thread).collect();
+    roots.sort();
+    roots.dedup();
+    let mut followers: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for root in roots {
+        let following = state.store.followers(room, root).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "a thread's followers unavailable for pushes");
+            Vec::new()
+        });
+        followers.insert(root, following);
+    }
+    let named = batch.named(followers.values().flatten().copied());
     let targets = state
         .store
         .push_targets(
-            &message.room,
-            message.seq,
-            message.author.id,
+            room,
+            batch.newest(),
+            batch.author(),
             &named,
-            message.everyone,
+            batch.everyone(),
         )
         .await;
     let targets = match targets {
@@ -52,26 +54,35 @@ pub(super) async fn push(state: &AppState, pushed: Pushed) {
         }
     };
     let now = OffsetDateTime::now_utc();
-    let chosen: Vec<(PushTarget, bool)> = targets
+    let chosen: Vec<(PushTarget, &Message, bool)> = targets
         .into_iter()
         .filter_map(|target| {
             let user = target.subscription.user;
-            let mention = message.everyone || message.mentions.contains(&user);
-            let followed = followers.contains(&user);
             let quiet = QuietRule::from(target.dnd.clone()).quiet(now);
-            notifies(target.level, target.muted, quiet, mention, followed)
-                .then_some((target, mention))
+            let (message, mention) = batch.messages.iter().rev().find_map(|message| {
+                if message.author.id == user {
+                    return None;
+                }
+                let mention = message.everyone || message.mentions.contains(&user);
+                let followed = message
+                    .thread
+                    .and_then(|root| followers.get(&root))
+                    .is_some_and(|following| following.contains(&user));
+                notifies(target.level, target.muted, quiet, mention, followed)
+                    .then_some((*message, mention))
+            })?;
+            Some((target, message, mention))
         })
         .collect();
     if chosen.is_empty() {
         return;
     }
-    let mut users: Vec<Uuid> = chosen.iter().map(|(t, _)| t.subscription.user).collect();
+    let mut users: Vec<Uuid> = chosen.iter().map(|(t, _, _)| t.subscription.user).collect();
     users.sort();
     users.dedup();
     let looking = state.user_limits.looking(&users).await;
     let hide = state.pusher.args.push_hide_preview;
-    for (target, mention) in chosen {
+    for (target, message, mention) in chosen {
         if looking.contains(&target.subscription.user) {
             continue;
         }

@@ -154,16 +154,18 @@ async fn the_openapi_document_lists_every_route_the_router_serves() {
     );
     assert!(documented.len() >= 40, "{} routes", documented.len());
 
-    // The rest are the UI's pages, and only those.
+    // The rest are the UI's pages and the one site file the server writes
+    // itself (the service worker, naming its release), and only those.
     let pages: BTreeSet<String> = served
         .iter()
         .filter(|(_, p)| !is_api(p))
         .map(|(_, p)| p.clone())
         .collect();
-    let ui: BTreeSet<String> = leptos_axum::generate_route_list(app::App)
+    let mut ui: BTreeSet<String> = leptos_axum::generate_route_list(app::App)
         .iter()
         .map(|listing| listing.path().to_string())
         .collect();
+    ui.insert(server::release::WORKER_PATH.to_string());
     assert_eq!(
         pages, ui,
         "the router serves only documented routes and the UI's pages"
