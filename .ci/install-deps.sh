@@ -95,10 +95,12 @@ if [ "$mode" = test ]; then
   fi
   # The push service the Web Push tests talk to (server/tests/support):
   # VAPID and aes128gcm checked by libraries independent of the server's.
-  # The SMTP server the e-mail tests talk to (aiosmtpd).
-  if ! "$venv/bin/python" -c 'import http_ece, py_vapid, aiosmtpd' 2>/dev/null; then
-    say "pip install http-ece py-vapid aiosmtpd (in $venv)"
-    "$venv/bin/pip" install -q "http-ece==1.2.1" "py-vapid==1.9.2" "aiosmtpd==1.4.6"
+  # The SMTP server the e-mail tests talk to (aiosmtpd). Slack's own SDK
+  # (slack_sdk), posting to webhooks as CI tools do.
+  if ! "$venv/bin/python" -c 'import http_ece, py_vapid, aiosmtpd, slack_sdk' 2>/dev/null; then
+    say "pip install http-ece py-vapid aiosmtpd slack_sdk (in $venv)"
+    "$venv/bin/pip" install -q "http-ece==1.2.1" "py-vapid==1.9.2" "aiosmtpd==1.4.6" \
+      "slack_sdk==3.48.0"
   fi
   command -v curl >/dev/null || apt_install curl
 fi

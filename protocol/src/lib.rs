@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 mod admin;
 mod attention;
+mod cards;
 mod drafts;
 mod email;
 mod files;
@@ -49,6 +50,7 @@ pub use attention::{
     notifies, Dnd, DndRequest, DndSchedule, NotificationLevel, NotificationsRequest,
     RoomNotifications,
 };
+pub use cards::{Card, CardField, CardKind, MAX_CARDS, MAX_CARDS_BYTES, MAX_CARD_FIELDS};
 pub use drafts::{Draft, DraftList, DraftRequest, MAX_DRAFTS_PER_USER};
 pub use email::{EmailSettings, DEFAULT_EMAIL_DELAY_SECS, MAX_EMAIL_CHARS, MAX_EMAIL_DELAY_SECS};
 pub use files::{
@@ -227,6 +229,10 @@ pub struct Message {
     /// entries say when they changed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub previews: Vec<LinkPreview>,
+    /// Cards under it: what a Slack-shaped post (a webhook's, an imported
+    /// one) says beyond its text (v3, Confab's choice; none once deleted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cards: Vec<Card>,
 }
 
 impl Default for Message {
@@ -254,6 +260,7 @@ impl Default for Message {
             deleted_by: None,
             pinned: false,
             previews: Vec::new(),
+            cards: Vec::new(),
         }
     }
 }

@@ -75,15 +75,32 @@ pub struct WebhookList {
     pub webhooks: Vec<WebhookInfo>,
 }
 
-/// Body of `POST /api/hooks/{secret}`: `{"text"}`, as Slack's incoming
-/// webhooks take it. Slack's other fields (`username`, `icon_emoji`,
-/// `channel`, `blocks`, …) are accepted and ignored: a message always comes
-/// from the webhook's own bot user, in its own room.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Body of `POST /api/hooks/{secret}`, as Slack's incoming webhooks take
+/// it: `text`, `blocks`, `attachments`. Slack's other fields (`username`,
+/// `icon_emoji`, `channel`, …) are accepted and ignored: a message always
+/// comes from the webhook's own bot user, in its own room.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookPost {
+    /// Slack's mrkdwn (`*bold*`, `<https://…|label>`, `<!here>`, …), shown
+    /// as Confab's Markdown. May be absent when `blocks` or `attachments`
+    /// say something.
+    #[serde(default)]
     pub text: String,
-    /// Accepted for Slack compatibility; not shown.
+    /// Slack's Block Kit blocks: `header`, `section` (text and fields),
+    /// `context` and `divider` make a card shown in place of `text`; other
+    /// blocks are skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Object>>))]
+    pub blocks: Option<serde_json::Value>,
+    /// Slack's legacy attachments (`color`, `pretext`, `title`,
+    /// `title_link`, `text`, `fields`, `footer`, `fallback`): a card each,
+    /// under the text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Object>>))]
+    pub attachments: Option<serde_json::Value>,
+    /// Accepted for Slack compatibility; not shown (a webhook's messages
+    /// are its bot's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }

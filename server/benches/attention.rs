@@ -70,6 +70,7 @@ async fn run(
             mentions: Vec::new(),
             everyone,
             attachments: Vec::new(),
+            cards: Vec::new(),
         });
         let (tx, rx) = tokio::sync::oneshot::channel();
         let started = Instant::now();

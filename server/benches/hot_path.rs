@@ -122,6 +122,7 @@ fn sqlite_commit(c: &mut Criterion) {
                     mentions: Vec::new(),
                     everyone: false,
                     attachments: Vec::new(),
+                    cards: Vec::new(),
                 })
             })
             .collect()

@@ -81,6 +81,7 @@ async fn pings(state: &AppState, who: &UserRef, room: &str) -> Vec<f64> {
             body: format!("ping {i}"),
             thread: None,
             attachments: Vec::new(),
+            cards: Vec::new(),
         };
         send_and_wait(state, &caller(who), request).await.unwrap();
         times.push(started.elapsed().as_secs_f64() * 1000.0);
@@ -158,6 +159,7 @@ fn main() {
             body: "@channel all hands at 3".into(),
             thread: None,
             attachments: Vec::new(),
+            cards: Vec::new(),
         };
         send_and_wait(&state, &caller(&announcer), request)
             .await

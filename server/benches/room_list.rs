@@ -102,6 +102,7 @@ async fn seed(store: &Arc<dyn Store>, rooms: usize) -> Uuid {
                             mentions: if k % 7 == 0 { vec![reader] } else { Vec::new() },
                             everyone: false,
                             attachments: Vec::new(),
+                            cards: Vec::new(),
                         })
                     })
                     .collect();

@@ -139,6 +139,7 @@ async fn seed(
                     mentions: Vec::new(),
                     everyone: false,
                     attachments: Vec::new(),
+                    cards: Vec::new(),
                 })
             })
             .collect();

@@ -38,6 +38,7 @@ pub mod push;
 pub mod release;
 mod server;
 pub mod sessions;
+pub mod slack;
 pub mod state;
 pub mod store;
 pub mod telemetry;

@@ -31,7 +31,7 @@ pub async fn exercise(state: &AppState, secret: &str, caller: &Caller, input: &[
         Err(e) => panic!("search for {text:?} failed: {e:?}"),
     }
     if let Ok(post) = serde_json::from_slice::<WebhookPost>(input) {
-        match webhooks::post(state, secret, post.text, None).await {
+        match webhooks::post(state, secret, post, None).await {
             Ok(_)
             | Err(
                 DomainError::Invalid(_) | DomainError::TooLarge(_) | DomainError::RateLimited(_),

@@ -55,6 +55,8 @@ pub struct Row {
     pub attachments: Vec<Attachment>,
     /// Previews of its links.
     pub previews: Vec<LinkPreview>,
+    /// Its cards (see `super::cards`).
+    pub cards: Vec<crate::protocol::Card>,
 }
 
 impl Row {
@@ -126,6 +128,7 @@ impl Row {
             } else {
                 m.previews.clone()
             },
+            cards: if deleted { Vec::new() } else { m.cards.clone() },
         }
     }
 }
@@ -196,6 +199,8 @@ pub fn MessageRow(
         });
     }
     let author = row.author.clone();
+    let cards = (!row.cards.is_empty())
+        .then(|| view! { <super::cards::Cards cards=row.cards.clone() me=me.clone()/> });
     let body_view = {
         let row = row.clone();
         move || {
@@ -223,9 +228,11 @@ pub fn MessageRow(
                 }
                 .into_any()
             } else {
+                let text = (!super::cards::replace_body(&row.cards))
+                    .then(|| view! { <Body text=row.body.clone() me=me.clone()/> });
                 view! {
                     <div class="body">
-                        <Body text=row.body.clone() me=me.clone()/>
+                        {text}
                         {row.edited.then(|| view! { <span class="edited">"(edited)"</span> })}
                     </div>
                 }
@@ -260,6 +267,7 @@ pub fn MessageRow(
             {row.pinned.then(|| view! { <p class="pin-mark">"📌 Pinned"</p> })}
             {body_view}
             {(!row.attachments.is_empty()).then(|| view! { <Attachments files=row.attachments.clone()/> })}
+            {cards}
             {(!row.previews.is_empty()).then(|| view! {
                 <super::link_preview::LinkPreviews previews=row.previews.clone() id=row.id removable=row.can_delete/>
             })}

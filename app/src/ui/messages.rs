@@ -72,6 +72,7 @@ fn rows(
             focused: false,
             attachments: Vec::new(),
             previews: Vec::new(),
+            cards: Vec::new(),
         });
     }
     rows

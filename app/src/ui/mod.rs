@@ -5,6 +5,7 @@ mod admin;
 mod attention;
 mod body;
 mod browse;
+mod cards;
 mod composer;
 mod email;
 mod emoji;

@@ -216,6 +216,7 @@ async fn send(state: &AppState, item: LaterItem) -> DomainResult<()> {
         body: item.body,
         thread: item.thread,
         attachments: Vec::new(),
+        cards: Vec::new(),
     };
     send_and_wait(state, &caller, request).await.map(|_| ())
 }

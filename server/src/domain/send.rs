@@ -20,6 +20,8 @@ pub struct SendRequest {
     pub thread: Option<Uuid>,
     /// Files uploaded to the room, to carry.
     pub attachments: Vec<Uuid>,
+    /// Cards (a webhook's Slack-shaped post; checked by `crate::slack`).
+    pub cards: Vec<protocol::Card>,
 }
 
 /// Checks a send and makes the entry to submit.
@@ -29,7 +31,7 @@ pub async fn prepare(
     request: SendRequest,
 ) -> DomainResult<NewEntry> {
     access::require_write(caller, Some(&request.room))?;
-    if request.attachments.is_empty() || !request.body.is_empty() {
+    if (request.attachments.is_empty() && request.cards.is_empty()) || !request.body.is_empty() {
         check_body(state, &request.body)?;
     }
     take_allowance(state, caller).await?;
@@ -64,6 +66,7 @@ pub async fn prepare(
         mentions: mentions.users,
         everyone: mentions.everyone,
         attachments,
+        cards: request.cards,
     }))
 }
 

@@ -14,12 +14,16 @@
 //! Its maker, the room's moderators and owners or an admin delete it: its secret is
 //! refused from then on, its bot disabled and the bot's name released.
 
-use protocol::{Message, RoomKind, RoomRole, WebhookInfo, WEBHOOK_PREFIX};
+use protocol::{
+    Message, RoomKind, RoomRole, WebhookInfo, WebhookPost, MAX_CARDS_BYTES, WEBHOOK_PREFIX,
+};
 use uuid::Uuid;
 
 use super::send::{message_id, send_and_wait, SendRequest};
 use super::{access, Caller, DomainError, DomainResult};
 use crate::auth::{new_secret, secret_hash, Scope};
+use crate::slack::mrkdwn::NoNames;
+use crate::slack::post::{convert, Refused};
 use crate::state::AppState;
 use crate::store::{ms_to_time, now_ms, StoreError, Webhook};
 
@@ -123,13 +127,14 @@ pub async fn delete(state: &AppState, caller: &Caller, room: &str, id: Uuid) -> 
     Ok(())
 }
 
-/// Posts `text` through the webhook whose secret this is. With `key` (the
-/// `Idempotency-Key` header), a retry stores nothing new and answers the
-/// first copy.
+/// Posts through the webhook whose secret this is: Slack's shape, its text
+/// as Markdown, its blocks and attachments as cards (`crate::slack`). With
+/// `key` (the `Idempotency-Key` header), a retry stores nothing new and
+/// answers the first copy.
 pub async fn post(
     state: &AppState,
     secret: &str,
-    text: String,
+    post: WebhookPost,
     key: Option<&str>,
 ) -> DomainResult<(Message, bool)> {
     let unknown = || DomainError::NotFound("no such webhook (deleted, or a wrong URL)".into());
@@ -141,6 +146,20 @@ pub async fn post(
         .webhook_by_hash(&secret_hash(secret))
         .await?
         .ok_or_else(unknown)?;
+    let converted = convert(
+        &post.text,
+        post.blocks.as_ref(),
+        post.attachments.as_ref(),
+        &NoNames,
+    )
+    .map_err(|refused| match refused {
+        Refused::Empty => DomainError::Invalid(
+            "nothing to post: give text, or blocks or attachments that say something".into(),
+        ),
+        Refused::TooLarge => DomainError::TooLarge(format!(
+            "blocks and attachments take at most {MAX_CARDS_BYTES} bytes as cards"
+        )),
+    })?;
     may_post(state, &hook).await?;
     let client_msg_id = message_id(hook.id, None, key)?;
     let bot = Caller {
@@ -155,9 +174,10 @@ pub async fn post(
     let request = SendRequest {
         room: hook.room.clone(),
         client_msg_id,
-        body: text,
+        body: converted.body,
         thread: None,
         attachments: Vec::new(),
+        cards: converted.cards,
     };
     send_and_wait(state, &bot, request).await
 }

@@ -38,6 +38,7 @@ fn new_message(author: &UserRef, body: &str) -> NewEntry {
         mentions: Vec::new(),
         everyone: false,
         attachments: Vec::new(),
+        cards: Vec::new(),
     })
 }
 

@@ -88,6 +88,7 @@ pub async fn handle(conn: &mut Conn, envelope: ClientEnvelope) -> Option<u16> {
                 body,
                 thread,
                 attachments,
+                cards: Vec::new(),
             };
             send::prepare(&state, caller, request)
                 .await

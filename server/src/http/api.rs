@@ -241,6 +241,7 @@ async fn post_message(
         body: request.body,
         thread: request.thread,
         attachments: request.attachments,
+        cards: Vec::new(),
     };
     let (message, fresh) = send::send_and_wait(&state, &caller, request).await?;
     let status = if fresh {

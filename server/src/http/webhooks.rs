@@ -1,10 +1,11 @@
 //! Incoming webhooks over HTTP: members make, list and delete a room's
 //! webhooks under `/api/rooms/{id}/webhooks`; `POST /api/hooks/{secret}`
-//! takes `{"text"}` (Slack's shape) from whoever holds the URL. The rules
-//! are [`crate::domain::webhooks`]'s.
+//! takes Slack's shape (`text`, `blocks`, `attachments`) from whoever holds
+//! the URL. The rules are [`crate::domain::webhooks`]'s.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use protocol::{CreateWebhook, CreatedWebhook, ErrorBody, WebhookList, WebhookPost, WebhookPosted};
 use utoipa_axum::router::OpenApiRouter;
@@ -89,19 +90,25 @@ async fn delete_webhook(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Posts a message into the webhook's room as its bot. The secret in the
-/// path is the credential. With `Idempotency-Key`, a retry is stored once.
+/// Posts a message into the webhook's room as its bot, Slack's incoming
+/// webhook shape: `text` in Slack's mrkdwn, `blocks` and `attachments` shown
+/// as cards. The secret in the path is the credential. With
+/// `Idempotency-Key`, a retry is stored once. Answers JSON, or Slack's
+/// plain `ok` to a client that asks for text only (`Accept: text/plain`).
 #[utoipa::path(post, path = "/api/hooks/{secret}", tag = "webhooks", request_body = WebhookPost,
     params(
         ("secret" = String, Path, description = "The webhook's secret (cfh_…)"),
         ("Idempotency-Key" = Option<String>, Header, description = "The same key again stores nothing new (1-255 bytes)"),
     ),
     responses(
-        (status = 200, description = "Stored (or stored before, for a retried key)", body = WebhookPosted),
+        (status = 200, description = "Stored (or stored before, for a retried key)", content(
+            (WebhookPosted = "application/json"),
+            (String = "text/plain", example = "ok"),
+        )),
         (status = 400, description = "No text, or a bad key", body = ErrorBody),
         (status = 403, description = "Its maker is deactivated or no longer a member of the room", body = ErrorBody),
         (status = 404, description = "No such webhook", body = ErrorBody),
-        (status = 413, description = "Text too long", body = ErrorBody),
+        (status = 413, description = "Text too long, or cards over 16 KiB", body = ErrorBody),
         (status = 429, description = "Past the webhook's 30 posts a minute, or its maker's allowance", body = ErrorBody),
         (status = 503, description = "Not stored: retry with the same key", body = ErrorBody),
     ))]
@@ -110,14 +117,30 @@ async fn post_to_webhook(
     Path(secret): Path<String>,
     headers: HeaderMap,
     payload: JsonBody<WebhookPost>,
-) -> Result<Json<WebhookPosted>, ApiError> {
+) -> Result<Response, ApiError> {
     let request = body(payload)?;
     let key = idempotency_key(&headers)?;
-    let (message, _) = webhooks::post(&state, &secret, request.text, key.as_deref()).await?;
+    let (message, _) = webhooks::post(&state, &secret, request, key.as_deref()).await?;
+    if wants_plain_text(&headers) {
+        let plain = [(header::CONTENT_TYPE, "text/plain; charset=utf-8")];
+        return Ok((plain, "ok").into_response());
+    }
     Ok(Json(WebhookPosted {
         ok: true,
         room: message.room,
         seq: message.seq,
         id: message.id,
-    }))
+    })
+    .into_response())
+}
+
+/// Whether the client asks for text and not JSON (`Accept: text/plain`),
+/// as some of Slack's clients do: they get Slack's own answer.
+fn wants_plain_text(headers: &HeaderMap) -> bool {
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    accept.contains("text/plain") && !accept.contains("json") && !accept.contains("*/*")
 }

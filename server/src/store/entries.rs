@@ -19,6 +19,8 @@ pub struct NewMessage {
     pub everyone: bool,
     /// Its files, claimed for it already ([`super::FileStore::claim_files`]).
     pub attachments: Vec<protocol::Attachment>,
+    /// Its cards (a Slack-shaped post's blocks and attachments).
+    pub cards: Vec<protocol::Card>,
 }
 
 /// An entry about to be stored in a room's log: the change an operation

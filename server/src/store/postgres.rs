@@ -45,7 +45,9 @@ impl SqlStore {
         let mut messages = Vec::with_capacity(batch.len());
         for entry in batch {
             match entry {
-                NewEntry::Message(m) if m.thread.is_none() && m.attachments.is_empty() => {
+                NewEntry::Message(m)
+                    if m.thread.is_none() && m.attachments.is_empty() && m.cards.is_empty() =>
+                {
                     messages.push(m)
                 }
                 _ => return self.append_in_tx(room, batch, false).await,

@@ -19,7 +19,9 @@ use super::sql_log_changes::{
     delete_in_tx, edit_in_tx, message_in_tx, react_in_tx, topic_in_tx, LogTx,
 };
 use super::sql_log_room::{pin_in_tx, room_in_tx, unfurl_in_tx};
-use super::sql_rows::{attachments_json, entry_from_row, join_mentions, MESSAGE_SELECT};
+use super::sql_rows::{
+    attachments_json, cards_json, entry_from_row, join_mentions, MESSAGE_SELECT,
+};
 use super::{ms_to_time, now_ms, NewEntry, NewMessage, Outcome, Refusal, StoreError, StoreResult};
 
 /// A transaction on either backend.
@@ -163,13 +165,13 @@ impl SqlStore {
         if !fresh.is_empty() {
             let rows: Vec<String> = (0..fresh.len())
                 .map(|i| {
-                    let p: Vec<String> = (1..=10).map(|k| format!("${}", 10 * i + k)).collect();
+                    let p: Vec<String> = (1..=11).map(|k| format!("${}", 11 * i + k)).collect();
                     format!("({})", p.join(", "))
                 })
                 .collect();
             let sql = format!(
                 "INSERT INTO messages (room_id, seq, id, author_id, client_msg_id, body, \
-                 created_ms, thread_id, mentions, attachments) VALUES {} \
+                 created_ms, thread_id, mentions, attachments, cards) VALUES {} \
                  ON CONFLICT (room_id, author_id, client_msg_id) DO NOTHING",
                 rows.join(", ")
             );
@@ -185,7 +187,8 @@ impl SqlStore {
                     .bind(created)
                     .bind(m.thread.map(|t| t.to_string()))
                     .bind(join_mentions(&m.mentions, m.everyone))
-                    .bind(attachments_json(&m.attachments));
+                    .bind(attachments_json(&m.attachments))
+                    .bind(cards_json(&m.cards));
             }
             let inserted = insert.execute(&mut *tx).await?.rows_affected();
             if inserted != fresh.len() as u64 {
@@ -255,6 +258,7 @@ async fn message_in_batch(
         mentions: new.mentions.clone(),
         everyone: new.everyone,
         attachments: new.attachments.clone(),
+        cards: new.cards.clone(),
         ..Default::default()
     };
     known.insert(key, message.clone());

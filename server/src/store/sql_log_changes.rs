@@ -181,7 +181,7 @@ pub(super) async fn delete_in_tx(
         .await?;
     // Who deleted it is kept when it was not its author (a moderator).
     sqlx::query(
-        "UPDATE messages SET body = '', mentions = '', attachments = '', previews = '', deleted_ms = $3, \
+        "UPDATE messages SET body = '', mentions = '', attachments = '', previews = '', cards = '', deleted_ms = $3, \
          pinned_ms = NULL, \
          deleted_by = CASE WHEN author_id = $4 THEN NULL ELSE $4 END \
          WHERE room_id = $1 AND id = $2",

@@ -2,7 +2,7 @@
 //! entry, and the `SELECT` that every read of the log shares.
 
 use protocol::{
-    Attachment, Deleted, Edited, Entry, LinkPreview, Message, Pinned, Reaction, RoomChanged,
+    Attachment, Card, Deleted, Edited, Entry, LinkPreview, Message, Pinned, Reaction, RoomChanged,
     RoomKind, Seq, Topic, Unfurled, UserRef,
 };
 use sqlx::any::AnyRow;
@@ -53,7 +53,7 @@ pub(super) const MESSAGE_SELECT: &str = "\
     SELECT 'message' AS kind, m.room_id, m.seq, r.epoch, m.id AS message_id, \
     m.client_msg_id, m.author_id AS user_id, u.name AS user_name, m.body, m.created_ms, \
     m.thread_id, m.mentions, m.edited_ms, m.deleted_ms, m.reply_count, m.last_reply_ms, \
-    NULL AS emoji, NULL AS on_flag, m.attachments, m.deleted_by, m.pinned_ms, m.previews \
+    NULL AS emoji, NULL AS on_flag, m.attachments, m.deleted_by, m.pinned_ms, m.previews, m.cards \
     FROM messages m JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = m.room_id ";
 
 /// Who may read a room, in SQL: the rule of `domain::access` (any public
@@ -75,7 +75,7 @@ pub(super) static ENTRY_SELECT: std::sync::LazyLock<String> = std::sync::LazyLoc
         "{MESSAGE_SELECT}WHERE m.room_id = $1 AND m.seq > $2 AND m.seq <= $3 \
          UNION ALL \
          SELECT e.kind, e.room_id, e.seq, r.epoch, e.message_id, NULL, e.user_id, u.name, e.body, \
-         e.created_ms, NULL, e.mentions, NULL, NULL, 0, NULL, e.emoji, e.on_flag, NULL, NULL, NULL, NULL \
+         e.created_ms, NULL, e.mentions, NULL, NULL, 0, NULL, e.emoji, e.on_flag, NULL, NULL, NULL, NULL, NULL \
          FROM room_events e JOIN users u ON u.id = e.user_id JOIN rooms r ON r.id = e.room_id \
          WHERE e.room_id = $1 AND e.seq > $2 AND e.seq <= $3 ORDER BY seq"
     )
@@ -83,31 +83,31 @@ pub(super) static ENTRY_SELECT: std::sync::LazyLock<String> = std::sync::LazyLoc
 
 /// A message's attachments as stored: JSON, or empty for none.
 pub(super) fn attachments_json(attachments: &[Attachment]) -> String {
-    if attachments.is_empty() {
-        String::new()
-    } else {
-        serde_json::to_string(attachments).unwrap_or_default()
-    }
+    list_json(attachments)
 }
 
 /// A message's previews as stored: JSON, or empty for none.
 pub(super) fn previews_json(previews: &[LinkPreview]) -> String {
-    if previews.is_empty() {
+    list_json(previews)
+}
+
+/// A message's cards as stored: JSON, or empty for none.
+pub(super) fn cards_json(cards: &[Card]) -> String {
+    list_json(cards)
+}
+
+/// A list kept in one column: JSON, or empty for none.
+fn list_json<T: serde::Serialize>(items: &[T]) -> String {
+    if items.is_empty() {
         String::new()
     } else {
-        serde_json::to_string(previews).unwrap_or_default()
+        serde_json::to_string(items).unwrap_or_default()
     }
 }
 
-fn previews_from(text: Option<&str>) -> StoreResult<Vec<LinkPreview>> {
-    match text.unwrap_or("") {
-        "" => Ok(Vec::new()),
-        json => serde_json::from_str(json)
-            .map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e)))),
-    }
-}
-
-fn attachments_from(text: Option<&str>) -> StoreResult<Vec<Attachment>> {
+/// A list kept by [`list_json`] (a column that is NULL, in entries that
+/// are not messages, is none).
+fn list_from<T: serde::de::DeserializeOwned>(text: Option<&str>) -> StoreResult<Vec<T>> {
     match text.unwrap_or("") {
         "" => Ok(Vec::new()),
         json => serde_json::from_str(json)
@@ -188,10 +188,11 @@ pub(super) fn entry_from_row(row: &AnyRow) -> StoreResult<Entry> {
             last_reply_ts: row
                 .try_get::<Option<i64>, _>("last_reply_ms")?
                 .map(ms_to_time),
-            attachments: attachments_from(row.try_get("attachments")?)?,
+            attachments: list_from(row.try_get("attachments")?)?,
             deleted_by: optional_uuid(row.try_get("deleted_by")?)?,
             pinned: row.try_get::<Option<i64>, _>("pinned_ms")?.is_some(),
-            previews: previews_from(row.try_get("previews")?)?,
+            previews: list_from(row.try_get("previews")?)?,
+            cards: list_from(row.try_get("cards")?)?,
         }),
         "edited" => Entry::Edited(Edited {
             room,
@@ -247,7 +248,7 @@ pub(super) fn entry_from_row(row: &AnyRow) -> StoreResult<Entry> {
             epoch,
             ts,
             id,
-            previews: previews_from(Some(&body))?,
+            previews: list_from(Some(&body))?,
             by: user,
         }),
         "room" => Entry::RoomChanged(RoomChanged {

@@ -38,6 +38,7 @@ mod search;
 mod search_filters;
 mod security;
 mod sentinel;
+mod slack_webhooks;
 mod store;
 mod store_read_state;
 mod store_search;

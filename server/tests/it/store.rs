@@ -25,6 +25,7 @@ pub(crate) fn message(room: &str, author: &UserRef, body: &str) -> NewMessage {
         mentions: Vec::new(),
         everyone: false,
         attachments: Vec::new(),
+        cards: Vec::new(),
     }
 }
 

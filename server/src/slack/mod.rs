@@ -1,0 +1,8 @@
+//! Slack's formats, read (docs/PROTOCOL.md, "Records"): its `mrkdwn` as
+//! Confab's Markdown (`mrkdwn`), and a Slack-shaped post — text, Block Kit
+//! blocks, legacy attachments — as a message's body and cards (`post`).
+//! Incoming webhooks use them, so that what CI tools, Grafana or Sentry
+//! post to a Slack URL looks right here.
+
+pub mod mrkdwn;
+pub mod post;
