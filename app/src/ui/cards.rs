@@ -24,14 +24,14 @@ pub fn Cards(cards: Vec<Card>, me: String) -> impl IntoView {
 
 #[component]
 fn CardView(card: Card, me: String) -> impl IntoView {
-    // The colour is the server's `#rrggbb` (checked again: it goes into a
-    // style attribute).
+    // The colour is the server's `#rrggbb` (checked again: it becomes a
+    // style property, set through the CSSOM as the page's policy allows).
     let bar = card
         .color
         .filter(|c| {
             c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|h| h.is_ascii_hexdigit())
         })
-        .map(|c| format!("border-left-color: {c}"));
+        .unwrap_or_default();
     let title = card.title.map(|title| match card.title_link {
         Some(href) => view! {
             <p class="card-title">
@@ -67,7 +67,7 @@ fn CardView(card: Card, me: String) -> impl IntoView {
         .map(|text| view! { <div class="card-footer"><Body text me=me.clone()/></div> });
     view! {
         {pretext}
-        <div class="card" style=bar>
+        <div class="card" style:border-left-color=bar>
             {title}
             {text}
             {fields}
