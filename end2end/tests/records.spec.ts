@@ -1,9 +1,12 @@
 // Records (v3): what tools post to a Slack-compatible webhook looks right
 // in the room: mrkdwn as formatting and links, Block Kit blocks as a card in
 // place of the text, legacy attachments as cards with a colour bar, fields
-// and a footer; keyboard-reachable links, axe-clean at 1280 and 360 px.
+// and a footer; keyboard-reachable links, axe-clean at 1280 and 360 px. An
+// admin downloads the export of everything from the console, and anyone
+// their own data from Settings.
+import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
-import { PASSWORD, axeClean, closePages, signUp } from "./pages";
+import { PASSWORD, axeClean, closePages, say, signUp } from "./pages";
 import { ConfabServer } from "./server";
 
 test.afterEach(closePages);
@@ -84,6 +87,39 @@ test("a webhook's Slack-shaped posts show as formatted text and cards", async ({
     await title.focus();
     await expect(title).toBeFocused();
     await axeClean(alice, ".message-list");
+  } finally {
+    await server.dispose();
+  }
+});
+
+test("an admin downloads everything from the console, a person their own data from Settings", async ({ browser }) => {
+  const server = await ConfabServer.start(["--first-account-admin"]);
+  try {
+    const root = await signUp(browser, server.url, "root");
+    await say(root, "kept for the records");
+    await root.getByRole("banner").getByRole("button", { name: "Admin" }).click();
+    const console = root.getByRole("complementary", { name: "Admin console" });
+    await console.getByRole("tab", { name: "Records" }).click();
+    const link = console.getByRole("link", { name: "Download the export" });
+    await expect(link).toBeVisible();
+    await axeClean(root, ".admin-console");
+    // By keyboard: the link takes focus and Enter starts the download.
+    await link.focus();
+    const [everything] = await Promise.all([root.waitForEvent("download"), root.keyboard.press("Enter")]);
+    expect(everything.suggestedFilename()).toMatch(/^confab-export-\d{4}-\d{2}-\d{2}\.zip$/);
+    const zip = readFileSync(await everything.path());
+    expect(zip.subarray(0, 2).toString()).toBe("PK");
+    expect(zip.includes(Buffer.from("users.jsonl"))).toBe(true);
+    await console.getByRole("button", { name: "Close the admin console" }).click();
+
+    await root.getByRole("banner").getByRole("button", { name: "Settings" }).click();
+    const mine = root.getByRole("link", { name: "Download my data" });
+    await mine.scrollIntoViewIfNeeded();
+    const [own] = await Promise.all([root.waitForEvent("download"), mine.click()]);
+    expect(own.suggestedFilename()).toMatch(/^confab-root-\d{4}-\d{2}-\d{2}\.zip$/);
+    const data = readFileSync(await own.path());
+    expect(data.includes(Buffer.from("messages.jsonl"))).toBe(true);
+    await axeClean(root, ".settings");
   } finally {
     await server.dispose();
   }

@@ -36,6 +36,7 @@ mod people;
 mod pins;
 mod previews;
 mod push;
+mod records;
 mod room_directory;
 mod room_roles;
 mod search;
@@ -101,6 +102,10 @@ pub use previews::{
 pub use push::{
     PushDevice, PushDevices, PushEndpoint, PushKey, PushKeys, PushPayload, PushSubscribe,
     MAX_PUSH_ENDPOINT, MAX_PUSH_SUBSCRIPTIONS,
+};
+pub use records::{
+    ExportManifest, ExportScope, ExportedMember, ExportedRoom, ExportedUser, EXPORT_FORMAT,
+    EXPORT_VERSION,
 };
 pub use room_directory::{
     DirectoryRoom, RoomDirectory, DEFAULT_ROOM_DIRECTORY_LIMIT, MAX_ROOM_DIRECTORY_LIMIT,

@@ -41,6 +41,14 @@ pub enum Command {
     /// then exit.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Write everything the instance holds (users, rooms, memberships,
+    /// every room's log, the files) as a zip, from the store and the file
+    /// store the server uses, then exit.
+    Export {
+        /// Where to write it (`-`: standard output).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Clone, Debug, Subcommand)]

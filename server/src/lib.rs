@@ -27,6 +27,7 @@ pub mod config;
 pub mod domain;
 pub mod email;
 pub mod engine;
+pub mod export_cli;
 pub mod files;
 pub mod gateway;
 pub mod http;

@@ -14,6 +14,7 @@ async fn main() -> anyhow::Result<()> {
     server::telemetry::init_logging(config.log_format);
     match config.command.take() {
         Some(Command::Admin(command)) => server::admin_cli::run(&config, command).await,
+        Some(Command::Export { out }) => server::export_cli::run(&config, out).await,
         None => server::run(config).await,
     }
 }

@@ -112,6 +112,8 @@ pub enum AdminTab {
     Invites,
     SignUp,
     Audit,
+    /// Exports.
+    Records,
 }
 
 /// What the audit tab filters by (empty: not filtered).

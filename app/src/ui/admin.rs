@@ -29,6 +29,7 @@ pub fn AdminConsole() -> impl IntoView {
         (AdminTab::Invites, "Invites"),
         (AdminTab::SignUp, "Sign-up"),
         (AdminTab::Audit, "Audit log"),
+        (AdminTab::Records, "Records"),
     ];
     move || {
         open.get().then(|| {
@@ -69,6 +70,7 @@ pub fn AdminConsole() -> impl IntoView {
                             AdminTab::Invites => view! { <InvitesTab/> }.into_any(),
                             AdminTab::SignUp => view! { <SignUpTab/> }.into_any(),
                             AdminTab::Audit => view! { <AuditTab/> }.into_any(),
+                            AdminTab::Records => view! { <super::records::RecordsTab/> }.into_any(),
                         }}
                     </div>
                 </aside>

@@ -20,6 +20,7 @@ mod people;
 mod pins;
 mod profile_form;
 mod push;
+mod records;
 mod room_admin;
 mod room_bar;
 mod search;

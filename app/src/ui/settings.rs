@@ -44,6 +44,7 @@ pub fn SettingsPanel() -> impl IntoView {
                     {move || view! { <TokenList view=view.get()/> }}
                     <Bots view/>
                     <LinkAccount view/>
+                    <super::records::YourData/>
                 </aside>
             }
         })

@@ -25,6 +25,7 @@ pub mod drafts;
 pub mod edit;
 pub mod email;
 mod error;
+pub mod export;
 pub mod files;
 pub mod followed;
 pub mod groups;

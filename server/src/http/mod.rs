@@ -9,6 +9,7 @@ mod api_docs;
 mod drafts;
 mod email;
 pub mod error;
+mod export;
 mod files;
 mod followed;
 mod groups;
@@ -66,6 +67,7 @@ pub fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
         .merge(later::routes())
         .merge(push::routes())
         .merge(email::routes())
+        .merge(export::routes())
         .merge(rooms_directory::routes())
         .merge(room_admin::routes())
         .merge(admin::routes())

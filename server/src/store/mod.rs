@@ -18,6 +18,7 @@ mod attention;
 mod drafts;
 mod email;
 mod entries;
+mod export;
 mod files;
 mod groups;
 mod identities;
@@ -35,6 +36,7 @@ mod sql_admin;
 mod sql_attention;
 mod sql_drafts;
 mod sql_email;
+mod sql_export;
 mod sql_files;
 mod sql_follows;
 mod sql_groups;
@@ -67,6 +69,7 @@ pub use attention::{AttentionStore, DndRecord, RoomNotice};
 pub use drafts::DraftStore;
 pub use email::{EmailStore, EmailTarget, Missed};
 pub use entries::{NewEntry, NewMessage, Outcome, Refusal};
+pub use export::ExportStore;
 pub use files::{FileRecord, FileStore};
 pub use groups::{GroupChange, GroupStore};
 pub use identities::{IdentityStore, LinkedIdentity};
@@ -132,6 +135,7 @@ pub trait Store:
     + DraftStore
     + GroupStore
     + AttentionStore
+    + ExportStore
     + LaterStore
     + PushStore
     + EmailStore

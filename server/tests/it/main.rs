@@ -11,6 +11,7 @@ mod cluster_access;
 mod drafts;
 mod drain;
 mod email;
+mod export;
 mod files;
 mod files_s3;
 mod fuzz_corpus;

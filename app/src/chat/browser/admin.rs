@@ -33,7 +33,7 @@ impl Runtime {
                     }
                 });
                 match tab {
-                    AdminTab::Users => {}
+                    AdminTab::Users | AdminTab::Records => {}
                     AdminTab::Invites => self.load_invites().await,
                     AdminTab::SignUp => self.load_signup().await,
                     AdminTab::Audit => {

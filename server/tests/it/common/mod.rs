@@ -225,7 +225,7 @@ impl Drop for TestServer {
 
 /// The server binary the tests run: this build's, or `CONFAB_TEST_BIN` (to
 /// run the same attacks against another build, e.g. the one before a fix).
-fn server_binary() -> String {
+pub fn server_binary() -> String {
     std::env::var("CONFAB_TEST_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_confab").into())
 }
 

@@ -1,0 +1,105 @@
+//! Exports (v3, docs/PROTOCOL.md, "Records"): the lines of an export's zip.
+//! `GET /api/admin/export` and `confab export` write the whole instance;
+//! `GET /api/users/me/export` one person's own data.
+//!
+//! An instance's zip: `manifest.json` ([`ExportManifest`]), `users.jsonl`
+//! ([`ExportedUser`] a line), `rooms.jsonl` ([`ExportedRoom`]),
+//! `memberships.jsonl` ([`ExportedMember`]), `logs/NNNNNN.jsonl` (every
+//! entry of a room's log, oldest first, as a replay carries them: each
+//! message with its body as it is now, then the edits, deletions,
+//! reactions, pins and topics, which is where reactions and reply counts
+//! come from) and `files/FILE-ID` (each attached file's bytes). A person's: the
+//! manifest, their user and memberships, `messages.jsonl` (the messages they
+//! wrote, oldest first) and their files.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{RoomId, RoomKind, RoomRole, Seq};
+
+/// `format` of every export's manifest.
+pub const EXPORT_FORMAT: &str = "confab-export";
+/// The version of the format described here.
+pub const EXPORT_VERSION: u32 = 1;
+
+/// What an export holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ExportScope {
+    /// Everything: every user, room, log and file.
+    Instance,
+    /// One person's own data.
+    User,
+}
+
+/// `manifest.json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportManifest {
+    /// Always [`EXPORT_FORMAT`].
+    pub format: String,
+    pub version: u32,
+    pub scope: ExportScope,
+    #[serde(with = "time::serde::rfc3339")]
+    pub exported_ts: OffsetDateTime,
+    /// Whose export it is, for a person's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<Uuid>,
+}
+
+/// A line of `users.jsonl`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportedUser {
+    pub id: Uuid,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub admin: bool,
+    #[serde(default)]
+    pub disabled: bool,
+    /// For a bot: who owns it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_owner: Option<Uuid>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_ts: OffsetDateTime,
+}
+
+/// A line of `rooms.jsonl`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportedRoom {
+    pub id: RoomId,
+    pub name: String,
+    pub kind: RoomKind,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub topic: String,
+    #[serde(default)]
+    pub archived: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Uuid>,
+    pub epoch: String,
+    /// The newest entry of its log when exported.
+    pub last_seq: Seq,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_ts: OffsetDateTime,
+    /// Where its log is in the zip (`logs/….jsonl`).
+    pub log: String,
+}
+
+/// A line of `memberships.jsonl`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportedMember {
+    pub room: RoomId,
+    pub user: Uuid,
+    pub role: RoomRole,
+    pub last_read_seq: Seq,
+    #[serde(with = "time::serde::rfc3339")]
+    pub joined_ts: OffsetDateTime,
+}
