@@ -71,6 +71,7 @@ async fn run(
             everyone,
             attachments: Vec::new(),
             cards: Vec::new(),
+            imported: None,
         });
         let (tx, rx) = tokio::sync::oneshot::channel();
         let started = Instant::now();

@@ -123,6 +123,7 @@ fn sqlite_commit(c: &mut Criterion) {
                     everyone: false,
                     attachments: Vec::new(),
                     cards: Vec::new(),
+                    imported: None,
                 })
             })
             .collect()

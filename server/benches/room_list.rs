@@ -103,6 +103,7 @@ async fn seed(store: &Arc<dyn Store>, rooms: usize) -> Uuid {
                             everyone: false,
                             attachments: Vec::new(),
                             cards: Vec::new(),
+                            imported: None,
                         })
                     })
                     .collect();

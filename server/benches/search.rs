@@ -140,6 +140,7 @@ async fn seed(
                     everyone: false,
                     attachments: Vec::new(),
                     cards: Vec::new(),
+                    imported: None,
                 })
             })
             .collect();

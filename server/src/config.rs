@@ -49,6 +49,16 @@ pub enum Command {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// Bring history in from another chat, into the store the server uses,
+    /// then exit.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Clone, Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A Slack workspace export (the zip of Slack's "Export data").
+    Slack { file: std::path::PathBuf },
 }
 
 #[derive(Clone, Debug, Subcommand)]

@@ -31,6 +31,7 @@ pub mod export_cli;
 pub mod files;
 pub mod gateway;
 pub mod http;
+pub mod import_cli;
 pub mod limits;
 mod listen;
 pub mod oidc;

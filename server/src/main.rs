@@ -15,6 +15,7 @@ async fn main() -> anyhow::Result<()> {
     match config.command.take() {
         Some(Command::Admin(command)) => server::admin_cli::run(&config, command).await,
         Some(Command::Export { out }) => server::export_cli::run(&config, out).await,
+        Some(Command::Import(command)) => server::import_cli::run(&config, command).await,
         None => server::run(config).await,
     }
 }

@@ -67,6 +67,7 @@ pub async fn prepare(
         everyone: mentions.everyone,
         attachments,
         cards: request.cards,
+        imported: None,
     }))
 }
 

@@ -39,6 +39,7 @@ fn new_message(author: &UserRef, body: &str) -> NewEntry {
         everyone: false,
         attachments: Vec::new(),
         cards: Vec::new(),
+        imported: None,
     })
 }
 

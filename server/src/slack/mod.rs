@@ -4,5 +4,7 @@
 //! Incoming webhooks use them, so that what CI tools, Grafana or Sentry
 //! post to a Slack URL looks right here.
 
+pub mod export_zip;
+pub mod import;
 pub mod mrkdwn;
 pub mod post;

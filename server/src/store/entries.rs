@@ -21,6 +21,18 @@ pub struct NewMessage {
     pub attachments: Vec<protocol::Attachment>,
     /// Its cards (a Slack-shaped post's blocks and attachments).
     pub cards: Vec<protocol::Card>,
+    /// A message of the past, brought in by an import: its own id and
+    /// times (else it gets a new id and is stored now).
+    pub imported: Option<Imported>,
+}
+
+/// What an imported message keeps of where it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Imported {
+    /// Made from the source's own key, so importing again finds it.
+    pub id: Uuid,
+    pub created_ms: i64,
+    pub edited_ms: Option<i64>,
 }
 
 /// An entry about to be stored in a room's log: the change an operation

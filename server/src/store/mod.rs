@@ -22,6 +22,7 @@ mod export;
 mod files;
 mod groups;
 mod identities;
+mod import;
 mod later;
 mod log;
 mod people;
@@ -41,6 +42,7 @@ mod sql_files;
 mod sql_follows;
 mod sql_groups;
 mod sql_identities;
+mod sql_import;
 mod sql_later;
 mod sql_log;
 mod sql_log_changes;
@@ -68,11 +70,12 @@ pub use admin::{AdminStore, AuditQuery, NewAudit, NewInvite};
 pub use attention::{AttentionStore, DndRecord, RoomNotice};
 pub use drafts::DraftStore;
 pub use email::{EmailStore, EmailTarget, Missed};
-pub use entries::{NewEntry, NewMessage, Outcome, Refusal};
+pub use entries::{Imported, NewEntry, NewMessage, Outcome, Refusal};
 pub use export::ExportStore;
 pub use files::{FileRecord, FileStore};
 pub use groups::{GroupChange, GroupStore};
 pub use identities::{IdentityStore, LinkedIdentity};
+pub use import::ImportStore;
 pub use later::{LaterItem, LaterStore};
 pub use log::{LogPage, LogStore, MessageRecord, PageAt};
 pub use people::{NewAvatar, PeopleStore};
@@ -136,6 +139,7 @@ pub trait Store:
     + GroupStore
     + AttentionStore
     + ExportStore
+    + ImportStore
     + LaterStore
     + PushStore
     + EmailStore
@@ -185,6 +189,11 @@ pub fn redact_url(url: &str) -> String {
 /// Milliseconds since the Unix epoch, the stores' timestamp column format.
 pub(crate) fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// A moment as the stores keep it (milliseconds since the Unix epoch).
+pub(crate) fn time_to_ms(t: time::OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 pub(crate) fn ms_to_time(ms: i64) -> time::OffsetDateTime {

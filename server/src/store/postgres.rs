@@ -46,7 +46,10 @@ impl SqlStore {
         for entry in batch {
             match entry {
                 NewEntry::Message(m)
-                    if m.thread.is_none() && m.attachments.is_empty() && m.cards.is_empty() =>
+                    if m.thread.is_none()
+                        && m.attachments.is_empty()
+                        && m.cards.is_empty()
+                        && m.imported.is_none() =>
                 {
                     messages.push(m)
                 }

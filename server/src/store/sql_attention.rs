@@ -11,11 +11,7 @@ use uuid::Uuid;
 use super::attention::{AttentionStore, DndRecord, RoomNotice};
 use super::sql::SqlStore;
 use super::sql_rows::{entry_from_row, kind_from_str, parse_uuid, readable, MESSAGE_SELECT};
-use super::{ms_to_time, now_ms, StoreResult};
-
-fn time_to_ms(t: OffsetDateTime) -> i64 {
-    (t.unix_timestamp_nanos() / 1_000_000) as i64
-}
+use super::{ms_to_time, now_ms, time_to_ms, StoreResult};
 
 /// A membership row (`m`, with its room's `kind`) as a notice.
 fn notice_from_row(row: &sqlx::any::AnyRow) -> StoreResult<RoomNotice> {

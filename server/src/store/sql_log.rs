@@ -22,7 +22,9 @@ use super::sql_log_room::{pin_in_tx, room_in_tx, unfurl_in_tx};
 use super::sql_rows::{
     attachments_json, cards_json, entry_from_row, join_mentions, MESSAGE_SELECT,
 };
-use super::{ms_to_time, now_ms, NewEntry, NewMessage, Outcome, Refusal, StoreError, StoreResult};
+use super::{
+    ms_to_time, now_ms, time_to_ms, NewEntry, NewMessage, Outcome, Refusal, StoreError, StoreResult,
+};
 
 /// A transaction on either backend.
 pub(super) type Tx = sqlx::Transaction<'static, sqlx::Any>;
@@ -90,11 +92,20 @@ impl SqlStore {
 
         // Every entry in order takes the next seq; a repeated message
         // answers with its first copy.
-        let created = now_ms();
+        // Now, or an imported message's own time (the entries after it,
+        // its reactions, take the same).
+        let mut created = now_ms();
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut fresh: Vec<Message> = Vec::new();
         let mut changed = false;
         for entry in batch {
+            if let NewEntry::Message(NewMessage {
+                imported: Some(imported),
+                ..
+            }) = entry
+            {
+                created = imported.created_ms;
+            }
             let mut at = LogTx {
                 tx: &mut tx,
                 room,
@@ -165,13 +176,13 @@ impl SqlStore {
         if !fresh.is_empty() {
             let rows: Vec<String> = (0..fresh.len())
                 .map(|i| {
-                    let p: Vec<String> = (1..=11).map(|k| format!("${}", 11 * i + k)).collect();
+                    let p: Vec<String> = (1..=12).map(|k| format!("${}", 12 * i + k)).collect();
                     format!("({})", p.join(", "))
                 })
                 .collect();
             let sql = format!(
                 "INSERT INTO messages (room_id, seq, id, author_id, client_msg_id, body, \
-                 created_ms, thread_id, mentions, attachments, cards) VALUES {} \
+                 created_ms, thread_id, mentions, attachments, cards, edited_ms) VALUES {} \
                  ON CONFLICT (room_id, author_id, client_msg_id) DO NOTHING",
                 rows.join(", ")
             );
@@ -184,11 +195,12 @@ impl SqlStore {
                     .bind(m.author.id.to_string())
                     .bind(m.client_msg_id.to_string())
                     .bind(&m.body)
-                    .bind(created)
+                    .bind(time_to_ms(m.ts))
                     .bind(m.thread.map(|t| t.to_string()))
                     .bind(join_mentions(&m.mentions, m.everyone))
                     .bind(attachments_json(&m.attachments))
-                    .bind(cards_json(&m.cards));
+                    .bind(cards_json(&m.cards))
+                    .bind(m.edited_ts.map(time_to_ms));
             }
             let inserted = insert.execute(&mut *tx).await?.rows_affected();
             if inserted != fresh.len() as u64 {
@@ -249,7 +261,7 @@ async fn message_in_batch(
         room: new.room.clone(),
         seq: *at.last_seq as Seq,
         epoch: at.epoch.to_string(),
-        id: Uuid::now_v7(),
+        id: new.imported.map_or_else(Uuid::now_v7, |i| i.id),
         client_msg_id: new.client_msg_id,
         author: new.author.clone(),
         body: new.body.clone(),
@@ -259,6 +271,7 @@ async fn message_in_batch(
         everyone: new.everyone,
         attachments: new.attachments.clone(),
         cards: new.cards.clone(),
+        edited_ts: new.imported.and_then(|i| i.edited_ms).map(ms_to_time),
         ..Default::default()
     };
     known.insert(key, message.clone());

@@ -39,6 +39,7 @@ mod search;
 mod search_filters;
 mod security;
 mod sentinel;
+mod slack_import;
 mod slack_webhooks;
 mod store;
 mod store_read_state;

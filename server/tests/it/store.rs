@@ -26,6 +26,7 @@ pub(crate) fn message(room: &str, author: &UserRef, body: &str) -> NewMessage {
         everyone: false,
         attachments: Vec::new(),
         cards: Vec::new(),
+        imported: None,
     }
 }
 

@@ -15,12 +15,14 @@ use serde_json::{json, Value};
 use super::workspace::{Conversation, Kind, User, EPOCH};
 
 /// What the history has made so far (the export's counts).
-#[derive(Default, serde::Serialize)]
+#[derive(Debug, Default, serde::Serialize)]
 pub struct Counts {
     /// Every entry of every day file.
     pub messages: usize,
     /// Of those, replies in threads.
     pub replies: usize,
+    /// Of those, notices that are no message: joins, the topic, the rename.
+    pub notices: usize,
     /// Reactions, one per user who reacted.
     pub reactions: usize,
     /// Files whose bytes the export carries.
@@ -136,17 +138,20 @@ impl<'a> History<'a> {
         // Each public channel opens with joins, its topic, and (the renamed
         // one) its rename.
         if public && n <= 2 {
+            self.counts.notices += 1;
             let user = &self.users[self.conversation.members[n - 1]];
             return json!({"type": "message", "subtype": "channel_join", "user": user.id, "ts": stamp,
                 "text": format!("<@{}> has joined the channel", user.id)});
         }
         if public && n == 3 {
+            self.counts.notices += 1;
             let user = &self.users[self.conversation.members[0]];
             let topic = format!("Everything about {}", self.conversation.name);
             return json!({"type": "message", "subtype": "channel_topic", "user": user.id, "ts": stamp,
                 "topic": topic, "text": format!("<@{}> set the channel topic: {topic}", user.id)});
         }
         if let (Some(old), 4) = (&self.conversation.old_name, n) {
+            self.counts.notices += 1;
             let user = &self.users[self.conversation.members[0]];
             return json!({"type": "message", "subtype": "channel_name", "user": user.id, "ts": stamp,
                 "old_name": old, "name": self.conversation.name,
@@ -279,7 +284,7 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
-    use crate::workspace;
+    use crate::slack_export::workspace;
 
     #[test]
     fn days_are_in_order_and_threads_cross_them_as_exports_do() {

@@ -1,59 +1,55 @@
-//! `confab-slack-export`: writes a Slack workspace export (the zip Slack's
-//! "Export data" gives an admin, as Slack documents it) for tests and
-//! benchmarks of Confab's importer: `users.json`, `channels.json`,
-//! `groups.json`, `dms.json`, `mpims.json`, and a folder per conversation
-//! with a `YYYY-MM-DD.json` per day, including the awkward parts (see
-//! `workspace` and `history`). Deterministic for a seed. Written a day at a
-//! time, so a million messages take little memory. Prints what it wrote
-//! (`Counts`, plus users and conversations) as one JSON object.
+//! Slack workspace exports, written (the `confab-slack-export` tool, and
+//! the importer's tests): the zip Slack's "Export data" gives an admin, as
+//! Slack documents it — `users.json`, `channels.json`, `groups.json`,
+//! `dms.json`, `mpims.json`, and a folder per conversation with a
+//! `YYYY-MM-DD.json` per day — awkward parts included (see `workspace` and
+//! `history`). Deterministic for a seed; written a day at a time, so a
+//! million messages take little memory.
 
-mod history;
-mod workspace;
+pub mod history;
+pub mod workspace;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::Path;
 
 use anyhow::Context;
-use clap::Parser;
 use zip::write::SimpleFileOptions;
 
 use history::{Counts, History};
 use workspace::Kind;
 
-#[derive(Parser)]
-#[command(
-    name = "confab-slack-export",
-    about = "Writes a Slack-format workspace export"
-)]
-struct Args {
-    /// The zip to write.
-    #[arg(long)]
-    out: PathBuf,
+/// What to write.
+#[derive(Clone, Debug)]
+pub struct Options {
     /// People in the workspace (at least 6).
-    #[arg(long, default_value_t = 12)]
-    users: usize,
+    pub users: usize,
     /// Public channels (at least 3), besides a private channel, a direct
     /// message and a group direct message.
-    #[arg(long, default_value_t = 5)]
-    channels: usize,
+    pub channels: usize,
     /// Top-level messages in each conversation (replies come on top).
-    #[arg(long, default_value_t = 60)]
-    messages: usize,
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
+    pub messages: usize,
+    pub seed: u64,
     /// Write `random`'s second day file cut short (not JSON): an importer
     /// must report it and go on.
-    #[arg(long)]
-    corrupt: bool,
+    pub corrupt: bool,
 }
 
-fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+/// What was written: the history's counts, the users and conversations.
+#[derive(Debug, serde::Serialize)]
+pub struct Summary {
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub users: usize,
+    pub conversations: usize,
+}
+
+/// Writes the export `options` describe to `out`.
+pub fn write(out: &Path, options: &Options) -> anyhow::Result<Summary> {
+    let args = options;
     let users = workspace::users(args.users);
     let conversations = workspace::conversations(&users, args.channels);
-    let file =
-        File::create(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    let file = File::create(out).with_context(|| format!("creating {}", out.display()))?;
     let mut zip = zip::ZipWriter::new(BufWriter::new(file));
     let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     let put = |zip: &mut zip::ZipWriter<BufWriter<File>>,
@@ -103,14 +99,15 @@ fn main() -> anyhow::Result<()> {
         let counts = &history.counts;
         total.messages += counts.messages;
         total.replies += counts.replies;
+        total.notices += counts.notices;
         total.reactions += counts.reactions;
         total.files += counts.files;
         total.linked_files += counts.linked_files;
     }
     zip.finish()?.flush()?;
-    let mut summary = serde_json::to_value(&total)?;
-    summary["users"] = users.len().into();
-    summary["conversations"] = conversations.len().into();
-    println!("{summary}");
-    Ok(())
+    Ok(Summary {
+        counts: total,
+        users: users.len(),
+        conversations: conversations.len(),
+    })
 }

@@ -1,0 +1,71 @@
+//! `confab import slack EXPORT.zip`: a Slack workspace export into the
+//! store the server uses (`DATABASE_URL` or `--data-dir`), while it runs or
+//! not (docs/PROTOCOL.md, "Slack import"). Shows a bar on standard error as
+//! conversations are read, prints what it did (JSON) on standard output,
+//! and records it in the audit log as the operator's.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::config::{Config, ImportCommand};
+use crate::slack::import::{import, Progress};
+use crate::store::{self, redact_url, NewAudit};
+
+pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> {
+    let ImportCommand::Slack { file } = command;
+    let url = config.database_url();
+    let store = store::open(&url)
+        .await
+        .with_context(|| format!("opening the store at {}", redact_url(&url)))?;
+    let report = import(store.as_ref(), &file, bar(&file)).await;
+    eprintln!();
+    let report = report?;
+    let detail = serde_json::json!({
+        "via": "confab import slack",
+        "file": file.display().to_string(),
+        "users": report.users,
+        "rooms": report.rooms,
+        "messages": report.messages,
+        "skipped": report.skipped,
+    });
+    store
+        .append_audit(NewAudit {
+            actor: None,
+            action: "import.slack",
+            target: "",
+            detail: detail.to_string(),
+        })
+        .await?;
+    store.close().await;
+    for skipped in &report.skipped {
+        eprintln!("skipped {skipped}");
+    }
+    println!("{}", serde_json::to_string(&report)?);
+    Ok(())
+}
+
+/// A progress bar on standard error: rewritten in place on a terminal, a
+/// line a conversation elsewhere.
+fn bar(file: &Path) -> impl FnMut(Progress<'_>) {
+    let terminal = std::io::stderr().is_terminal();
+    let name = file.display().to_string();
+    move |p: Progress<'_>| {
+        let filled = (p.done * 30).checked_div(p.of).unwrap_or(30);
+        let line = format!(
+            "[{}{}] {}/{} {} ({name})",
+            "#".repeat(filled),
+            " ".repeat(30 - filled),
+            p.done + 1,
+            p.of,
+            p.conversation
+        );
+        let mut err = std::io::stderr().lock();
+        let _ = if terminal {
+            write!(err, "\r\x1b[2K{line}")
+        } else {
+            writeln!(err, "{line}")
+        };
+    }
+}

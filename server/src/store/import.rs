@@ -1,0 +1,23 @@
+//! What imports remember (docs/PROTOCOL.md, "Slack import"): each source
+//! id's counterpart here, so a second import of the same export finds what
+//! the first made. Imported messages go through `LogStore::append_batch`
+//! with `NewMessage::imported`.
+
+use async_trait::async_trait;
+
+use super::StoreResult;
+
+#[async_trait]
+pub trait ImportStore: Send + Sync {
+    /// What `source`'s `kind` `id` became (`("slack", "user", "U123")` →
+    /// a user id), if it was imported.
+    async fn imported(&self, source: &str, kind: &str, id: &str) -> StoreResult<Option<String>>;
+    /// Remembers what it became (the first answer stays).
+    async fn remember_import(
+        &self,
+        source: &str,
+        kind: &str,
+        id: &str,
+        target: &str,
+    ) -> StoreResult<()>;
+}

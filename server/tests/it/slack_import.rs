@@ -1,0 +1,162 @@
+//! `confab import slack` (docs/PROTOCOL.md, "Slack import") with an export
+//! from `tools::slack_export` (Slack's documented format, awkward parts
+//! included), into a running instance's store: the counts equal the
+//! export's, each imported room is a new one with its own log in `ts`
+//! order at the messages' own times (the live `#general` untouched),
+//! threads and reactions hold, imported words are found, a second run adds
+//! nothing, and a broken day file is reported and skipped.
+
+use std::process::Command;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use tools::slack_export::{write, Options, Summary};
+
+use crate::common::{get, server_binary, TestServer};
+
+fn export(dir: &std::path::Path, corrupt: bool) -> (std::path::PathBuf, Summary) {
+    let path = dir.join(if corrupt { "broken.zip" } else { "slack.zip" });
+    let options = Options {
+        users: 9,
+        channels: 4,
+        messages: 40,
+        seed: 3,
+        corrupt,
+    };
+    let summary = write(&path, &options).unwrap();
+    (path, summary)
+}
+
+/// Runs the importer on `data`'s store; answers its report.
+fn import(data: &std::path::Path, export: &std::path::Path) -> Value {
+    let output = Command::new(server_binary())
+        .args(["--data-dir", data.to_str().unwrap(), "import", "slack"])
+        .arg(export)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("] 1/"), "a progress bar: {stderr}");
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn a_slack_export_comes_in_whole_once_beside_live_rooms() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, summary) = export(dir.path(), false);
+    let server = TestServer::start(&[]);
+    let carol = server.register("carol").await;
+    let mut live = server.connect(&carol.token).await;
+    live.join("general", None).await;
+    live.say("general", "a live message before the import")
+        .await;
+
+    let report = import(server.data.path(), &path);
+    assert_eq!(report["users"], summary.users);
+    assert_eq!(report["rooms"], summary.conversations);
+    let messages = summary.counts.messages - summary.counts.notices;
+    assert_eq!(report["messages"], messages, "{report}");
+    assert_eq!(report["replies"], summary.counts.replies);
+    assert_eq!(report["reactions"], summary.counts.reactions);
+    assert_eq!(report["skipped"], serde_json::json!([]));
+
+    // Again: nothing new.
+    let again = import(server.data.path(), &path);
+    for what in ["users", "rooms", "messages", "replies", "reactions"] {
+        assert_eq!(again[what], 0, "{what}: {again}");
+    }
+
+    // The live #general is untouched; Slack's is a room of its own whose
+    // log starts at 1, in time order, from the export's first day.
+    let (_, page) = get(&server, "/api/rooms/general/messages", &carol.token).await;
+    let bodies: Vec<&str> = page["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["body"].as_str())
+        .collect();
+    assert_eq!(bodies, ["a live message before the import"]);
+    let (status, page) = get(
+        &server,
+        "/api/rooms/general-slack/messages?limit=200",
+        &carol.token,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    // The page holds every entry; reactions are entries of the import's
+    // time (Slack's export gives them none).
+    let imported: Vec<&Value> = page["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "message")
+        .collect();
+    assert_eq!(imported[0]["seq"], 1);
+    assert!(imported[0]["ts"]
+        .as_str()
+        .unwrap()
+        .starts_with("2024-01-01T"));
+    let rfc3339 = time::format_description::well_known::Rfc3339;
+    let times: Vec<time::OffsetDateTime> = imported
+        .iter()
+        .map(|m| time::OffsetDateTime::parse(m["ts"].as_str().unwrap(), &rfc3339).unwrap())
+        .collect();
+    let disorder: Vec<(&Value, &Value)> = imported
+        .windows(2)
+        .zip(times.windows(2))
+        .filter(|(_, t)| t[0] > t[1])
+        .map(|(m, _)| (&m[0]["seq"], &m[1]["seq"]))
+        .collect();
+    assert!(disorder.is_empty(), "ts order: {disorder:?}");
+    let root = imported
+        .iter()
+        .find(|m| m["reply_count"].as_u64().unwrap_or(0) > 0)
+        .expect("a thread");
+    let replies = imported
+        .iter()
+        .filter(|m| m["thread"] == root["id"])
+        .count() as u64;
+    assert!(replies >= 1 && replies <= root["reply_count"].as_u64().unwrap());
+    assert!(imported
+        .iter()
+        .any(|m| m["reactions"].as_array().is_some_and(|r| !r.is_empty())));
+    assert!(
+        imported.iter().any(|m| m["edited_ts"].is_string()),
+        "edits are marked"
+    );
+    let formatted = imported.iter().any(|m| {
+        m["body"]
+            .as_str()
+            .unwrap_or("")
+            .contains("[the doc](https://docs.example/")
+    });
+    assert!(formatted, "mrkdwn is Markdown");
+
+    // Imported words are found.
+    let (_, found) = get(&server, "/api/search?q=standup", &carol.token).await;
+    assert!(!found["results"].as_array().unwrap().is_empty(), "{found}");
+}
+
+#[tokio::test]
+async fn a_broken_day_file_is_reported_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, summary) = export(dir.path(), true);
+    let data = tempfile::tempdir().unwrap();
+    let report = import(data.path(), &path);
+    let skipped = report["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{report}");
+    assert!(
+        skipped[0].as_str().unwrap().starts_with("random/2024-01-"),
+        "{report}"
+    );
+    let whole = summary.counts.messages - summary.counts.notices;
+    let imported = report["messages"].as_u64().unwrap() as usize;
+    assert!(
+        imported < whole && imported > whole / 2,
+        "{imported} of {whole}"
+    );
+}
