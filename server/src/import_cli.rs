@@ -10,7 +10,8 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::config::{Config, ImportCommand};
-use crate::slack::import::{import, Progress};
+use crate::files::Files;
+use crate::slack::import::{import, FileSink, Progress};
 use crate::store::{self, redact_url, NewAudit};
 
 pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> {
@@ -19,7 +20,13 @@ pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> 
     let store = store::open(&url)
         .await
         .with_context(|| format!("opening the store at {}", redact_url(&url)))?;
-    let report = import(store.as_ref(), &file, bar(&file)).await;
+    let files = Files::open(&config.data_dir, config.file_store.as_deref())
+        .context("opening the file store")?;
+    let sink = FileSink {
+        files: &files,
+        max_bytes: config.max_file_bytes,
+    };
+    let report = import(store.as_ref(), &sink, &file, bar(&file)).await;
     eprintln!();
     let report = report?;
     let detail = serde_json::json!({

@@ -125,7 +125,11 @@ pub struct Reaction {
 #[derive(Debug, Deserialize)]
 pub struct SharedFile {
     #[serde(default)]
+    pub id: String,
+    #[serde(default)]
     pub name: String,
+    #[serde(default)]
+    pub mimetype: Option<String>,
 }
 
 /// Slack's `ts` ("1704067200.000100") in milliseconds.
@@ -195,6 +199,19 @@ impl Export {
             .collect();
         days.sort();
         days
+    }
+
+    /// The bytes of a shared file the export carries
+    /// (`__uploads/FILE-ID/NAME`), if it does and they are at most `max`.
+    pub fn carried(&mut self, file: &SharedFile, max: u64) -> Option<Vec<u8>> {
+        let path = format!("__uploads/{}/{}", file.id, file.name);
+        let entry = self.archive.by_name(&path).ok()?;
+        if entry.size() > max {
+            return None;
+        }
+        let mut bytes = Vec::with_capacity(entry.size() as usize);
+        entry.take(max).read_to_end(&mut bytes).ok()?;
+        Some(bytes)
     }
 
     /// A day file's messages, or why it could not be read.

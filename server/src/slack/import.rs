@@ -19,6 +19,7 @@ use uuid::Uuid;
 use super::export_zip::{self, ts_ms, Export, Kind};
 use super::mrkdwn::Names;
 use super::post::convert;
+use crate::files::Files;
 use crate::store::{Imported, NewEntry, NewMessage, Outcome, Store, StoreError, NO_PASSWORD};
 
 const SOURCE: &str = "slack";
@@ -34,6 +35,8 @@ pub struct Report {
     pub messages: usize,
     pub replies: usize,
     pub reactions: usize,
+    /// Files the export carries, stored and attached to their messages.
+    pub files: usize,
     /// Files messages named that the export does not carry (noted in the
     /// message's text).
     pub files_linked: usize,
@@ -48,10 +51,17 @@ pub struct Progress<'a> {
     pub of: usize,
 }
 
-/// Imports the export at `path` into `store`, telling `progress` as each
-/// conversation begins.
+/// Where the files an export carries go, and the largest taken.
+pub struct FileSink<'a> {
+    pub files: &'a Files,
+    pub max_bytes: u64,
+}
+
+/// Imports the export at `path` into `store` (its files into `sink`),
+/// telling `progress` as each conversation begins.
 pub async fn import(
     store: &dyn Store,
+    sink: &FileSink<'_>,
     path: &Path,
     mut progress: impl FnMut(Progress<'_>),
 ) -> anyhow::Result<Report> {
@@ -112,8 +122,18 @@ pub async fn import(
                 }
             };
             for message in messages {
-                log.add(&conversation.id, message, &names, &mut bots, &mut report)
+                let attachments = log
+                    .carried_files(&mut export, sink, &conversation.id, &message, &names)
                     .await?;
+                log.add(
+                    &conversation.id,
+                    message,
+                    attachments,
+                    &names,
+                    &mut bots,
+                    &mut report,
+                )
+                .await?;
             }
         }
         log.finish(&users, &mut report).await?;
@@ -314,6 +334,7 @@ impl Log<'_> {
         &mut self,
         channel: &str,
         message: export_zip::Message,
+        attachments: Vec<protocol::Attachment>,
         names: &Known<'_>,
         bots: &mut HashMap<String, UserRef>,
         report: &mut Report,
@@ -352,6 +373,13 @@ impl Log<'_> {
             Err(_) => (String::new(), Vec::new()),
         };
         for file in &message.files {
+            if attachments
+                .iter()
+                .any(|a| a.name == protocol::clean_file_name(&file.name))
+            {
+                report.files += 1;
+                continue;
+            }
             report.files_linked += 1;
             let note = format!("📎 {} (a file the export does not carry)", file.name);
             body = if body.is_empty() {
@@ -360,7 +388,7 @@ impl Log<'_> {
                 format!("{body}\n\n{note}")
             };
         }
-        if body.trim().is_empty() && cards.is_empty() {
+        if body.trim().is_empty() && cards.is_empty() && attachments.is_empty() {
             return Ok(());
         }
         let id = message_id(channel, &message.ts, ms);
@@ -382,7 +410,7 @@ impl Log<'_> {
             thread: root,
             mentions,
             everyone,
-            attachments: Vec::new(),
+            attachments,
             cards,
             imported: Some(Imported {
                 id,
@@ -416,6 +444,64 @@ impl Log<'_> {
     }
 
     /// Stores what waits, then the reactions to it, counting what was new.
+    /// The files `message` shared that the export carries: stored (once:
+    /// a file's id is made from its Slack id) and claimed for the message.
+    async fn carried_files(
+        &self,
+        export: &mut Export,
+        sink: &FileSink<'_>,
+        channel: &str,
+        message: &export_zip::Message,
+        names: &Known<'_>,
+    ) -> anyhow::Result<Vec<protocol::Attachment>> {
+        let (Some(ms), Some(author)) = (
+            ts_ms(&message.ts),
+            message.user.as_ref().and_then(|u| names.users.get(u)),
+        ) else {
+            return Ok(Vec::new());
+        };
+        let claim = message_id(channel, &message.ts, ms);
+        let mut attached = Vec::new();
+        for shared in &message.files {
+            let id = message_id("file", &shared.id, ms);
+            if let Some(record) = self.store.file(id).await? {
+                attached.push(record.attachment());
+                continue;
+            }
+            let Some(bytes) = export.carried(shared, sink.max_bytes) else {
+                continue;
+            };
+            let digest = {
+                use sha2::Digest;
+                hex::encode(sha2::Sha256::digest(&bytes))
+            };
+            let record = crate::store::FileRecord {
+                id,
+                room: self.room.to_string(),
+                uploader: author.id,
+                name: protocol::clean_file_name(&shared.name),
+                mime: shared
+                    .mimetype
+                    .clone()
+                    .unwrap_or_else(|| "application/octet-stream".into()),
+                size: bytes.len() as u64,
+                digest: digest.clone(),
+                thumb_digest: None,
+                width: None,
+                height: None,
+                claim: None,
+                created_ms: ms,
+            };
+            sink.files.put_bytes(&digest, bytes).await?;
+            self.store.add_file(&record, u64::MAX).await?;
+            self.store
+                .claim_files(self.room, author.id, claim, &[id])
+                .await?;
+            attached.push(record.attachment());
+        }
+        Ok(attached)
+    }
+
     async fn flush(&mut self, report: &mut Report) -> anyhow::Result<()> {
         self.in_batch.clear();
         for batch in [

@@ -19,7 +19,7 @@ fn export(dir: &std::path::Path, corrupt: bool) -> (std::path::PathBuf, Summary)
     let options = Options {
         users: 9,
         channels: 4,
-        messages: 40,
+        messages: 60,
         seed: 3,
         corrupt,
     };
@@ -62,6 +62,9 @@ async fn a_slack_export_comes_in_whole_once_beside_live_rooms() {
     assert_eq!(report["messages"], messages, "{report}");
     assert_eq!(report["replies"], summary.counts.replies);
     assert_eq!(report["reactions"], summary.counts.reactions);
+    assert_eq!(report["files"], summary.counts.files);
+    assert_eq!(report["files_linked"], summary.counts.linked_files);
+    assert!(summary.counts.files > 0 && summary.counts.linked_files > 0);
     assert_eq!(report["skipped"], serde_json::json!([]));
 
     // Again: nothing new.
@@ -135,6 +138,27 @@ async fn a_slack_export_comes_in_whole_once_beside_live_rooms() {
             .contains("[the doc](https://docs.example/")
     });
     assert!(formatted, "mrkdwn is Markdown");
+
+    // A file the export carried is attached, byte for byte; one it only
+    // linked is named in the text.
+    let file = imported
+        .iter()
+        .find_map(|m| m["attachments"].as_array().and_then(|a| a.first()))
+        .expect("an attached file");
+    let bytes = reqwest::Client::new()
+        .get(server.http(file["url"].as_str().unwrap()))
+        .bearer_auth(&carol.token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(&bytes[..], b"report 11: all systems nominal\n");
+    assert!(imported.iter().any(|m| m["body"]
+        .as_str()
+        .unwrap_or("")
+        .contains("a file the export does not carry")));
 
     // Imported words are found.
     let (_, found) = get(&server, "/api/search?q=standup", &carol.token).await;
