@@ -54,4 +54,6 @@ else
   # tests (same packages, same features): a plain `cargo build` would
   # compile most of the tree again with the features of normal builds.
   cargo test -p protocol -p app -p server -p tools --no-run
+  # The Slack export generator the browser tests import from.
+  cargo build -p tools --bin confab-slack-export
 fi

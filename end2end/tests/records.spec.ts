@@ -4,10 +4,16 @@
 // and a footer; keyboard-reachable links, axe-clean at 1280 and 360 px. An
 // admin downloads the export of everything from the console, and anyone
 // their own data from Settings.
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { expect, test } from "@playwright/test";
-import { PASSWORD, axeClean, closePages, say, signUp } from "./pages";
+import { PASSWORD, axeClean, closePages, joinRoom, say, signUp } from "./pages";
 import { ConfabServer } from "./server";
+
+/** `confab-slack-export`, built beside the server. */
+const SLACK_EXPORT = join(dirname(process.env.CONFAB_BIN ?? "../target/debug/confab"), "confab-slack-export");
 
 test.afterEach(closePages);
 
@@ -122,5 +128,39 @@ test("an admin downloads everything from the console, a person their own data fr
     await axeClean(root, ".settings");
   } finally {
     await server.dispose();
+  }
+});
+
+test("an admin imports a Slack export from the console, watches it, and reads its threads", async ({ browser }) => {
+  const server = await ConfabServer.start(["--first-account-admin"]);
+  const dir = mkdtempSync(join(tmpdir(), "confab-slack-"));
+  const zip = join(dir, "slack.zip");
+  execFileSync(SLACK_EXPORT, ["--out", zip, "--messages", "30"]);
+  try {
+    const root = await signUp(browser, server.url, "root");
+    await root.getByRole("banner").getByRole("button", { name: "Admin" }).click();
+    const console = root.getByRole("complementary", { name: "Admin console" });
+    await console.getByRole("tab", { name: "Records" }).click();
+    const importButton = console.getByRole("button", { name: "Import", exact: true });
+    await expect(importButton).toBeDisabled();
+    await console.getByLabel("Slack export (.zip)").setInputFiles(zip);
+    await importButton.click();
+    await expect(console.getByRole("progressbar", { name: "Import progress" })).toBeVisible();
+    const done = console.getByRole("status").filter({ hasText: /^Imported \d+ people, 8 rooms, \d+ messages/ });
+    await expect(done).toBeVisible({ timeout: 30_000 });
+    await axeClean(root, ".admin-console");
+    await console.getByRole("button", { name: "Close the admin console" }).click();
+
+    // Slack's #general is a room of its own beside the live one, with its
+    // history and threads.
+    await joinRoom(root, "general-slack");
+    const list = root.locator(".message-list");
+    await expect(list).toContainText("can you look at");
+    const replies = list.locator("button.replies").first();
+    await replies.click();
+    await expect(root.getByRole("complementary", { name: "Thread" })).toContainText("a reply from");
+  } finally {
+    await server.dispose();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

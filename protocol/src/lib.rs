@@ -104,8 +104,8 @@ pub use push::{
     MAX_PUSH_ENDPOINT, MAX_PUSH_SUBSCRIPTIONS,
 };
 pub use records::{
-    ExportManifest, ExportScope, ExportedMember, ExportedRoom, ExportedUser, EXPORT_FORMAT,
-    EXPORT_VERSION,
+    ExportManifest, ExportScope, ExportedMember, ExportedRoom, ExportedUser, ImportJob,
+    ImportState, EXPORT_FORMAT, EXPORT_VERSION,
 };
 pub use room_directory::{
     DirectoryRoom, RoomDirectory, DEFAULT_ROOM_DIRECTORY_LIMIT, MAX_ROOM_DIRECTORY_LIMIT,

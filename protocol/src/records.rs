@@ -103,3 +103,41 @@ pub struct ExportedMember {
     #[serde(with = "time::serde::rfc3339")]
     pub joined_ts: OffsetDateTime,
 }
+
+/// Where an import started from the console is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ImportState {
+    Running,
+    Done,
+    Failed,
+}
+
+/// An import started from the admin console (`POST
+/// /api/admin/imports/slack`), as `GET /api/admin/imports/{id}` tells it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportJob {
+    pub id: Uuid,
+    /// `slack`.
+    pub source: String,
+    pub state: ImportState,
+    /// Conversations read, of `total`.
+    pub done: u32,
+    pub total: u32,
+    /// The conversation being read.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub current: String,
+    /// Once done: what it added (`users`, `rooms`, `messages`, `replies`,
+    /// `reactions`, `files`, `files_linked`) and the day files it skipped
+    /// (`skipped`, `path: why`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub report: Option<serde_json::Value>,
+    /// Once failed: why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_ts: OffsetDateTime,
+}

@@ -311,6 +311,11 @@ pub struct Config {
     #[arg(long, env = "CONFAB_MAX_FILE_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_file_bytes: u64,
 
+    /// Largest export an admin may upload to import from the console, in
+    /// bytes (larger: `413`; `confab import` on the server takes any size).
+    #[arg(long, env = "CONFAB_MAX_IMPORT_BYTES", default_value_t = 4 * 1024 * 1024 * 1024)]
+    pub max_import_bytes: u64,
+
     /// Bytes of files each user may have stored in all.
     #[arg(long, env = "CONFAB_USER_QUOTA_BYTES", default_value_t = 1024 * 1024 * 1024)]
     pub user_quota_bytes: u64,

@@ -230,6 +230,8 @@ pub enum AdminCommand {
     Audit(AuditFilter),
     /// Reads the next older page.
     AuditOlder,
+    /// Uploads a Slack export and follows its import.
+    ImportSlack(super::PickedFile),
 }
 
 /// The UI's handle for issuing commands. Copy, so any closure can hold it.

@@ -177,6 +177,10 @@ pub struct AdminView {
     pub error: Option<String>,
     /// What the last change did, for the screen reader's live region.
     pub said: Option<String>,
+    /// The import started from the Records tab, as last heard.
+    pub import: Option<crate::protocol::ImportJob>,
+    /// Its export is being uploaded.
+    pub uploading: bool,
 }
 /// "Browse rooms": public rooms.
 pub type BrowseView = Found<DirectoryRoom>;

@@ -1,12 +1,18 @@
-//! Records in the admin console (docs/PROTOCOL.md, "Records"): exporting
-//! everything the instance holds. A person's own export is in Settings.
+//! Records in the admin console (docs/PROTOCOL.md, "Records"): importing a
+//! Slack export, with its progress, and exporting everything the instance
+//! holds. A person's own export is in Settings.
 
 use leptos::prelude::*;
+
+use super::{actions, model};
+use crate::chat::{picked_files, AdminCommand, Command, PickedFile};
+use crate::protocol::{ImportJob, ImportState};
 
 /// The admin console's "Records" tab.
 #[component]
 pub fn RecordsTab() -> impl IntoView {
     view! {
+        <ImportSlack/>
         <section class="records" aria-labelledby="records-export">
             <h3 id="records-export">"Export everything"</h3>
             <p>
@@ -17,6 +23,108 @@ pub fn RecordsTab() -> impl IntoView {
             </p>
             <a class="button-link" href="/api/admin/export" download="">"Download the export"</a>
         </section>
+    }
+}
+
+/// "Import from Slack": pick the export, import it, watch it go.
+#[component]
+fn ImportSlack() -> impl IntoView {
+    let model = model();
+    let actions = actions();
+    let file = StoredValue::new_local(None::<PickedFile>);
+    let chosen = RwSignal::new(false);
+    let job = move || {
+        model
+            .admin
+            .with(|v| v.as_ref().and_then(|v| v.import.clone()))
+    };
+    let uploading = move || {
+        model
+            .admin
+            .with(|v| v.as_ref().is_some_and(|v| v.uploading))
+    };
+    let running = move || job().is_some_and(|j| j.state == ImportState::Running);
+    let start = move |_| {
+        if let Some(picked) = file.try_update_value(Option::take).flatten() {
+            chosen.set(false);
+            actions.run(Command::Admin(AdminCommand::ImportSlack(picked)));
+        }
+    };
+    view! {
+        <section class="records" aria-labelledby="records-import">
+            <h3 id="records-import">"Import from Slack"</h3>
+            <p>
+                "A Slack workspace export (the zip of Slack's \"Export data\"): its people become "
+                "accounts they claim, its channels and direct messages new rooms with their "
+                "history. Importing the same export again adds nothing."
+            </p>
+            <label for="slack-export">"Slack export (.zip)"</label>
+            <input id="slack-export" type="file" accept=".zip,application/zip"
+                on:change=move |ev| {
+                    let picked = picked_files(&ev).into_iter().next();
+                    chosen.set(picked.is_some());
+                    file.set_value(picked);
+                }/>
+            <button class="primary" disabled=move || !chosen.get() || uploading() || running()
+                on:click=start>
+                "Import"
+            </button>
+            {move || uploading().then(|| view! { <p role="status">"Uploading the export…"</p> })}
+            {move || job().map(|job| view! { <ImportProgress job/> })}
+        </section>
+    }
+}
+
+/// How far an import is, and what it did.
+#[component]
+fn ImportProgress(job: ImportJob) -> impl IntoView {
+    let said = match job.state {
+        ImportState::Running if job.total == 0 => "Reading the export…".to_string(),
+        ImportState::Running => format!(
+            "Importing {} ({} of {} conversations)",
+            job.current,
+            job.done + 1,
+            job.total
+        ),
+        ImportState::Done => {
+            let count = |what: &str| {
+                job.report
+                    .as_ref()
+                    .and_then(|r| r[what].as_u64())
+                    .unwrap_or(0)
+            };
+            format!(
+                "Imported {} people, {} rooms, {} messages ({} replies), {} reactions, {} files.",
+                count("users"),
+                count("rooms"),
+                count("messages"),
+                count("replies"),
+                count("reactions"),
+                count("files")
+            )
+        }
+        ImportState::Failed => format!(
+            "The import failed: {}",
+            job.error.clone().unwrap_or_default()
+        ),
+    };
+    let skipped: Vec<String> = job
+        .report
+        .as_ref()
+        .and_then(|r| r["skipped"].as_array().cloned())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|s| s.as_str().map(str::to_string))
+        .collect();
+    view! {
+        <div class="import-progress">
+            <progress max=job.total.max(1) value=job.done aria-label="Import progress"></progress>
+            <p role="status">{said}</p>
+            {(!skipped.is_empty()).then(|| view! {
+                <p>"Skipped, unreadable:"</p>
+                <ul class="skipped">{skipped.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ul>
+            })}
+        </div>
     }
 }
 

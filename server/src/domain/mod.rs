@@ -30,6 +30,7 @@ pub mod files;
 pub mod followed;
 pub mod groups;
 pub mod history;
+pub mod import;
 pub mod join;
 pub mod later;
 pub mod members;

@@ -14,6 +14,7 @@ mod files;
 mod followed;
 mod groups;
 mod health;
+mod imports;
 mod later;
 mod notifications;
 mod oidc;
@@ -68,6 +69,7 @@ pub fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
         .merge(push::routes())
         .merge(email::routes())
         .merge(export::routes())
+        .merge(imports::routes())
         .merge(rooms_directory::routes())
         .merge(room_admin::routes())
         .merge(admin::routes())

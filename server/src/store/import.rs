@@ -4,6 +4,8 @@
 //! with `NewMessage::imported`.
 
 use async_trait::async_trait;
+use protocol::ImportJob;
+use uuid::Uuid;
 
 use super::StoreResult;
 
@@ -20,4 +22,8 @@ pub trait ImportStore: Send + Sync {
         id: &str,
         target: &str,
     ) -> StoreResult<()>;
+    /// Keeps an import job as it is now (made, or replaced), started by
+    /// `by`.
+    async fn put_import_job(&self, job: &ImportJob, by: Option<Uuid>) -> StoreResult<()>;
+    async fn import_job(&self, id: Uuid) -> StoreResult<Option<ImportJob>>;
 }

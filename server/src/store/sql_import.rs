@@ -1,9 +1,20 @@
 //! [`ImportStore`] in SQL, for SQLite and PostgreSQL alike.
 
 use async_trait::async_trait;
+use protocol::{ImportJob, ImportState};
 use sqlx::Row;
+use uuid::Uuid;
 
-use super::{ImportStore, SqlStore, StoreResult};
+use super::sql_rows::parse_uuid;
+use super::{ms_to_time, now_ms, time_to_ms, ImportStore, SqlStore, StoreResult};
+
+fn state_str(state: ImportState) -> &'static str {
+    match state {
+        ImportState::Running => "running",
+        ImportState::Done => "done",
+        ImportState::Failed => "failed",
+    }
+}
 
 #[async_trait]
 impl ImportStore for SqlStore {
@@ -37,5 +48,59 @@ impl ImportStore for SqlStore {
         .execute(&self.writer)
         .await?;
         Ok(())
+    }
+
+    async fn put_import_job(&self, job: &ImportJob, by: Option<Uuid>) -> StoreResult<()> {
+        let report = job.report.as_ref().map(|r| r.to_string());
+        sqlx::query(
+            "INSERT INTO import_jobs (id, source, started_by, state, done, total, current, \
+             report, error, created_ms, updated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (id) DO UPDATE SET state = $4, done = $5, total = $6, current = $7, \
+             report = $8, error = $9, updated_ms = $11",
+        )
+        .bind(job.id.to_string())
+        .bind(&job.source)
+        .bind(by.map(|u| u.to_string()))
+        .bind(state_str(job.state))
+        .bind(i64::from(job.done))
+        .bind(i64::from(job.total))
+        .bind(&job.current)
+        .bind(report)
+        .bind(job.error.as_deref())
+        .bind(time_to_ms(job.started_ts))
+        .bind(now_ms())
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    async fn import_job(&self, id: Uuid) -> StoreResult<Option<ImportJob>> {
+        let Some(row) = sqlx::query(
+            "SELECT id, source, state, done, total, current, report, error, created_ms \
+             FROM import_jobs WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_optional(&self.reader)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let state = match row.try_get::<&str, _>("state")? {
+            "done" => ImportState::Done,
+            "failed" => ImportState::Failed,
+            _ => ImportState::Running,
+        };
+        let report: Option<String> = row.try_get("report")?;
+        Ok(Some(ImportJob {
+            id: parse_uuid(row.try_get("id")?)?,
+            source: row.try_get("source")?,
+            state,
+            done: row.try_get::<i64, _>("done")?.max(0) as u32,
+            total: row.try_get::<i64, _>("total")?.max(0) as u32,
+            current: row.try_get("current")?,
+            report: report.and_then(|r| serde_json::from_str(&r).ok()),
+            error: row.try_get("error")?,
+            started_ts: ms_to_time(row.try_get("created_ms")?),
+        }))
     }
 }

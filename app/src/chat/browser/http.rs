@@ -97,16 +97,17 @@ pub async fn refresh() -> bool {
     pending.await
 }
 
-/// PUTs a file as the body (its bytes, not JSON) and decodes the JSON
+/// Sends a file as the body (its bytes, not JSON) and decodes the JSON
 /// answer; 401 handled as in [`call`].
-pub async fn put_file<T: DeserializeOwned>(
+pub async fn send_file<T: DeserializeOwned>(
+    method: &str,
     path: &str,
     file: &web_sys::File,
 ) -> Result<T, HttpError> {
     let body = Some((JsValue::from(file), "application/octet-stream"));
-    let (mut status, mut text) = request("PUT", path, body.clone()).await?;
+    let (mut status, mut text) = request(method, path, body.clone()).await?;
     if status == 401 && refresh().await {
-        (status, text) = request("PUT", path, body).await?;
+        (status, text) = request(method, path, body).await?;
     }
     answer(status, &text)
 }

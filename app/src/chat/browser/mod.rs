@@ -9,6 +9,7 @@ mod email;
 mod followed;
 mod found;
 mod http;
+mod imports;
 mod incoming;
 mod later;
 mod log_actions;

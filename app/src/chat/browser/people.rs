@@ -133,7 +133,7 @@ impl Runtime {
     }
 
     pub(super) async fn set_avatar(self: Rc<Self>, file: PickedFile) {
-        match http::put_file::<AvatarSet>("/api/users/me/avatar", &file).await {
+        match http::send_file::<AvatarSet>("PUT", "/api/users/me/avatar", &file).await {
             Ok(_) => self.reload_me().await,
             Err(e) => self.model.notice.set(Some(e.message)),
         }

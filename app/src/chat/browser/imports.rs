@@ -1,0 +1,70 @@
+//! Imports from the admin console's Records tab: the chosen Slack export is
+//! uploaded (`POST /api/admin/imports/slack`), then its job is asked after
+//! every second until it is done or failed (`GET /api/admin/imports/{id}`).
+
+use std::rc::Rc;
+
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+
+use super::{http, Runtime};
+use crate::protocol::{ImportJob, ImportState};
+
+/// How often a running import is asked after, in ms.
+const POLL_MS: u32 = 1_000;
+
+impl Runtime {
+    pub(super) async fn import_slack(self: Rc<Self>, file: web_sys::File) {
+        let admin = self.model.admin;
+        admin.update(|v| {
+            if let Some(v) = v {
+                v.uploading = true;
+                v.import = None;
+                v.error = None;
+            }
+        });
+        let started = http::send_file::<ImportJob>("POST", "/api/admin/imports/slack", &file).await;
+        admin.update(|v| {
+            if let Some(v) = v {
+                v.uploading = false;
+            }
+        });
+        let mut job = match started {
+            Ok(job) => job,
+            Err(e) => {
+                admin.update(|v| {
+                    if let Some(v) = v {
+                        v.error = Some(e.message);
+                    }
+                });
+                return;
+            }
+        };
+        loop {
+            let running = job.state == ImportState::Running;
+            let id = job.id;
+            admin.update(|v| {
+                if let Some(v) = v {
+                    v.import = Some(job);
+                }
+            });
+            // The console closed: nobody is watching.
+            if !running || admin.with_untracked(Option::is_none) {
+                return;
+            }
+            TimeoutFuture::new(POLL_MS).await;
+            let path = format!("/api/admin/imports/{id}");
+            match http::call::<ImportJob>("GET", &path, None::<&()>).await {
+                Ok(next) => job = next,
+                Err(e) => {
+                    admin.update(|v| {
+                        if let Some(v) = v {
+                            v.error = Some(e.message);
+                        }
+                    });
+                    return;
+                }
+            }
+        }
+    }
+}
