@@ -26,7 +26,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Imports a Slack workspace export (the zip of Slack's "Export data", as
 /// the body) in the background (admins). Recorded in the audit log.
 #[utoipa::path(post, path = "/api/admin/imports/slack", tag = "admin",
-    request_body(content = Vec<u8>, content_type = "application/zip", description = "The export's bytes"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The export zip's bytes"),
     responses(
         (status = 202, description = "Received; the import runs", body = ImportJob),
         (status = 400, description = "Nothing sent, or the upload stopped", body = ErrorBody),

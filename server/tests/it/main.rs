@@ -40,6 +40,7 @@ mod search_filters;
 mod security;
 mod sentinel;
 mod slack_import;
+mod slack_import_console;
 mod slack_webhooks;
 mod store;
 mod store_read_state;
