@@ -5,6 +5,7 @@
 //! instance (admin rights are read from the store on each admin request).
 
 use std::io::{BufRead, IsTerminal};
+use std::sync::Arc;
 
 use anyhow::{bail, Context};
 
@@ -13,12 +14,18 @@ use crate::domain::accounts::check_new_account;
 use crate::passwords::Passwords;
 use crate::store::{self, redact_url, Store, StoreError};
 
+/// The store the server uses, for a command run beside it (`confab admin`,
+/// `export`, `import`).
+pub(crate) async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    let url = config.database_url();
+    store::open(&url)
+        .await
+        .with_context(|| format!("opening the store at {}", redact_url(&url)))
+}
+
 /// Runs one admin command; what it did is printed on standard output.
 pub async fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
-    let url = config.database_url();
-    let store = store::open(&url)
-        .await
-        .with_context(|| format!("opening the store at {}", redact_url(&url)))?;
+    let store = open_store(config).await?;
     let done = match command {
         AdminCommand::Create { name } => create(store.as_ref(), &name).await,
         AdminCommand::Promote { name } => set_admin(store.as_ref(), &name, true).await,

@@ -13,13 +13,10 @@ use tokio::runtime::Handle;
 use crate::config::Config;
 use crate::domain::export::{write_zip, Scope};
 use crate::files::Files;
-use crate::store::{self, redact_url, NewAudit};
+use crate::store::NewAudit;
 
 pub async fn run(config: &Config, out: PathBuf) -> anyhow::Result<()> {
-    let url = config.database_url();
-    let store = store::open(&url)
-        .await
-        .with_context(|| format!("opening the store at {}", redact_url(&url)))?;
+    let store = crate::admin_cli::open_store(config).await?;
     let files = Files::open(&config.data_dir, config.file_store.as_deref())
         .context("opening the file store")?;
     let detail = serde_json::json!({"via": "confab export"}).to_string();

@@ -12,14 +12,11 @@ use anyhow::Context;
 use crate::config::{Config, ImportCommand};
 use crate::files::Files;
 use crate::slack::import::{import, FileSink, Progress};
-use crate::store::{self, redact_url, NewAudit};
+use crate::store::NewAudit;
 
 pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> {
     let ImportCommand::Slack { file } = command;
-    let url = config.database_url();
-    let store = store::open(&url)
-        .await
-        .with_context(|| format!("opening the store at {}", redact_url(&url)))?;
+    let store = crate::admin_cli::open_store(config).await?;
     let files = Files::open(&config.data_dir, config.file_store.as_deref())
         .context("opening the file store")?;
     let sink = FileSink {

@@ -11,7 +11,7 @@ use crate::common::cluster::cluster;
 use crate::common::postgres::TestDatabase;
 use crate::common::uploads::{claimed_png, png};
 use crate::common::TestServer;
-use crate::common::{get, post};
+use crate::common::{get, post, send_bytes};
 
 /// A request with a JSON body (or none) and a bearer token: status and body.
 async fn send(
@@ -44,16 +44,8 @@ async fn patch_me(server: &TestServer, token: &str, body: Value) -> (StatusCode,
 }
 
 async fn put_avatar(server: &TestServer, token: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
-    let response = reqwest::Client::new()
-        .put(server.http("/api/users/me/avatar"))
-        .bearer_auth(token)
-        .header("Content-Type", "application/octet-stream")
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
+    let path = "/api/users/me/avatar";
+    send_bytes(reqwest::Method::PUT, server, path, token, bytes).await
 }
 
 #[tokio::test]

@@ -8,19 +8,11 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use tools::slack_export::{write, Options};
 
-use crate::common::{get, TestServer};
+use crate::common::{get, send_bytes, TestServer};
 
 async fn upload(server: &TestServer, token: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
-    let response = reqwest::Client::new()
-        .post(server.http("/api/admin/imports/slack"))
-        .bearer_auth(token)
-        .header("Content-Type", "application/octet-stream")
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
+    let path = "/api/admin/imports/slack";
+    send_bytes(reqwest::Method::POST, server, path, token, bytes).await
 }
 
 #[tokio::test]

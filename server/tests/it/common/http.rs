@@ -44,6 +44,27 @@ pub async fn patch(
     with_body(reqwest::Method::PATCH, server, path, token, body).await
 }
 
+/// Sends bytes (`application/octet-stream`) with a bearer token: the
+/// status and JSON body.
+pub async fn send_bytes(
+    method: reqwest::Method,
+    server: &TestServer,
+    path: &str,
+    token: &str,
+    bytes: Vec<u8>,
+) -> (reqwest::StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .request(method, server.http(path))
+        .bearer_auth(token)
+        .header("Content-Type", "application/octet-stream")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
 async fn with_body(
     method: reqwest::Method,
     server: &TestServer,

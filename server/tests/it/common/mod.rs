@@ -272,4 +272,4 @@ fn spawn(data: &tempfile::TempDir, args: &[String], listen: &str) -> (Child, Str
 }
 
 pub use client::{close_code_of, worst_delay, Arrivals, Client, Event};
-pub use http::{add_member, create_room, delete, error_code, get, patch, post, put};
+pub use http::{add_member, create_room, delete, error_code, get, patch, post, put, send_bytes};
