@@ -6,5 +6,6 @@
 
 pub mod export_zip;
 pub mod import;
+mod import_log;
 pub mod mrkdwn;
 pub mod post;
