@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { expect, test } from "@playwright/test";
-import { PASSWORD, axeClean, closePages, joinRoom, say, signUp } from "./pages";
+import { PASSWORD, axeClean, closePages, joinRoom, newPage, say, signUp } from "./pages";
 import { ConfabServer } from "./server";
 
 /** `confab-slack-export`, built beside the server. */
@@ -149,7 +149,30 @@ test("an admin imports a Slack export from the console, watches it, and reads it
     const done = console.getByRole("status").filter({ hasText: /^Imported \d+ people, 8 rooms, \d+ messages/ });
     await expect(done).toBeVisible({ timeout: 30_000 });
     await axeClean(root, ".admin-console");
+
+    // Zoe was imported: the admin makes her claim link.
+    await console.getByRole("tab", { name: "Users" }).click();
+    await console.getByLabel("Find users by name").fill("zoe");
+    await console.getByRole("button", { name: "Bots & tokens of zoe" }).click();
+    await console.getByRole("button", { name: "Make a claim link for zoe" }).click();
+    const link = console.getByLabel("Claim link for zoe (one sign-up, a week)");
+    await expect(link).toHaveValue(/\/\?invite=[0-9a-f]+$/);
+    const url = await link.inputValue();
+    await axeClean(root, ".admin-console");
     await console.getByRole("button", { name: "Close the admin console" }).click();
+
+    // She opens it, signs up as zoe, and finds her direct messages.
+    const zoe = await newPage(browser);
+    await zoe.goto(url);
+    await zoe.getByLabel("Username").fill("zoe");
+    await zoe.getByLabel("Password").fill(PASSWORD);
+    await zoe.getByRole("button", { name: "Create account" }).click();
+    await expect(zoe.getByText("Connected")).toBeVisible();
+    const rooms = zoe.getByRole("navigation", { name: "Rooms" });
+    const group = rooms.getByRole("link", { name: /admin, yamada/ });
+    await expect(group).toBeVisible();
+    await group.click();
+    await expect(zoe.locator(".message-list .message").first()).toBeVisible();
 
     // Slack's #general is a room of its own beside the live one, with its
     // history and threads.

@@ -135,4 +135,8 @@ pub struct AdminUserView {
     pub admin: bool,
     pub bots: Vec<UserRef>,
     pub tokens: Vec<TokenInfo>,
+    /// An account with no password yet (an imported person's): an admin
+    /// makes a claim link for it (`POST /api/admin/users/{user}/claim`).
+    #[serde(default)]
+    pub claimable: bool,
 }

@@ -232,6 +232,8 @@ pub enum AdminCommand {
     AuditOlder,
     /// Uploads a Slack export and follows its import.
     ImportSlack(super::PickedFile),
+    /// Makes a claim link for an imported account (by name).
+    ClaimLink(String),
 }
 
 /// The UI's handle for issuing commands. Copy, so any closure can hold it.

@@ -181,6 +181,8 @@ pub struct AdminView {
     pub import: Option<crate::protocol::ImportJob>,
     /// Its export is being uploaded.
     pub uploading: bool,
+    /// The last claim link made: for whom, and the whole address.
+    pub claim: Option<(String, String)>,
 }
 /// "Browse rooms": public rooms.
 pub type BrowseView = Found<DirectoryRoom>;

@@ -162,6 +162,7 @@ fn UserDetail() -> impl IntoView {
                 <section class="admin-user" aria-label=format!("Bots & tokens of {name}")>
                     <h3>{format!("{name}'s bots and tokens")}</h3>
                     <button class="link-button" on:click=move |_| actions.run(admin(AdminCommand::OpenUser(None)))>"Hide"</button>
+                    {view.claimable.then(|| view! { <super::records::ClaimLink name=name.clone()/> })}
                     <h4>"Bots"</h4>
                     {if view.bots.is_empty() {
                         view! { <p>"None."</p> }.into_any()

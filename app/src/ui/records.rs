@@ -139,3 +139,37 @@ pub fn YourData() -> impl IntoView {
         </section>
     }
 }
+
+/// For an imported account (no password yet): makes the link its person
+/// claims it with, and shows it to pass on.
+#[component]
+pub fn ClaimLink(name: String) -> impl IntoView {
+    let model = model();
+    let actions = actions();
+    let made = {
+        let name = name.clone();
+        move || {
+            model.admin.with(|v| {
+                v.as_ref()
+                    .and_then(|v| v.claim.clone())
+                    .filter(|(who, _)| *who == name)
+                    .map(|(_, url)| url)
+            })
+        }
+    };
+    let id = format!("claim-{name}");
+    let ask = name.clone();
+    view! {
+        <div class="claim">
+            <p>{format!("{name} was imported and has no password yet.")}</p>
+            <button class="link-button"
+                on:click=move |_| actions.run(Command::Admin(AdminCommand::ClaimLink(ask.clone())))>
+                {format!("Make a claim link for {name}")}
+            </button>
+            {move || made().map(|url| view! {
+                <label for=id.clone()>{format!("Claim link for {name} (one sign-up, a week)")}</label>
+                <input id=id.clone() readonly value=url/>
+            })}
+        </div>
+    }
+}

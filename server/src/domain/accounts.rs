@@ -36,6 +36,13 @@ pub struct Grant {
 /// Creates an account and starts its first session; `address` is the
 /// client's, for throttling.
 pub async fn register(state: &AppState, creds: Credentials, address: &str) -> DomainResult<Grant> {
+    // A claim link signs its person in to the imported account it names
+    // (whatever the sign-up policy: an admin made it for them).
+    if let Some(code) = creds.invite.clone().filter(|code| !code.is_empty()) {
+        if let Some(account) = state.store.invite_account(&code).await? {
+            return super::claims::claim(state, creds, &code, account, address).await;
+        }
+    }
     let invite = match super::admin::signup_policy(state).await? {
         SignupPolicy::Open => None,
         SignupPolicy::Sso => {

@@ -43,7 +43,7 @@ pub async fn signup_settings(state: &AppState, caller: &Caller) -> DomainResult<
 }
 
 /// Checks that the caller is an admin acting from a session that may write.
-async fn require_admin_write(state: &AppState, caller: &Caller) -> DomainResult<()> {
+pub(super) async fn require_admin_write(state: &AppState, caller: &Caller) -> DomainResult<()> {
     super::access::require_write(caller, None)?;
     require_admin(state, caller).await
 }
@@ -118,6 +118,7 @@ pub async fn create_invite(
             by: caller.user.id,
             expires_ms: Some(expires_ms),
             max_uses,
+            account: None,
         })
         .await?;
     let detail = json!({"expires_in_hours": hours, "max_uses": max_uses});
@@ -236,7 +237,10 @@ pub async fn user_view(
         .await?
         .ok_or_else(|| DomainError::NotFound("no such user".into()))?;
     let tokens = state.store.tokens_made_by(target.user.id).await?;
+    let claimable =
+        target.password_hash == crate::store::NO_PASSWORD && !profile.bot && !target.disabled;
     Ok(AdminUserView {
+        claimable,
         user: profile,
         admin: target.is_admin,
         bots: state.store.bots_of(target.user.id).await?,

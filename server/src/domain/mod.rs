@@ -19,6 +19,7 @@ pub mod access;
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod claims;
 pub mod credentials;
 pub mod delete;
 pub mod drafts;

@@ -7,13 +7,13 @@ use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use protocol::{ErrorBody, ImportJob};
+use protocol::{ErrorBody, ImportJob, InviteInfo};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::error::ApiError;
-use crate::domain::{import, Caller};
+use crate::domain::{claims, import, Caller};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -21,6 +21,29 @@ pub fn routes() -> OpenApiRouter<AppState> {
         // The upload is limited by `--max-import-bytes`, not the body limit.
         .routes(routes!(import_slack).layer(DefaultBodyLimit::disable()))
         .routes(routes!(import_job))
+        .routes(routes!(claim_link))
+}
+
+/// A claim link for an account with no password (an imported person's):
+/// signing up with it and the account's name sets its password (admins).
+/// Lasts a week, for one sign-up. Recorded in the audit log.
+#[utoipa::path(post, path = "/api/admin/users/{user}/claim", tag = "admin",
+    params(("user" = String, Path, description = "The account's name or id")),
+    responses(
+        (status = 201, description = "The claim link (`url`, `code`)", body = InviteInfo),
+        (status = 400, description = "The account is deactivated", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an admin, or a read-only token", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 409, description = "The account has a password: nothing to claim", body = ErrorBody),
+    ))]
+async fn claim_link(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(user): Path<String>,
+) -> Result<(StatusCode, Json<InviteInfo>), ApiError> {
+    let invite = claims::claim_link(&state, &caller, &user).await?;
+    Ok((StatusCode::CREATED, Json(invite)))
 }
 
 /// Imports a Slack workspace export (the zip of Slack's "Export data", as

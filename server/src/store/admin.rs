@@ -36,6 +36,9 @@ pub struct NewInvite<'a> {
     pub by: Uuid,
     pub expires_ms: Option<i64>,
     pub max_uses: u32,
+    /// The account with no password it lets someone claim (an imported
+    /// one), if it is a claim link.
+    pub account: Option<Uuid>,
 }
 
 /// The audit log, settings and invites.

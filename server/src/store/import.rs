@@ -26,4 +26,9 @@ pub trait ImportStore: Send + Sync {
     /// `by`.
     async fn put_import_job(&self, job: &ImportJob, by: Option<Uuid>) -> StoreResult<()>;
     async fn import_job(&self, id: Uuid) -> StoreResult<Option<ImportJob>>;
+    /// The account an invite is a claim link for, if it is one.
+    async fn invite_account(&self, code: &str) -> StoreResult<Option<Uuid>>;
+    /// Sets the password of `user` if they have none yet (an imported
+    /// account being claimed); false if they have one.
+    async fn claim_account(&self, user: Uuid, password_hash: &str) -> StoreResult<bool>;
 }

@@ -148,14 +148,15 @@ impl AdminStore for SqlStore {
 
     async fn create_invite(&self, invite: NewInvite<'_>) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO invites (code, created_by, created_ms, expires_ms, max_uses, uses) \
-             VALUES ($1, $2, $3, $4, $5, 0)",
+            "INSERT INTO invites (code, created_by, created_ms, expires_ms, max_uses, uses, account) \
+             VALUES ($1, $2, $3, $4, $5, 0, $6)",
         )
         .bind(invite.code)
         .bind(invite.by.to_string())
         .bind(now_ms())
         .bind(invite.expires_ms)
         .bind(i64::from(invite.max_uses))
+        .bind(invite.account.map(|a| a.to_string()))
         .execute(&self.writer)
         .await?;
         Ok(())

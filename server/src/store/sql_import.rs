@@ -74,6 +74,29 @@ impl ImportStore for SqlStore {
         Ok(())
     }
 
+    async fn invite_account(&self, code: &str) -> StoreResult<Option<Uuid>> {
+        let row = sqlx::query("SELECT account FROM invites WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.reader)
+            .await?;
+        let account: Option<String> = match row {
+            Some(row) => row.try_get("account")?,
+            None => None,
+        };
+        account.as_deref().map(parse_uuid).transpose()
+    }
+
+    async fn claim_account(&self, user: Uuid, password_hash: &str) -> StoreResult<bool> {
+        let done =
+            sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3")
+                .bind(user.to_string())
+                .bind(password_hash)
+                .bind(super::NO_PASSWORD)
+                .execute(&self.writer)
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn import_job(&self, id: Uuid) -> StoreResult<Option<ImportJob>> {
         let Some(row) = sqlx::query(
             "SELECT id, source, state, done, total, current, report, error, created_ms \

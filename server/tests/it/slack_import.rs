@@ -9,10 +9,10 @@
 use std::process::Command;
 
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{json, Value};
 use tools::slack_export::{write, Options, Summary};
 
-use crate::common::{get, server_binary, TestServer};
+use crate::common::{get, post, server_binary, TestServer};
 
 fn export(dir: &std::path::Path, corrupt: bool) -> (std::path::PathBuf, Summary) {
     let path = dir.join(if corrupt { "broken.zip" } else { "slack.zip" });
@@ -183,4 +183,94 @@ async fn a_broken_day_file_is_reported_and_skipped() {
         imported < whole && imported > whole / 2,
         "{imported} of {whole}"
     );
+}
+
+#[tokio::test]
+async fn an_imported_person_claims_their_account_by_link_and_finds_their_direct_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = export(dir.path(), false);
+    let server = TestServer::start(&["--first-account-admin"]);
+    let root = server.register("root").await;
+    let bob = server.register("bob").await;
+    import(server.data.path(), &path);
+
+    // The admin sees who can be claimed, and makes zoe's link.
+    let (_, view) = get(&server, "/api/admin/users/zoe", &root.token).await;
+    assert_eq!(view["claimable"], true, "{view}");
+    let (_, view) = get(&server, "/api/admin/users/bob", &root.token).await;
+    assert_eq!(view["claimable"], false, "a person with a password");
+    let (status, _) = post(
+        &server,
+        "/api/admin/users/zoe/claim",
+        Some(&bob.token),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = post(
+        &server,
+        "/api/admin/users/bob/claim",
+        Some(&root.token),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, link) = post(
+        &server,
+        "/api/admin/users/zoe/claim",
+        Some(&root.token),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{link}");
+    let code = link["code"].as_str().unwrap().to_string();
+    assert_eq!(link["url"], format!("/?invite={code}"));
+
+    // Someone else's name with it is refused; hers signs her in.
+    let sign_up =
+        |name: &str| json!({"username": name, "password": "zoe-password-1", "invite": code});
+    let (status, body) = post(&server, "/api/auth/register", None, sign_up("mallory")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body.to_string().contains("zoe"), "{body}");
+    let (status, zoe) = post(&server, "/api/auth/register", None, sign_up("zoe")).await;
+    assert!(status.is_success(), "{status} {zoe}");
+    let token = zoe["token"].as_str().unwrap();
+    assert_eq!(zoe["user"]["name"], "zoe");
+    let (status, _) = post(&server, "/api/auth/register", None, sign_up("zoe")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the link is used up");
+    let (status, _) = post(
+        &server,
+        "/api/admin/users/zoe/claim",
+        Some(&root.token),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "claimed: nothing left to claim"
+    );
+
+    // Her direct messages from Slack are hers, with their history.
+    let (_, rooms) = get(&server, "/api/rooms", token).await;
+    let direct: Vec<&Value> = rooms
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "direct")
+        .collect();
+    assert_eq!(
+        direct.len(),
+        2,
+        "a direct and a group direct message: {rooms}"
+    );
+    for room in direct {
+        let path = format!("/api/rooms/{}/messages", room["id"].as_str().unwrap());
+        let (status, page) = get(&server, &path, token).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!page["messages"].as_array().unwrap().is_empty(), "{page}");
+    }
+    let login = json!({"username": "zoe", "password": "zoe-password-1"});
+    let (status, _) = post(&server, "/api/auth/login", None, login).await;
+    assert!(status.is_success(), "she signs in with her password");
 }

@@ -384,6 +384,7 @@ async fn behaves_like_a_store(store: Arc<dyn Store>) {
         by: alice.id,
         expires_ms,
         max_uses,
+        account: None,
     };
     store
         .create_invite(invite("code-1", 1, None))

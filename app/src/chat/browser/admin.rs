@@ -105,6 +105,7 @@ impl Runtime {
             }
             AdminCommand::Audit(filter) => self.read_audit(filter, false).await,
             AdminCommand::ImportSlack(file) => self.import_slack(file).await,
+            AdminCommand::ClaimLink(user) => self.claim_link(user).await,
             AdminCommand::AuditOlder => {
                 let filter = admin.with_untracked(|v| v.as_ref().map(|v| v.filter.clone()));
                 self.read_audit(filter.unwrap_or_default(), true).await;

@@ -1,0 +1,111 @@
+//! Claiming an imported account (docs/PROTOCOL.md, "Slack import"): an
+//! imported person's account has no password until they claim it. An admin
+//! makes a claim link for it (an invite for that one account, one use, a
+//! week); signing up with it and the account's name sets the password and
+//! signs them in to the account, with the rooms and direct messages the
+//! import gave it. Audited both ways.
+
+use protocol::{Credentials, InviteInfo};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::accounts::{check_new_account, start_session, Grant};
+use super::{audit, members::find_user, Caller, DomainError, DomainResult};
+use crate::limits::SignupRefusal;
+use crate::state::AppState;
+use crate::store::{NewInvite, NO_PASSWORD};
+
+/// How long a claim link lasts, in hours.
+const CLAIM_HOURS: i64 = 7 * 24;
+
+/// A claim link for `user`, an account with no password (admins).
+pub async fn claim_link(state: &AppState, caller: &Caller, user: &str) -> DomainResult<InviteInfo> {
+    super::admin::require_admin_write(state, caller).await?;
+    let target = find_user(state, user).await?;
+    if target.password_hash != NO_PASSWORD {
+        return Err(DomainError::Conflict(format!(
+            "{} has a password already: there is nothing to claim",
+            target.user.name
+        )));
+    }
+    if target.disabled {
+        return Err(DomainError::Invalid(format!(
+            "{} is deactivated: reactivate the account first",
+            target.user.name
+        )));
+    }
+    let code = hex::encode(rand::random::<[u8; 12]>());
+    let expires_ms = crate::store::now_ms() + CLAIM_HOURS * 3_600_000;
+    state
+        .store
+        .create_invite(NewInvite {
+            code: &code,
+            by: caller.user.id,
+            expires_ms: Some(expires_ms),
+            max_uses: 1,
+            account: Some(target.user.id),
+        })
+        .await?;
+    let detail = json!({"account": target.user.name});
+    audit::record(state, Some(&caller.user), "invite.claim", &code, detail).await;
+    Ok(InviteInfo {
+        url: format!("/?invite={code}"),
+        code,
+        created_by: caller.user.clone(),
+        created_ts: time::OffsetDateTime::now_utc(),
+        expires_ts: Some(crate::store::ms_to_time(expires_ms)),
+        max_uses: 1,
+        uses: 0,
+        revoked: false,
+    })
+}
+
+/// Signing up with a claim link (`code`, for `account`): the name must be
+/// the account's; its password is set and the person is signed in.
+pub(super) async fn claim(
+    state: &AppState,
+    creds: Credentials,
+    code: &str,
+    account: Uuid,
+    address: &str,
+) -> DomainResult<Grant> {
+    let gone =
+        || DomainError::Forbidden("this invite is not valid, expired, revoked or used up".into());
+    let target = state.store.user_by_id(account).await?.ok_or_else(gone)?;
+    if !target.user.name.eq_ignore_ascii_case(creds.username.trim()) {
+        return Err(DomainError::Forbidden(format!(
+            "this link claims the account {}: sign up with that name",
+            target.user.name
+        )));
+    }
+    if target.disabled {
+        return Err(DomainError::Forbidden("this account is deactivated".into()));
+    }
+    check_new_account(&target.user.name, &creds.password)?;
+    if let Err(refusal) = state.signups.take(address).await {
+        let why = match refusal {
+            SignupRefusal::Network => "too many sign-ups from your network; try again later",
+            SignupRefusal::Total => "too many sign-ups right now; try again later",
+        };
+        return Err(DomainError::RateLimited(why.into()));
+    }
+    let hash = state.passwords.hash(creds.password).await?;
+    if !state.store.claim_invite(code).await? {
+        return Err(gone());
+    }
+    if !state.store.claim_account(account, &hash).await? {
+        state.store.release_invite(code).await?;
+        return Err(DomainError::Conflict(
+            "this account was claimed already".into(),
+        ));
+    }
+    tracing::info!(user = %target.user.name, "account claimed");
+    audit::of_self(
+        state,
+        &target.user,
+        "user.claim",
+        json!({"address": address, "invite": code}),
+    )
+    .await;
+    start_session(state, target.user).await
+}
