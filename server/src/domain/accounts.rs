@@ -62,27 +62,13 @@ pub async fn register(state: &AppState, creds: Credentials, address: &str) -> Do
     };
     check_new_account(&creds.username, &creds.password)?;
     // Every attempt that would cost a hash counts, taken names included.
-    match state.signups.take(address).await {
-        Ok(()) => {}
-        Err(SignupRefusal::Network) => {
-            return Err(DomainError::RateLimited(
-                "too many sign-ups from your network; try again later".into(),
-            ))
-        }
-        Err(SignupRefusal::Total) => {
-            return Err(DomainError::RateLimited(
-                "too many sign-ups right now; try again later".into(),
-            ))
-        }
-    }
+    take_signup(state, address).await?;
     // Hashed before the invite is claimed: a busy hasher then leaves the
     // code as it was.
     let hash = state.passwords.hash(creds.password).await?;
     if let Some(code) = &invite {
         if !state.store.claim_invite(code).await? {
-            return Err(DomainError::Forbidden(
-                "this invite is not valid, expired, revoked or used up".into(),
-            ));
+            return Err(invite_refused());
         }
     }
     let created = state.store.create_user(&creds.username, &hash).await;
@@ -100,6 +86,25 @@ pub async fn register(state: &AppState, creds: Credentials, address: &str) -> Do
     super::audit::of_self(state, &user, "user.register", detail).await;
     super::admin::first_account(state, &user).await?;
     start_session(state, user).await
+}
+
+/// Counts a sign-up from `address` (one that will cost a password hash),
+/// refused past the per-network and overall allowances.
+pub(super) async fn take_signup(state: &AppState, address: &str) -> DomainResult<()> {
+    state.signups.take(address).await.map_err(|refusal| {
+        DomainError::RateLimited(
+            match refusal {
+                SignupRefusal::Network => "too many sign-ups from your network; try again later",
+                SignupRefusal::Total => "too many sign-ups right now; try again later",
+            }
+            .into(),
+        )
+    })
+}
+
+/// An invite code that admits nobody now.
+pub(super) fn invite_refused() -> DomainError {
+    DomainError::Forbidden("this invite is not valid, expired, revoked or used up".into())
 }
 
 /// The rule every user's name follows (a person's, a bot's, a webhook's);

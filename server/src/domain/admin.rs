@@ -14,6 +14,7 @@ use super::{audit, members::find_user, Caller, DomainError, DomainResult};
 use crate::config::Registration;
 use crate::state::AppState;
 use crate::store::NewInvite;
+use uuid::Uuid;
 
 /// The settings key of the sign-up policy.
 const SIGNUP_KEY: &str = "signup";
@@ -109,6 +110,37 @@ pub async fn create_invite(
             "an invite admits 1 to {MAX_INVITE_USES} sign-ups"
         )));
     }
+    let detail = json!({"expires_in_hours": hours, "max_uses": max_uses});
+    let made = NewInviteFor {
+        hours,
+        max_uses,
+        account: None,
+    };
+    new_invite(state, caller, made, "invite.create", detail).await
+}
+
+/// What an invite is made for: how long it lasts, how many sign-ups, and
+/// the account it claims, if it is a claim link (`super::claims`).
+pub(super) struct NewInviteFor {
+    pub hours: u32,
+    pub max_uses: u32,
+    pub account: Option<Uuid>,
+}
+
+/// Makes an invite (checked by the caller) and records `action` with
+/// `detail` in the audit log.
+pub(super) async fn new_invite(
+    state: &AppState,
+    caller: &Caller,
+    made: NewInviteFor,
+    action: &str,
+    detail: serde_json::Value,
+) -> DomainResult<InviteInfo> {
+    let NewInviteFor {
+        hours,
+        max_uses,
+        account,
+    } = made;
     let code = hex::encode(rand::random::<[u8; 12]>());
     let expires_ms = crate::store::now_ms() + i64::from(hours) * 3_600_000;
     state
@@ -118,11 +150,10 @@ pub async fn create_invite(
             by: caller.user.id,
             expires_ms: Some(expires_ms),
             max_uses,
-            account: None,
+            account,
         })
         .await?;
-    let detail = json!({"expires_in_hours": hours, "max_uses": max_uses});
-    audit::record(state, Some(&caller.user), "invite.create", &code, detail).await;
+    audit::record(state, Some(&caller.user), action, &code, detail).await;
     Ok(InviteInfo {
         url: invite_url(&code),
         code,

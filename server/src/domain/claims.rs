@@ -9,14 +9,14 @@ use protocol::{Credentials, InviteInfo};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::accounts::{check_new_account, start_session, Grant};
+use super::accounts::{check_new_account, invite_refused, start_session, take_signup, Grant};
+use super::admin::{new_invite, NewInviteFor};
 use super::{audit, members::find_user, Caller, DomainError, DomainResult};
-use crate::limits::SignupRefusal;
 use crate::state::AppState;
-use crate::store::{NewInvite, NO_PASSWORD};
+use crate::store::NO_PASSWORD;
 
 /// How long a claim link lasts, in hours.
-const CLAIM_HOURS: i64 = 7 * 24;
+const CLAIM_HOURS: u32 = 7 * 24;
 
 /// A claim link for `user`, an account with no password (admins).
 pub async fn claim_link(state: &AppState, caller: &Caller, user: &str) -> DomainResult<InviteInfo> {
@@ -34,30 +34,13 @@ pub async fn claim_link(state: &AppState, caller: &Caller, user: &str) -> Domain
             target.user.name
         )));
     }
-    let code = hex::encode(rand::random::<[u8; 12]>());
-    let expires_ms = crate::store::now_ms() + CLAIM_HOURS * 3_600_000;
-    state
-        .store
-        .create_invite(NewInvite {
-            code: &code,
-            by: caller.user.id,
-            expires_ms: Some(expires_ms),
-            max_uses: 1,
-            account: Some(target.user.id),
-        })
-        .await?;
-    let detail = json!({"account": target.user.name});
-    audit::record(state, Some(&caller.user), "invite.claim", &code, detail).await;
-    Ok(InviteInfo {
-        url: format!("/?invite={code}"),
-        code,
-        created_by: caller.user.clone(),
-        created_ts: time::OffsetDateTime::now_utc(),
-        expires_ts: Some(crate::store::ms_to_time(expires_ms)),
+    let made = NewInviteFor {
+        hours: CLAIM_HOURS,
         max_uses: 1,
-        uses: 0,
-        revoked: false,
-    })
+        account: Some(target.user.id),
+    };
+    let detail = json!({"account": target.user.name});
+    new_invite(state, caller, made, "invite.claim", detail).await
 }
 
 /// Signing up with a claim link (`code`, for `account`): the name must be
@@ -69,9 +52,11 @@ pub(super) async fn claim(
     account: Uuid,
     address: &str,
 ) -> DomainResult<Grant> {
-    let gone =
-        || DomainError::Forbidden("this invite is not valid, expired, revoked or used up".into());
-    let target = state.store.user_by_id(account).await?.ok_or_else(gone)?;
+    let target = state
+        .store
+        .user_by_id(account)
+        .await?
+        .ok_or_else(invite_refused)?;
     if !target.user.name.eq_ignore_ascii_case(creds.username.trim()) {
         return Err(DomainError::Forbidden(format!(
             "this link claims the account {}: sign up with that name",
@@ -82,16 +67,10 @@ pub(super) async fn claim(
         return Err(DomainError::Forbidden("this account is deactivated".into()));
     }
     check_new_account(&target.user.name, &creds.password)?;
-    if let Err(refusal) = state.signups.take(address).await {
-        let why = match refusal {
-            SignupRefusal::Network => "too many sign-ups from your network; try again later",
-            SignupRefusal::Total => "too many sign-ups right now; try again later",
-        };
-        return Err(DomainError::RateLimited(why.into()));
-    }
+    take_signup(state, address).await?;
     let hash = state.passwords.hash(creds.password).await?;
     if !state.store.claim_invite(code).await? {
-        return Err(gone());
+        return Err(invite_refused());
     }
     if !state.store.claim_account(account, &hash).await? {
         state.store.release_invite(code).await?;

@@ -73,36 +73,45 @@ pub async fn import(
         users.insert(person.id.clone(), user);
     }
     let conversations = export.conversations()?;
-    let channels: HashMap<String, String> = conversations
-        .iter()
-        .filter(|c| matches!(c.kind, Kind::Public | Kind::Private))
-        .map(|c| (c.id.clone(), room_name(&c.name)))
-        .collect();
+    // Every room first, so a link to a channel (`<#C…>`) names the room
+    // it became (`general-slack`, when `general` is taken), whichever
+    // conversation the link is in.
+    let mut rooms = Vec::with_capacity(conversations.len());
+    let mut channels: HashMap<String, String> = HashMap::new();
+    for conversation in &conversations {
+        let members: Vec<Uuid> = conversation
+            .members
+            .iter()
+            .filter_map(|m| users.get(m).map(|u| u.id))
+            .collect();
+        let room = room_for(store, conversation, &users, &members).await?;
+        if let Some((room, made)) = &room {
+            report.rooms += usize::from(*made);
+            for member in &members {
+                store.add_member(room, *member).await?;
+            }
+            if matches!(conversation.kind, Kind::Public | Kind::Private) {
+                channels.insert(conversation.id.clone(), room.clone());
+            }
+        }
+        rooms.push(room.map(|(room, _)| room));
+    }
     let names = Known {
         users: &users,
         channels: &channels,
     };
     // The accounts bots post as, made as they are met.
     let mut bots: HashMap<String, UserRef> = HashMap::new();
-    for (i, conversation) in conversations.iter().enumerate() {
+    for (i, (conversation, room)) in conversations.iter().zip(&rooms).enumerate() {
         progress(Progress {
             conversation: conversation.folder(),
             done: i,
             of: conversations.len(),
         });
-        let members: Vec<Uuid> = conversation
-            .members
-            .iter()
-            .filter_map(|m| users.get(m).map(|u| u.id))
-            .collect();
-        let Some((room, made)) = room_for(store, conversation, &users, &members).await? else {
+        let Some(room) = room else {
             continue;
         };
-        report.rooms += usize::from(made);
-        for member in &members {
-            store.add_member(&room, *member).await?;
-        }
-        let mut log = Log::new(store, &room);
+        let mut log = Log::new(store, room);
         for day in export.days(conversation.folder()) {
             let messages = match export.day(&day) {
                 Ok(messages) => messages,

@@ -33,14 +33,15 @@ impl Names for Known<'_> {
     }
 }
 
-/// The id a Slack message has here: a UUIDv7 at its time, the rest from
-/// its channel and `ts`, so it is the same at every import.
-fn message_id(channel: &str, ts: &str, ms: i64) -> Uuid {
+/// The id something imported has here, the same at every import: a
+/// UUIDv7 at its time `ms`, the rest from its place in the export (`scope`
+/// and `key`: a message's channel and `ts`, a file's `"file"` and id).
+fn stable_id(scope: &str, key: &str, ms: i64) -> Uuid {
     use sha2::Digest;
     let digest = sha2::Sha256::new()
-        .chain_update(channel.as_bytes())
+        .chain_update(scope.as_bytes())
         .chain_update(b"/")
-        .chain_update(ts.as_bytes())
+        .chain_update(key.as_bytes())
         .finalize();
     let mut random = [0u8; 10];
     random.copy_from_slice(&digest[..10]);
@@ -139,12 +140,12 @@ impl Log<'_> {
         if body.trim().is_empty() && cards.is_empty() && attachments.is_empty() {
             return Ok(());
         }
-        let id = message_id(channel, &message.ts, ms);
+        let id = stable_id(channel, &message.ts, ms);
         let root = message
             .thread_ts
             .as_deref()
             .filter(|t| *t != message.ts)
-            .and_then(|t| Some(message_id(channel, t, ts_ms(t)?)))
+            .and_then(|t| Some(stable_id(channel, t, ts_ms(t)?)))
             .filter(|root| self.known.contains(root));
         if root.is_some_and(|r| self.in_batch.contains(&r)) {
             self.flush(report).await?;
@@ -208,10 +209,10 @@ impl Log<'_> {
         ) else {
             return Ok(Vec::new());
         };
-        let claim = message_id(channel, &message.ts, ms);
+        let claim = stable_id(channel, &message.ts, ms);
         let mut attached = Vec::new();
         for shared in &message.files {
-            let id = message_id("file", &shared.id, ms);
+            let id = stable_id("file", &shared.id, ms);
             if let Some(record) = self.store.file(id).await? {
                 attached.push(record.attachment());
                 continue;

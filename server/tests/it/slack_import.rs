@@ -138,6 +138,16 @@ async fn a_slack_export_comes_in_whole_once_beside_live_rooms() {
             .contains("[the doc](https://docs.example/")
     });
     assert!(formatted, "mrkdwn is Markdown");
+    let linked = imported.iter().any(|m| {
+        m["body"]
+            .as_str()
+            .unwrap_or("")
+            .ends_with("and #general-slack")
+    });
+    assert!(
+        linked,
+        "a link to Slack's #general names the room it became"
+    );
 
     // A file the export carried is attached, byte for byte; one it only
     // linked is named in the text.
