@@ -88,8 +88,8 @@ pub(super) fn with_cookies(
     responses(
         (status = 201, description = "Registered and signed in; the cookies are set", body = AuthResponse),
         (status = 400, description = "Invalid name or password", body = ErrorBody),
-        (status = 403, description = "Registration is closed, or the invite is not valid", body = ErrorBody),
-        (status = 409, description = "The name is taken", body = ErrorBody),
+        (status = 403, description = "Registration is closed, or the invite is not valid, or it is a claim link for another name or a deactivated account", body = ErrorBody),
+        (status = 409, description = "The name is taken, or the account a claim link names has a password already", body = ErrorBody),
         (status = 429, description = "Too many sign-ups from this address", body = ErrorBody),
     ))]
 async fn register(
