@@ -49,11 +49,33 @@ pub fn optional_u32<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option
     }
 }
 
+/// A field that may be absent (`None`, with `#[serde(default)]`), `null`
+/// (`Some(None)`) or a `u32` (`Some(Some(n))`): "leave it", "clear it",
+/// "set it".
+pub fn present_optional_u32<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<u32>>, D::Error> {
+    optional_u32(deserializer).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
-    use crate::{CreateToken, MarkRead};
+    use crate::{CreateToken, MarkRead, RoomPatch};
+
+    #[test]
+    fn a_patch_tells_absent_from_null() {
+        let read = |v| {
+            serde_json::from_value::<RoomPatch>(v)
+                .unwrap()
+                .retention_days
+        };
+        assert_eq!(read(json!({})), None);
+        assert_eq!(read(json!({ "retention_days": null })), Some(None));
+        assert_eq!(read(json!({ "retention_days": 30.0 })), Some(Some(30)));
+        assert!(serde_json::from_value::<RoomPatch>(json!({ "retention_days": -1 })).is_err());
+    }
 
     #[test]
     fn whole_floats_are_integers_and_fractions_are_not() {

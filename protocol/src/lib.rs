@@ -37,6 +37,7 @@ mod pins;
 mod previews;
 mod push;
 mod records;
+mod retention;
 mod room_directory;
 mod room_roles;
 mod search;
@@ -104,14 +105,18 @@ pub use push::{
     MAX_PUSH_ENDPOINT, MAX_PUSH_SUBSCRIPTIONS,
 };
 pub use records::{
-    ExportManifest, ExportScope, ExportedMember, ExportedRoom, ExportedUser, ImportJob,
-    ImportState, EXPORT_FORMAT, EXPORT_VERSION,
+    ExportManifest, ExportScope, ExportedHeld, ExportedMember, ExportedRoom, ExportedUser,
+    ImportJob, ImportState, EXPORT_FORMAT, EXPORT_VERSION,
+};
+pub use retention::{
+    HoldKind, HoldList, LegalHold, PlaceHold, RetentionSettings, RoomRetention,
+    MAX_HOLD_REASON_CHARS, MAX_RETENTION_DAYS,
 };
 pub use room_directory::{
     DirectoryRoom, RoomDirectory, DEFAULT_ROOM_DIRECTORY_LIMIT, MAX_ROOM_DIRECTORY_LIMIT,
     MAX_ROOM_DIRECTORY_QUERY_CHARS,
 };
-pub use room_roles::{RenameRoom, RoleRequest, RoomChanged, RoomRole};
+pub use room_roles::{RoleRequest, RoomChanged, RoomPatch, RoomRole};
 pub use search::{
     highlight, search_words, Highlight, SearchHit, SearchResults, DEFAULT_SEARCH_LIMIT,
     MAX_SEARCH_CHARS, MAX_SEARCH_LIMIT, MAX_SEARCH_WORDS,

@@ -8,7 +8,8 @@
 //! entry of a room's log, oldest first, as a replay carries them: each
 //! message with its body as it is now, then the edits, deletions,
 //! reactions, pins and topics, which is where reactions and reply counts
-//! come from) and `files/FILE-ID` (each attached file's bytes). A person's: the
+//! come from), `held.jsonl` ([`ExportedHeld`]: originals a legal hold
+//! kept) and `files/FILE-ID` (each attached file's bytes). A person's: the
 //! manifest, their user and memberships, `messages.jsonl` (the messages they
 //! wrote, oldest first) and their files.
 
@@ -16,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{RoomId, RoomKind, RoomRole, Seq};
+use super::{Attachment, RoomId, RoomKind, RoomRole, Seq};
 
 /// `format` of every export's manifest.
 pub const EXPORT_FORMAT: &str = "confab-export";
@@ -102,6 +103,35 @@ pub struct ExportedMember {
     pub last_read_seq: Seq,
     #[serde(with = "time::serde::rfc3339")]
     pub joined_ts: OffsetDateTime,
+}
+
+/// A line of `held.jsonl`: a message that went (deleted, or by retention)
+/// while a legal hold covered it, as it was before it went.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportedHeld {
+    pub id: Uuid,
+    pub room: RoomId,
+    pub seq: Seq,
+    pub author: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<Uuid>,
+    pub body: String,
+    /// Its files (their bytes are `files/ID` of the zip).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_ts: OffsetDateTime,
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub edited_ts: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub gone_ts: OffsetDateTime,
+    /// `deleted` or `retention`.
+    pub why: String,
 }
 
 /// Where an import started from the console is.

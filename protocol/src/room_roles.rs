@@ -51,13 +51,24 @@ pub struct RoleRequest {
     pub role: RoomRole,
 }
 
-/// Body of `PATCH /api/rooms/{id}`: the room's new name (the rules of a new
-/// room's name; its id stays).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Body of `PATCH /api/rooms/{id}`: what changes (at least one field).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
-pub struct RenameRoom {
-    pub name: String,
+pub struct RoomPatch {
+    /// The room's new name (the rules of a new room's name; its id stays).
+    /// Owners and admins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// How many days the room keeps messages (1 to 36,500), or `null` for
+    /// the instance's period (docs/PROTOCOL.md, "Retention"). Admins only.
+    #[serde(
+        default,
+        deserialize_with = "crate::integral::present_optional_u32",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>, minimum = 1, maximum = 36500))]
+    pub retention_days: Option<Option<u32>>,
 }
 
 /// The room was renamed, archived or unarchived (a room log entry; a Confab

@@ -316,6 +316,20 @@ pub struct Config {
     #[arg(long, env = "CONFAB_MAX_IMPORT_BYTES", default_value_t = 4 * 1024 * 1024 * 1024)]
     pub max_import_bytes: u64,
 
+    /// Days the instance keeps messages (a room may have its own period);
+    /// older ones are deleted by the retention sweeper. Unset: forever.
+    #[arg(long, env = "CONFAB_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..=protocol::MAX_RETENTION_DAYS as i64))]
+    pub retention_days: Option<u32>,
+
+    /// Seconds between the retention sweeper's rounds (one instance sweeps
+    /// at a time; the others stand by).
+    #[arg(long, env = "CONFAB_RETENTION_SWEEP_SECS", default_value_t = 300)]
+    pub retention_sweep_secs: u64,
+
+    /// Tests and benchmarks only: how many seconds a retention "day" is.
+    #[arg(long, hide = true, default_value_t = 86_400)]
+    pub retention_day_secs: u64,
+
     /// Bytes of files each user may have stored in all.
     #[arg(long, env = "CONFAB_USER_QUOTA_BYTES", default_value_t = 1024 * 1024 * 1024)]
     pub user_quota_bytes: u64,
@@ -400,6 +414,17 @@ impl Config {
 
     pub fn http_body_timeout(&self) -> Duration {
         Duration::from_secs(self.http_body_timeout_secs.max(1))
+    }
+
+    pub fn retention_sweep_interval(&self) -> Duration {
+        Duration::from_secs(self.retention_sweep_secs.max(1))
+    }
+
+    /// How long `days` of retention are, in ms.
+    pub fn retention_ms(&self, days: u32) -> i64 {
+        (u64::from(days) * self.retention_day_secs.max(1))
+            .saturating_mul(1000)
+            .min(i64::MAX as u64) as i64
     }
 
     pub fn file_sweep_interval(&self) -> Duration {

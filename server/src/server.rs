@@ -137,6 +137,8 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
     crate::push::start(&state);
     // E-mail for what was missed, mailed by whichever instance claims it.
     crate::email::start(&state);
+    // Retention, swept by whichever instance holds the lease.
+    crate::domain::retention::start(&state);
     Ok(state)
 }
 

@@ -168,6 +168,30 @@ impl<W: Write> Zip<'_, W> {
         for room in &rooms {
             self.log(room)?;
         }
+        self.held()
+    }
+
+    /// The originals legal holds kept, then their files.
+    fn held(&mut self) -> anyhow::Result<()> {
+        self.start("held.jsonl")?;
+        let mut attached = BTreeSet::new();
+        let mut after = None;
+        loop {
+            let held = self
+                .handle
+                .block_on(self.store.held_messages(after, PAGE))?;
+            for message in &held {
+                attached.extend(message.attachments.iter().map(|a| a.id));
+                self.line(message)?;
+            }
+            match held.last() {
+                Some(last) if held.len() == PAGE as usize => after = Some(last.id),
+                _ => break,
+            }
+        }
+        for file in attached {
+            self.file(file)?;
+        }
         Ok(())
     }
 

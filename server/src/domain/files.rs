@@ -101,6 +101,7 @@ pub async fn upload<E: std::fmt::Display>(
         height: None,
         claim: None,
         created_ms: crate::store::now_ms(),
+        held: false,
     };
     let mut thumbnail = None;
     let format = image::format_of(&received.head);
@@ -207,6 +208,7 @@ pub async fn readable(state: &AppState, caller: &Caller, id: Uuid) -> DomainResu
         .store
         .file(id)
         .await?
+        .filter(|file| !file.held)
         .ok_or_else(|| DomainError::NotFound(format!("no file {id}")))?;
     access::require_readable(state, caller, &record.room).await?;
     Ok(record)

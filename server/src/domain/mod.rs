@@ -44,6 +44,7 @@ pub mod previews;
 pub mod push;
 pub mod react;
 pub mod read;
+pub mod retention;
 pub mod room_admin;
 pub mod rooms;
 pub mod search;

@@ -183,11 +183,16 @@ impl Node {
                         && s.seq <= latest
                         && latest - s.seq <= max_replay =>
                 {
-                    Some(
-                        self.store
-                            .entries_after(room, s.seq, (latest - s.seq) as u32)
-                            .await?,
-                    )
+                    let entries = self
+                        .store
+                        .entries_after(room, s.seq, (latest - s.seq) as u32)
+                        .await?;
+                    // Read after the entries: a retention cut that took
+                    // some of them has raised the floor by now, and the
+                    // gap is older than what is kept. (Nothing missed:
+                    // nothing to have lost.)
+                    let whole = s.seq == latest || self.store.log_floor(room).await? <= s.seq;
+                    whole.then_some(entries)
                 }
                 _ => None,
             };

@@ -26,6 +26,7 @@ mod push;
 pub use health::metrics_router;
 pub mod origin;
 mod read_state;
+mod retention;
 mod room_admin;
 mod rooms_directory;
 mod search;
@@ -70,6 +71,7 @@ pub fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
         .merge(email::routes())
         .merge(export::routes())
         .merge(imports::routes())
+        .merge(retention::routes())
         .merge(rooms_directory::routes())
         .merge(room_admin::routes())
         .merge(admin::routes())

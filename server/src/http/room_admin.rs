@@ -1,4 +1,4 @@
-//! Running a room over HTTP: `PATCH /api/rooms/{id}` (rename),
+//! Running a room over HTTP: `PATCH /api/rooms/{id}` (rename, retention),
 //! `POST /api/rooms/{id}/archive` and `/unarchive`, and
 //! `PUT /api/rooms/{id}/members/{user}` (a member's role). The rules are
 //! `domain::room_admin`'s.
@@ -6,14 +6,14 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use protocol::{ErrorBody, RenameRoom, RoleRequest};
+use protocol::{ErrorBody, RoleRequest, RoomPatch};
 use serde_json::{json, Value};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::api::{body, JsonBody};
 use super::error::ApiError;
-use crate::domain::{room_admin, Caller};
+use crate::domain::{retention, room_admin, Caller, DomainError};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -23,13 +23,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(unarchive))
 }
 
-/// Renames a room (owners and admins): a `room_changed` entry of its log;
-/// its id stays.
-#[utoipa::path(patch, path = "/api/rooms/{id}", tag = "rooms", request_body = RenameRoom,
+/// Changes a room: a new `name` (owners and admins: a `room_changed`
+/// entry of its log; its id stays) and its own `retention_days` (admins;
+/// `null` for the instance's period).
+#[utoipa::path(patch, path = "/api/rooms/{id}", tag = "rooms", request_body = RoomPatch,
     params(("id" = String, Path, description = "The room")),
     responses(
-        (status = 200, description = "Stored as the log entry `seq` (the latest, if the name is the same)", body = Object, example = json!({"seq": 42})),
-        (status = 400, description = "Not a valid room name", body = ErrorBody),
+        (status = 200, description = "Changed: a rename stored as the log entry `seq` (the latest, if the name is the same); the room's period as set", body = Object, example = json!({"seq": 42, "retention_days": 90})),
+        (status = 400, description = "Not a valid room name or period, or nothing to change", body = ErrorBody),
         (status = 422, description = "A field of the wrong kind", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not an owner or admin, a direct room, or archived", body = ErrorBody),
@@ -40,11 +41,23 @@ async fn rename(
     State(state): State<AppState>,
     caller: Caller,
     Path(room): Path<String>,
-    payload: JsonBody<RenameRoom>,
+    payload: JsonBody<RoomPatch>,
 ) -> Result<Json<Value>, ApiError> {
     let request = body(payload)?;
-    let seq = room_admin::rename(&state, &caller, &room, &request.name).await?;
-    Ok(Json(json!({ "seq": seq })))
+    if request.name.is_none() && request.retention_days.is_none() {
+        let nothing = "name this room's new name or retention_days";
+        return Err(DomainError::Invalid(nothing.into()).into());
+    }
+    let mut answer = serde_json::Map::new();
+    if let Some(days) = request.retention_days {
+        retention::set_room_retention(&state, &caller, &room, days).await?;
+        answer.insert("retention_days".into(), json!(days));
+    }
+    if let Some(name) = &request.name {
+        let seq = room_admin::rename(&state, &caller, &room, name).await?;
+        answer.insert("seq".into(), json!(seq));
+    }
+    Ok(Json(Value::Object(answer)))
 }
 
 /// Archives a room (owners and admins): read-only for everyone, out of the

@@ -240,6 +240,7 @@ impl Log<'_> {
                 height: None,
                 claim: None,
                 created_ms: ms,
+                held: false,
             };
             sink.files.put_bytes(&digest, bytes).await?;
             self.store.add_file(&record, u64::MAX).await?;

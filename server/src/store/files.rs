@@ -25,6 +25,9 @@ pub struct FileRecord {
     /// The `client_msg_id` of the send that claimed it.
     pub claim: Option<Uuid>,
     pub created_ms: i64,
+    /// Kept by a legal hold after its message went: served to nobody,
+    /// exported (docs/DESIGN.md, "Retention").
+    pub held: bool,
 }
 
 impl FileRecord {

@@ -29,6 +29,7 @@ mod people;
 mod postgres;
 mod push;
 mod read_state;
+mod retention;
 mod rooms;
 mod search;
 mod sql;
@@ -51,6 +52,7 @@ mod sql_log_room;
 mod sql_people;
 mod sql_push;
 mod sql_read_state;
+mod sql_retention;
 mod sql_rooms;
 mod sql_rows;
 mod sql_search;
@@ -81,6 +83,7 @@ pub use log::{LogPage, LogStore, MessageRecord, PageAt};
 pub use people::{NewAvatar, PeopleStore};
 pub use push::{PushStore, PushSubscription, PushTarget};
 pub use read_state::ReadStateStore;
+pub use retention::{RetentionStore, Swept};
 pub use rooms::{RoomRecord, RoomStore};
 pub use search::{Filters as SearchFilters, SearchQuery, SearchStore};
 pub use sql::{Backend, SqlStore};
@@ -140,6 +143,7 @@ pub trait Store:
     + AttentionStore
     + ExportStore
     + ImportStore
+    + RetentionStore
     + LaterStore
     + PushStore
     + EmailStore

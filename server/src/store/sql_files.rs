@@ -12,7 +12,7 @@ use super::sql_rows::{optional_uuid, parse_uuid};
 use super::{FileRecord, FileStore, StoreResult};
 
 const FILE_COLUMNS: &str = "id, room_id, uploader_id, name, mime, size, digest, thumb_digest, \
-     width, height, claim_msg_id, created_ms";
+     width, height, claim_msg_id, created_ms, held_for";
 
 fn file_from_row(row: &AnyRow) -> StoreResult<FileRecord> {
     let dimension = |column: &str| -> StoreResult<Option<u32>> {
@@ -33,6 +33,7 @@ fn file_from_row(row: &AnyRow) -> StoreResult<FileRecord> {
         height: dimension("height")?,
         claim: optional_uuid(row.try_get("claim_msg_id")?)?,
         created_ms: row.try_get("created_ms")?,
+        held: row.try_get::<Option<&str>, _>("held_for")?.is_some(),
     })
 }
 
@@ -51,8 +52,9 @@ impl FileStore for SqlStore {
         // the moment of the insert.
         let inserted = sqlx::query(&format!(
             "INSERT INTO files ({FILE_COLUMNS}) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11 \
-             WHERE (SELECT COALESCE(SUM(size), 0) FROM files WHERE uploader_id = $3) + $6 <= $12"
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, NULL \
+             WHERE (SELECT COALESCE(SUM(size), 0) FROM files WHERE uploader_id = $3 \
+             AND held_for IS NULL) + $6 <= $12"
         ))
         .bind(file.id.to_string())
         .bind(&file.room)
@@ -85,7 +87,7 @@ impl FileStore for SqlStore {
     async fn bytes_used(&self, user: Uuid) -> StoreResult<u64> {
         let used: Option<i64> =
             // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back.
-            sqlx::query_scalar("SELECT CAST(SUM(size) AS BIGINT) FROM files WHERE uploader_id = $1")
+            sqlx::query_scalar("SELECT CAST(SUM(size) AS BIGINT) FROM files WHERE uploader_id = $1 AND held_for IS NULL")
                 .bind(user.to_string())
                 .fetch_one(&self.reader)
                 .await?;
@@ -195,7 +197,3 @@ pub(super) fn queue_objects(which: &str, now: usize) -> String {
          WHERE true ON CONFLICT (digest) DO NOTHING"
     )
 }
-
-/// Which files a deleted message had: `$1` the room, `$2` the message.
-pub(super) const MESSAGE_FILES: &str = "room_id = $1 AND (uploader_id, claim_msg_id) IN \
-     (SELECT author_id, client_msg_id FROM messages WHERE room_id = $1 AND id = $2)";

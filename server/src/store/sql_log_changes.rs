@@ -165,20 +165,11 @@ pub(super) async fn delete_in_tx(
         Some((false, thread)) => thread,
     };
     let (room, created, id_text) = (at.room, at.created, id.to_string());
-    // Its files' rows go, their objects queued for the sweeper (deleted once
-    // no file names them).
-    use super::sql_files::{queue_objects, MESSAGE_FILES};
-    sqlx::query(&queue_objects(MESSAGE_FILES, 3))
-        .bind(room)
-        .bind(&id_text)
-        .bind(created)
-        .execute(&mut **at.tx)
-        .await?;
-    sqlx::query(&format!("DELETE FROM files WHERE {MESSAGE_FILES}"))
-        .bind(room)
-        .bind(&id_text)
-        .execute(&mut **at.tx)
-        .await?;
+    // Under a legal hold its original stays, for exports only; its files'
+    // rows go unless the hold keeps them, their objects queued for the
+    // sweeper (deleted once no file names them).
+    use super::sql_retention::{keep_if_held, Going};
+    keep_if_held(at.tx, room, Going::One(&id_text), "deleted", created).await?;
     // Who deleted it is kept when it was not its author (a moderator).
     sqlx::query(
         "UPDATE messages SET body = '', mentions = '', attachments = '', previews = '', cards = '', deleted_ms = $3, \

@@ -107,7 +107,7 @@ fn list_json<T: serde::Serialize>(items: &[T]) -> String {
 
 /// A list kept by [`list_json`] (a column that is NULL, in entries that
 /// are not messages, is none).
-fn list_from<T: serde::de::DeserializeOwned>(text: Option<&str>) -> StoreResult<Vec<T>> {
+pub(super) fn list_from<T: serde::de::DeserializeOwned>(text: Option<&str>) -> StoreResult<Vec<T>> {
     match text.unwrap_or("") {
         "" => Ok(Vec::new()),
         json => serde_json::from_str(json)

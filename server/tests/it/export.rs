@@ -18,7 +18,7 @@ use crate::common::uploads::{send_with, upload};
 use crate::common::{add_member, create_room, get, TestServer};
 
 /// The zip's entries: name → bytes.
-fn unzip(bytes: &[u8]) -> HashMap<String, Vec<u8>> {
+pub(crate) fn unzip(bytes: &[u8]) -> HashMap<String, Vec<u8>> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).expect("a whole zip");
     let mut entries = HashMap::new();
     for i in 0..archive.len() {
@@ -53,7 +53,11 @@ fn python_checks(path: &std::path::Path) {
     );
 }
 
-async fn fetch_zip(server: &TestServer, path: &str, token: &str) -> (StatusCode, Vec<u8>) {
+pub(crate) async fn fetch_zip(
+    server: &TestServer,
+    path: &str,
+    token: &str,
+) -> (StatusCode, Vec<u8>) {
     let response = reqwest::Client::new()
         .get(server.http(path))
         .bearer_auth(token)

@@ -30,6 +30,7 @@ mod push;
 mod read_state;
 mod redis_cluster;
 mod redis_outage;
+mod retention;
 mod review;
 mod review_webhooks;
 mod room_log;

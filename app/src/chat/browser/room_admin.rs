@@ -12,7 +12,7 @@ use super::http::{self, encode};
 use super::{found, Runtime};
 use crate::chat::RoomCommand;
 use crate::protocol::{
-    AddMember, MeResponse, RenameRoom, RoleRequest, RoomChanged, RoomRole, UserList, UserRef,
+    AddMember, MeResponse, RoleRequest, RoomChanged, RoomPatch, RoomRole, UserList, UserRef,
 };
 
 impl Runtime {
@@ -45,7 +45,10 @@ impl Runtime {
                 http::send("PUT", &path, Some(&RoleRequest { role })).await
             }
             RoomCommand::Rename(name) => {
-                let request = RenameRoom { name };
+                let request = RoomPatch {
+                    name: Some(name),
+                    ..RoomPatch::default()
+                };
                 http::call::<serde_json::Value>("PATCH", &base, Some(&request))
                     .await
                     .map(|_| ())
