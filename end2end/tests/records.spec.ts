@@ -131,6 +131,46 @@ test("an admin downloads everything from the console, a person their own data fr
   }
 });
 
+test("an admin sets a room's retention and places and releases a legal hold, by keyboard, at 360 px too", async ({ browser }) => {
+  const server = await ConfabServer.start(["--first-account-admin"]);
+  try {
+    const root = await signUp(browser, server.url, "root");
+    await signUp(browser, server.url, "dana");
+    await root.getByRole("banner").getByRole("button", { name: "Admin" }).click();
+    const console = root.getByRole("complementary", { name: "Admin console" });
+    await console.getByRole("tab", { name: "Records" }).click();
+    await expect(console.getByText("This instance keeps messages forever")).toBeVisible();
+
+    await console.getByLabel("Room", { exact: true }).fill("general");
+    await console.getByLabel(/^Keeps messages for/).fill("30");
+    await console.getByLabel(/^Keeps messages for/).press("Enter");
+    const periods = console.locator(".retention-rooms");
+    await expect(periods.getByText("#general: keeps 30 days")).toBeVisible();
+
+    await console.getByLabel("Hold on").selectOption("user");
+    await console.getByLabel("Name (person) or id (room)").fill("dana");
+    await console.getByLabel("Reason").fill("matter 7");
+    await console.getByLabel("Reason").press("Enter");
+    const holds = console.locator(".holds");
+    await expect(holds.getByText(/^dana: matter 7 \(by root, /)).toBeVisible();
+    await axeClean(root, ".admin-console");
+    await root.setViewportSize({ width: 360, height: 740 });
+    await expect(holds.getByRole("button", { name: "Release the hold on dana" })).toBeVisible();
+    await axeClean(root, ".admin-console");
+
+    // Both undone by keyboard: the hold released, the room back to the
+    // instance's period (and so off the list).
+    await holds.getByRole("button", { name: "Release the hold on dana" }).focus();
+    await root.keyboard.press("Enter");
+    await expect(holds.locator("li")).toHaveCount(0);
+    await periods.getByRole("button", { name: "Use the instance's period for general" }).focus();
+    await root.keyboard.press("Enter");
+    await expect(periods.locator("li")).toHaveCount(0);
+  } finally {
+    await server.dispose();
+  }
+});
+
 test("an admin imports a Slack export from the console, watches it, and reads its threads", async ({ browser }) => {
   const server = await ConfabServer.start(["--first-account-admin"]);
   const dir = mkdtempSync(join(tmpdir(), "confab-slack-"));

@@ -234,6 +234,20 @@ pub enum AdminCommand {
     ImportSlack(super::PickedFile),
     /// Makes a claim link for an imported account (by name).
     ClaimLink(String),
+    /// Gives a room its own retention period (`None`: the instance's).
+    SetRetention {
+        room: String,
+        days: Option<u32>,
+    },
+    PlaceHold {
+        kind: crate::protocol::HoldKind,
+        target: String,
+        reason: String,
+    },
+    ReleaseHold {
+        kind: crate::protocol::HoldKind,
+        target: String,
+    },
 }
 
 /// The UI's handle for issuing commands. Copy, so any closure can hold it.

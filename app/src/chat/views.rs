@@ -183,6 +183,10 @@ pub struct AdminView {
     pub uploading: bool,
     /// The last claim link made: for whom, and the whole address.
     pub claim: Option<(String, String)>,
+    /// Retention periods, once the Records tab loaded them.
+    pub retention: Option<crate::protocol::RetentionSettings>,
+    /// Legal holds, the newest first.
+    pub holds: Vec<crate::protocol::LegalHold>,
 }
 /// "Browse rooms": public rooms.
 pub type BrowseView = Found<DirectoryRoom>;

@@ -428,7 +428,7 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
 }
 
 /// A moment in UTC, as an audit shows it: `2026-12-04 09:15:02`.
-fn utc(ts: time::OffsetDateTime) -> String {
+pub(super) fn utc(ts: time::OffsetDateTime) -> String {
     let ts = ts.to_offset(time::UtcOffset::UTC);
     format!(
         "{} {:02}:{:02}:{:02}",

@@ -21,6 +21,7 @@ mod pins;
 mod profile_form;
 mod push;
 mod records;
+mod retention;
 mod room_admin;
 mod room_bar;
 mod search;

@@ -13,6 +13,8 @@ use crate::protocol::{ImportJob, ImportState};
 pub fn RecordsTab() -> impl IntoView {
     view! {
         <ImportSlack/>
+        <super::retention::Retention/>
+        <super::retention::Holds/>
         <section class="records" aria-labelledby="records-export">
             <h3 id="records-export">"Export everything"</h3>
             <p>

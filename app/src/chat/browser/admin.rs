@@ -33,7 +33,8 @@ impl Runtime {
                     }
                 });
                 match tab {
-                    AdminTab::Users | AdminTab::Records => {}
+                    AdminTab::Users => {}
+                    AdminTab::Records => self.load_records().await,
                     AdminTab::Invites => self.load_invites().await,
                     AdminTab::SignUp => self.load_signup().await,
                     AdminTab::Audit => {
@@ -106,6 +107,13 @@ impl Runtime {
             AdminCommand::Audit(filter) => self.read_audit(filter, false).await,
             AdminCommand::ImportSlack(file) => self.import_slack(file).await,
             AdminCommand::ClaimLink(user) => self.claim_link(user).await,
+            AdminCommand::SetRetention { room, days } => self.set_retention(room, days).await,
+            AdminCommand::PlaceHold {
+                kind,
+                target,
+                reason,
+            } => self.place_hold(kind, target, reason).await,
+            AdminCommand::ReleaseHold { kind, target } => self.release_hold(kind, target).await,
             AdminCommand::AuditOlder => {
                 let filter = admin.with_untracked(|v| v.as_ref().map(|v| v.filter.clone()));
                 self.read_audit(filter.unwrap_or_default(), true).await;
@@ -238,7 +246,7 @@ impl Runtime {
         });
     }
 
-    fn say(&self, said: String) {
+    pub(super) fn say(&self, said: String) {
         self.model.admin.update(|v| {
             if let Some(v) = v {
                 v.error = None;
@@ -247,7 +255,7 @@ impl Runtime {
         });
     }
 
-    fn admin_error(&self, message: String) {
+    pub(super) fn admin_error(&self, message: String) {
         self.model.admin.update(|v| {
             if let Some(v) = v {
                 v.error = Some(message);

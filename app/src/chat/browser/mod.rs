@@ -21,6 +21,7 @@ mod pins;
 mod preferences;
 mod push;
 mod read_state;
+mod retention;
 mod room_admin;
 mod search;
 mod session;
