@@ -59,6 +59,9 @@ pub enum Command {
 pub enum ImportCommand {
     /// A Slack workspace export (the zip of Slack's "Export data").
     Slack { file: std::path::PathBuf },
+    /// A Confab export (the zip of `confab export` or the console's
+    /// "Download the export"), from this instance or another.
+    Confab { file: std::path::PathBuf },
 }
 
 #[derive(Clone, Debug, Subcommand)]

@@ -1,8 +1,10 @@
-//! `confab import slack EXPORT.zip`: a Slack workspace export into the
-//! store the server uses (`DATABASE_URL` or `--data-dir`), while it runs or
-//! not (docs/PROTOCOL.md, "Slack import"). Shows a bar on standard error as
-//! conversations are read, prints what it did (JSON) on standard output,
-//! and records it in the audit log as the operator's.
+//! `confab import slack EXPORT.zip` and `confab import confab EXPORT.zip`:
+//! a Slack workspace export, or a Confab export, into the store the server
+//! uses (`DATABASE_URL` or `--data-dir`), while it runs or not
+//! (docs/PROTOCOL.md, "Slack import", "Importing a Confab export"). Shows a
+//! bar on standard error as conversations are read, prints what it did
+//! (JSON) on standard output, and records it in the audit log as the
+//! operator's.
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -15,7 +17,10 @@ use crate::slack::import::{import, FileSink, Progress};
 use crate::store::NewAudit;
 
 pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> {
-    let ImportCommand::Slack { file } = command;
+    let (file, source) = match command {
+        ImportCommand::Slack { file } => (file, "slack"),
+        ImportCommand::Confab { file } => (file, "confab"),
+    };
     let store = crate::admin_cli::open_store(config).await?;
     let files = Files::open(&config.data_dir, config.file_store.as_deref())
         .context("opening the file store")?;
@@ -23,11 +28,14 @@ pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> 
         files: &files,
         max_bytes: config.max_file_bytes,
     };
-    let report = import(store.as_ref(), &sink, &file, bar(&file)).await;
+    let report = match source {
+        "slack" => import(store.as_ref(), &sink, &file, bar(&file)).await,
+        _ => crate::restore::import(store.as_ref(), &sink, &file, bar(&file)).await,
+    };
     eprintln!();
     let report = report?;
     let detail = serde_json::json!({
-        "via": "confab import slack",
+        "via": format!("confab import {source}"),
         "file": file.display().to_string(),
         "users": report.users,
         "rooms": report.rooms,
@@ -37,7 +45,7 @@ pub async fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> 
     store
         .append_audit(NewAudit {
             actor: None,
-            action: "import.slack",
+            action: &format!("import.{source}"),
             target: "",
             detail: detail.to_string(),
         })

@@ -38,6 +38,7 @@ pub mod oidc;
 pub mod passwords;
 pub mod push;
 pub mod release;
+pub mod restore;
 mod server;
 pub mod sessions;
 pub mod slack;

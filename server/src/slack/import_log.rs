@@ -36,7 +36,7 @@ impl Names for Known<'_> {
 /// The id something imported has here, the same at every import: a
 /// UUIDv7 at its time `ms`, the rest from its place in the export (`scope`
 /// and `key`: a message's channel and `ts`, a file's `"file"` and id).
-fn stable_id(scope: &str, key: &str, ms: i64) -> Uuid {
+pub(crate) fn stable_id(scope: &str, key: &str, ms: i64) -> Uuid {
     use sha2::Digest;
     let digest = sha2::Sha256::new()
         .chain_update(scope.as_bytes())

@@ -7,5 +7,6 @@
 pub mod export_zip;
 pub mod import;
 mod import_log;
+pub(crate) use import_log::stable_id;
 pub mod mrkdwn;
 pub mod post;

@@ -12,6 +12,7 @@ mod drafts;
 mod drain;
 mod email;
 mod export;
+mod export_round_trip;
 mod files;
 mod files_s3;
 mod fuzz_corpus;
