@@ -76,7 +76,9 @@ schema: build-debug
 ## sidebar of a user in 500 of 20,000 rooms, docs/bench-room-list.md;
 ## avatars served to 1,000 clients at once, docs/bench-avatars.md; and
 ## @channel in a room of 10,000 members, docs/bench-attention.md; and its
-## pushes to 5,000 subscribed browsers, docs/bench-push.md.
+## pushes to 5,000 subscribed browsers, docs/bench-push.md; and a Slack
+## import of a million messages and the retention sweep of half of them on
+## both stores, docs/bench-records.md.
 bench:
 	.ci/install-deps.sh cluster
 	cargo build --release -p server -p tools --bins
@@ -87,6 +89,7 @@ bench:
 	AVATAR_BENCH_OUT=$(CURDIR)/docs/bench-avatars.md cargo bench -p server --bench avatars
 	ATTENTION_BENCH_OUT=$(CURDIR)/docs/bench-attention.md cargo bench -p server --bench attention
 	PUSH_BENCH_OUT=$(CURDIR)/docs/bench-push.md cargo bench -p server --bench push
+	RECORDS_BENCH_OUT=$(CURDIR)/docs/bench-records.md cargo bench -p server --bench records
 
 ## make fuzz: each fuzz target (fuzz/) for FUZZ_SECS seconds with libFuzzer.
 ## cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain

@@ -4,6 +4,10 @@
 // account; a password account linked to the provider from Settings (with its
 // password given again), listed there and unlinked; and what an attacker
 // tries: linking with a token seen once, or putting words on the failure page.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, Page, test } from "@playwright/test";
 import { allowConsoleErrors, closePages, newPage, PASSWORD, say, signUp } from "./pages";
@@ -130,6 +134,36 @@ test("a password account is linked from Settings; without auto-provisioning a st
   } finally {
     await server.dispose();
     await provider.stop();
+  }
+});
+
+test("an imported person signs in through SSO into the account the import made them", async ({ browser }) => {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const provider = await TestProvider.start(url);
+  // No accounts made for strangers: the imported one is found by its
+  // e-mail, which the provider says it verified.
+  const server = await ConfabServer.start(provider.flags(url, false), port);
+  const bin = process.env.CONFAB_BIN ?? "../target/debug/confab";
+  const dir = mkdtempSync(join(tmpdir(), "confab-slack-"));
+  try {
+    const zip = join(dir, "slack.zip");
+    execFileSync(join(dirname(bin), "confab-slack-export"), ["--out", zip, "--messages", "10"]);
+    execFileSync(bin, ["--data-dir", server.dataDir, "import", "slack", zip], { stdio: "ignore" });
+    const zoe = await newPage(browser);
+    await zoe.goto(url);
+    await zoe.getByRole("link", { name: "Sign in with Test SSO" }).click();
+    await atProvider(zoe, provider, "zoe");
+    await expect(zoe).toHaveURL(new RegExp(`^${url}/(#.*)?$`));
+    await expect(zoe.getByText("Connected")).toBeVisible();
+    const me = await zoe.evaluate(async () => (await fetch("/api/auth/me")).json());
+    expect(me.user.name).toBe("zoe");
+    // Her imported rooms are hers: the private channel she was in.
+    await expect(zoe.getByRole("navigation", { name: "Rooms" }).getByRole("link", { name: /leadership/ })).toBeVisible();
+  } finally {
+    await server.dispose();
+    await provider.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

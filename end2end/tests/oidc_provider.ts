@@ -33,9 +33,14 @@ export class TestProvider {
       // What the person typed as their login is who they are.
       findAccount: async (_ctx: unknown, id: string) => ({
         accountId: id,
-        claims: async () => ({ sub: `subject-${id}`, preferred_username: id, email: `${id}@example.com` }),
+        claims: async () => ({
+          sub: `subject-${id}`,
+          preferred_username: id,
+          email: `${id}@example.com`,
+          email_verified: true,
+        }),
       }),
-      claims: { openid: ["sub"], profile: ["preferred_username"], email: ["email"] },
+      claims: { openid: ["sub"], profile: ["preferred_username"], email: ["email", "email_verified"] },
       // The scopes' claims go in the ID token, where Confab reads them.
       conformIdTokenClaims: false,
       features: { devInteractions: { enabled: true } },

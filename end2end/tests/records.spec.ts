@@ -188,6 +188,10 @@ test("an admin imports a Slack export from the console, watches it, and reads it
     await expect(console.getByRole("progressbar", { name: "Import progress" })).toBeVisible();
     const done = console.getByRole("status").filter({ hasText: /^Imported \d+ people, 8 rooms, \d+ messages/ });
     await expect(done).toBeVisible({ timeout: 30_000 });
+    // The mapping: each Slack person's account, none claimed yet.
+    const people = console.getByRole("table", { name: "People" });
+    await expect(people.getByRole("row", { name: /^U\S+ zoe not yet/ })).toBeVisible();
+    await expect(console.getByRole("table", { name: "Conversations" })).toContainText("#general-slack");
     await axeClean(root, ".admin-console");
 
     // Zoe was imported: the admin makes her claim link.

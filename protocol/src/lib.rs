@@ -106,7 +106,8 @@ pub use push::{
 };
 pub use records::{
     ExportManifest, ExportScope, ExportedHeld, ExportedMember, ExportedRoom, ExportedUser,
-    ImportJob, ImportState, EXPORT_FORMAT, EXPORT_VERSION,
+    ImportJob, ImportMapping, ImportState, ImportedPerson, ImportedRoom, EXPORT_FORMAT,
+    EXPORT_VERSION,
 };
 pub use retention::{
     HoldKind, HoldList, LegalHold, PlaceHold, RetentionSettings, RoomRetention,

@@ -171,3 +171,41 @@ pub struct ImportJob {
     #[serde(with = "time::serde::rfc3339")]
     pub started_ts: OffsetDateTime,
 }
+
+/// `GET /api/admin/imports/{source}/mapping`: what each imported person and
+/// conversation became here.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportMapping {
+    /// `slack` or `confab`.
+    pub source: String,
+    /// By name here.
+    pub people: Vec<ImportedPerson>,
+    /// By name here.
+    pub rooms: Vec<ImportedRoom>,
+}
+
+/// A person of the source and their account here.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportedPerson {
+    /// Their id in the source (a Slack user id, `U…`).
+    pub source_id: String,
+    pub user: super::UserRef,
+    /// Whether someone signs in to the account: it has a password or a
+    /// linked single sign-on identity (else an admin makes its claim link).
+    pub claimed: bool,
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+/// A conversation of the source and its room here.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportedRoom {
+    /// Its id in the source (a Slack channel id, `C…`, `G…`, `D…`).
+    pub source_id: String,
+    pub room: RoomId,
+    pub name: String,
+    pub kind: RoomKind,
+}

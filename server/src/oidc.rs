@@ -77,6 +77,9 @@ pub struct Identity {
     /// A name to offer a new account: `preferred_username`, else the part of
     /// `email` before `@`, else `name`.
     pub suggested_name: Option<String>,
+    /// The person's e-mail, when the provider says it verified it: an
+    /// imported account with this address is theirs to claim.
+    pub verified_email: Option<String>,
 }
 
 /// What the callback must check, kept by the browser (signed) meanwhile.
@@ -241,10 +244,15 @@ impl Oidc {
                     .and_then(|n| n.get(None))
                     .map(|n| n.as_str().to_string())
             });
+        let verified_email = claims
+            .email()
+            .filter(|_| claims.email_verified() == Some(true))
+            .map(|e| e.as_str().to_string());
         Ok(Identity {
             issuer: claims.issuer().as_str().to_string(),
             subject: claims.subject().as_str().to_string(),
             suggested_name,
+            verified_email,
         })
     }
 }

@@ -187,6 +187,8 @@ pub struct AdminView {
     pub retention: Option<crate::protocol::RetentionSettings>,
     /// Legal holds, the newest first.
     pub holds: Vec<crate::protocol::LegalHold>,
+    /// What a Slack import made of each person and conversation.
+    pub mapping: Option<crate::protocol::ImportMapping>,
 }
 /// "Browse rooms": public rooms.
 pub type BrowseView = Found<DirectoryRoom>;

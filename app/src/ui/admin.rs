@@ -10,7 +10,7 @@ use super::{actions, model};
 use crate::chat::{AdminCommand, AdminTab, AuditFilter, Command};
 use crate::protocol::{AuditEntry, CreateInvite, InviteInfo, Profile, SignupPolicy};
 
-fn admin(command: AdminCommand) -> Command {
+pub(super) fn admin(command: AdminCommand) -> Command {
     Command::Admin(command)
 }
 

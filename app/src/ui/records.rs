@@ -13,6 +13,7 @@ use crate::protocol::{ImportJob, ImportState};
 pub fn RecordsTab() -> impl IntoView {
     view! {
         <ImportSlack/>
+        <ImportedFromSlack/>
         <super::retention::Retention/>
         <super::retention::Holds/>
         <section class="records" aria-labelledby="records-export">
@@ -74,6 +75,69 @@ fn ImportSlack() -> impl IntoView {
             {move || uploading().then(|| view! { <p role="status">"Uploading the export…"</p> })}
             {move || job().map(|job| view! { <ImportProgress job/> })}
         </section>
+    }
+}
+
+/// What the Slack import made of each person (with whether they claimed
+/// their account, and a claim link for those who have not) and each
+/// conversation. Shown once something was imported.
+#[component]
+fn ImportedFromSlack() -> impl IntoView {
+    let model = model();
+    let mapping = move || {
+        model
+            .admin
+            .with(|v| v.as_ref().and_then(|v| v.mapping.clone()))
+            .filter(|m| !m.people.is_empty() || !m.rooms.is_empty())
+    };
+    move || {
+        mapping().map(|mapping| {
+            let unclaimed = mapping.people.iter().filter(|p| !p.claimed && !p.disabled).count();
+            view! {
+                <section class="records" aria-labelledby="records-mapping">
+                    <h3 id="records-mapping">"Imported from Slack"</h3>
+                    <p>{format!(
+                        "{} people ({unclaimed} yet to claim their account) and {} conversations.",
+                        mapping.people.len(),
+                        mapping.rooms.len()
+                    )}</p>
+                    <table class="import-mapping">
+                        <caption>"People"</caption>
+                        <thead><tr><th scope="col">"Slack"</th><th scope="col">"Account"</th><th scope="col">"Claimed"</th></tr></thead>
+                        <tbody>
+                            {mapping.people.into_iter().map(|person| {
+                                let state = if person.disabled {
+                                    "deactivated"
+                                } else if person.claimed {
+                                    "yes"
+                                } else {
+                                    "not yet"
+                                };
+                                let claim = (!person.claimed && !person.disabled).then(|| {
+                                    view! { <ClaimLink name=person.user.name.clone()/> }
+                                });
+                                view! {
+                                    <tr>
+                                        <td>{person.source_id}</td>
+                                        <td>{person.user.name}</td>
+                                        <td>{state}{claim}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <table class="import-mapping">
+                        <caption>"Conversations"</caption>
+                        <thead><tr><th scope="col">"Slack"</th><th scope="col">"Room"</th></tr></thead>
+                        <tbody>
+                            {mapping.rooms.into_iter().map(|room| view! {
+                                <tr><td>{room.source_id}</td><td>{format!("#{}", room.name)}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </section>
+            }
+        })
     }
 }
 

@@ -4,13 +4,10 @@
 
 use leptos::prelude::*;
 
-use super::{actions, admin::utc, model};
-use crate::chat::{AdminCommand, Command};
+use super::admin::{admin, utc};
+use super::{actions, model};
+use crate::chat::AdminCommand;
 use crate::protocol::{HoldKind, LegalHold, RoomRetention};
-
-fn admin(command: AdminCommand) -> Command {
-    Command::Admin(command)
-}
 
 /// "Keeping messages": the instance's period, the rooms with their own,
 /// and a form to give a room one.

@@ -88,3 +88,32 @@ pub(super) async fn claim(
     .await;
     start_session(state, target.user).await
 }
+
+/// Signing in by single sign-on as an imported person: the identity's
+/// verified e-mail is the one account's with no password and no identity
+/// (`claimable_by_email`), which it is linked to and signs in to. Audited
+/// as a claim.
+pub(super) async fn claim_by_identity(
+    state: &AppState,
+    identity: &crate::oidc::Identity,
+) -> DomainResult<protocol::UserRef> {
+    let email = identity.verified_email.as_deref().unwrap_or_default();
+    let account = state
+        .store
+        .claimable_by_email(email)
+        .await?
+        .ok_or_else(|| DomainError::Conflict("the account was claimed meanwhile".into()))?;
+    state
+        .store
+        .link_identity(&identity.issuer, &identity.subject, account)
+        .await?;
+    let user = state
+        .store
+        .user_by_id(account)
+        .await?
+        .ok_or_else(|| DomainError::NotFound("no such user".into()))?
+        .user;
+    let detail = json!({"method": "oidc", "issuer": identity.issuer});
+    audit::record(state, Some(&user), "user.claim", &user.name, detail).await;
+    Ok(user)
+}

@@ -70,6 +70,22 @@ pub async fn job(state: &AppState, caller: &Caller, id: Uuid) -> DomainResult<Im
         .ok_or_else(|| DomainError::NotFound("no such import".into()))
 }
 
+/// What an import source's people and conversations became here (admins):
+/// `slack` or `confab`.
+pub async fn mapping(
+    state: &AppState,
+    caller: &Caller,
+    source: &str,
+) -> DomainResult<protocol::ImportMapping> {
+    super::admin::require_admin(state, caller).await?;
+    if !matches!(source, "slack" | "confab") {
+        return Err(DomainError::NotFound(format!(
+            "no import source {source:?}"
+        )));
+    }
+    Ok(state.store.import_mapping(source).await?)
+}
+
 /// Writes the upload to `DATA/imports/ID.zip`, at most `--max-import-bytes`.
 async fn receive<S, E>(state: &AppState, id: Uuid, mut body: S) -> DomainResult<PathBuf>
 where

@@ -75,6 +75,9 @@ pub async fn complete(
             return Err(super::audit::refuse_deactivated(state, &record.user, detail).await);
         }
         Some(record) => record.user,
+        None if claimable(state, &identity).await?.is_some() => {
+            super::claims::claim_by_identity(state, &identity).await?
+        }
         None if state.oidc.as_ref().is_some_and(|o| o.auto_provision) => {
             provision(state, &identity).await?
         }
@@ -184,6 +187,14 @@ pub async fn unlink(state: &AppState, caller: &Caller, which: &UnlinkRequest) ->
 async fn tell(state: &AppState, user: Uuid, message: String) {
     let notice = protocol::ServerFrame::AccountNotice { message };
     state.node.tell_user(user, notice, None).await;
+}
+
+/// The imported account `identity`'s verified e-mail is, if any.
+async fn claimable(state: &AppState, identity: &Identity) -> DomainResult<Option<Uuid>> {
+    Ok(match &identity.verified_email {
+        Some(email) => state.store.claimable_by_email(email).await?,
+        None => None,
+    })
 }
 
 /// A new account for `identity`, under the first free name.

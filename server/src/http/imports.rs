@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use protocol::{ErrorBody, ImportJob, InviteInfo};
+use protocol::{ErrorBody, ImportJob, ImportMapping, InviteInfo};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -21,6 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         // The upload is limited by `--max-import-bytes`, not the body limit.
         .routes(routes!(import_slack).layer(DefaultBodyLimit::disable()))
         .routes(routes!(import_job))
+        .routes(routes!(mapping))
         .routes(routes!(claim_link))
 }
 
@@ -65,6 +66,25 @@ async fn import_slack(
 ) -> Result<(StatusCode, Json<ImportJob>), ApiError> {
     let job = import::start_slack(&state, &caller, body.into_data_stream()).await?;
     Ok((StatusCode::ACCEPTED, Json(job)))
+}
+
+/// What the people and conversations of an import source (`slack`,
+/// `confab`) became here: each person's account and whether it is claimed,
+/// each conversation's room (admins).
+#[utoipa::path(get, path = "/api/admin/imports/{source}/mapping", tag = "admin",
+    params(("source" = String, Path, description = "`slack` or `confab`")),
+    responses(
+        (status = 200, description = "The mapping", body = ImportMapping),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 404, description = "No such source", body = ErrorBody),
+    ))]
+async fn mapping(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(source): Path<String>,
+) -> Result<Json<ImportMapping>, ApiError> {
+    Ok(Json(import::mapping(&state, &caller, &source).await?))
 }
 
 /// How far an import is, and what it did once done (admins).

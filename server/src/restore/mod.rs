@@ -21,7 +21,7 @@ use protocol::{
 };
 use uuid::Uuid;
 
-use crate::slack::import::{FileSink, Progress, Report};
+use crate::slack::import::{new_room, FileSink, Progress, Report};
 use crate::store::{Store, StoreError, NO_PASSWORD};
 
 /// `import_ids`' source for Confab exports.
@@ -267,7 +267,10 @@ async fn room_for(
             };
             match store.room(&room.name).await? {
                 Some(empty) if empty.last_seq == 0 && empty.kind == kind => empty.id,
-                _ => new_room(store, &room.name, kind, owner).await?,
+                _ => {
+                    let base: String = room.name.chars().take(24).collect();
+                    new_room(store, &base, "import", kind, owner).await?
+                }
             }
         }
     };
@@ -275,26 +278,4 @@ async fn room_for(
         .remember_import(SOURCE, "room", &room.id, &here)
         .await?;
     Ok(Some((here, true)))
-}
-
-async fn new_room(
-    store: &dyn Store,
-    name: &str,
-    kind: RoomKind,
-    owner: Uuid,
-) -> anyhow::Result<String> {
-    let base: String = name.chars().take(24).collect();
-    for n in 0..100 {
-        let name = match n {
-            0 => base.clone(),
-            1 => format!("{base}-import"),
-            n => format!("{base}-import{n}"),
-        };
-        match store.create_room(&name, kind, owner).await {
-            Ok(room) => return Ok(room.id),
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    bail!("no free room name for {name:?}")
 }

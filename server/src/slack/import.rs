@@ -210,6 +210,30 @@ pub(super) async fn new_account(store: &dyn Store, wanted: &str) -> anyhow::Resu
     anyhow::bail!("no free name for {wanted:?}")
 }
 
+/// A new room named `base` (`-SUFFIX`, then a number, added while the name
+/// is taken); its id.
+pub(crate) async fn new_room(
+    store: &dyn Store,
+    base: &str,
+    suffix: &str,
+    kind: RoomKind,
+    owner: Uuid,
+) -> anyhow::Result<String> {
+    for n in 0..100 {
+        let name = match n {
+            0 => base.to_string(),
+            1 => format!("{base}-{suffix}"),
+            n => format!("{base}-{suffix}{n}"),
+        };
+        match store.create_room(&name, kind, owner).await {
+            Ok(room) => return Ok(room.id),
+            Err(StoreError::Conflict) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    anyhow::bail!("no free room name for {base:?}")
+}
+
 /// A Slack channel's name as a room name.
 fn room_name(name: &str) -> String {
     let name: String = name
@@ -251,24 +275,7 @@ async fn room_for(
                 .map(|u| u.id)
                 .or_else(|| members.first().copied())
                 .context("a channel with nobody known")?;
-            let base = room_name(&conversation.name);
-            let mut made = None;
-            for n in 0..100 {
-                let name = match n {
-                    0 => base.clone(),
-                    1 => format!("{base}-slack"),
-                    n => format!("{base}-slack{n}"),
-                };
-                match store.create_room(&name, kind, owner).await {
-                    Ok(room) => {
-                        made = Some(room.id);
-                        break;
-                    }
-                    Err(StoreError::Conflict) => continue,
-                    Err(e) => return Err(e.into()),
-                }
-            }
-            made.context("no free room name")?
+            new_room(store, &room_name(&conversation.name), "slack", kind, owner).await?
         }
         Kind::Direct | Kind::Group => {
             if members.len() < 2 {

@@ -4,7 +4,7 @@
 //! with `NewMessage::imported`.
 
 use async_trait::async_trait;
-use protocol::ImportJob;
+use protocol::{ImportJob, ImportMapping};
 use uuid::Uuid;
 
 use super::StoreResult;
@@ -28,6 +28,12 @@ pub trait ImportStore: Send + Sync {
     async fn import_job(&self, id: Uuid) -> StoreResult<Option<ImportJob>>;
     /// The account an invite is a claim link for, if it is one.
     async fn invite_account(&self, code: &str) -> StoreResult<Option<Uuid>>;
+    /// What `source`'s people and conversations became here.
+    async fn import_mapping(&self, source: &str) -> StoreResult<ImportMapping>;
+    /// The one account with no password, no linked identity, not a bot and
+    /// not deactivated whose e-mail is `email` (case aside): an imported
+    /// person's, to claim by single sign-on. `None` if none or several.
+    async fn claimable_by_email(&self, email: &str) -> StoreResult<Option<Uuid>>;
     /// Sets the password of `user` if they have none yet (an imported
     /// account being claimed); false if they have one.
     async fn claim_account(&self, user: Uuid, password_hash: &str) -> StoreResult<bool>;

@@ -1,7 +1,7 @@
 //! [`ImportStore`] in SQL, for SQLite and PostgreSQL alike.
 
 use async_trait::async_trait;
-use protocol::{ImportJob, ImportState};
+use protocol::{ImportJob, ImportMapping, ImportState, ImportedPerson, ImportedRoom, UserRef};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -84,6 +84,75 @@ impl ImportStore for SqlStore {
             None => None,
         };
         account.as_deref().map(parse_uuid).transpose()
+    }
+
+    async fn import_mapping(&self, source: &str) -> StoreResult<ImportMapping> {
+        let people = sqlx::query(
+            "SELECT i.source_id, u.id, u.name, u.disabled, \
+             CASE WHEN u.password_hash <> $2 OR EXISTS (SELECT 1 FROM identities d \
+               WHERE d.user_id = u.id) THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END AS claimed \
+             FROM import_ids i JOIN users u ON u.id = i.target \
+             WHERE i.source = $1 AND i.kind = 'user' ORDER BY u.name",
+        )
+        .bind(source)
+        .bind(super::NO_PASSWORD)
+        .fetch_all(&self.reader)
+        .await?;
+        let rooms = sqlx::query(
+            "SELECT i.source_id, r.id, r.name, r.kind FROM import_ids i \
+             JOIN rooms r ON r.id = i.target \
+             WHERE i.source = $1 AND i.kind = 'room' ORDER BY r.name, r.id",
+        )
+        .bind(source)
+        .fetch_all(&self.reader)
+        .await?;
+        let flag = |row: &sqlx::any::AnyRow, column: &str| -> StoreResult<bool> {
+            Ok(row.try_get::<i64, _>(column)? != 0)
+        };
+        Ok(ImportMapping {
+            source: source.to_string(),
+            people: people
+                .iter()
+                .map(|row| {
+                    Ok(ImportedPerson {
+                        source_id: row.try_get("source_id")?,
+                        user: UserRef {
+                            id: parse_uuid(row.try_get("id")?)?,
+                            name: row.try_get("name")?,
+                        },
+                        claimed: flag(row, "claimed")?,
+                        disabled: flag(row, "disabled")?,
+                    })
+                })
+                .collect::<StoreResult<_>>()?,
+            rooms: rooms
+                .iter()
+                .map(|row| {
+                    Ok(ImportedRoom {
+                        source_id: row.try_get("source_id")?,
+                        room: row.try_get("id")?,
+                        name: row.try_get("name")?,
+                        kind: super::sql_rows::kind_from_str(row.try_get("kind")?)?,
+                    })
+                })
+                .collect::<StoreResult<_>>()?,
+        })
+    }
+
+    async fn claimable_by_email(&self, email: &str) -> StoreResult<Option<Uuid>> {
+        let found: Vec<String> = sqlx::query_scalar(
+            "SELECT u.id FROM users u WHERE lower(u.email) = lower($1) AND u.password_hash = $2 \
+             AND u.disabled = 0 AND u.bot_owner IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM identities i WHERE i.user_id = u.id) LIMIT 2",
+        )
+        .bind(email.trim())
+        .bind(super::NO_PASSWORD)
+        .fetch_all(&self.reader)
+        .await?;
+        match found.as_slice() {
+            [one] => Ok(Some(parse_uuid(one)?)),
+            _ => Ok(None),
+        }
     }
 
     async fn claim_account(&self, user: Uuid, password_hash: &str) -> StoreResult<bool> {

@@ -283,4 +283,38 @@ async fn an_imported_person_claims_their_account_by_link_and_finds_their_direct_
     let login = json!({"username": "zoe", "password": "zoe-password-1"});
     let (status, _) = post(&server, "/api/auth/login", None, login).await;
     assert!(status.is_success(), "she signs in with her password");
+
+    // The mapping says what each Slack person and channel became, and who
+    // has claimed their account.
+    let (status, _) = get(&server, "/api/admin/imports/slack/mapping", &bob.token).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = get(&server, "/api/admin/imports/teams/mapping", &root.token).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, mapping) = get(&server, "/api/admin/imports/slack/mapping", &root.token).await;
+    assert_eq!(status, StatusCode::OK, "{mapping}");
+    let claimed: Vec<(&str, bool)> = mapping["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["user"]["name"].as_str().unwrap(),
+                p["claimed"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(claimed.contains(&("zoe", true)), "{mapping}");
+    assert!(claimed.contains(&("yamada", false)), "{mapping}");
+    let rooms: Vec<(&str, &str)> = mapping["rooms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["source_id"].as_str().unwrap(),
+                r["name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(rooms.contains(&("G00000001", "leadership")), "{mapping}");
 }

@@ -75,7 +75,12 @@ impl Runtime {
                 }
             });
             // The console closed: nobody is watching.
-            if !running || admin.with_untracked(Option::is_none) {
+            if admin.with_untracked(Option::is_none) {
+                return;
+            }
+            if !running {
+                // What it made: the people and rooms, to claim and check.
+                self.load_records().await;
                 return;
             }
             TimeoutFuture::new(POLL_MS).await;

@@ -8,24 +8,27 @@ use leptos::prelude::*;
 
 use super::http::{self, encode};
 use super::Runtime;
-use crate::protocol::{HoldKind, HoldList, PlaceHold, RetentionSettings, RoomPatch};
+use crate::protocol::{HoldKind, HoldList, ImportMapping, PlaceHold, RetentionSettings, RoomPatch};
 
 impl Runtime {
-    /// Reads the periods and the holds.
+    /// Reads the periods, the holds and what the Slack import made.
     pub(super) async fn load_records(&self) {
         let settings = http::call::<RetentionSettings>("GET", "/api/admin/retention", None::<&()>);
-        let (settings, holds) = (
+        let (settings, holds, mapping) = (
             settings.await,
             http::call::<HoldList>("GET", "/api/admin/holds", None::<&()>).await,
+            http::call::<ImportMapping>("GET", "/api/admin/imports/slack/mapping", None::<&()>)
+                .await,
         );
-        match (settings, holds) {
-            (Ok(settings), Ok(list)) => self.model.admin.update(|v| {
+        match (settings, holds, mapping) {
+            (Ok(settings), Ok(list), Ok(mapping)) => self.model.admin.update(|v| {
                 if let Some(v) = v {
                     v.retention = Some(settings);
                     v.holds = list.holds;
+                    v.mapping = Some(mapping);
                 }
             }),
-            (Err(e), _) | (_, Err(e)) => self.admin_error(e.message),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => self.admin_error(e.message),
         }
     }
 
