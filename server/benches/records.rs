@@ -210,7 +210,7 @@ fn main() {
         users: 300,
         channels: 17,
         // 20 conversations; replies come on top of the top-level messages.
-        messages: total * 10 / (20 * 13),
+        messages: total * 10 / (20 * 12),
         seed: 7,
         corrupt: false,
     };

@@ -223,7 +223,7 @@ impl<'a> RoomLog<'a> {
                 }
             }
         }
-        Ok(())
+        report.keep_statistics(self.store).await
     }
 
     /// Deletes what the export had deleted, and archives the room if it was.

@@ -40,6 +40,25 @@ pub struct Report {
     pub files_linked: usize,
     /// Day files that could not be read: `path: why`.
     pub skipped: Vec<String>,
+    /// How many messages in the store's statistics are next taken again.
+    #[serde(skip)]
+    next_statistics: usize,
+}
+
+impl Report {
+    /// After a batch: once the messages imported have grown fourfold since
+    /// the store's statistics were last taken (from 1,000 on), takes them
+    /// again. PostgreSQL plans a statement it has prepared once, with the
+    /// statistics of then: with tables that started empty, a lookup by key
+    /// stays a scan of the whole table, and a large import slows to a
+    /// crawl, until they are taken again.
+    pub(crate) async fn keep_statistics(&mut self, store: &dyn Store) -> anyhow::Result<()> {
+        if self.messages >= self.next_statistics.max(1_000) {
+            store.refresh_statistics().await?;
+            self.next_statistics = self.messages * 4;
+        }
+        Ok(())
+    }
 }
 
 /// How far an import is: the conversation being read, of how many.

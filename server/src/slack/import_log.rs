@@ -262,7 +262,7 @@ impl Log<'_> {
                 count(&self.store.append_batch(self.room, batch).await?, report);
             }
         }
-        Ok(())
+        report.keep_statistics(self.store).await
     }
 
     /// Stores what waits, and the channel's last topic.

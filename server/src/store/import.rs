@@ -28,6 +28,10 @@ pub trait ImportStore: Send + Sync {
     async fn import_job(&self, id: Uuid) -> StoreResult<Option<ImportJob>>;
     /// The account an invite is a claim link for, if it is one.
     async fn invite_account(&self, code: &str) -> StoreResult<Option<Uuid>>;
+    /// Takes the planner's statistics of the tables an import fills again
+    /// (PostgreSQL's `ANALYZE`; nothing on SQLite, whose plans do not
+    /// depend on them this way).
+    async fn refresh_statistics(&self) -> StoreResult<()>;
     /// What `source`'s people and conversations became here.
     async fn import_mapping(&self, source: &str) -> StoreResult<ImportMapping>;
     /// The one account with no password, no linked identity, not a bot and

@@ -86,6 +86,17 @@ impl ImportStore for SqlStore {
         account.as_deref().map(parse_uuid).transpose()
     }
 
+    async fn refresh_statistics(&self) -> StoreResult<()> {
+        if self.backend == super::Backend::Postgres {
+            sqlx::query(
+                "ANALYZE messages, room_events, reactions, thread_follows, files, memberships",
+            )
+            .execute(&self.writer)
+            .await?;
+        }
+        Ok(())
+    }
+
     async fn import_mapping(&self, source: &str) -> StoreResult<ImportMapping> {
         let people = sqlx::query(
             "SELECT i.source_id, u.id, u.name, u.disabled, \
