@@ -241,6 +241,14 @@ fn main() {
             imported.messages, imported.secs
         );
         let swept = runtime.block_on(sweep(&db, data.path()));
+        eprintln!(
+            "{store}: peak {:.0} MiB; swept {} in {:.1} s, p99 {:.1} ms quiet, {:.1} ms during",
+            imported.peak_mib,
+            swept.deleted,
+            swept.secs,
+            quantile(&swept.quiet, 0.99),
+            quantile(&swept.busy, 0.99)
+        );
         rows.push((store, imported, swept));
         runtime.block_on(db.dispose());
     }

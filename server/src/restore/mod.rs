@@ -183,6 +183,7 @@ pub async fn import(
             .remember_import(SOURCE, "log", &room.id, &here)
             .await?;
     }
+    store.refresh_statistics().await?;
     Ok(report)
 }
 

@@ -156,6 +156,9 @@ pub async fn import(
         }
         log.finish(&users, &mut report).await?;
     }
+    // Whatever runs next (a retention sweep, say) is planned for the
+    // tables as they are now.
+    store.refresh_statistics().await?;
     Ok(report)
 }
 
