@@ -192,25 +192,23 @@ impl RetentionStore for SqlStore {
             });
         }
         let end = last.min(floor.saturating_add(i64::from(batch)));
-        // The first entry to keep, among the next `batch` of each table:
-        // the cut stops before it.
-        let mut upto = end;
-        for table in ["messages", "room_events"] {
-            let young: Option<i64> = sqlx::query_scalar(&format!(
-                "SELECT MIN(seq) FROM (SELECT seq, created_ms FROM {table} \
-                 WHERE room_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq) t \
-                 WHERE created_ms >= $4"
-            ))
-            .bind(room)
-            .bind(floor)
-            .bind(end)
-            .bind(before_ms)
-            .fetch_one(&mut *tx)
-            .await?;
-            if let Some(young) = young {
-                upto = upto.min(young - 1);
-            }
-        }
+        // The first message to keep, among the next `batch` entries: the
+        // cut stops before it. Other entries go with the messages around
+        // them: in a live log an entry is no older than the messages
+        // before it, and an import's reactions (stamped with the import's
+        // time) must not hold back the history they belong to.
+        let young: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(seq) FROM (SELECT seq, created_ms FROM messages \
+             WHERE room_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq) t \
+             WHERE created_ms >= $4",
+        )
+        .bind(room)
+        .bind(floor)
+        .bind(end)
+        .bind(before_ms)
+        .fetch_one(&mut *tx)
+        .await?;
+        let upto = young.map_or(end, |young| end.min(young - 1));
         if upto <= floor {
             return Ok(Swept {
                 kept_after: floor as Seq,
