@@ -21,7 +21,7 @@ use protocol::{
 };
 use uuid::Uuid;
 
-use crate::slack::import::{new_room, FileSink, Progress, Report};
+use crate::slack::import::{new_room, set_up_account, FileSink, Progress, Report};
 use crate::store::{Store, StoreError, NO_PASSWORD};
 
 /// `import_ids`' source for Confab exports.
@@ -208,24 +208,9 @@ async fn user_for(store: &dyn Store, person: &ExportedUser) -> anyhow::Result<(U
         },
     };
     if made {
-        if let Some(shown) = person.display_name.clone().filter(|s| !s.trim().is_empty()) {
-            let update = protocol::ProfileUpdate {
-                display_name: Some(Some(shown)),
-                ..Default::default()
-            };
-            store.update_profile(user.id, &update).await?;
-        }
-        if let Some(email) = person.email.clone() {
-            let settings = protocol::EmailSettings {
-                email: Some(email),
-                delay_secs: protocol::DEFAULT_EMAIL_DELAY_SECS,
-                on: false,
-            };
-            store.set_email_settings(user.id, &settings).await?;
-        }
-        if person.disabled {
-            store.set_disabled(user.id, true).await?;
-        }
+        let shown = person.display_name.as_deref().unwrap_or_default();
+        let email = person.email.as_deref();
+        set_up_account(store, user.id, shown, email, person.disabled).await?;
     }
     store
         .remember_import(SOURCE, "user", &key, &user.id.to_string())

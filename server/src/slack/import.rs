@@ -179,29 +179,44 @@ async fn user_for(store: &dyn Store, person: &export_zip::User) -> anyhow::Resul
     } else {
         &person.profile.real_name
     };
-    let shown: String = real_name.trim().chars().take(64).collect();
+    let email = person.profile.email.as_deref();
+    set_up_account(store, user.id, real_name, email, person.deleted).await?;
+    store
+        .remember_import(SOURCE, "user", &person.id, &user.id.to_string())
+        .await?;
+    Ok((user, true))
+}
+
+/// Gives a new imported account what its source said of it: the name it
+/// shows (at most 64 characters), its e-mail (mails off until its person
+/// turns them on) and whether it is deactivated.
+pub(crate) async fn set_up_account(
+    store: &dyn Store,
+    user: Uuid,
+    shown: &str,
+    email: Option<&str>,
+    disabled: bool,
+) -> anyhow::Result<()> {
+    let shown: String = shown.trim().chars().take(64).collect();
     if !shown.is_empty() {
         let update = protocol::ProfileUpdate {
             display_name: Some(Some(shown)),
             ..Default::default()
         };
-        store.update_profile(user.id, &update).await?;
+        store.update_profile(user, &update).await?;
     }
-    if let Some(email) = person.profile.email.as_deref().filter(|e| e.contains('@')) {
+    if let Some(email) = email.filter(|e| e.contains('@')) {
         let settings = protocol::EmailSettings {
             email: Some(email.chars().take(protocol::MAX_EMAIL_CHARS).collect()),
             delay_secs: protocol::DEFAULT_EMAIL_DELAY_SECS,
             on: false,
         };
-        store.set_email_settings(user.id, &settings).await?;
+        store.set_email_settings(user, &settings).await?;
     }
-    if person.deleted {
-        store.set_disabled(user.id, true).await?;
+    if disabled {
+        store.set_disabled(user, true).await?;
     }
-    store
-        .remember_import(SOURCE, "user", &person.id, &user.id.to_string())
-        .await?;
-    Ok((user, true))
+    Ok(())
 }
 
 /// A new account named after `wanted` (made a valid username; `-slack`,
