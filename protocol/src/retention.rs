@@ -78,6 +78,7 @@ impl HoldKind {
 #[serde(deny_unknown_fields)]
 pub struct PlaceHold {
     /// Why (a matter's name, say): 1 to 500 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 500))]
     pub reason: String,
 }
 
