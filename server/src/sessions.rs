@@ -76,6 +76,20 @@ impl Sessions {
         }
     }
 
+    /// Remembers a session this instance just stored as valid: the sign-in's
+    /// first connection (most often right after it) need not ask the store.
+    pub fn started(&self, user: Uuid, session: Uuid) {
+        self.remember(user, session, Instant::now());
+    }
+
+    fn remember(&self, user: Uuid, session: Uuid, at: Instant) {
+        let mut sessions = self.valid.lock().unwrap();
+        if sessions.len() >= MAX_ENTRIES {
+            sessions.clear();
+        }
+        sessions.insert((user, session), at);
+    }
+
     /// Whether `user`'s `session` may go on: remembered, or asked of the
     /// store (and remembered if so).
     pub async fn valid(&self, user: Uuid, session: Uuid) -> Result<bool, StoreError> {
@@ -87,11 +101,7 @@ impl Sessions {
         }
         let valid = self.store.session_valid(user, session).await?;
         if valid && !self.ended_since(user, asked) {
-            let mut sessions = self.valid.lock().unwrap();
-            if sessions.len() >= MAX_ENTRIES {
-                sessions.clear();
-            }
-            sessions.insert((user, session), asked);
+            self.remember(user, session, asked);
         }
         Ok(valid)
     }

@@ -197,6 +197,7 @@ pub(super) async fn start_session(state: &AppState, user: UserRef) -> DomainResu
         .store
         .create_session(session, user.id, expires_ms, &secret_hash(&refresh_token))
         .await?;
+    state.sessions.started(user.id, session);
     Ok(Grant {
         user,
         session,
