@@ -184,6 +184,14 @@ pub struct ConnectArgs {
     /// the first user): from `join` sent to the room's online list received.
     #[arg(long, default_value_t = 20)]
     pub join_probes: usize,
+    /// Each connection says whose presence it wants (nobody) before it
+    /// joins, as a v3 client does: in a big room it then hears counts only.
+    #[arg(long)]
+    pub presence_interest: bool,
+    /// Messages sent into the room once every connection is in (five a
+    /// second, by the first user), each timed to every connection.
+    #[arg(long, default_value_t = 0)]
+    pub messages: usize,
 }
 
 #[derive(Args, Clone)]

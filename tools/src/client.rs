@@ -41,7 +41,20 @@ pub async fn open(base: &str, token: &str, room: &str) -> Result<(Socket, u64)> 
 
 /// As [`open`], with the room's epoch too (to rejoin with `since`).
 pub async fn open_joined(base: &str, token: &str, room: &str) -> Result<(Socket, u64, String)> {
+    open_saying(base, token, room, None).await
+}
+
+/// As [`open_joined`], sending `first` (a frame) before the join.
+pub async fn open_saying(
+    base: &str,
+    token: &str,
+    room: &str,
+    first: Option<&str>,
+) -> Result<(Socket, u64, String)> {
     let mut socket = connect(base, token).await?;
+    if let Some(first) = first {
+        socket.send(Message::Text(first.into())).await?;
+    }
     let join = format!(r#"{{"type":"join","room":"{room}"}}"#);
     socket.send(Message::Text(join.into())).await?;
     while let Some(frame) = socket.next().await {

@@ -8,8 +8,12 @@ use serde_json::json;
 
 use crate::args::ConnectArgs;
 use crate::client;
-use crate::proc_stats::rss_kib;
+use crate::proc_stats::{cpu_seconds, rss_kib};
 use crate::setup;
+use crate::timed_messages;
+
+/// What a v3 client says before joining when asked to (`--presence-interest`).
+const NOBODY: &str = r#"{"type":"presence_interest","users":[]}"#;
 
 pub async fn run(args: ConnectArgs) -> Result<()> {
     let target = &args.target;
@@ -24,9 +28,14 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
         std::slice::from_ref(&room),
     )
     .await?;
-    let pid = target.pids.first().copied();
+    let pids = &target.pids;
+    let rss = || (!pids.is_empty()).then(|| pids.iter().map(|p| rss_kib(*p)).sum::<u64>());
+    let cpu = || pids.iter().map(|p| cpu_seconds(*p)).sum::<f64>();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_before = pid.map(rss_kib);
+    let rss_before = rss();
+    let cpu_before = cpu();
+    let origin = Instant::now();
+    let first = args.presence_interest.then_some(NOBODY);
 
     // Each connection is read from the moment it opens (presence frames keep
     // coming while the others join), until the hold ends.
@@ -39,14 +48,15 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
             let room = room.clone();
             let stop = stop.clone();
             async move {
-                let (socket, _) = client::open(&base, &token, &room).await?;
-                Ok::<_, anyhow::Error>(tokio::spawn(hold_open(socket, stop)))
+                let (socket, ..) = client::open_saying(&base, &token, &room, first).await?;
+                Ok::<_, anyhow::Error>(tokio::spawn(hold_open(socket, stop, origin)))
             }
         })
         .buffer_unordered(target.concurrency.max(1))
         .collect()
         .await;
     let took = started.elapsed().as_secs_f64();
+    let cpu_per_connect_us = (cpu() - cpu_before) * 1e6 / args.clients.max(1) as f64;
     let mut readers = Vec::new();
     let mut failed = 0;
     for result in results {
@@ -67,14 +77,26 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
     );
     let hold = Duration::from_secs_f64(args.hold);
     let holding = Instant::now();
-    let joins = time_joins(&target.url[0], &tokens[0], &room, args.join_probes).await;
+    let joins = time_joins(&target.url[0], &tokens[0], &room, first, args.join_probes).await;
+    if args.messages > 0 {
+        let base = target.url.last().expect("a URL");
+        timed_messages::publish(base, &tokens[0], &room, args.messages, origin).await?;
+        // The last one's stragglers.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
     tokio::time::sleep(hold.saturating_sub(holding.elapsed())).await;
-    let rss_after = pid.map(rss_kib);
+    let rss_after = rss();
     stop.cancel();
     let mut alive = 0;
+    let mut took_ms = Vec::new();
     for reader in readers {
-        alive += reader.await.unwrap_or(false) as usize;
+        if let Ok((kept, mut times)) = reader.await {
+            alive += kept as usize;
+            took_ms.append(&mut times);
+        }
     }
+    let delivered = took_ms.len();
+    let (message_p50, message_p99, message_max) = timed_messages::spread(took_ms);
     let per_connection = match (rss_before, rss_after) {
         (Some(before), Some(after)) if connected > 0 => {
             Some(after.saturating_sub(before) as f64 / connected as f64)
@@ -96,6 +118,13 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
         "join_p50_ms": joins.as_ref().map(|j| j.p50_ms),
         "join_p99_ms": joins.as_ref().map(|j| j.p99_ms),
         "join_online": joins.as_ref().map(|j| j.online),
+        "server_cpu_us_per_connect": cpu_per_connect_us,
+        "messages": args.messages,
+        "deliveries": delivered,
+        "deliveries_expected": connected * args.messages,
+        "message_p50_ms": message_p50,
+        "message_p99_ms": message_p99,
+        "message_max_ms": message_max,
     });
     println!("{summary}");
     eprintln!(
@@ -106,27 +135,44 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
         connected as f64 / took,
         per_connection.map_or("?".into(), |k| format!("{k:.1}")),
     );
+    eprintln!("  server CPU {cpu_per_connect_us:.0} µs per connect");
     if let Some(j) = &joins {
         eprintln!(
             "  join with {} online: p50 {:.1} ms, p99 {:.1} ms",
             j.online, j.p50_ms, j.p99_ms
         );
     }
+    if args.messages > 0 {
+        eprintln!(
+            "  {delivered} of {} deliveries, p50 {message_p50:.1} ms, p99 {message_p99:.1} ms, max {message_max:.1} ms",
+            connected * args.messages
+        );
+    }
     Ok(())
 }
 
-/// Reads whatever comes (presence) until `stop`; answers whether the server
-/// kept the connection open until then.
-async fn hold_open(mut socket: client::Socket, stop: tokio_util::sync::CancellationToken) -> bool {
+/// Reads whatever comes (presence, timed messages) until `stop`; answers
+/// whether the server kept the connection open until then, and how long each
+/// timed message took to arrive.
+async fn hold_open(
+    mut socket: client::Socket,
+    stop: tokio_util::sync::CancellationToken,
+    origin: Instant,
+) -> (bool, Vec<f64>) {
+    use tokio_tungstenite::tungstenite::Message;
+    let mut took = Vec::new();
     loop {
         tokio::select! {
             _ = stop.cancelled() => {
                 let _ = socket.close(None).await;
-                return true;
+                return (true, took);
             }
             frame = socket.next() => match frame {
+                Some(Ok(Message::Text(text))) => {
+                    took.extend(timed_messages::took_ms(&text, origin));
+                }
                 Some(Ok(_)) => {}
-                _ => return false,
+                _ => return (false, took),
             },
         }
     }
@@ -143,7 +189,13 @@ struct JoinTimes {
 /// Times `probes` joins one after another, each on a fresh connection: from
 /// `join` sent to the room's `online` list received (what a user waits for
 /// before the room looks right). `None` if none succeeded.
-async fn time_joins(base: &str, token: &str, room: &str, probes: usize) -> Option<JoinTimes> {
+async fn time_joins(
+    base: &str,
+    token: &str,
+    room: &str,
+    first: Option<&str>,
+    probes: usize,
+) -> Option<JoinTimes> {
     use futures_util::SinkExt;
     use tokio_tungstenite::tungstenite::Message;
     let mut took = Vec::with_capacity(probes);
@@ -152,6 +204,11 @@ async fn time_joins(base: &str, token: &str, room: &str, probes: usize) -> Optio
         let Ok(mut socket) = client::connect(base, token).await else {
             continue;
         };
+        if let Some(first) = first {
+            if socket.send(Message::Text(first.into())).await.is_err() {
+                continue;
+            }
+        }
         let started = Instant::now();
         let join = format!(r#"{{"type":"join","room":"{room}"}}"#);
         if socket.send(Message::Text(join.into())).await.is_err() {

@@ -35,6 +35,7 @@ mod runs;
 mod scan;
 mod setup;
 mod storm;
+mod timed_messages;
 
 use clap::Parser;
 
