@@ -119,6 +119,13 @@ pub enum ClientFrame {
     /// user with no visible connection gets pushes (`docs/PROTOCOL.md`,
     /// *Web Push*). No answer.
     Visible { visible: bool },
+    /// Whose presence this connection wants (a Confab addition, v3): from
+    /// now on, in every room it has joined, `presence` frames only about
+    /// these users (at most [`MAX_PRESENCE_INTEREST`]; the list replaces any
+    /// earlier one), and an `online_count` whenever the room's count changes.
+    /// Answered by one `online` frame per joined room naming which of them
+    /// are online there.
+    PresenceInterest { users: Vec<Uuid> },
 }
 
 fn yes() -> bool {
@@ -192,6 +199,9 @@ pub struct FrameError {
 
 /// Most users an `online` frame names.
 pub const MAX_ONLINE_LISTED: usize = 1000;
+
+/// Most users one `presence_interest` frame may name.
+pub const MAX_PRESENCE_INTEREST: usize = 1000;
 
 /// What the server sends over the socket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -271,6 +281,13 @@ pub enum ServerFrame {
     Online {
         room: RoomId,
         users: Vec<UserRef>,
+        count: u32,
+    },
+    /// How many users are online in the room now, sent (gathered, like
+    /// presence) whenever it changed, to connections that said whose
+    /// presence they want (a Confab addition, v3).
+    OnlineCount {
+        room: RoomId,
         count: u32,
     },
     /// The user's read marker in `room` moved to `seq` (from another of

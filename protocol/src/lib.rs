@@ -64,7 +64,7 @@ pub use followed::{
 };
 pub use frames::{
     ClientEnvelope, ClientFrame, ErrorCode, FrameError, PresenceStatus, ServerFrame,
-    MAX_ONLINE_LISTED, MAX_REF_BYTES,
+    MAX_ONLINE_LISTED, MAX_PRESENCE_INTEREST, MAX_REF_BYTES,
 };
 pub use groups::{
     reserved_name, Broad, CreateGroup, GroupList, GroupUpdate, UserGroup, BROAD_MENTION_MEMBERS,

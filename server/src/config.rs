@@ -329,6 +329,12 @@ pub struct Config {
     #[arg(long, env = "CONFAB_RETENTION_SWEEP_SECS", default_value_t = 300)]
     pub retention_sweep_secs: u64,
 
+    /// Up to how many users online in a room every client hears each arrival
+    /// and departure there; in a bigger room a client hears only of the users
+    /// it named in `presence_interest` (docs/PROTOCOL.md).
+    #[arg(long, env = "CONFAB_PRESENCE_FOR_ALL", default_value_t = 100)]
+    pub presence_for_all: u32,
+
     /// Tests and benchmarks only: how many seconds a retention "day" is.
     #[arg(long, hide = true, default_value_t = 86_400)]
     pub retention_day_secs: u64,

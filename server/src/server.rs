@@ -87,7 +87,7 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
             Arc::new(MemoryUserLimits::new(config.user_limits())),
         ),
     };
-    let node = Node::new(store.clone(), broker.clone());
+    let node = Node::with_presence_for_all(store.clone(), broker.clone(), config.presence_for_all);
     let sessions = Sessions::new(store.clone(), broker.clone());
     tokio::spawn(route_incoming(incoming, node.clone(), sessions.clone()));
     if config.uses_redis() {

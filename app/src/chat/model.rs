@@ -70,6 +70,9 @@ pub struct ChatModel {
     pub timelines: RwSignal<HashMap<RoomId, Timeline>>,
     pub typing: RwSignal<TypingByRoom>,
     pub online: RwSignal<OnlineByRoom>,
+    /// Per room: how many are online (all of them, where `online` may name
+    /// only those the page asked about).
+    pub online_count: RwSignal<HashMap<RoomId, u32>>,
     /// What the user has typed but not sent, per room. Kept while the session
     /// is renewed or the user signs in again.
     pub drafts: RwSignal<HashMap<RoomId, String>>,
@@ -190,6 +193,7 @@ impl ChatModel {
             timelines: RwSignal::new(HashMap::new()),
             typing: RwSignal::new(HashMap::new()),
             online: RwSignal::new(HashMap::new()),
+            online_count: RwSignal::new(HashMap::new()),
             drafts: RwSignal::new(HashMap::new()),
             thread_drafts: RwSignal::new(HashMap::new()),
             notice: RwSignal::new(None),
@@ -241,6 +245,7 @@ impl ChatModel {
         self.timelines.set(HashMap::new());
         self.typing.set(HashMap::new());
         self.online.set(HashMap::new());
+        self.online_count.set(HashMap::new());
         self.drafts.set(HashMap::new());
         self.thread_drafts.set(HashMap::new());
         self.thread.set(None);

@@ -63,6 +63,18 @@ pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
         users.sort_by_key(|u| u.name.to_lowercase());
         Some(users)
     };
+    // The count is everyone's; in a big room the list names only the people
+    // the page asked about (docs/PROTOCOL.md, presence by interest).
+    let online_heading = move || {
+        let count = model
+            .current
+            .get()
+            .and_then(|room| model.online_count.with(|counts| counts.get(&room).copied()));
+        match count {
+            Some(count) => format!("Online ({count})"),
+            None => "Online".to_string(),
+        }
+    };
     let threads_label = move || match model.thread_unread.get() {
         0 => "Threads".to_string(),
         n => format!("Threads, {n} unread"),
@@ -196,7 +208,7 @@ pub fn Sidebar(on_pick: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
                     <button type="submit">"Open"</button>
                 </div>
             </form>
-            <h2>"Online"</h2>
+            <h2>{online_heading}</h2>
             <ul class="online" aria-live="polite">
                 {move || {
                     online()

@@ -40,6 +40,7 @@ pub mod notifications;
 pub mod oidc;
 pub mod people;
 pub mod pin;
+pub mod presence;
 pub mod previews;
 pub mod push;
 pub mod react;

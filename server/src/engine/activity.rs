@@ -17,6 +17,7 @@ use protocol::{Entry, RoomId, Seq, ServerFrame, UserRef};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::activity_batch;
 use super::outbox::{frame, ConnId, Outbox};
 use super::quiet::QuietRule;
 use super::Node;
@@ -171,7 +172,7 @@ impl Node {
         if noted.is_empty() {
             return;
         }
-        self.watchers.note(&noted);
+        self.hear_activity(&noted);
         if let Err(e) = self
             .broker
             .publish(ALL_ROOMS, BrokerEvent::Activity(noted))
@@ -181,8 +182,15 @@ impl Node {
         }
     }
 
-    /// Activity another instance stored.
-    pub(super) fn noted_elsewhere(&self, noted: &[Noted]) {
-        self.watchers.note(noted);
+    /// Activity stored here or on another instance: held a moment for each
+    /// connection it goes to, then sent together ([`activity_batch`]).
+    pub(super) fn hear_activity(&self, noted: &[Noted]) {
+        if self.watchers.note(noted) {
+            let watchers = self.watchers.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(activity_batch::ACTIVITY_GATHER).await;
+                activity_batch::send_all(watchers.take_activity());
+            });
+        }
     }
 }

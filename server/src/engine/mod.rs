@@ -10,8 +10,10 @@
 //! - after (re)subscribing, read up to the store's latest ([`Node::catch_up`]).
 
 mod activity;
+mod activity_batch;
 mod delivery;
 mod group_commit;
+mod interest;
 mod online;
 pub mod outbox;
 mod presence;
@@ -52,7 +54,11 @@ pub struct Node {
     /// The tasks committing them.
     commits: tokio_util::task::TaskTracker,
     /// Connected users' rooms, for what they hear of rooms not joined.
-    watchers: watchers::Watchers,
+    watchers: Arc<watchers::Watchers>,
+    /// Whose presence each connection wants.
+    interests: Arc<interest::Interests>,
+    /// Up to how many online a connection that never said hears everyone.
+    presence_for_all: u32,
 }
 
 /// How a join went, for the caller's logs.
@@ -64,13 +70,25 @@ pub struct Joined {
 
 impl Node {
     pub fn new(store: Arc<dyn Store>, broker: Arc<dyn Broker>) -> Arc<Self> {
+        Self::with_presence_for_all(store, broker, interest::PRESENCE_FOR_ALL)
+    }
+
+    /// A node whose connections that never said whose presence they want
+    /// hear every change in rooms with at most `presence_for_all` online.
+    pub fn with_presence_for_all(
+        store: Arc<dyn Store>,
+        broker: Arc<dyn Broker>,
+        presence_for_all: u32,
+    ) -> Arc<Self> {
         Arc::new(Node {
             store,
             broker,
             rooms: Mutex::default(),
             queues: Mutex::default(),
             commits: tokio_util::task::TaskTracker::new(),
-            watchers: watchers::Watchers::default(),
+            watchers: Arc::default(),
+            interests: Arc::default(),
+            presence_for_all,
         })
     }
 
@@ -94,7 +112,7 @@ impl Node {
             Incoming::Event(room, BrokerEvent::Evicted(user, left)) => {
                 self.local_evict(&room, user, left).await;
             }
-            Incoming::Event(_, BrokerEvent::Activity(noted)) => self.noted_elsewhere(&noted),
+            Incoming::Event(_, BrokerEvent::Activity(noted)) => self.hear_activity(&noted),
             Incoming::Event(_, BrokerEvent::ForUser(user, frame)) => {
                 self.told_elsewhere(user, &frame)
             }
@@ -225,7 +243,7 @@ impl Node {
             // which every delivery and join to the room waits for.
             drop(state);
             if !rejoin {
-                self.presence_joined(room, user, outbox).await;
+                self.presence_joined(conn, room, user, outbox).await;
             }
             return Ok(Some(joined));
         }

@@ -115,16 +115,54 @@ impl Online {
 
     /// The first [`MAX_ONLINE_LISTED`] online by name, and how many are online.
     pub fn listing(&self) -> (Vec<UserRef>, u32) {
+        self.first(MAX_ONLINE_LISTED)
+    }
+
+    /// The first `n` online by name, and how many are online.
+    fn first(&self, n: usize) -> (Vec<UserRef>, u32) {
         let users = self
             .by_name
             .iter()
-            .take(MAX_ONLINE_LISTED)
+            .take(n)
             .map(|(name, id)| UserRef {
                 id: *id,
                 name: name.clone(),
             })
             .collect();
-        (users, self.names.len().min(u32::MAX as usize) as u32)
+        (users, self.count())
+    }
+
+    /// Those of `wanted` who are online, by name, and how many are online.
+    pub fn listing_of(&self, wanted: &[Uuid]) -> (Vec<UserRef>, u32) {
+        let mut users: Vec<UserRef> = wanted
+            .iter()
+            .filter_map(|id| {
+                self.names.get(id).map(|name| UserRef {
+                    id: *id,
+                    name: name.clone(),
+                })
+            })
+            .collect();
+        users.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+        (users, self.count())
+    }
+
+    /// What a connection is told is online: everyone while at most
+    /// `for_all` are; in a bigger room those of `wanted` online, or the first
+    /// `for_all` by name if it never said whose presence it wants (it hears
+    /// no changes there, and a thousand names per join made filling a big
+    /// room cost 60 KB of JSON a joiner).
+    pub fn listing_for(&self, wanted: Option<&[Uuid]>, for_all: u32) -> (Vec<UserRef>, u32) {
+        match wanted {
+            _ if self.count() <= for_all => self.listing(),
+            Some(wanted) => self.listing_of(wanted),
+            None => self.first(for_all as usize),
+        }
+    }
+
+    /// How many are online.
+    pub fn count(&self) -> u32 {
+        self.names.len().min(u32::MAX as usize) as u32
     }
 }
 

@@ -10,8 +10,10 @@ use std::time::{Duration, Instant};
 
 use protocol::{PresenceStatus, ServerFrame, UserRef};
 
+use uuid::Uuid;
+
 use super::online::Next;
-use super::outbox::{frame, Frame, Outbox};
+use super::outbox::{frame, ConnId, Frame, Outbox};
 use super::room::Gathered;
 use super::Node;
 use crate::broker::BrokerEvent;
@@ -52,7 +54,13 @@ pub fn typing_frame(room: &str, user: &UserRef) -> Frame {
 impl Node {
     /// Tells the joiner who is online, and everyone else that the joiner is,
     /// if this is the joiner's first connection to the room.
-    pub(super) async fn presence_joined(&self, room: &str, user: &UserRef, outbox: &Outbox) {
+    pub(super) async fn presence_joined(
+        &self,
+        conn: ConnId,
+        room: &str,
+        user: &UserRef,
+        outbox: &Outbox,
+    ) {
         let first = match self.broker.presence_join(room, user).await {
             Ok(first) => first,
             Err(e) => {
@@ -61,8 +69,10 @@ impl Node {
             }
         };
         // One frame, however many are online: a frame each would fill the
-        // joiner's queue in a big room before it read `joined`.
-        if let Some((users, count)) = self.online_listing(room, user).await {
+        // joiner's queue in a big room before it read `joined`. A joiner
+        // that said whose presence it wants hears of those only.
+        let wanted = self.interests.of(conn);
+        if let Some((users, count)) = self.online_listing(room, user, wanted.as_deref()).await {
             outbox.push(frame(&ServerFrame::Online {
                 room: room.to_string(),
                 users,
@@ -77,14 +87,22 @@ impl Node {
 
     /// Who is online in `room` (the joiner `user` among them), from the
     /// room's mirror (`online`), reading the broker only when the mirror is
-    /// new or stale. None if the room is no longer subscribed here.
-    async fn online_listing(&self, room: &str, user: &UserRef) -> Option<(Vec<UserRef>, u32)> {
+    /// new or stale. None if the room is no longer subscribed here. With
+    /// `wanted`, only those of them who are online are named.
+    async fn online_listing(
+        &self,
+        room: &str,
+        user: &UserRef,
+        wanted: Option<&[Uuid]>,
+    ) -> Option<(Vec<UserRef>, u32)> {
         let local = self.existing_room(room)?;
         local.lock().await.online.set(user, true);
+        let for_all = self.presence_for_all;
+        let list = |online: &super::online::Online| online.listing_for(wanted, for_all);
         loop {
             let mut state = local.lock().await;
             match state.online.next(Instant::now()) {
-                Next::List => return Some(state.online.listing()),
+                Next::List => return Some(list(&state.online)),
                 Next::Load => {
                     drop(state);
                     let listed = self.broker.presence_list(room).await;
@@ -93,7 +111,7 @@ impl Node {
                     }
                     let mut state = local.lock().await;
                     state.online.finish_load(listed.ok(), Instant::now());
-                    return Some(state.online.listing());
+                    return Some(list(&state.online));
                 }
                 Next::Wait(mut loads) => {
                     drop(state);
@@ -184,11 +202,51 @@ impl Node {
         if state.soon.len() == 1 {
             let window = gather_window(state.subscribers.len());
             let local = local.clone();
+            let (room, interests, for_all) = (
+                room.to_string(),
+                self.interests.clone(),
+                self.presence_for_all,
+            );
             tokio::spawn(async move {
                 tokio::time::sleep(window).await;
-                local.lock().await.flush_soon();
+                let mut state = local.lock().await;
+                state.flush_soon(&room, &interests.lock(), for_all);
             });
         }
+    }
+
+    /// Takes `conn`'s word on whose presence it wants (replacing any earlier)
+    /// and tells it which of them are online in each of its `rooms`, with
+    /// each room's count.
+    pub async fn presence_interest(
+        &self,
+        conn: ConnId,
+        users: &[Uuid],
+        rooms: impl IntoIterator<Item = &str>,
+        outbox: &Outbox,
+    ) {
+        self.interests.set(conn, users);
+        for room in rooms {
+            let Some(local) = self.existing_room(room) else {
+                continue;
+            };
+            let listed = local
+                .lock()
+                .await
+                .online
+                .listing_for(Some(users), self.presence_for_all);
+            let (users, count) = listed;
+            outbox.push(frame(&ServerFrame::Online {
+                room: room.to_string(),
+                users,
+                count,
+            }));
+        }
+    }
+
+    /// Forgets whose presence `conn` wanted (it closed).
+    pub fn presence_forget(&self, conn: ConnId) {
+        self.interests.forget(conn);
     }
 }
 

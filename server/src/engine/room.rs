@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use protocol::{Entry, Seq, ServerFrame, UserRef};
 use tokio::sync::watch;
 
+use super::interest::Declared;
 use super::online::Online;
 use super::outbox::{frame, ConnId, Frame, Outbox};
 
@@ -42,6 +43,11 @@ pub struct RoomState {
     pub cut_off: HashMap<ConnId, UserRef>,
     /// Who is online in the room, mirrored from the broker.
     pub online: Online,
+    /// Presence changes went by that not everyone heard (the room was big):
+    /// everyone gets a fresh `online` list once it is small again.
+    pub missed: bool,
+    /// The count last told by `online_count`.
+    pub count_told: Option<u32>,
 }
 
 /// A presence or typing frame waiting in [`RoomState::soon`].
@@ -66,6 +72,8 @@ impl Default for RoomState {
             soon: Vec::new(),
             cut_off: HashMap::new(),
             online: Online::default(),
+            missed: false,
+            count_told: None,
         }
     }
 }
@@ -84,7 +92,7 @@ impl RoomState {
             .into_iter()
             .map(|e| frame(&ServerFrame::from(e)))
             .collect();
-        self.push_to_each(|sub| frames.iter().all(|f| sub.outbox.push(f.clone())));
+        self.push_to_each(|_, sub| frames.iter().all(|f| sub.outbox.push(f.clone())));
         self.last_delivered = newest;
         self.progress.send_replace(newest);
     }
@@ -107,30 +115,76 @@ impl RoomState {
         self.fan_out(next);
     }
 
-    /// Queues what gathered in `soon` for every subscriber, all of it to one
-    /// subscriber before the next: one write each, however many users came,
-    /// went or typed meanwhile.
-    pub fn flush_soon(&mut self) {
-        let frames = std::mem::take(&mut self.soon);
-        self.push_to_each(|sub| {
-            frames
+    /// Queues what gathered in `soon` for every subscriber it is for, all of
+    /// it to one subscriber before the next: one write each, however many
+    /// users came, went or typed meanwhile. Typing goes to everyone. While at
+    /// most `for_all` are online, so does presence; in a bigger room only to
+    /// the connections that asked about the user ([`super::interest`]), and
+    /// once the room is small again after changes some did not hear, everyone
+    /// gets a fresh `online` list in their place. A changed count goes to
+    /// every connection that said whose presence it wants.
+    pub fn flush_soon(&mut self, room: &str, interests: &Declared, for_all: u32) {
+        let gathered = std::mem::take(&mut self.soon);
+        let count = self.online.count();
+        let small = count <= for_all;
+        let presence_went = gathered.iter().any(|g| !g.typing);
+        let relist = (small && self.missed).then(|| {
+            let (users, count) = self.online.listing();
+            frame(&ServerFrame::Online {
+                room: room.to_string(),
+                users,
+                count,
+            })
+        });
+        if presence_went || relist.is_some() {
+            self.missed = !small;
+        }
+        let mut asked: HashMap<ConnId, Vec<&Frame>> = HashMap::new();
+        for g in gathered.iter().filter(|g| !small && !g.typing) {
+            for conn in interests.listeners(g.about) {
+                if self
+                    .subscribers
+                    .get(&conn)
+                    .is_some_and(|s| s.user.id != g.about)
+                {
+                    asked.entry(conn).or_default().push(&g.frame);
+                }
+            }
+        }
+        let recount = (self.count_told != Some(count)).then(|| {
+            frame(&ServerFrame::OnlineCount {
+                room: room.to_string(),
+                count,
+            })
+        });
+        self.count_told = Some(count);
+        let each_change = small && relist.is_none();
+        self.push_to_each(|conn, sub| {
+            let theirs = |g: &&Gathered| g.about != sub.user.id && (g.typing || each_change);
+            let asked = asked.get(&conn).into_iter().flatten().copied();
+            let recount = recount.as_ref().filter(|_| interests.declared(conn));
+            gathered
                 .iter()
-                .filter(|g| g.about != sub.user.id)
-                .all(|g| sub.outbox.push(g.frame.clone()))
+                .filter(theirs)
+                .map(|g| &g.frame)
+                .chain(&relist)
+                .chain(asked)
+                .chain(recount)
+                .all(|f| sub.outbox.push(f.clone()))
         });
     }
 
     /// Queues `frame` for every subscriber.
     pub fn tell_all(&mut self, frame: Frame) {
-        self.push_to_each(|sub| sub.outbox.push(frame.clone()));
+        self.push_to_each(|_, sub| sub.outbox.push(frame.clone()));
     }
 
     /// Runs `push` for every subscriber; one whose queue is full (`push`
     /// answers false) is dropped here and remembered in `cut_off`.
-    fn push_to_each(&mut self, push: impl Fn(&Subscriber) -> bool) {
+    fn push_to_each(&mut self, push: impl Fn(ConnId, &Subscriber) -> bool) {
         let cut_off = &mut self.cut_off;
         self.subscribers.retain(|conn, sub| {
-            let kept = push(sub);
+            let kept = push(*conn, sub);
             if !kept {
                 cut_off.insert(*conn, sub.user.clone());
             }

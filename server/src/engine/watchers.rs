@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::activity::Noted;
+use super::activity_batch::ActivityBatch;
 use super::outbox::{frame, ConnId, Frame, Outbox};
 use super::quiet::QuietRule;
 use crate::store::RoomNotice;
@@ -77,6 +78,8 @@ struct Index {
     users: HashMap<Uuid, Watcher>,
     /// room → connected users here who belong to it.
     rooms: HashMap<RoomId, HashSet<Uuid>>,
+    /// `activity` frames waiting to go out together.
+    activity: ActivityBatch,
 }
 
 impl Index {
@@ -210,10 +213,13 @@ impl Watchers {
     /// saying whether it mentions them, whether it is a reply in a thread
     /// they follow, and whether it notifies them (`protocol::notifies`).
     /// Each of those few frames is serialized at most once per message.
-    pub(super) fn note(&self, noted: &[Noted]) {
+    /// They wait in the index's activity batch; true if they are the first
+    /// there (the caller schedules its sending: `activity_batch`).
+    pub(super) fn note(&self, noted: &[Noted]) -> bool {
         let mut index = self.inner.lock().unwrap();
         let index = &mut *index;
         let now = OffsetDateTime::now_utc();
+        let mut first = false;
         for message in noted {
             let Some(users) = index.rooms.get(&message.room) else {
                 continue;
@@ -252,13 +258,21 @@ impl Watchers {
                         notify,
                     })
                 });
-                for watching in watcher.conns.values() {
+                for (conn, watching) in &watcher.conns {
                     if !watching.joined.contains(&message.room) {
-                        watching.outbox.push(activity.clone());
+                        first |= index
+                            .activity
+                            .hold(*conn, &watching.outbox, activity.clone());
                     }
                 }
             }
         }
+        first
+    }
+
+    /// The `activity` frames waiting, for `activity_batch::send_all`.
+    pub(super) fn take_activity(&self) -> Vec<(Outbox, Vec<Frame>)> {
+        self.inner.lock().unwrap().activity.take()
     }
 
     /// Queues `frame` for every connection here, serialized once.

@@ -26,6 +26,13 @@ fn noted(room: &str, author: Uuid, mentions: Vec<Uuid>) -> Noted {
     }
 }
 
+/// Notes `messages` and sends the activity batch at once (the node sends it
+/// `ACTIVITY_GATHER` later).
+fn note(watchers: &Watchers, messages: &[Noted]) {
+    watchers.note(messages);
+    crate::engine::activity_batch::send_all(watchers.take_activity());
+}
+
 #[test]
 fn members_not_joined_hear_activity_and_the_author_does_not() {
     let watchers = Watchers::default();
@@ -39,7 +46,7 @@ fn members_not_joined_hear_activity_and_the_author_does_not() {
     watchers.loaded(bob, rooms(&["ops"]), QuietRule::default());
     assert!(!watchers.add(bob, 3, &bob_joined_box), "known already");
     watchers.set_joined(bob, 3, "ops", true);
-    watchers.note(&[noted("ops", ann, vec![bob])]);
+    note(&watchers, &[noted("ops", ann, vec![bob])]);
     assert!(ann_q.try_recv().is_err());
     assert_eq!(
         bob_q.try_recv().unwrap().as_str(),
@@ -57,7 +64,7 @@ fn a_removed_room_is_heard_no_more_and_the_last_connection_forgets_the_user() {
     watchers.loaded(bob, rooms(&["ops"]), QuietRule::default());
     watchers.tell(bob, &ServerFrame::RoomRemoved { room: "ops".into() }, None);
     assert!(bob_q.try_recv().is_ok()); // the room_removed frame itself
-    watchers.note(&[noted("ops", ann, vec![])]);
+    note(&watchers, &[noted("ops", ann, vec![])]);
     assert!(bob_q.try_recv().is_err());
     watchers.remove(bob, 2);
     assert!(watchers.inner.lock().unwrap().rooms.is_empty());
@@ -95,7 +102,7 @@ fn levels_mute_and_quiet_decide_what_notifies_and_activity_always_comes() {
     watchers.loaded(bob, rooms(&["ops"]), QuietRule::default());
     let activity =
         |q: &mut crate::engine::outbox::Queue| q.try_recv().unwrap().as_str().to_string();
-    watchers.note(&[noted("ops", ann, vec![])]);
+    note(&watchers, &[noted("ops", ann, vec![])]);
     assert!(activity(&mut bob_q).ends_with(r#""mention":false,"notify":false}"#));
     let level = |level, muted| {
         ServerFrame::Notifications(protocol::RoomNotifications {
@@ -105,13 +112,13 @@ fn levels_mute_and_quiet_decide_what_notifies_and_activity_always_comes() {
         })
     };
     watchers.tell(bob, &level(NotificationLevel::All, false), Some(2));
-    watchers.note(&[noted("ops", ann, vec![])]);
+    note(&watchers, &[noted("ops", ann, vec![])]);
     assert!(activity(&mut bob_q).ends_with(r#""notify":true}"#));
     let mut reply = noted("ops", ann, vec![]);
     reply.thread = Some(Uuid::from_u128(9));
     reply.followers = vec![bob];
     watchers.tell(bob, &level(NotificationLevel::Mentions, false), Some(2));
-    watchers.note(&[reply.clone()]);
+    note(&watchers, &[reply.clone()]);
     let heard = activity(&mut bob_q);
     assert!(
         heard.contains(r#""thread":"00000000-0000-0000-0000-000000000009""#),
@@ -122,7 +129,7 @@ fn levels_mute_and_quiet_decide_what_notifies_and_activity_always_comes() {
         "a followed thread notifies at mentions"
     );
     watchers.tell(bob, &level(NotificationLevel::All, true), Some(2));
-    watchers.note(&[noted("ops", ann, vec![bob])]);
+    note(&watchers, &[noted("ops", ann, vec![bob])]);
     assert!(
         activity(&mut bob_q).ends_with(r#""mention":true,"notify":false}"#),
         "muted"
@@ -136,7 +143,7 @@ fn levels_mute_and_quiet_decide_what_notifies_and_activity_always_comes() {
     watchers.tell(bob, &ServerFrame::Dnd(paused.to_wire(now)), Some(2));
     let mut everyone = noted("ops", ann, vec![]);
     everyone.everyone = true;
-    watchers.note(&[everyone]);
+    note(&watchers, &[everyone]);
     assert!(
         activity(&mut bob_q).ends_with(r#""mention":true,"notify":false}"#),
         "quiet"

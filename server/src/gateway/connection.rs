@@ -133,6 +133,7 @@ pub async fn run(socket: WebSocket, state: AppState, claims: Claims, slot: Conne
         }
         conn.state.sessions.closed(claims.sub, id);
         conn.leave_all().await;
+        conn.state.node.presence_forget(id);
         drop(conn);
         metrics::gauge!("confab_connections_open").decrement(1.0);
         tracing::debug!(close = ?code, "disconnected");

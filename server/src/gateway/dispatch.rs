@@ -75,6 +75,14 @@ pub async fn handle(conn: &mut Conn, envelope: ClientEnvelope) -> Option<u16> {
             conn.slot.set_visible(visible).await;
             return None;
         }
+        ClientFrame::PresenceInterest { users } => {
+            let declared =
+                domain::presence::declare(&state, caller, &users, &conn.rooms, &conn.outbox).await;
+            if let Err(e) = declared {
+                return refuse(conn, e, reference);
+            }
+            return None;
+        }
         ClientFrame::Send {
             room,
             client_msg_id,

@@ -214,7 +214,15 @@ async fn a_room_with_more_people_online_than_a_queue_holds_can_still_be_joined()
     // 120 online against a queue of 64 frames: one `presence` frame per
     // online user used to overflow the joiner's queue before `joined` was
     // read (1008, every joiner, every reconnect).
-    let server = TestServer::start(&["--outbound-queue", "64", "--signups-per-network", "1000"]);
+    // Everyone listed: presence for all up to 1,000 online.
+    let server = TestServer::start(&[
+        "--outbound-queue",
+        "64",
+        "--signups-per-network",
+        "1000",
+        "--presence-for-all",
+        "1000",
+    ]);
     let mut online = Vec::new();
     for i in 0..120 {
         let (_, client) = server.user_in_general(&format!("u{i}")).await;

@@ -26,6 +26,7 @@ mod openapi;
 mod people;
 mod pins;
 mod presence;
+mod presence_interest;
 mod previews;
 mod push;
 mod read_state;

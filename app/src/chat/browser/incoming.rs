@@ -139,7 +139,15 @@ impl Runtime {
                     };
                 });
             }
-            ServerFrame::Online { room, users, .. } => {
+            ServerFrame::OnlineCount { room, count } => {
+                self.model.online_count.update(|counts| {
+                    counts.insert(room, count);
+                });
+            }
+            ServerFrame::Online { room, users, count } => {
+                self.model.online_count.update(|counts| {
+                    counts.insert(room.clone(), count);
+                });
                 self.model.online.update(|online| {
                     let listed = online.entry(room).or_default();
                     listed.clear();

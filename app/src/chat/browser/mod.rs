@@ -19,6 +19,7 @@ mod people;
 mod phone;
 mod pins;
 mod preferences;
+mod presence;
 mod push;
 mod read_state;
 mod retention;
@@ -88,6 +89,7 @@ pub fn start(model: ChatModel) -> Actions {
         updating: Cell::new(false),
         phone_views: RefCell::new(Vec::new()),
         skip_pops: Cell::new(0),
+        interest_said: RefCell::new(None),
     });
     model.now.set(now_ms());
     model.notifications.set(notify::notification_state());
@@ -95,6 +97,7 @@ pub fn start(model: ChatModel) -> Actions {
     runtime.watch_visibility();
     runtime.register_worker();
     runtime.keep_for_offline();
+    runtime.keep_presence_interest();
     runtime.follow_phone_views();
     *runtime.ticker.borrow_mut() = Some(Interval::new(500, move || model.now.set(now_ms())));
     spawn_local({
@@ -165,6 +168,8 @@ pub struct Runtime {
     phone_views: RefCell<Vec<phone::View>>,
     /// `popstate`s to come of the page's own `history.go` (not backs).
     skip_pops: Cell<u32>,
+    /// Whose presence the current socket was told the page wants.
+    interest_said: RefCell<Option<Vec<Uuid>>>,
 }
 
 impl Runtime {

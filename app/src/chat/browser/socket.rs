@@ -111,6 +111,7 @@ impl Runtime {
         if !super::read_state::visible() {
             self.send_frame(ClientFrame::Visible { visible: false }, None);
         }
+        self.send_presence_interest();
         let rooms = self.visited.borrow().clone();
         for room in rooms {
             self.send_join(&room);
