@@ -36,6 +36,7 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
     let cpu_before = cpu();
     let origin = Instant::now();
     let first = args.presence_interest.then_some(NOBODY);
+    eprintln!("connecting {} clients", args.clients);
 
     // Each connection is read from the moment it opens (presence frames keep
     // coming while the others join), until the hold ends.
