@@ -176,6 +176,9 @@ test("a cluster: one browser on each instance, through nginx and directly, chat 
     const carol = await signUp(browser, cluster.url, "carol");
     await expect.poll(() => bodies(carol)).toEqual(["hello from instance A", "hello back from instance B"]);
     await say(carol, "and carol through nginx");
+    // The count comes from the other instance too (online_count, or the
+    // online list a page's presence_interest is answered with).
+    await expect(bob.getByRole("heading", { name: "Online (3)" })).toBeVisible();
     await expect(alice.locator(".message-list")).toContainText("and carol through nginx");
     await expect(bob.locator(".message-list")).toContainText("and carol through nginx");
   } finally {
