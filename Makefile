@@ -70,7 +70,10 @@ schema: build-debug
 	.ci/schema.sh $(CARGO_TARGET_DIR)/debug/confab
 
 ## make bench: the performance scenarios (2 instances + Redis + PostgreSQL),
-## written to docs/BENCHMARKS.md and docs/bench-chart.svg; then search over a
+## written to docs/BENCHMARKS.md and docs/bench-chart.svg; instructions per
+## delivery, connect and activity frame under callgrind, docs/bench-instructions.md
+## (with LIMIT_BIN and PEER_LOADGEN, the comparison kit's limit beside them);
+## then search over a
 ## million messages on both stores, written to docs/bench-search.md; then the
 ## people directory over 100,000 users, written to docs/bench-directory.md; the
 ## sidebar of a user in 500 of 20,000 rooms, docs/bench-room-list.md;
@@ -83,6 +86,8 @@ bench:
 	.ci/install-deps.sh cluster
 	cargo build --release -p server -p tools --bins
 	PATH=$(PATH):/usr/sbin deploy/bench.sh $(CARGO_TARGET_DIR)/release/confab $(CARGO_TARGET_DIR)/release/confab-load
+	deploy/instructions.sh $(CARGO_TARGET_DIR)/release/confab $(CARGO_TARGET_DIR)/release/confab-load \
+	  $(LIMIT_BIN) $(PEER_LOADGEN) > docs/bench-instructions.md
 	SEARCH_BENCH_OUT=$(CURDIR)/docs/bench-search.md cargo bench -p server --bench search
 	DIRECTORY_BENCH_OUT=$(CURDIR)/docs/bench-directory.md cargo bench -p server --bench directory
 	ROOM_LIST_BENCH_OUT=$(CURDIR)/docs/bench-room-list.md cargo bench -p server --bench room_list

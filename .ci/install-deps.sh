@@ -63,6 +63,10 @@ if [ "$mode" = test ]; then
   # Reactions are emoji: without a font for them, screenshots show boxes.
   apt_install fonts-noto-color-emoji
 fi
+if [ "$mode" = cluster ]; then
+  # `make bench` counts instructions per operation under callgrind.
+  command -v valgrind >/dev/null || apt_install valgrind
+fi
 if [ "$mode" = test ] || [ "$mode" = cluster ]; then
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx
   # Tests spawn their own redis-server processes (they kill and restart them).
