@@ -125,7 +125,10 @@ pub enum ClientFrame {
     /// earlier one), and an `online_count` whenever the room's count changes.
     /// Answered by one `online` frame per joined room naming which of them
     /// are online there.
-    PresenceInterest { users: Vec<Uuid> },
+    PresenceInterest {
+        #[cfg_attr(feature = "openapi", schema(max_items = 1000))]
+        users: Vec<Uuid>,
+    },
 }
 
 fn yes() -> bool {

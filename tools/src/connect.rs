@@ -57,7 +57,7 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
         .collect()
         .await;
     let took = started.elapsed().as_secs_f64();
-    let cpu_per_connect_us = (cpu() - cpu_before) * 1e6 / args.clients.max(1) as f64;
+    let cpu_spent = cpu() - cpu_before;
     let mut readers = Vec::new();
     let mut failed = 0;
     for result in results {
@@ -72,6 +72,7 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
         }
     }
     let connected = readers.len();
+    let cpu_per_connect_us = cpu_spent * 1e6 / connected.max(1) as f64;
     eprintln!(
         "{connected} connected in {took:.2} s ({:.0}/s), {failed} failed; holding",
         connected as f64 / took

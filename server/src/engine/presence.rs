@@ -230,15 +230,12 @@ impl Node {
             let Some(local) = self.existing_room(room) else {
                 continue;
             };
-            let listed = local
-                .lock()
-                .await
-                .online
-                .listing_for(Some(users), self.presence_for_all);
-            let (users, count) = listed;
+            let state = local.lock().await;
+            let (online, count) = state.online.listing_for(Some(users), self.presence_for_all);
+            drop(state);
             outbox.push(frame(&ServerFrame::Online {
                 room: room.to_string(),
-                users,
+                users: online,
                 count,
             }));
         }
