@@ -54,22 +54,48 @@ use crate::store::{MessageRecord, RoomRecord};
 /// Most (room, user) pairs [`PublicMembers`] holds; past it, it starts over.
 const MAX_REMEMBERED: usize = 100_000;
 
+/// How many locks [`PublicMembers::admitting`] spreads admissions over.
+const ADMISSION_STRIPES: usize = 64;
+
 /// (public room, user) pairs known to be members, on this instance.
-#[derive(Default)]
-pub struct PublicMembers(Mutex<HashSet<(RoomId, Uuid)>>);
+pub struct PublicMembers {
+    known: Mutex<HashSet<(RoomId, Uuid)>>,
+    /// Admissions not yet remembered go one at a time per stripe of (room,
+    /// user): a user's many connections opening at once (their tabs, or
+    /// everyone reconnecting after a deploy) ask the store once between
+    /// them, not once each; the others find the answer remembered.
+    admitting: Vec<tokio::sync::Mutex<()>>,
+}
+
+impl Default for PublicMembers {
+    fn default() -> Self {
+        PublicMembers {
+            known: Mutex::default(),
+            admitting: (0..ADMISSION_STRIPES).map(|_| Default::default()).collect(),
+        }
+    }
+}
 
 impl PublicMembers {
     fn known(&self, room: &str, user: Uuid) -> bool {
-        self.0.lock().unwrap().contains(&(room.to_string(), user))
+        self.known.lock().unwrap().contains(&(room.to_string(), user))
     }
 
     /// Forgets a member who left.
     pub fn forget(&self, room: &str, user: Uuid) {
-        self.0.lock().unwrap().remove(&(room.to_string(), user));
+        self.known.lock().unwrap().remove(&(room.to_string(), user));
+    }
+
+    /// The lock an admission of `user` to `room` takes while it asks the store.
+    fn admitting(&self, room: &str, user: Uuid) -> &tokio::sync::Mutex<()> {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        // Fixed keys: the same pair must find the same lock every time.
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one((room, user));
+        &self.admitting[hash as usize % self.admitting.len()]
     }
 
     fn remember(&self, room: &str, user: Uuid) {
-        let mut members = self.0.lock().unwrap();
+        let mut members = self.known.lock().unwrap();
         if members.len() >= MAX_REMEMBERED {
             members.clear();
         }
@@ -194,6 +220,10 @@ pub async fn admit(
 ) -> DomainResult<Option<RoomKind>> {
     require_scope(caller, room)?;
     let user = caller.user.id;
+    if state.public_members.known(room, user) {
+        return Ok(None);
+    }
+    let _admitting = state.public_members.admitting(room, user).lock().await;
     if state.public_members.known(room, user) {
         return Ok(None);
     }
