@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::args::ConnectArgs;
 use crate::client;
-use crate::proc_stats::{cpu_seconds, rss_kib};
+use crate::proc_stats::{cpu_seconds, rss_kib, CpuShares};
 use crate::setup;
 use crate::timed_messages;
 
@@ -34,6 +34,7 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_before = rss();
     let cpu_before = cpu();
+    let shares_before = CpuShares::now();
     let origin = Instant::now();
     let first = args.presence_interest.then_some(NOBODY);
     eprintln!("connecting {} clients", args.clients);
@@ -58,6 +59,7 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
         .await;
     let took = started.elapsed().as_secs_f64();
     let cpu_spent = cpu() - cpu_before;
+    let shares = CpuShares::now().since(shares_before);
     let mut readers = Vec::new();
     let mut failed = 0;
     for result in results {
@@ -73,6 +75,11 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
     }
     let connected = readers.len();
     let cpu_per_connect_us = cpu_spent * 1e6 / connected.max(1) as f64;
+    let per_connect_us = |seconds: f64| seconds * 1e6 / connected.max(1) as f64;
+    let (own_us, machine_us) = (
+        per_connect_us(shares.own),
+        per_connect_us(shares.machine_busy),
+    );
     eprintln!(
         "{connected} connected in {took:.2} s ({:.0}/s), {failed} failed; holding",
         connected as f64 / took
@@ -121,6 +128,9 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
         "join_p99_ms": joins.as_ref().map(|j| j.p99_ms),
         "join_online": joins.as_ref().map(|j| j.online),
         "server_cpu_us_per_connect": cpu_per_connect_us,
+        "load_cpu_us_per_connect": own_us,
+        "machine_busy_us_per_connect": machine_us,
+        "machine_idle_pct": shares.idle_percent(),
         "messages": args.messages,
         "deliveries": delivered,
         "deliveries_expected": connected * args.messages,
@@ -137,7 +147,11 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
         connected as f64 / took,
         per_connection.map_or("?".into(), |k| format!("{k:.1}")),
     );
-    eprintln!("  server CPU {cpu_per_connect_us:.0} µs per connect");
+    eprintln!(
+        "  CPU per connect: server {cpu_per_connect_us:.0} µs, this load generator {own_us:.0} µs, \
+         the whole machine {machine_us:.0} µs (the rest: Redis, PostgreSQL, the kernel's own); {:.0} % idle",
+        shares.idle_percent()
+    );
     if let Some(j) = &joins {
         eprintln!(
             "  join with {} online: p50 {:.1} ms, p99 {:.1} ms",

@@ -78,7 +78,10 @@ impl Default for PublicMembers {
 
 impl PublicMembers {
     fn known(&self, room: &str, user: Uuid) -> bool {
-        self.known.lock().unwrap().contains(&(room.to_string(), user))
+        self.known
+            .lock()
+            .unwrap()
+            .contains(&(room.to_string(), user))
     }
 
     /// Forgets a member who left.
