@@ -205,8 +205,19 @@ impl Broker for RedisBroker {
         let (key, share) = (self.keys.presence(room), &self.share);
         let field = Keys::share_field(room, user.id);
         let id = user.id.to_string();
-        // Three keys, perhaps on three shards: separate commands. The share
-        // first, so that it never holds less than the reaper must give back.
+        // The share first, so that it never holds less than the reaper must
+        // give back. One server runs them in the order sent: one round trip.
+        if self.commands.runs_in_order() {
+            let mut all = redis::pipe();
+            all.hincr(share, &field, 1)
+                .ignore()
+                .hincr(&key, &id, 1)
+                .hset(self.keys.names(), &id, &user.name)
+                .ignore();
+            let (count,): (i64,) = self.timed(all.query_async(&mut conn)).await?;
+            return Ok(count == 1);
+        }
+        // Three keys, perhaps on three shards: separate commands.
         self.timed(conn.hincr::<_, _, _, ()>(share, &field, 1))
             .await?;
         let mut names = conn.clone();
@@ -227,11 +238,17 @@ impl Broker for RedisBroker {
         let field = Keys::share_field(room, user.id);
         let id = user.id.to_string();
         // The count first, the share after (see presence_join).
-        let count: i64 = self.timed(conn.hincr(&key, &id, -1)).await?;
+        let (count, mine_left): (i64, i64) = if self.commands.runs_in_order() {
+            let mut both = redis::pipe();
+            both.hincr(&key, &id, -1).hincr(share, &field, -1);
+            self.timed(both.query_async(&mut conn)).await?
+        } else {
+            let count = self.timed(conn.hincr(&key, &id, -1)).await?;
+            (count, self.timed(conn.hincr(share, &field, -1)).await?)
+        };
         if count <= 0 {
             let _: Result<(), _> = self.timed(conn.hdel(&key, &id)).await;
         }
-        let mine_left: i64 = self.timed(conn.hincr(share, &field, -1)).await?;
         if mine_left <= 0 {
             let _: Result<(), _> = self.timed(conn.hdel(share, &field)).await;
         }

@@ -277,6 +277,13 @@ impl RedisCommands {
         RedisCommands(Arc::new(RwLock::new((conn, addr.to_string()))))
     }
 
+    /// Whether commands sent one after another run in that order: true on
+    /// one server (one connection), not on a cluster, where two keys may
+    /// live on two shards.
+    pub fn runs_in_order(&self) -> bool {
+        matches!(self.0.read().unwrap().0, Conn::Single(_))
+    }
+
     fn current(&self) -> Conn {
         self.0.read().unwrap().0.clone()
     }

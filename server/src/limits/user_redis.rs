@@ -156,19 +156,37 @@ impl UserLimits for RedisUserLimits {
         // Recorded in this instance's share first, so that whatever the
         // admission leaves counted, the reaper of a dead instance finds it
         // (a share naming a user with nothing counted is harmless).
-        let recorded = conn.hincr::<_, _, _, ()>(&self.share, user.to_string(), 1);
-        let admitted: Option<i64> = match self.timed(recorded).await {
-            Some(()) => {
-                self.timed(
-                    self.admit
-                        .key(self.keys.connections(user))
-                        .arg(&self.node)
-                        .arg(self.local.config().max_connections)
-                        .invoke_async(&mut conn),
-                )
-                .await
+        let mut admission = self.admit.key(self.keys.connections(user));
+        admission
+            .arg(&self.node)
+            .arg(self.local.config().max_connections);
+        let admitted: Option<i64> = if self.commands.runs_in_order() {
+            // One server runs a connection's commands in the order sent:
+            // both in one round trip, the share still first.
+            let mut both = redis::pipe();
+            both.hincr(&self.share, user.to_string(), 1)
+                .ignore()
+                .invoke_script(&admission);
+            let mut again = conn.clone();
+            self.timed(async move {
+                match both.query_async::<(i64,)>(&mut conn).await {
+                    Ok((admitted,)) => Ok(admitted),
+                    // The share is recorded; the server did not know the
+                    // script yet (new, or restarted): load it and admit.
+                    Err(e) if e.kind() == redis::ErrorKind::NoScriptError => {
+                        admission.invoke_async(&mut again).await
+                    }
+                    Err(e) => Err(e),
+                }
+            })
+            .await
+        } else {
+            // A cluster may hold the two keys on two shards: one at a time.
+            let recorded = conn.hincr::<_, _, _, ()>(&self.share, user.to_string(), 1);
+            match self.timed(recorded).await {
+                Some(()) => self.timed(admission.invoke_async(&mut conn)).await,
+                None => None,
             }
-            None => None,
         };
         match admitted {
             Some(1) => Some(true),
