@@ -2,7 +2,8 @@
 //! presence, the per-user limits), so that a dead Redis costs no one a wait.
 //!
 //! Contract: a command runs only while Redis counts as up; a connection
-//! failure or a timeout marks it down at once, and from then on every caller
+//! failure or a timeout marks it down at once (but a deadline of the caller's
+//! own, [`RedisHealth::run_within`], fails only that call), and from then on every caller
 //! gets an error immediately and does without (limits count locally,
 //! publishes are dropped — the store is the truth —, presence degrades) until
 //! the prober's PING, every [`PROBE_EVERY`], is answered again. So at most
@@ -54,6 +55,29 @@ impl RedisHealth {
         timeout: Duration,
         command: impl Future<Output = redis::RedisResult<T>>,
     ) -> Result<T, BrokerError> {
+        self.attempt(timeout, command, true).await
+    }
+
+    /// Runs `command` if Redis is up, giving up after `deadline`: the
+    /// caller's own budget (a connect's admission check), whose expiry fails
+    /// this call only. Slow is not dead: on a machine too busy to answer
+    /// within it, marking Redis down would make every presence join of the
+    /// next moments go unrecorded for good. Failing to reach Redis still
+    /// marks it down, and so does a command past its own timeout (`run`).
+    pub async fn run_within<T>(
+        &self,
+        deadline: Duration,
+        command: impl Future<Output = redis::RedisResult<T>>,
+    ) -> Result<T, BrokerError> {
+        self.attempt(deadline, command, false).await
+    }
+
+    async fn attempt<T>(
+        &self,
+        timeout: Duration,
+        command: impl Future<Output = redis::RedisResult<T>>,
+        expiry_is_down: bool,
+    ) -> Result<T, BrokerError> {
         if !self.is_up() {
             return Err(BrokerError("redis is unreachable".into()));
         }
@@ -70,7 +94,9 @@ impl RedisHealth {
                 Err(BrokerError(e.to_string()))
             }
             Err(_) => {
-                self.down("timed out");
+                if expiry_is_down {
+                    self.down("timed out");
+                }
                 Err(BrokerError("redis timed out".into()))
             }
         }

@@ -31,8 +31,9 @@ use super::{MemoryUserLimits, UserLimitConfig, UserLimits};
 use crate::broker::redis_health::RedisHealth;
 use crate::broker::redis_wire::Keys;
 
-/// How long a check may wait for Redis before it is made locally instead
-/// (and Redis counts as down until it answers a probe: `RedisHealth`).
+/// How long a check may wait for Redis before it is made locally instead.
+/// Only that check: a slow answer is not a dead Redis (`RedisHealth::run_within`);
+/// failing to reach it marks it down until it answers a probe.
 const CHECK_TIMEOUT: Duration = Duration::from_millis(100);
 
 /// Sums the connection fields (not the `NODE:hidden` ones) of KEYS[1].
@@ -125,7 +126,7 @@ impl RedisUserLimits {
         &self,
         f: impl std::future::Future<Output = redis::RedisResult<T>>,
     ) -> Option<T> {
-        match self.health.run(CHECK_TIMEOUT, f).await {
+        match self.health.run_within(CHECK_TIMEOUT, f).await {
             Ok(value) => Some(value),
             Err(e) => {
                 tracing::debug!(error = %e, "redis limit check failed; checking locally");
@@ -143,7 +144,7 @@ impl RedisUserLimits {
             let mut invocation = release.key(key);
             invocation.arg(field);
             let _ = health
-                .run(CHECK_TIMEOUT, invocation.invoke_async::<i64>(&mut conn))
+                .run_within(CHECK_TIMEOUT, invocation.invoke_async::<i64>(&mut conn))
                 .await;
         });
     }
