@@ -142,3 +142,43 @@ async fn probe(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn up() -> RedisHealth {
+        RedisHealth {
+            up: AtomicBool::new(true),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_callers_own_deadline_fails_that_call_only() {
+        let health = up();
+        let never = std::future::pending::<redis::RedisResult<()>>();
+        assert!(health
+            .run_within(Duration::from_millis(10), never)
+            .await
+            .is_err());
+        assert!(health.is_up(), "one slow answer is not a dead Redis");
+        let never = std::future::pending::<redis::RedisResult<()>>();
+        assert!(health.run(Duration::from_millis(10), never).await.is_err());
+        assert!(
+            !health.is_up(),
+            "a command past its own timeout marks it down"
+        );
+    }
+
+    #[tokio::test]
+    async fn failing_to_reach_redis_marks_it_down_whatever_the_deadline() {
+        let health = up();
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let refused = async { Err::<(), _>(redis::RedisError::from(refused)) };
+        assert!(health
+            .run_within(Duration::from_secs(1), refused)
+            .await
+            .is_err());
+        assert!(!health.is_up());
+    }
+}
