@@ -19,6 +19,7 @@
 //! If Redis does not answer quickly, the check is made on this instance alone,
 //! and while Redis is down ([`RedisHealth`]) every check is, without asking it.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -138,64 +139,105 @@ impl RedisUserLimits {
     /// One connection fewer under `field` of the hash `key` (in the
     /// background: nobody waits for it).
     fn release(&self, key: String, field: String) {
+        tokio::spawn(self.releasing(key, field));
+    }
+
+    /// What [`Self::release`] runs, to run later.
+    fn releasing(&self, key: String, field: String) -> impl Future<Output = ()> + Send + 'static {
         let mut conn = self.commands.clone();
         let (release, health) = (self.release.clone(), self.health.clone());
-        tokio::spawn(async move {
+        async move {
             let mut invocation = release.key(key);
             invocation.arg(field);
             let _ = health
                 .run_within(CHECK_TIMEOUT, invocation.invoke_async::<i64>(&mut conn))
                 .await;
-        });
+        }
+    }
+
+    /// Records a connection of `user` in this instance's share, then asks
+    /// the admission script (1: admitted, 0: refused).
+    fn asking_admission(
+        &self,
+        user: Uuid,
+    ) -> impl Future<Output = redis::RedisResult<i64>> + Send + 'static {
+        let mut conn = self.commands.clone();
+        let in_order = self.commands.runs_in_order();
+        let (share, admit) = (self.share.clone(), self.admit.clone());
+        let (key, node) = (self.keys.connections(user), self.node.clone());
+        let max = self.local.config().max_connections;
+        async move {
+            // The share first, so that whatever the admission leaves
+            // counted, the reaper of a dead instance finds it (a share
+            // naming a user with nothing counted is harmless).
+            let mut admission = admit.key(key);
+            admission.arg(node).arg(max);
+            if !in_order {
+                // A cluster may hold the two keys on two shards: one at a time.
+                conn.hincr::<_, _, _, ()>(&share, user.to_string(), 1)
+                    .await?;
+                return admission.invoke_async(&mut conn).await;
+            }
+            // One server runs a connection's commands in the order sent:
+            // both in one round trip, the share still first.
+            let mut both = redis::pipe();
+            both.hincr(&share, user.to_string(), 1)
+                .ignore()
+                .invoke_script(&admission);
+            match both.query_async::<(i64,)>(&mut conn).await {
+                Ok((admitted,)) => Ok(admitted),
+                // The share is recorded; the server did not know the script
+                // yet (new, or restarted): load it and admit.
+                Err(e) if e.kind() == redis::ErrorKind::NoScriptError => {
+                    admission.invoke_async(&mut conn).await
+                }
+                Err(e) => Err(e),
+            }
+        }
     }
 }
 
 #[async_trait]
 impl UserLimits for RedisUserLimits {
     async fn open_connection(&self, user: Uuid) -> Option<bool> {
-        let mut conn = self.commands.clone();
-        // Recorded in this instance's share first, so that whatever the
-        // admission leaves counted, the reaper of a dead instance finds it
-        // (a share naming a user with nothing counted is harmless).
-        let mut admission = self.admit.key(self.keys.connections(user));
-        admission
-            .arg(&self.node)
-            .arg(self.local.config().max_connections);
-        let admitted: Option<i64> = if self.commands.runs_in_order() {
-            // One server runs a connection's commands in the order sent:
-            // both in one round trip, the share still first.
-            let mut both = redis::pipe();
-            both.hincr(&self.share, user.to_string(), 1)
-                .ignore()
-                .invoke_script(&admission);
-            let mut again = conn.clone();
-            self.timed(async move {
-                match both.query_async::<(i64,)>(&mut conn).await {
-                    Ok((admitted,)) => Ok(admitted),
-                    // The share is recorded; the server did not know the
-                    // script yet (new, or restarted): load it and admit.
-                    Err(e) if e.kind() == redis::ErrorKind::NoScriptError => {
-                        admission.invoke_async(&mut again).await
-                    }
-                    Err(e) => Err(e),
-                }
+        if !self.health.is_up() {
+            return self.local.open(user).then_some(false);
+        }
+        // Asked in a task of its own: an answer later than the check's
+        // deadline (the connection is counted here meanwhile) is still
+        // heard, and what it recorded given back, so that a slow Redis
+        // leaves no connection counted twice.
+        let mut asking = tokio::spawn(self.asking_admission(user));
+        let mut heard = false;
+        let answer = self
+            .timed(async {
+                let answer = (&mut asking).await;
+                heard = true;
+                answer.unwrap_or_else(|_| {
+                    Err((redis::ErrorKind::ClientError, "the admission task ended").into())
+                })
             })
-            .await
-        } else {
-            // A cluster may hold the two keys on two shards: one at a time.
-            let recorded = conn.hincr::<_, _, _, ()>(&self.share, user.to_string(), 1);
-            match self.timed(recorded).await {
-                Some(()) => self.timed(admission.invoke_async(&mut conn)).await,
-                None => None,
-            }
-        };
-        match admitted {
+            .await;
+        match answer {
             Some(1) => Some(true),
             Some(_) => {
                 self.release(self.share.clone(), user.to_string());
                 None
             }
-            None => self.local.open(user).then_some(false),
+            None if heard => self.local.open(user).then_some(false),
+            None => {
+                let share_back = self.releasing(self.share.clone(), user.to_string());
+                let admitted_back = self.releasing(self.keys.connections(user), self.node.clone());
+                tokio::spawn(async move {
+                    if let Ok(Ok(admitted)) = asking.await {
+                        share_back.await;
+                        if admitted == 1 {
+                            admitted_back.await;
+                        }
+                    }
+                });
+                self.local.open(user).then_some(false)
+            }
         }
     }
 

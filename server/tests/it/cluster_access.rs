@@ -227,3 +227,35 @@ async fn limits_hold_when_one_user_spreads_over_two_instances() {
         "a closed connection frees its slot on every instance"
     );
 }
+
+/// A Redis too slow for a connect's admission check (paused past its 100 ms
+/// deadline) does not cost the user a slot: the connection is admitted on
+/// the instance alone, and what the late answer counted in Redis is given
+/// back, so once it closes the user may open as many as before.
+#[tokio::test]
+async fn an_admission_answered_late_leaves_no_slot_taken() {
+    let c = cluster_with(&["--max-conns-per-user", "2"]).await;
+    let alice = c.a.register("alice").await;
+    c.redis.pause(true);
+    let resume = tokio::spawn(async {
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    });
+    let late = c.a.try_connect(&alice.token).await;
+    resume.await.unwrap();
+    c.redis.pause(false);
+    let late = late.expect("admitted on the instance alone while Redis is slow");
+    drop(late);
+    // Both slots come back once the socket's close and the late answer's
+    // give-back are through: two connections, on either instance.
+    let mut both = false;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let first = c.a.try_connect(&alice.token).await;
+        let second = c.b.try_connect(&alice.token).await;
+        if first.is_ok() && second.is_ok() {
+            both = true;
+            break;
+        }
+    }
+    assert!(both, "a slow Redis left one of alice's two slots taken");
+}

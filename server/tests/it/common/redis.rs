@@ -80,6 +80,17 @@ impl RedisServer {
         Some(dir.path().join("ca.pem").display().to_string())
     }
 
+    /// SIGSTOP (`true`) or SIGCONT: Redis stops answering, its connections
+    /// open, as on a machine too busy to run it, and then goes on.
+    pub fn pause(&self, paused: bool) {
+        let signal = if paused { "-STOP" } else { "-CONT" };
+        let status = std::process::Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success(), "kill {signal} redis-server");
+    }
+
     /// SIGKILL: Redis vanishes mid-flight, its pub/sub connections with it.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
