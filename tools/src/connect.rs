@@ -74,9 +74,9 @@ pub async fn run(args: ConnectArgs) -> Result<()> {
         }
     }
     let connected = readers.len();
-    let cpu_per_connect_us = cpu_spent * 1e6 / connected.max(1) as f64;
     let per_connect_us = |seconds: f64| seconds * 1e6 / connected.max(1) as f64;
-    let (own_us, machine_us) = (
+    let (cpu_per_connect_us, own_us, machine_us) = (
+        per_connect_us(cpu_spent),
         per_connect_us(shares.own),
         per_connect_us(shares.machine_busy),
     );

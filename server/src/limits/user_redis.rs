@@ -200,6 +200,8 @@ impl RedisUserLimits {
 #[async_trait]
 impl UserLimits for RedisUserLimits {
     async fn open_connection(&self, user: Uuid) -> Option<bool> {
+        // While Redis is down, not asked at all: the task below would run
+        // whatever `timed` answers.
         if !self.health.is_up() {
             return self.local.open(user).then_some(false);
         }
