@@ -38,6 +38,11 @@ trap 'stop; rm -rf "$run"' EXIT INT TERM
 # pid_a and pid_b.
 start() {
   rm -rf "${run:?}"/*
+  # Write out what is waiting in the page cache first: the release build just
+  # wrote ~650 MB, and the kernel writing it out 30 s later held a commit
+  # (and the room's deliveries behind it) for a second in the middle of a
+  # step (docs/BENCHMARKS.md, "third pass").
+  sync
   start_redis_set "${1:-single}" "$REDIS_PORT" >/dev/null
   shift || true
   psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $DATABASE" -c "CREATE DATABASE $DATABASE"
