@@ -74,18 +74,11 @@ impl Node {
         if !self.watchers.add(user.id, conn, outbox) {
             return;
         }
-        let rooms = match self.store.notices(user.id, MAX_WATCHED_ROOMS).await {
-            Ok(rooms) => rooms,
+        let (rooms, quiet) = match self.store.watch_needs(user.id, MAX_WATCHED_ROOMS).await {
+            Ok((rooms, dnd)) => (rooms, QuietRule::from(dnd)),
             Err(e) => {
                 tracing::warn!(error = %e, "rooms unavailable: no activity for this connection");
-                Vec::new()
-            }
-        };
-        let quiet = match self.store.dnd(user.id).await {
-            Ok(record) => QuietRule::from(record),
-            Err(e) => {
-                tracing::warn!(error = %e, "do-not-disturb unavailable: taken as off");
-                QuietRule::default()
+                (Vec::new(), QuietRule::default())
             }
         };
         self.watchers.loaded(user.id, rooms, quiet);

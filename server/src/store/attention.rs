@@ -47,11 +47,17 @@ pub trait AttentionStore: Send + Sync {
     ) -> StoreResult<Option<RoomNotice>>;
     /// `user`'s notice in `room`, if a member.
     async fn notice(&self, room: &str, user: Uuid) -> StoreResult<Option<RoomNotice>>;
-    /// `user`'s rooms (at most `limit`) with their levels and muting.
-    async fn notices(&self, user: Uuid, limit: u32) -> StoreResult<Vec<RoomNotice>>;
 
     /// `user`'s do-not-disturb.
     async fn dnd(&self, user: Uuid) -> StoreResult<DndRecord>;
+    /// `user`'s rooms (at most `limit`) with their levels and muting, and
+    /// their do-not-disturb, in one read: what a user's first connection on
+    /// an instance needs to hear `activity` (after a deploy, every user's).
+    async fn watch_needs(
+        &self,
+        user: Uuid,
+        limit: u32,
+    ) -> StoreResult<(Vec<RoomNotice>, DndRecord)>;
     /// Sets what is given of it (`Some(None)` clears that part).
     async fn set_dnd(
         &self,

@@ -139,19 +139,6 @@ impl AttentionStore for SqlStore {
         .transpose()
     }
 
-    async fn notices(&self, user: Uuid, limit: u32) -> StoreResult<Vec<RoomNotice>> {
-        sqlx::query(&format!(
-            "{NOTICE_SELECT}WHERE m.user_id = $1 ORDER BY m.room_id LIMIT $2"
-        ))
-        .bind(user.to_string())
-        .bind(i64::from(limit))
-        .fetch_all(&self.reader)
-        .await?
-        .iter()
-        .map(notice_from_row)
-        .collect()
-    }
-
     async fn dnd(&self, user: Uuid) -> StoreResult<DndRecord> {
         let row = sqlx::query(
             "SELECT dnd_until_ms, dnd_start, dnd_end, timezone FROM users WHERE id = $1",
@@ -163,6 +150,37 @@ impl AttentionStore for SqlStore {
             Some(row) => dnd_from_row(&row),
             None => Ok(DndRecord::default()),
         }
+    }
+
+    async fn watch_needs(
+        &self,
+        user: Uuid,
+        limit: u32,
+    ) -> StoreResult<(Vec<RoomNotice>, DndRecord)> {
+        // One row per room, or one with no room: the user's columns on each.
+        let rows = sqlx::query(
+            "SELECT u.dnd_until_ms, u.dnd_start, u.dnd_end, u.timezone, \
+               m.room_id, m.notify_level, m.muted, r.kind \
+             FROM users u LEFT JOIN (memberships m JOIN rooms r ON r.id = m.room_id) \
+               ON m.user_id = u.id \
+             WHERE u.id = $1 ORDER BY m.room_id LIMIT $2",
+        )
+        .bind(user.to_string())
+        .bind(i64::from(limit.max(1)))
+        .fetch_all(&self.reader)
+        .await?;
+        let Some(first) = rows.first() else {
+            return Ok((Vec::new(), DndRecord::default()));
+        };
+        let dnd = dnd_from_row(first)?;
+        let mut notices = Vec::with_capacity(rows.len());
+        for row in &rows {
+            if row.try_get::<Option<String>, _>("room_id")?.is_some() {
+                notices.push(notice_from_row(row)?);
+            }
+        }
+        notices.truncate(limit as usize);
+        Ok((notices, dnd))
     }
 
     async fn set_dnd(

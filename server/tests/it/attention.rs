@@ -270,6 +270,40 @@ async fn levels_and_dnd(a: &TestServer, b: &TestServer) {
         .await;
     say(b, &erin, "ops", "@finn tonight?", None).await;
     assert!(!activity(&mut finn_ws, "ops").await.3, "quiet hours");
+    // A user's first connection reads their levels and do-not-disturb
+    // from the store: Gia set both before she ever connected.
+    let gia = a.register("gia").await;
+    add_member(a, &erin.token, "ops", "gia").await;
+    let (status, _) = put(
+        a,
+        "/api/rooms/ops/notifications",
+        &gia.token,
+        json!({"level": "all"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let until = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
+    let until = until
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let (status, _) = put(a, "/api/users/me/dnd", &gia.token, json!({"until": until})).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut gia_ws = b.connect(&gia.token).await;
+    gia_ws.ping().await;
+    say(a, &erin, "ops", "plain, to a paused reader", None).await;
+    assert!(
+        !activity(&mut gia_ws, "ops").await.3,
+        "paused before connecting"
+    );
+    put(a, "/api/users/me/dnd", &gia.token, json!({"until": null})).await;
+    gia_ws
+        .next_matching(|f| matches!(f, ServerFrame::Dnd(d) if d.until.is_none()))
+        .await;
+    say(a, &erin, "ops", "plain, to a reader of all", None).await;
+    assert!(
+        activity(&mut gia_ws, "ops").await.3,
+        "level all, set before connecting"
+    );
     let (status, _) = put(
         a,
         "/api/users/me/dnd",
