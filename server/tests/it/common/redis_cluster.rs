@@ -24,31 +24,55 @@ fn cluster_port() -> u16 {
     }
 }
 
+/// Starts one node on a free port and waits until it answers. Between
+/// choosing a port and the node binding it, another test's process may take
+/// it (or its bus port): a node that exits is started again elsewhere.
+fn start_node(dir: &std::path::Path) -> (u16, Child) {
+    for _ in 0..5 {
+        let port = cluster_port();
+        let mut child = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(["--port", &port.to_string()])
+            .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "1000"])
+            .arg("--cluster-config-file")
+            .arg(dir.join(format!("nodes-{port}.conf")))
+            .arg("--dir")
+            .arg(dir)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server on PATH");
+        let mut exited = false;
+        let started = std::time::Instant::now();
+        while started.elapsed() < Duration::from_secs(5) {
+            if redis_cli(port, &["ping"]).contains("PONG") {
+                return (port, child);
+            }
+            if child.try_wait().ok().flatten().is_some() {
+                exited = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(exited, "a cluster node listening on {port}: not within 5s");
+    }
+    panic!("no cluster node could bind a port in 5 tries");
+}
+
 impl RedisCluster {
     pub fn start() -> RedisCluster {
-        let dir = tempfile::tempdir().unwrap();
-        let mut nodes = Vec::new();
+        // Owned from the first node on, so a failed start stops them all.
+        let mut cluster = RedisCluster {
+            nodes: Vec::new(),
+            _dir: tempfile::tempdir().unwrap(),
+        };
         for _ in 0..6 {
-            let port = cluster_port();
-            let child = Command::new("redis-server")
-                .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-                .args(["--port", &port.to_string()])
-                .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "1000"])
-                .arg("--cluster-config-file")
-                .arg(dir.path().join(format!("nodes-{port}.conf")))
-                .arg("--dir")
-                .arg(dir.path())
-                .stdout(Stdio::null())
-                .spawn()
-                .expect("redis-server on PATH");
-            nodes.push((port, Some(child)));
+            let (port, child) = start_node(cluster._dir.path());
+            cluster.nodes.push((port, Some(child)));
         }
-        for (port, _) in &nodes {
-            wait_for("a cluster node listening", Duration::from_secs(5), || {
-                redis_cli(*port, &["ping"]).contains("PONG")
-            });
-        }
-        let addrs: Vec<String> = nodes
+        let addrs: Vec<String> = cluster
+            .nodes
             .iter()
             .map(|(p, _)| format!("127.0.0.1:{p}"))
             .collect();
@@ -63,7 +87,6 @@ impl RedisCluster {
             "cluster create: {}",
             String::from_utf8_lossy(&created.stdout)
         );
-        let cluster = RedisCluster { nodes, _dir: dir };
         for (port, _) in &cluster.nodes {
             wait_for(
                 "cluster_state:ok everywhere",
