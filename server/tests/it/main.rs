@@ -5,6 +5,7 @@ mod common;
 
 mod api;
 mod attention;
+mod attention_threads;
 mod audit;
 mod cluster;
 mod cluster_access;
